@@ -1,0 +1,86 @@
+"""Safe parsing of YAML and JSON text: size-limited, no aliases, no duplicate keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from forms.errors import LoadError, Problem
+
+#: Largest input file accepted, in bytes. A district plan with its full unit list is ~40 KB.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+class _StrictSafeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (no alias bombs) and duplicate keys (nothing silently lost)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted in zhifa documents", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def read_data(path: str | Path) -> Any:
+    """Read a ``.yaml``/``.yml``/``.json`` file into plain data, or raise :class:`LoadError`."""
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LoadError(name, [Problem("", f"cannot read file: {exc.strerror}")]) from None
+    if size > MAX_FILE_BYTES:
+        raise LoadError(name, [Problem("", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(name, [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
+    if not text.strip():
+        raise LoadError(name, [Problem("", "file is empty")])
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        except json.JSONDecodeError as exc:
+            raise LoadError(name, [Problem("", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]) from None
+        except ValueError as exc:
+            raise LoadError(name, [Problem("", f"invalid JSON: {exc}")]) from None
+    if suffix in (".yaml", ".yml"):
+        try:
+            loader = _StrictSafeLoader(text)
+            try:
+                return loader.get_single_data()
+            finally:
+                loader.dispose()
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise LoadError(name, [Problem("", f"invalid YAML{where}: {problem}")]) from None
+    raise LoadError(name, [Problem("", f"unsupported file type {suffix or '(none)'}; use .yaml, .yml or .json")])

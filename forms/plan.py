@@ -1,0 +1,207 @@
+"""The annual enforcement plan (年度执法计划 / 监督检查计划) as data.
+
+Field names follow the plan's own vocabulary. Counts are in 家次 (unit-visits) unless the
+field says otherwise. A value the source leaves out stays ``None``: zhifa never guesses a
+number, and rules that need a missing value report that they could not be checked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import NewType
+
+import attrs
+
+#: A whole number ≥ 0 (家次, 家, 天, 人).
+Count = NewType("Count", int)
+#: A month of the year, 1–12.
+Month = NewType("Month", int)
+#: A percentage as the plan states it ("72", "68.2"); the digits after the point are its precision.
+Percent = NewType("Percent", Decimal)
+
+
+class Category(str, Enum):
+    """Key (重点检查) or general (一般检查) inspection."""
+
+    KEY = "key"
+    GENERAL = "general"
+
+
+class Tag(str, Enum):
+    """What kind of check an item is; rules select items by tag."""
+
+    DOUBLE_RANDOM = "double-random"  # 双随机、一公开 random spot check
+    JOINT = "joint"  # 跨部门联合 cross-department joint check
+    SPECIAL = "special"  # 专项执法检查
+    SAMPLE = "sample"  # 抽查: units drawn from a population, not a fixed list
+
+
+class Period(str, Enum):
+    """How often an item's checks recur, as the plan states it."""
+
+    YEARLY = "yearly"
+    HALF_YEARLY = "half-yearly"
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
+
+
+class PlannedBasis(str, Enum):
+    """Whether an item's 家次 counts visits or a converted workload (折算工作量)."""
+
+    VISITS = "visits"
+    CONVERTED = "converted"
+
+
+@attrs.frozen
+class Group:
+    """A heading that sums items, e.g. 区重点单位执法检查（181家次）."""
+
+    id: str
+    name: str
+    category: Category
+    planned: Count | None = None
+
+
+@attrs.frozen
+class InspectionItem:
+    """One line of the plan: what is inspected and how many 家次."""
+
+    id: str
+    name: str
+    category: Category
+    planned: Count
+    group: str | None = None
+    tags: tuple[Tag, ...] = ()
+    period: Period | None = None
+    #: Units the item addresses, where the plan states a number (e.g. 8家).
+    units: Count | None = None
+    #: Checks per unit, where the plan states it (每家检查1次).
+    checks_per_unit: Count | None = None
+    planned_basis: PlannedBasis = PlannedBasis.VISITS
+    #: Key-unit categories (附件 numbering) whose units this item inspects.
+    covers: tuple[str, ...] = ()
+    #: Named units the item draws as its sample, where the plan names them.
+    sampled_units: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ScheduleRow:
+    """One row of the monthly table; ``ref`` names an item or a group. ``None`` is a blank cell."""
+
+    ref: str
+    monthly: tuple[Count | None, ...]
+    stated_total: Count | None = None
+
+
+@attrs.frozen
+class UnitVisit:
+    """A key unit named in the schedule for a month."""
+
+    unit: str
+    month: Month
+
+
+@attrs.frozen
+class Schedule:
+    """附件1: the month-by-month table."""
+
+    rows: tuple[ScheduleRow, ...]
+    monthly_totals: tuple[Count | None, ...] | None = None
+    total: Count | None = None
+    unit_visits: tuple[UnitVisit, ...] = ()
+
+
+@attrs.frozen
+class KeyUnitCategory:
+    """A heading of the key-unit list, e.g. 一、海洋装备企业（共3家）."""
+
+    id: str
+    name: str
+    stated_count: Count | None = None
+
+
+@attrs.frozen
+class KeyUnit:
+    """One row of the key-unit list (重点单位名单)."""
+
+    no: Count
+    name: str
+    category: str
+    township: str | None = None
+    #: Marked ``*`` in the list: new to the list this year.
+    new: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class NewUnitsPart:
+    """A part of the stated new-unit count, e.g. 大中型工贸企业新增27家."""
+
+    name: str
+    categories: tuple[str, ...]
+    stated: Count
+
+
+@attrs.frozen
+class NewUnits:
+    """The list's note on units new this year (共计37家 …)."""
+
+    stated: Count
+    parts: tuple[NewUnitsPart, ...] = ()
+
+
+@attrs.frozen
+class KeyUnitList:
+    """附件2: the key units, by category."""
+
+    categories: tuple[KeyUnitCategory, ...]
+    units: tuple[KeyUnit, ...]
+    new_units: NewUnits | None = None
+
+
+@attrs.frozen
+class StatedTotals:
+    """The plan's headline figures: 全年计划检查N家次，其中重点检查K家次（占比P%）…"""
+
+    total: Count
+    key: Count
+    general: Count
+    key_share: Percent | None = None
+    general_share: Percent | None = None
+
+
+@attrs.frozen
+class Workload:
+    """附件3 工作量核算: the workday budget. Stated results are checked against the inputs."""
+
+    days_in_year: Count
+    rest_days: Count
+    holidays: Count
+    staff: Count
+    other_days: Count
+    non_enforcement_days: Count
+    ratio: Decimal
+    statutory_workdays: Count | None = None  # per person
+    total_workdays: Count | None = None
+    supervision_workdays: Count | None = None
+    minimum_checks: Count | None = None
+
+
+@attrs.frozen
+class AnnualPlan:
+    """An annual enforcement plan of a district bureau."""
+
+    issuer: str
+    jurisdiction: str
+    year: int
+    profile: str
+    totals: StatedTotals
+    items: tuple[InspectionItem, ...]
+    groups: tuple[Group, ...] = ()
+    issued: date | None = None
+    source: str | None = None
+    schedule: Schedule | None = None
+    key_units: KeyUnitList | None = None
+    workload: Workload | None = None

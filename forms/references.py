@@ -1,0 +1,76 @@
+"""Checks that a document's internal references resolve: a plan that names an unknown group,
+item or key-unit category cannot be evaluated, so it is a load error, not a finding."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from forms.errors import Problem
+from forms.plan import AnnualPlan
+
+MONTHS = 12
+
+
+def check_references(plan: AnnualPlan) -> list[Problem]:
+    problems: list[Problem] = []
+    groups = {g.id: g for g in plan.groups}
+    ids = [g.id for g in plan.groups] + [i.id for i in plan.items]
+    for name, n in sorted(Counter(ids).items()):
+        if n > 1:
+            problems.append(Problem("items", f"id {name!r} is used {n} times; ids of items and groups must be unique"))
+
+    categories = {c.id for c in plan.key_units.categories} if plan.key_units else set()
+    for index, item in enumerate(plan.items):
+        where = f"items[{index}]"
+        if item.group is not None:
+            group = groups.get(item.group)
+            if group is None:
+                problems.append(Problem(f"{where}.group", f"unknown group {item.group!r}"))
+            elif group.category != item.category:
+                problems.append(Problem(f"{where}.category",
+                                        f"item is {item.category.value} but its group {group.id!r} is {group.category.value}"))
+        for k, category in enumerate(item.covers):
+            if plan.key_units is None:
+                problems.append(Problem(f"{where}.covers[{k}]", "names a key-unit category but the plan has no key_units list"))
+            elif category not in categories:
+                problems.append(Problem(f"{where}.covers[{k}]", f"unknown key-unit category {category!r}"))
+
+    if plan.schedule is not None:
+        known = set(ids)
+        for index, row in enumerate(plan.schedule.rows):
+            if row.ref not in known:
+                problems.append(Problem(f"schedule.rows[{index}].ref", f"unknown item or group {row.ref!r}"))
+            if len(row.monthly) != MONTHS:
+                problems.append(Problem(f"schedule.rows[{index}].monthly", f"expected {MONTHS} months, got {len(row.monthly)}"))
+        refs = Counter(row.ref for row in plan.schedule.rows)
+        for ref, n in sorted(refs.items()):
+            if n > 1:
+                problems.append(Problem("schedule.rows", f"{ref!r} has {n} rows; one row per item or group"))
+        totals = plan.schedule.monthly_totals
+        if totals is not None and len(totals) != MONTHS:
+            problems.append(Problem("schedule.monthly_totals", f"expected {MONTHS} months, got {len(totals)}"))
+        if plan.schedule.unit_visits:
+            names = {u.name for u in plan.key_units.units} if plan.key_units else set()
+            for index, visit in enumerate(plan.schedule.unit_visits):
+                if visit.unit not in names:
+                    problems.append(Problem(f"schedule.unit_visits[{index}].unit", f"not a key unit of this plan: {visit.unit!r}"))
+
+    if plan.key_units is not None:
+        category_ids = Counter(c.id for c in plan.key_units.categories)
+        for name, n in sorted(category_ids.items()):
+            if n > 1:
+                problems.append(Problem("key_units.categories", f"category {name!r} is listed {n} times"))
+        for index, unit in enumerate(plan.key_units.units):
+            if unit.category not in categories:
+                problems.append(Problem(f"key_units.units[{index}].category", f"unknown key-unit category {unit.category!r}"))
+        numbers = Counter(u.no for u in plan.key_units.units)
+        for no, n in sorted(numbers.items()):
+            if n > 1:
+                problems.append(Problem("key_units.units", f"number {no} is used {n} times"))
+        if plan.key_units.new_units is not None:
+            for index, part in enumerate(plan.key_units.new_units.parts):
+                for k, category in enumerate(part.categories):
+                    if category not in categories:
+                        problems.append(Problem(f"key_units.new_units.parts[{index}].categories[{k}]",
+                                                f"unknown key-unit category {category!r}"))
+    return problems

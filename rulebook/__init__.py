@@ -1,0 +1,29 @@
+"""zhifa's rulebook: declarative rules with verbatim citations, and the profiles that bind them.
+
+Everything here is data and can be listed without running anything::
+
+    >>> from rulebook import load_rulebook
+    >>> sorted(load_rulebook().profiles)
+    ['shanghai-chongming-2024', 'shanghai-minhang-2020', 'shanghai-putuo-2024']
+"""
+
+from rulebook.load import Rulebook, load_rulebook, normalise_whitespace, rule_as_data
+from rulebook.model import (
+    Alternative,
+    Citation,
+    Comparison,
+    Op,
+    ParameterSpec,
+    ParameterValue,
+    Pattern,
+    Profile,
+    Rule,
+    Severity,
+    Source,
+    Text,
+)
+
+__all__ = [
+    "Alternative", "Citation", "Comparison", "Op", "ParameterSpec", "ParameterValue", "Pattern", "Profile",
+    "Rule", "Rulebook", "Severity", "Source", "Text", "load_rulebook", "normalise_whitespace", "rule_as_data",
+]

@@ -1,0 +1,122 @@
+"""Reads the rulebook's data files once: sources, rules and profiles, validated on load."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from forms.convert import CONVERTER, register_enum, structure
+from forms.errors import LoadError, Problem
+from forms.parse import read_data
+from rulebook.model import Citation, Op, Profile, Rule, Severity, Source
+
+HERE = Path(__file__).parent
+SOURCES_DIR = HERE / "sources"
+_SPACE = re.compile(r"\s+")
+register_enum(Severity)
+register_enum(Op)
+
+
+def normalise_whitespace(text: str) -> str:
+    """Quotes are matched against sources with all whitespace removed (the sources wrap lines freely)."""
+    return _SPACE.sub("", text)
+
+
+@attrs.frozen
+class Rulebook:
+    """Every source, rule and profile zhifa ships, indexed by id. Built once per process."""
+
+    sources: dict[str, Source]
+    rules: dict[str, Rule]
+    profiles: dict[str, Profile]
+
+    def source_text(self, source_id: str) -> str:
+        return (SOURCES_DIR / self.sources[source_id].file).read_text(encoding="utf-8")
+
+    def profile(self, profile_id: str) -> Profile:
+        try:
+            return self.profiles[profile_id]
+        except KeyError:
+            known = ", ".join(sorted(self.profiles))
+            raise KeyError(f"unknown profile {profile_id!r}; known profiles: {known}") from None
+
+    def rules_of(self, profile: Profile) -> tuple[Rule, ...]:
+        return tuple(self.rules[r] for r in sorted(profile.rules))
+
+
+def _records(path: Path, key: str) -> list[Any]:
+    data = read_data(path)
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise LoadError(str(path), [Problem(key, "expected a list")])
+    return list(data[key])
+
+
+def _check(rulebook: Rulebook) -> list[Problem]:
+    """Cross-references that make a rulebook usable; a broken rulebook must not load."""
+    problems: list[Problem] = []
+    texts = {sid: normalise_whitespace(rulebook.source_text(sid)) for sid in rulebook.sources}
+
+    def check_citation(where: str, citation: Citation) -> None:
+        if citation.source not in texts:
+            problems.append(Problem(where, f"unknown source {citation.source!r}"))
+        elif normalise_whitespace(citation.quote) not in texts[citation.source]:
+            problems.append(Problem(where, f"quote not found verbatim in {citation.source}: {citation.quote!r}"))
+
+    for rule in rulebook.rules.values():
+        for k, citation in enumerate(rule.citations):
+            check_citation(f"rules[{rule.id}].citations[{k}]", citation)
+    for profile in rulebook.profiles.values():
+        where = f"profiles[{profile.id}]"
+        for sid in profile.sources:
+            if sid not in rulebook.sources:
+                problems.append(Problem(f"{where}.sources", f"unknown source {sid!r}"))
+        for rid in profile.rules:
+            rule = rulebook.rules.get(rid)
+            if rule is None:
+                problems.append(Problem(f"{where}.rules", f"unknown rule {rid!r}"))
+                continue
+            if not rule.citations_for(profile.sources):
+                problems.append(Problem(f"{where}.rules", f"rule {rid} has no citation from this profile's sources"))
+            for spec in rule.parameters:
+                value = profile.parameters.get(spec.name)
+                if value is None:
+                    problems.append(Problem(f"{where}.parameters", f"rule {rid} needs parameter {spec.name!r}"))
+                elif not (value.effective_from <= profile.period_from
+                          and (value.effective_to is None or profile.period_to <= value.effective_to)):
+                    problems.append(Problem(f"{where}.parameters.{spec.name}", "not in effect for the whole profile period"))
+        for name, value in profile.parameters.items():
+            check_citation(f"{where}.parameters.{name}.citation", value.citation)
+    return problems
+
+
+@cache
+def load_rulebook() -> Rulebook:
+    """The shipped rulebook. Raises :class:`forms.LoadError` if its own data is inconsistent."""
+    index = SOURCES_DIR / "sources.yaml"
+    sources = [structure(s, Source, str(index), f"sources[{i}]") for i, s in enumerate(_records(index, "sources"))]
+    rules: list[Rule] = []
+    for path in sorted((HERE / "rules").glob("*.yaml")):
+        rules.extend(structure(r, Rule, str(path), f"rules[{i}]") for i, r in enumerate(_records(path, "rules")))
+    profiles = [structure(read_data(p), Profile, str(p)) for p in sorted((HERE / "profiles").glob("*.yaml"))]
+    rulebook = Rulebook(
+        sources={s.id: s for s in sources},
+        rules={r.id: r for r in rules},
+        profiles={p.id: p for p in profiles},
+    )
+    duplicates = len(rules) - len(rulebook.rules)
+    problems = _check(rulebook)
+    if duplicates:
+        problems.append(Problem("rules", f"{duplicates} rule id(s) defined twice"))
+    if problems:
+        raise LoadError("rulebook", problems)
+    return rulebook
+
+
+def rule_as_data(rule: Rule) -> dict[str, Any]:
+    """The plain-data form of a rule, as ``zhifa rules --format json`` lists it."""
+    data: dict[str, Any] = CONVERTER.unstructure(rule)
+    return data

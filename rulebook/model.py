@@ -1,0 +1,161 @@
+"""What a rule, a citation, a parameter and a profile are. Pure data: nothing here runs a rule."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+import attrs
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Op(str, Enum):
+    """Comparison operators a rule condition may use. Compiled to durable-rules, never evaluated as text."""
+
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+
+@attrs.frozen
+class Text:
+    """A text in Chinese (the domain's language, shown first) and English."""
+
+    zh: str
+    en: str
+
+
+@attrs.frozen
+class Citation:
+    """A clause of a source document, quoted verbatim."""
+
+    source: str
+    clause: str
+    quote: str
+
+
+@attrs.frozen
+class Comparison:
+    """``field op right``, where the right side is exactly one of: a constant ``value``, another
+    field of the same fact (``field2``), a profile parameter (``param``), or a field of a fact
+    bound earlier in the same rule (``bound``, written ``alias.field``)."""
+
+    field: str
+    op: Op
+    value: int | None = None
+    field2: str | None = None
+    param: str | None = None
+    bound: str | None = None
+
+
+@attrs.frozen
+class Pattern:
+    """One fact the rule matches: its kind, and conditions that all (``all``) and at least one
+    (``any``) hold. Several patterns in one alternative form a join (e.g. a sampled unit and the
+    key unit with the same name)."""
+
+    fact: str
+    alias: str = "m"
+    all: tuple[Comparison, ...] = ()
+    any: tuple[Comparison, ...] = ()
+
+
+@attrs.frozen
+class Alternative:
+    """One way a rule is violated: the facts it matches (two or more = a join), and, where the
+    rule's message does not fit this way, its own message and fix."""
+
+    match: tuple[Pattern, ...]
+    message: Text | None = None
+    fix: Text | None = None
+
+
+@attrs.frozen
+class ParameterSpec:
+    """A parameter the rule needs; each profile gives its value and where it comes from."""
+
+    name: str
+    description: Text
+    unit: str
+
+
+@attrs.frozen
+class Rule:
+    """A checkable requirement. ``when`` lists the ways it can be violated. ``message``/``fix`` are
+    templates filled from the matched facts and the profile's parameters (``{joint}``, ``{share:.1f}``)."""
+
+    id: str
+    document: str
+    severity: Severity
+    title: Text
+    description: Text
+    when: tuple[Alternative, ...]
+    values: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    message: Text | None = None
+    fix: Text | None = None
+    parameters: tuple[ParameterSpec, ...] = ()
+
+    def citations_for(self, sources: tuple[str, ...]) -> tuple[Citation, ...]:
+        return tuple(c for c in self.citations if c.source in sources)
+
+    @property
+    def fact_kinds(self) -> tuple[str, ...]:
+        return tuple(sorted({p.fact for alternative in self.when for p in alternative.match}))
+
+    def message_for(self, alternative: Alternative) -> Text:
+        message = alternative.message or self.message
+        assert message is not None, "checked when the rulebook loads"
+        return message
+
+    def fix_for(self, alternative: Alternative) -> Text | None:
+        return alternative.fix or self.fix
+
+
+@attrs.frozen
+class ParameterValue:
+    """A parameter's value in one profile, OpenFisca-style: the value, its reference, and when it holds."""
+
+    value: Decimal
+    effective_from: date
+    citation: Citation
+    effective_to: date | None = None
+    note: str | None = None
+
+
+@attrs.frozen
+class Profile:
+    """Binds rules and parameter values to a jurisdiction and a period."""
+
+    id: str
+    title: Text
+    jurisdiction: str
+    document: str
+    period_from: date
+    period_to: date
+    sources: tuple[str, ...]
+    rules: tuple[str, ...]
+    parameters: dict[str, ParameterValue] = attrs.field(factory=dict)
+
+    def covers_year(self, year: int) -> bool:
+        return self.period_from.year <= year <= self.period_to.year
+
+
+@attrs.frozen
+class Source:
+    """A shipped source document (under ``rulebook/sources/``), unchanged from the original."""
+
+    id: str
+    title: str
+    issuer: str
+    file: str
+    document: str
+    issued: date | None = None  # None where the source carries no date
