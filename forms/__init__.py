@@ -4,7 +4,17 @@
 >>> plan = load_plan("examples/plans/chongming-2024.yaml")  # doctest: +SKIP
 """
 
-from forms.convert import CONVERTER, dump_plan, load_plan, plan_from_data, structure, unstructure
+from forms.convert import (
+    CONVERTER,
+    DOCUMENT_KINDS,
+    document_from_data,
+    dump_plan,
+    load_document,
+    load_plan,
+    plan_from_data,
+    structure,
+    unstructure,
+)
 from forms.errors import LoadError, Problem
 from forms.parse import MAX_FILE_BYTES, read_data
 from forms.plan import (
@@ -28,7 +38,7 @@ from forms.plan import (
 )
 
 __all__ = [
-    "CONVERTER", "MAX_FILE_BYTES", "AnnualPlan", "Category", "Group", "InspectionItem", "KeyUnit",
+    "CONVERTER", "DOCUMENT_KINDS", "MAX_FILE_BYTES", "document_from_data", "load_document", "AnnualPlan", "Category", "Group", "InspectionItem", "KeyUnit",
     "KeyUnitCategory", "KeyUnitList", "LoadError", "NewUnits", "NewUnitsPart", "Period", "PlannedBasis",
     "Problem", "Schedule", "ScheduleRow", "StatedTotals", "Tag", "UnitVisit", "Workload", "dump_plan",
     "load_plan", "plan_from_data", "read_data", "structure", "unstructure",

@@ -90,6 +90,10 @@ def _enum(value: Any, cls: type[Enum]) -> Enum:
         raise _Invalid(f"expected one of {allowed}, got {_shown(value)}") from None
 
 
+def _enum_value(member: Enum) -> Any:
+    return member.value
+
+
 def _unstructure_decimal(value: Decimal) -> int | float:
     # Written back as the number it was read as: 72 stays 72, 68.2 stays 68.2.
     return int(value) if value == value.to_integral_value() and value.as_tuple().exponent == 0 else float(value)
@@ -108,6 +112,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(date, _date)
     for enum in (Category, Tag, Period, PlannedBasis):
         converter.register_structure_hook(enum, _enum)
+        converter.register_unstructure_hook(enum, _enum_value)
     converter.register_unstructure_hook(Decimal, _unstructure_decimal)
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_unstructure_hook(tuple, lambda t: [converter.unstructure(v) for v in t])
@@ -120,6 +125,7 @@ CONVERTER = _make_converter()
 def register_enum(cls: type[Enum]) -> None:
     """Make ``CONVERTER`` read ``cls`` strictly, listing the allowed values on error."""
     CONVERTER.register_structure_hook(cls, _enum)
+    CONVERTER.register_unstructure_hook(cls, _enum_value)
 
 
 def _field_path(cattrs_path: str) -> str:
@@ -196,23 +202,43 @@ def _collect_extra_keys(exc: BaseException, path: str) -> dict[str, list[str]]:
     return found
 
 
-def load_plan(path: str | Path) -> AnnualPlan:
-    """Load an annual plan from a YAML or JSON file; raises :class:`LoadError`."""
-    file = str(path)
-    plan = structure(read_data(path), AnnualPlan, file)
-    problems = check_references(plan)
+#: Document kinds a file may declare in its ``kind`` field, and the model each loads into.
+DOCUMENT_KINDS: dict[str, type[AnnualPlan]] = {"annual-plan": AnnualPlan}
+
+
+def document_from_data(data: Any, file: str = "<data>") -> AnnualPlan:
+    """Build a document from parsed data whose ``kind`` field says what it is."""
+    if not isinstance(data, dict):
+        raise LoadError(file, [Problem("", f"expected a mapping at the top level, got {_type_name(data)}")])
+    kind = data.get("kind")
+    known = ", ".join(DOCUMENT_KINDS)
+    if kind is None:
+        raise LoadError(file, [Problem("kind", f"required field is missing; expected one of {known}")])
+    if kind not in DOCUMENT_KINDS:
+        raise LoadError(file, [Problem("kind", f"expected one of {known}, got {_shown(kind)}")])
+    body = {k: v for k, v in data.items() if k != "kind"}
+    document = structure(body, DOCUMENT_KINDS[kind], file)
+    problems = check_references(document)
     if problems:
         raise LoadError(file, problems)
-    return plan
+    return document
 
 
 def plan_from_data(data: Any, file: str = "<data>") -> AnnualPlan:
-    """Build an annual plan from already-parsed data (a dict as read from JSON or YAML)."""
-    plan = structure(data, AnnualPlan, file)
-    problems = check_references(plan)
-    if problems:
-        raise LoadError(file, problems)
-    return plan
+    """Build an annual plan from parsed data; ``kind`` may be left out."""
+    if isinstance(data, dict) and "kind" not in data:
+        data = {"kind": "annual-plan", **data}
+    return document_from_data(data, file)
+
+
+def load_document(path: str | Path) -> AnnualPlan:
+    """Load a document from a YAML or JSON file; raises :class:`LoadError` naming file and field."""
+    return document_from_data(read_data(path), str(path))
+
+
+def load_plan(path: str | Path) -> AnnualPlan:
+    """Load an annual plan from a YAML or JSON file; raises :class:`LoadError`."""
+    return load_document(path)
 
 
 def unstructure(document: Any) -> dict[str, Any]:
@@ -221,11 +247,22 @@ def unstructure(document: Any) -> dict[str, Any]:
     return data
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes lists of plain values on one line ([12, 6, 28, …]), as people write monthly rows."""
+
+    def represent_list(self, data: list[Any]) -> yaml.Node:
+        flow = all(not isinstance(v, (dict, list)) for v in data)
+        return self.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _Dumper.represent_list)
+
+
 def dump_plan(plan: AnnualPlan, fmt: str = "yaml") -> str:
     """Write a plan back as YAML or JSON text that :func:`load_plan` reads to an equal plan."""
-    data = unstructure(plan)
+    data = {"kind": "annual-plan", **unstructure(plan)}
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "yaml":
-        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+        return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
     raise ValueError(f"unknown format {fmt!r}; use yaml or json")

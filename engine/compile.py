@@ -1,0 +1,140 @@
+"""The rulebook compiled into durable-rules rulesets: one per profile, built once per process.
+
+Each rule alternative becomes one durable-rules rule whose conditions are built from the rule's
+data with durable's own expression objects (never from text). Its action records which rule
+matched which facts; everything else happens outside the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import operator
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from durable.lang import c, m, ruleset, when_all
+
+from rulebook import Comparison, Op, Pattern, Profile, Rule, Rulebook, rule_as_data
+
+#: durable-rules is not thread-safe and its rulesets are process-global: every call into it,
+#: compiling included, holds this lock.
+ENGINE_LOCK = threading.RLock()
+
+_OPERATORS: dict[Op, Callable[[Any, Any], Any]] = {
+    Op.EQ: operator.eq, Op.NE: operator.ne, Op.LT: operator.lt,
+    Op.LE: operator.le, Op.GT: operator.gt, Op.GE: operator.ge,
+}
+
+
+@attrs.frozen
+class Match:
+    """A rule alternative matched these facts (by fact id, keyed by pattern alias)."""
+
+    rule: str
+    alternative: int
+    fact_ids: tuple[tuple[str, str], ...]
+
+
+#: Matches collected by actions, per session id. Only touched while ENGINE_LOCK is held.
+MATCHES: dict[str, list[Match]] = {}
+
+
+def parameter_value(value: Decimal) -> int | float:
+    """A parameter as durable-rules and reports see it: 15 stays 15, 0.75 stays 0.75."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@attrs.frozen
+class CompiledProfile:
+    """A profile ready to evaluate: its ruleset's name, its rules and its parameter values."""
+
+    ruleset: str
+    profile: Profile
+    rules: tuple[Rule, ...]
+    params: dict[str, Decimal]
+
+    @property
+    def fact_kinds(self) -> tuple[str, ...]:
+        return tuple(sorted({kind for rule in self.rules for kind in rule.fact_kinds}))
+
+
+def _right_side(comparison: Comparison, params: dict[str, Decimal]) -> Any:
+    if comparison.value is not None:
+        return comparison.value
+    if comparison.field2 is not None:
+        return getattr(m, comparison.field2)
+    if comparison.param is not None:
+        return parameter_value(params[comparison.param])
+    if comparison.bound is not None:
+        alias, field = comparison.bound.split(".", 1)
+        return getattr(getattr(c, alias), field)
+    raise ValueError(f"comparison on {comparison.field!r} has no right-hand side")
+
+
+def _condition(comparison: Comparison, params: dict[str, Decimal]) -> Any:
+    return _OPERATORS[comparison.op](getattr(m, comparison.field), _right_side(comparison, params))
+
+
+def _pattern(pattern: Pattern, params: dict[str, Decimal]) -> Any:
+    expression = m.kind == pattern.fact
+    for comparison in pattern.all:
+        expression = expression & _condition(comparison, params)
+    if pattern.any:
+        either = _condition(pattern.any[0], params)
+        for comparison in pattern.any[1:]:
+            either = either | _condition(comparison, params)
+        expression = expression & either
+    return expression
+
+
+def _recorder(rule_id: str, index: int, aliases: tuple[str, ...]) -> Callable[[Any], None]:
+    def record(context: Any) -> None:
+        facts = tuple((alias, getattr(context, alias)["id"]) for alias in aliases)
+        sid = getattr(context, aliases[0])["sid"]
+        MATCHES[sid].append(Match(rule_id, index, facts))
+
+    record.__name__ = f"{rule_id}#{index}"
+    return record
+
+
+def _ignore(context: Any) -> None:
+    """Every fact must match some rule, or durable-rules raises; facts no rule needs land here."""
+
+
+def _ruleset_name(profile: Profile, rules: tuple[Rule, ...]) -> str:
+    # The digest keeps names unique if a process ever sees two versions of a rulebook.
+    payload = json.dumps([rule_as_data(r) for r in rules] + [repr(sorted(profile.parameters.items()))],
+                         ensure_ascii=False, sort_keys=True, default=str)
+    return f"zhifa.{profile.id}.{hashlib.sha256(payload.encode()).hexdigest()[:12]}"
+
+
+_COMPILED: dict[str, CompiledProfile] = {}
+
+
+def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
+    """The profile's ruleset, compiled on first use and cached for the life of the process."""
+    with ENGINE_LOCK:
+        cached = _COMPILED.get(profile_id)
+        if cached is not None:
+            return cached
+        profile = rulebook.profile(profile_id)
+        rules = rulebook.rules_of(profile)
+        params = {name: value.value for name, value in profile.parameters.items()}
+        name = _ruleset_name(profile, rules)
+        with ruleset(name):
+            for rule in rules:
+                for index, alternative in enumerate(rule.when):
+                    patterns = alternative.match
+                    if len(patterns) == 1 and patterns[0].alias == "m":
+                        when_all(_pattern(patterns[0], params))(_recorder(rule.id, index, ("m",)))
+                    else:
+                        bound = [getattr(c, p.alias) << _pattern(p, params) for p in patterns]
+                        when_all(*bound)(_recorder(rule.id, index, tuple(p.alias for p in patterns)))
+            when_all(+m.kind)(_ignore)
+        compiled = CompiledProfile(name, profile, rules, params)
+        _COMPILED[profile_id] = compiled
+        return compiled

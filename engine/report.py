@@ -1,0 +1,77 @@
+"""What a check returns: violations that cite their clauses, and the rules that could not be checked."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+
+from rulebook import Citation, Severity
+
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
+
+
+def render(template: str, values: dict[str, Any]) -> str:
+    """Fill ``{name}`` and ``{name:spec}`` placeholders. Only names and format specs, never expressions."""
+
+    def fill(match: re.Match[str]) -> str:
+        name, spec = match.group(1), match.group(2)
+        if name not in values:
+            raise KeyError(f"template names {name!r}, which the matched facts do not have")
+        return format(values[name], spec or "")
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def _pointer_key(pointer: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort JSON pointers so /items/10 comes after /items/9."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in pointer.split("/"))
+
+
+@attrs.frozen
+class Violation:
+    """A rule the document breaks, where, by how much, and the clause that says so."""
+
+    rule: str
+    severity: Severity
+    message: str
+    message_en: str
+    location: str
+    values: dict[str, Any]
+    citations: tuple[Citation, ...]
+    fix: str | None = None
+    fix_en: str | None = None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (_pointer_key(self.location), self.rule, self.message)
+
+
+@attrs.frozen
+class NotChecked:
+    """A rule of the profile that the document gave no data for: neither passed nor failed."""
+
+    rule: str
+    reason: str
+    reason_en: str
+
+
+@attrs.frozen
+class Report:
+    """The outcome of checking one document against one profile."""
+
+    kind: str
+    profile: str
+    violations: tuple[Violation, ...]
+    not_checked: tuple[NotChecked, ...] = ()
+    path: str | None = None
+
+    def at_or_above(self, severity: Severity) -> tuple[Violation, ...]:
+        """Violations as severe as ``severity`` or more (warning includes errors)."""
+        if severity is Severity.WARNING:
+            return self.violations
+        return tuple(v for v in self.violations if v.severity is Severity.ERROR)
+
+    @property
+    def rules_violated(self) -> tuple[str, ...]:
+        return tuple(sorted({v.rule for v in self.violations}))
