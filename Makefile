@@ -1,0 +1,32 @@
+# zhifa: `make demo` and `make test` work on a fresh machine with Python 3.11, gcc and make.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install schema clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	-$(BIN)/zhifa check examples/plans/chongming-2024.yaml
+	@echo "(exit status 1 above means: violations found, as documented in docs/findings.md)"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Regenerate the published JSON Schema of the plan format (a test checks it is current).
+schema: $(STAMP)
+	$(BIN)/python -m forms.schema > forms/schemas/annual-plan.schema.json
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,131 @@
+"""``zhifa``: check documents and list the rulebook.
+
+Exit status of ``zhifa check``: 0 clean, 1 violations at or above ``--fail-on``, 2 an input could
+not be used (its messages name the file and the field; the other inputs are still checked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from engine.check import ProfileError, check_file
+from engine.output import FORMATS, Unusable
+from engine.report import Report
+from engine.runtime import RuleError
+from forms import LoadError
+from rulebook import Rulebook, Severity, load_rulebook, rule_as_data
+
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _expand(paths: Sequence[str]) -> list[Path]:
+    """Files as given; folders become their document files. Sorted, so the order given does not matter."""
+    found: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def _check(args: argparse.Namespace) -> int:
+    reports: list[Report] = []
+    unusable: list[Unusable] = []
+    for path in _expand(args.paths):
+        try:
+            reports.append(check_file(path, args.profile))
+        except (LoadError, ProfileError, RuleError) as exc:
+            unusable.append(Unusable(str(path), exc))
+    sys.stdout.write(FORMATS[args.format](reports, unusable))
+    for u in unusable:
+        print(f"zhifa: {u.error}" if isinstance(u.error, LoadError) else f"zhifa: {u.path}: {u.error}", file=sys.stderr)
+    if unusable:
+        return EXIT_UNUSABLE
+    threshold = Severity(args.fail_on)
+    return EXIT_VIOLATIONS if any(r.at_or_above(threshold) for r in reports) else EXIT_CLEAN
+
+
+def _rules_data(rulebook: Rulebook, profile_id: str | None) -> list[dict[str, Any]]:
+    profiles = [rulebook.profile(profile_id)] if profile_id else [rulebook.profiles[p] for p in sorted(rulebook.profiles)]
+    listed = []
+    for rule_id in sorted(rulebook.rules):
+        in_profiles = [p for p in profiles if rule_id in p.rules]
+        if profile_id and not in_profiles:
+            continue
+        rule = rulebook.rules[rule_id]
+        data = rule_as_data(rule)
+        data["profiles"] = [
+            {"id": p.id, "parameters": {s.name: {"value": str(p.parameters[s.name].value),
+                                                 "effective_from": p.parameters[s.name].effective_from.isoformat(),
+                                                 "source": p.parameters[s.name].citation.source,
+                                                 "clause": p.parameters[s.name].citation.clause}
+                                        for s in rule.parameters}}
+            for p in in_profiles
+        ]
+        listed.append(data)
+    return listed
+
+
+def _rules(args: argparse.Namespace) -> int:
+    rulebook = load_rulebook()
+    try:
+        listed = _rules_data(rulebook, args.profile)
+    except KeyError as exc:
+        print(f"zhifa: {exc.args[0]}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"rules": listed}, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_CLEAN
+    for data in listed:
+        rule = rulebook.rules[data["id"]]
+        print(f"{rule.id}  [{rule.severity.value}]  {rule.title.zh} / {rule.title.en}")
+        print(f"  profiles: {', '.join(p['id'] for p in data['profiles'])}")
+        for p in data["profiles"]:
+            for name, value in p["parameters"].items():
+                print(f"  {p['id']}: {name} = {value['value']}  ({value['source']} {value['clause']}, from {value['effective_from']})")
+        sources = rulebook.profile(args.profile).sources if args.profile else tuple(rulebook.sources)
+        for c in rule.citations_for(sources):
+            print(f"  {c.source} {c.clause}：“{c.quote}”")
+        print()
+    return EXIT_CLEAN
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="zhifa", description="Check work-safety compliance documents against their regulations.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="check documents (files or folders); exit 0 clean, 1 violations, 2 unusable input")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--profile", help="check under this profile instead of the one each document names")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    check.add_argument("--fail-on", choices=[s.value for s in Severity], default="error",
+                       help="exit 1 when a violation at or above this severity is found (default: error)")
+    check.set_defaults(run=_check)
+
+    rules = commands.add_parser("rules", help="list the rulebook")
+    rules.add_argument("--profile", help="only the rules of this profile")
+    rules.add_argument("--format", choices=["text", "json"], default="text")
+    rules.set_defaults(run=_rules)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
+        sys.stderr.close()
+        return EXIT_CLEAN
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

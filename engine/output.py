@@ -1,0 +1,100 @@
+"""Report formats: one function per format, each turning reports into text."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from engine.report import Report, Violation
+from forms import LoadError
+from rulebook import Severity
+
+
+@attrs.frozen
+class Unusable:
+    """An input the CLI could not check, with every problem found in it."""
+
+    path: str
+    error: LoadError | Exception
+
+    @property
+    def problems(self) -> list[dict[str, str]]:
+        if isinstance(self.error, LoadError):
+            return [{"path": p.path, "message": p.message} for p in self.error.problems]
+        return [{"path": "", "message": str(self.error)}]
+
+
+def summary(reports: Sequence[Report], unusable: Sequence[Unusable]) -> dict[str, int]:
+    violations = [v for r in reports for v in r.violations]
+    return {
+        "documents": len(reports),
+        "violations": len(violations),
+        "errors": sum(1 for v in violations if v.severity is Severity.ERROR),
+        "warnings": sum(1 for v in violations if v.severity is Severity.WARNING),
+        "not_checked": sum(len(r.not_checked) for r in reports),
+        "unusable": len(unusable),
+    }
+
+
+def violation_data(v: Violation) -> dict[str, Any]:
+    return {
+        "rule": v.rule, "severity": v.severity.value, "message": v.message, "message_en": v.message_en,
+        "location": v.location, "values": v.values, "fix": v.fix, "fix_en": v.fix_en,
+        "citations": [{"source": c.source, "clause": c.clause, "quote": c.quote} for c in v.citations],
+    }
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    return {
+        "path": report.path, "kind": report.kind, "profile": report.profile,
+        "violations": [violation_data(v) for v in report.violations],
+        "not_checked": [{"rule": n.rule, "reason": n.reason, "reason_en": n.reason_en} for n in report.not_checked],
+    }
+
+
+def as_json(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> str:
+    data = {
+        "documents": [report_data(r) for r in reports],
+        "unusable": [{"path": u.path, "problems": u.problems} for u in unusable],
+        "summary": summary(reports, unusable),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def as_text(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> str:
+    lines: list[str] = []
+    for report in reports:
+        lines.append(f"{report.path or '<document>'}  ({report.kind}, {report.profile})")
+        if not report.violations:
+            lines.append("  ✓ 未发现违规 / no violations")
+        for v in report.violations:
+            mark = "✗" if v.severity is Severity.ERROR else "!"
+            lines.append(f"  {mark} {v.severity.value} {v.rule}  {v.location}")
+            lines.append(f"    {v.message}")
+            lines.append(f"    {v.message_en}")
+            if v.fix:
+                lines.append(f"    修改：{v.fix} / fix: {v.fix_en}")
+            for c in v.citations:
+                lines.append(f"    依据 {c.source} {c.clause}：“{c.quote}”")
+        for n in report.not_checked:
+            lines.append(f"  - 未检查 not checked: {n.rule} — {n.reason} ({n.reason_en})")
+        lines.append("")
+    for u in unusable:
+        lines.append(f"{u.path}  无法检查 / unusable input")
+        for p in u.problems:
+            where = f"{p['path']}: " if p["path"] else ""
+            lines.append(f"  {where}{p['message']}")
+        lines.append("")
+    s = summary(reports, unusable)
+    lines.append(
+        f"{s['documents']} 份文件，{s['violations']} 项违规（{s['errors']} 错误，{s['warnings']} 警告），"
+        f"{s['not_checked']} 项未检查，{s['unusable']} 份无法检查 / "
+        f"{s['documents']} document(s), {s['violations']} violation(s) ({s['errors']} errors, {s['warnings']} warnings), "
+        f"{s['not_checked']} not checked, {s['unusable']} unusable")
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"text": as_text, "json": as_json}
