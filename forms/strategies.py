@@ -1,0 +1,392 @@
+"""Hypothesis strategies for zhifa documents, for property tests here and in systems that use zhifa.
+
+``annual_plans(profile)`` generates plans that satisfy every rule of the profile. ``MUTATIONS``
+maps each plan rule to a targeted change that breaks that rule and no other: the change is made to
+one part, and every figure stated about the other parts is restated (:func:`restated`) so they
+still agree.
+
+Requires the ``strategies`` extra (``pip install zhifa[strategies]``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+
+from forms.plan import (
+    AnnualPlan,
+    Category,
+    Group,
+    InspectionItem,
+    KeyUnit,
+    KeyUnitCategory,
+    KeyUnitList,
+    NewUnits,
+    NewUnitsPart,
+    Period,
+    Schedule,
+    ScheduleRow,
+    StatedTotals,
+    Tag,
+    UnitVisit,
+    Workload,
+)
+
+MONTHS = 12
+DEFAULT_RATIO = Decimal("0.75")
+
+
+@attrs.frozen
+class ProfileFacts:
+    """What a generator needs to know of a profile: its id, period and parameter values."""
+
+    id: str
+    year_from: int
+    year_to: int
+    key_unit_checks_per_year: int
+    min_joint_share: Decimal | None
+    min_checks_per_workday: Decimal
+    min_checks_per_quarter: int
+
+
+def profile_facts(profile_id: str) -> ProfileFacts:
+    from rulebook import load_rulebook  # imported late: rulebook itself reads files with forms
+
+    profile = load_rulebook().profile(profile_id)
+    params = {name: value.value for name, value in profile.parameters.items()}
+    return ProfileFacts(
+        id=profile.id,
+        year_from=profile.period_from.year,
+        year_to=profile.period_to.year,
+        key_unit_checks_per_year=int(params.get("key_unit_checks_per_year", 1)),
+        min_joint_share=params.get("min_joint_share"),
+        min_checks_per_workday=params.get("min_checks_per_workday", DEFAULT_RATIO),
+        min_checks_per_quarter=int(params.get("min_checks_per_quarter", 1)),
+    )
+
+
+# ---------------------------------------------------------------- restating figures
+
+
+def _share(part: int, whole: int, places: int) -> Decimal:
+    exact = Decimal(part * 100) / Decimal(whole)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _places(value: Decimal | None) -> int:
+    return max(0, -int(value.as_tuple().exponent)) if value is not None else 0
+
+
+def restated(plan: AnnualPlan) -> AnnualPlan:
+    """The plan with every stated figure recomputed from its parts: totals, shares, group totals,
+    the schedule's row, month and grand totals, the key-unit list's counts and the workday results."""
+    items = plan.items
+    key = sum(i.planned for i in items if i.category is Category.KEY)
+    general = sum(i.planned for i in items if i.category is Category.GENERAL)
+    total = key + general
+    t = plan.totals
+    totals = StatedTotals(
+        total=total, key=key, general=general,
+        key_share=_share(key, total, _places(t.key_share)) if t.key_share is not None and total else t.key_share,
+        general_share=_share(general, total, _places(t.general_share)) if t.general_share is not None and total else t.general_share,
+    )
+    groups = tuple(attrs.evolve(g, planned=sum(i.planned for i in items if i.group == g.id)) for g in plan.groups)
+    schedule = plan.schedule
+    if schedule is not None:
+        planned = {g.id: g.planned for g in groups} | {i.id: i.planned for i in items}
+        rows = tuple(attrs.evolve(r, stated_total=planned[r.ref]) for r in schedule.rows)
+        columns = tuple(sum(r.monthly[m] or 0 for r in rows) for m in range(MONTHS))
+        schedule = attrs.evolve(schedule, rows=rows, monthly_totals=columns, total=sum(columns))
+    key_units = plan.key_units
+    if key_units is not None:
+        counts = Counter(u.category for u in key_units.units)
+        categories = tuple(attrs.evolve(c, stated_count=counts[c.id]) for c in key_units.categories)
+        new_units = key_units.new_units
+        if new_units is not None:
+            new = [u for u in key_units.units if u.new]
+            parts = tuple(attrs.evolve(p, stated=sum(1 for u in new if u.category in p.categories)) for p in new_units.parts)
+            new_units = NewUnits(stated=len(new), parts=parts)
+        key_units = attrs.evolve(key_units, categories=categories, new_units=new_units)
+    workload = plan.workload
+    if workload is not None:
+        statutory = workload.days_in_year - workload.rest_days - workload.holidays
+        supervision = statutory * workload.staff - workload.other_days - workload.non_enforcement_days
+        workload = attrs.evolve(
+            workload, statutory_workdays=statutory, total_workdays=statutory * workload.staff,
+            supervision_workdays=supervision, minimum_checks=math.floor(Fraction(supervision) * Fraction(workload.ratio)))
+    return attrs.evolve(plan, totals=totals, groups=groups, schedule=schedule, key_units=key_units, workload=workload)
+
+
+def with_planned(plan: AnnualPlan, item_id: str, planned: int) -> AnnualPlan:
+    """Change one item's 家次, move the difference in its schedule row, and restate the rest."""
+    items = tuple(attrs.evolve(i, planned=planned) if i.id == item_id else i for i in plan.items)
+    old = next(i.planned for i in plan.items if i.id == item_id)
+    schedule = plan.schedule
+    if schedule is not None:
+        rows = []
+        for row in schedule.rows:
+            if row.ref == item_id:
+                monthly = [v or 0 for v in row.monthly]
+                delta = planned - old
+                month = 0
+                while delta < 0:  # take from the months that have checks, first to last
+                    while monthly[month] == 0:
+                        month += 1
+                    take = min(monthly[month], -delta)
+                    monthly[month] -= take
+                    delta += take
+                monthly[-1] += delta
+                row = attrs.evolve(row, monthly=tuple(monthly))
+            rows.append(row)
+        schedule = attrs.evolve(schedule, rows=tuple(rows))
+    return restated(attrs.evolve(plan, items=items, schedule=schedule))
+
+
+# ---------------------------------------------------------------- strategies
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def category_ids() -> list[str]:
+    """Key-unit category ids as the lists number them: 一 … 十, 十一 … 二十."""
+    return [*_NUMERALS, *(f"十{n}" for n in _NUMERALS[:9]), "二十"]
+
+
+@st.composite
+def monthly_spreads(draw: st.DrawFn, planned: int) -> tuple[int | None, ...]:
+    """``planned`` checks spread over 12 months; a month with none is a blank cell."""
+    cuts = sorted(draw(st.lists(st.integers(0, planned), min_size=MONTHS - 1, max_size=MONTHS - 1)))
+    bounds = [0, *cuts, planned]
+    return tuple((b - a) or None for a, b in zip(bounds, bounds[1:]))
+
+
+@st.composite
+def quarterly_spreads(draw: st.DrawFn, planned: int, per_quarter: int) -> tuple[int | None, ...]:
+    """A spread with at least ``per_quarter`` checks in every quarter (``planned`` ≥ 4 × per_quarter)."""
+    rest = draw(monthly_spreads(planned - 4 * per_quarter))
+    months = [v or 0 for v in rest]
+    for quarter in range(4):
+        months[quarter * 3 + draw(st.integers(0, 2))] += per_quarter
+    return tuple(v or None for v in months)
+
+
+@st.composite
+def key_unit_lists(draw: st.DrawFn) -> KeyUnitList:
+    """A key-unit list of 1–6 categories with 1–5 uniquely named units each; counts stated correctly."""
+    n_categories = draw(st.integers(1, 6))
+    ids = category_ids()[:n_categories]
+    categories = tuple(KeyUnitCategory(id=c, name=f"重点类别{c}") for c in ids)
+    units = []
+    for c in ids:
+        for _ in range(draw(st.integers(1, 5))):
+            no = len(units) + 1
+            units.append(KeyUnit(no=no, name=f"上海重点单位{no:03d}有限公司", category=c,
+                                 township=draw(st.sampled_from(["城桥镇", "堡镇", "新河镇", "长兴镇"])),
+                                 new=draw(st.booleans())))
+    parts = (NewUnitsPart(name="新增单位", categories=tuple(ids), stated=0),) if draw(st.booleans()) else ()
+    return KeyUnitList(categories=categories, units=tuple(units), new_units=NewUnits(stated=0, parts=parts))
+
+
+@st.composite
+def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> AnnualPlan:
+    """An annual plan that satisfies every rule of ``profile``, with a schedule, a key-unit list
+    and a workday budget (so that every rule has something to check)."""
+    facts = profile_facts(profile)
+    per_year = facts.key_unit_checks_per_year
+    key_units = draw(key_unit_lists())
+    units_in = Counter(u.category for u in key_units.units)
+    category_list = [c.id for c in key_units.categories]
+
+    items: list[InspectionItem] = []
+    # Key units: the categories split between one or two covering items, each planned in full.
+    split = draw(st.integers(1, len(category_list))) if len(category_list) > 1 else len(category_list)
+    for n, covers in enumerate((category_list[:split], category_list[split:])):
+        if covers:
+            units = sum(units_in[c] for c in covers)
+            items.append(InspectionItem(id=f"key-units-{n + 1}", name=f"重点单位执法检查{n + 1}", category=Category.KEY,
+                                        planned=units * per_year + draw(st.integers(0, 5)), group="key-units",
+                                        covers=tuple(covers)))
+    units, each = draw(st.integers(1, 20)), draw(st.integers(1, 3))
+    items.append(InspectionItem(id="special", name="专项执法检查", category=Category.KEY, planned=units * each,
+                                units=units, checks_per_unit=each, tags=(Tag.SPECIAL,)))
+    sample_size = draw(st.integers(1, 4))
+    items.append(InspectionItem(id="period-sample", name="重点时段抽查", category=Category.KEY,
+                                planned=sample_size + draw(st.integers(0, 10)), tags=(Tag.SAMPLE,),
+                                sampled_units=tuple(f"抽查单位{k}号" for k in range(1, sample_size + 1))))
+    # Random spot checks: at least 10 outside the joint item, so a just-too-small joint count exists.
+    randoms = draw(st.lists(st.integers(0, 60), min_size=1, max_size=3))
+    randoms[0] += 10
+    for n, planned in enumerate(randoms, start=1):
+        items.append(InspectionItem(id=f"random-{n}", name=f"执法抽查{n}", category=Category.GENERAL, planned=planned,
+                                    tags=(Tag.DOUBLE_RANDOM, Tag.SAMPLE)))
+    share = Fraction(facts.min_joint_share if facts.min_joint_share is not None else 15) / 100
+    joint = max(1, math.ceil(share * sum(randoms) / (1 - share))) + draw(st.integers(0, 5))
+    items.append(InspectionItem(id="joint-random", name="跨部门“双随机、一公开”联合抽查", category=Category.GENERAL,
+                                planned=joint, tags=(Tag.DOUBLE_RANDOM, Tag.JOINT, Tag.SAMPLE)))
+    quarterly = 4 * facts.min_checks_per_quarter + draw(st.integers(0, 8))
+    items.append(InspectionItem(id="quarterly-joint", name="季度联合检查", category=Category.GENERAL, planned=quarterly,
+                                period=Period.QUARTERLY, tags=(Tag.JOINT,)))
+
+    # One row per item (none for the group), so a group's stated total is stated in one place only.
+    rows = []
+    for item in items:
+        spread = (quarterly_spreads(item.planned, facts.min_checks_per_quarter) if item.period is Period.QUARTERLY
+                  else monthly_spreads(item.planned))
+        rows.append(ScheduleRow(ref=item.id, monthly=draw(spread)))
+    periods = [range(s, s + MONTHS // per_year) for s in range(1, MONTHS + 1, MONTHS // per_year)]
+    visits = tuple(UnitVisit(unit=u.name, month=draw(st.sampled_from(list(p)))) for u in key_units.units for p in periods)
+    schedule = Schedule(rows=tuple(rows), unit_visits=visits if draw(st.booleans()) else ())
+
+    total = sum(i.planned for i in items)
+    ratio = facts.min_checks_per_workday
+    # Slack for mutations that lower the joint count: the ratio must hold without the joint item.
+    supervision = draw(st.integers(1, max(1, math.floor((total - joint) / Fraction(ratio)))))
+    days = draw(st.sampled_from([365, 366]))
+    rest, holidays = draw(st.integers(100, 106)), draw(st.sampled_from([11, 13]))
+    statutory = days - rest - holidays
+    staff = max(draw(st.integers(1, 40)), math.ceil(supervision / statutory))
+    spare = statutory * staff - supervision
+    other = draw(st.integers(0, spare))
+    workload = Workload(days_in_year=days, rest_days=rest, holidays=holidays, staff=staff, other_days=other,
+                        non_enforcement_days=spare - other, ratio=ratio)
+
+    places = draw(st.sampled_from([0, 1]))
+    stated_share = Decimal(0).quantize(Decimal(1).scaleb(-places))
+    plan = AnnualPlan(
+        issuer="某区应急管理局", jurisdiction="某区", year=draw(st.integers(facts.year_from, facts.year_to)),
+        profile=facts.id, totals=StatedTotals(total=0, key=0, general=0, key_share=stated_share, general_share=stated_share),
+        items=tuple(items), groups=(Group(id="key-units", name="区重点单位执法检查", category=Category.KEY),),
+        schedule=schedule, key_units=key_units, workload=workload,
+    )
+    return restated(plan)
+
+
+# ---------------------------------------------------------------- targeted mutations
+
+
+def _item(plan: AnnualPlan, item_id: str) -> InspectionItem:
+    return next(i for i in plan.items if i.id == item_id)
+
+
+def break_totals(plan: AnnualPlan) -> AnnualPlan:
+    """One number off: a group's stated total no longer equals its items."""
+    group = plan.groups[0]
+    return attrs.evolve(plan, groups=(attrs.evolve(group, planned=(group.planned or 0) + 1), *plan.groups[1:]))
+
+
+def break_shares(plan: AnnualPlan) -> AnnualPlan:
+    """The stated key share is one step (at its own precision) away from the computed one."""
+    share = plan.totals.key_share
+    assert share is not None
+    step = Decimal(1).scaleb(-_places(share))
+    wrong = share + step if share + step <= 100 else share - step
+    return attrs.evolve(plan, totals=attrs.evolve(plan.totals, key_share=wrong))
+
+
+def break_schedule_sums(plan: AnnualPlan) -> AnnualPlan:
+    """One month's stated total is one off."""
+    assert plan.schedule is not None and plan.schedule.monthly_totals is not None
+    totals = list(plan.schedule.monthly_totals)
+    totals[6] = (totals[6] or 0) + 1
+    return attrs.evolve(plan, schedule=attrs.evolve(plan.schedule, monthly_totals=tuple(totals)))
+
+
+def break_joint_share(plan: AnnualPlan, threshold: Decimal = Decimal(15)) -> AnnualPlan:
+    """The joint share pushed just under the threshold: the largest joint count that falls short."""
+    others = sum(i.planned for i in plan.items if Tag.DOUBLE_RANDOM in i.tags and Tag.JOINT not in i.tags)
+    share = Fraction(threshold) / 100
+    just_under = math.ceil(share * others / (1 - share)) - 1
+    return with_planned(plan, "joint-random", just_under)
+
+
+def break_key_unit_coverage(plan: AnnualPlan) -> AnnualPlan:
+    """One key unit dropped from the checks: its category loses the item that covered it."""
+    item = next(i for i in plan.items if i.covers)
+    items = tuple(attrs.evolve(i, covers=i.covers[:-1]) if i is item else i for i in plan.items)
+    return attrs.evolve(plan, items=items)
+
+
+def break_workload_arithmetic(plan: AnnualPlan) -> AnnualPlan:
+    """The stated supervision workdays are one off."""
+    w = plan.workload
+    assert w is not None and w.supervision_workdays is not None
+    return attrs.evolve(plan, workload=attrs.evolve(w, supervision_workdays=w.supervision_workdays + 1))
+
+
+def break_workload_ratio(plan: AnnualPlan) -> AnnualPlan:
+    """Fewer other workdays: the supervision workdays grow until the planned checks fall short of the ratio."""
+    w = plan.workload
+    assert w is not None
+    target = math.floor(plan.totals.total / Fraction(w.ratio)) + 1
+    statutory = w.days_in_year - w.rest_days - w.holidays
+    staff = max(w.staff, math.ceil(target / statutory))
+    spare = statutory * staff - target
+    return restated(attrs.evolve(plan, workload=attrs.evolve(w, staff=staff, other_days=spare, non_enforcement_days=0)))
+
+
+def break_sample_excludes_key_units(plan: AnnualPlan) -> AnnualPlan:
+    """A key unit is drawn into a spot-check sample."""
+    assert plan.key_units is not None
+    item = next(i for i in plan.items if i.sampled_units)
+    unit = plan.key_units.units[-1].name
+    items = tuple(attrs.evolve(i, sampled_units=(*i.sampled_units, unit)) if i is item else i for i in plan.items)
+    return attrs.evolve(plan, items=items)
+
+
+def break_key_unit_list(plan: AnnualPlan) -> AnnualPlan:
+    """A category's stated count (共N家) is one more than the units listed."""
+    assert plan.key_units is not None
+    first, *rest = plan.key_units.categories
+    wrong = attrs.evolve(first, stated_count=(first.stated_count or 0) + 1)
+    return attrs.evolve(plan, key_units=attrs.evolve(plan.key_units, categories=(wrong, *rest)))
+
+
+def break_joint_quarterly(plan: AnnualPlan) -> AnnualPlan:
+    """A quarterly item's first-quarter checks move to the fourth quarter."""
+    assert plan.schedule is not None
+    rows = []
+    for row in plan.schedule.rows:
+        if row.ref == "quarterly-joint":
+            months = [v or 0 for v in row.monthly]
+            moved = sum(months[:3])
+            months = [0, 0, 0, *months[3:]]
+            months[11] += moved
+            row = attrs.evolve(row, monthly=tuple(v or None for v in months))
+        rows.append(row)
+    return restated(attrs.evolve(plan, schedule=attrs.evolve(plan.schedule, rows=tuple(rows))))
+
+
+def break_item_arithmetic(plan: AnnualPlan) -> AnnualPlan:
+    """An item that states units × checks per unit plans one check more than their product."""
+    item = _item(plan, "special")
+    return with_planned(plan, "special", item.planned + 1)
+
+
+#: Rule id → the mutation that breaks exactly that rule in a plan from :func:`annual_plans`.
+MUTATIONS: dict[str, Callable[..., AnnualPlan]] = {
+    "plan.totals": break_totals,
+    "plan.shares": break_shares,
+    "plan.schedule-sums": break_schedule_sums,
+    "plan.joint-share": break_joint_share,
+    "plan.key-unit-coverage": break_key_unit_coverage,
+    "plan.workload-arithmetic": break_workload_arithmetic,
+    "plan.workload-ratio": break_workload_ratio,
+    "plan.sample-excludes-key-units": break_sample_excludes_key_units,
+    "plan.key-unit-list": break_key_unit_list,
+    "plan.joint-quarterly": break_joint_quarterly,
+    "plan.item-arithmetic": break_item_arithmetic,
+}
+
+
+def plan_data(plan: AnnualPlan) -> dict[str, Any]:
+    """The file form of a generated plan (what a YAML or JSON file would hold)."""
+    from forms.convert import unstructure
+
+    return {"kind": "annual-plan", **unstructure(plan)}
