@@ -105,10 +105,10 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(Month, _month)
     converter.register_structure_hook(Percent, _decimal)
     converter.register_structure_hook(Decimal, _decimal)
-    # Exact-type predicates: a str-valued Enum must not be caught by the str hook.
-    converter.register_structure_hook_func(lambda t: t is int, _integer)
-    converter.register_structure_hook_func(lambda t: t is str, _text)
-    converter.register_structure_hook_func(lambda t: t is bool, _flag)
+    converter.register_structure_hook(int, _integer)
+    converter.register_structure_hook(bool, _flag)
+    # Each str-valued Enum gets its own hook (register_enum), which is more specific than this one.
+    converter.register_structure_hook(str, _text)
     converter.register_structure_hook(date, _date)
     for enum in (Category, Tag, Period, PlannedBasis):
         converter.register_structure_hook(enum, _enum)

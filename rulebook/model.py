@@ -158,4 +158,5 @@ class Source:
     issuer: str
     file: str
     document: str
+    sha256: str
     issued: date | None = None  # None where the source carries no date

@@ -1,0 +1,144 @@
+"""Loading plan files: every error names the file and the field; nothing is ignored or guessed."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from forms import MAX_FILE_BYTES, LoadError, load_document, plan_from_data, read_data, unstructure
+
+EXAMPLE = Path("examples/plans/chongming-2024.yaml")
+
+
+@pytest.fixture
+def chongming() -> dict:
+    return read_data(EXAMPLE)
+
+
+def problems_of(data: dict, tmp_path: Path, suffix: str = ".json") -> list[str]:
+    path = tmp_path / f"plan{suffix}"
+    path.write_text(json.dumps(data, ensure_ascii=False) if suffix == ".json" else yaml.safe_dump(data, allow_unicode=True),
+                    encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        load_document(path)
+    assert caught.value.file == str(path)
+    assert all(line.startswith(f"{path}: ") for line in str(caught.value).splitlines())
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_chinese_numeral_in_a_monthly_cell_is_named_by_its_path(chongming: dict, tmp_path: Path) -> None:
+    chongming["schedule"]["rows"][3]["monthly"][7] = "十"
+    assert problems_of(chongming, tmp_path) == ['schedule.rows[3].monthly[7]: expected a whole number ≥ 0, got "十"']
+
+
+@pytest.mark.parametrize(("value", "shown"), [(-1, "-1"), (2.5, "2.5"), (True, "True"), ("12", '"12"')])
+def test_counts_must_be_whole_numbers(chongming: dict, tmp_path: Path, value: object, shown: str) -> None:
+    chongming["items"][3]["planned"] = value
+    assert problems_of(chongming, tmp_path) == [f"items[3].planned: expected a whole number ≥ 0, got {shown}"]
+
+
+def test_unknown_fields_are_errors_not_ignored(chongming: dict, tmp_path: Path) -> None:
+    chongming["totals"]["joint"] = 4
+    chongming["items"][0]["colour"] = "red"
+    assert problems_of(chongming, tmp_path) == ["totals.joint: unknown field", "items[0].colour: unknown field"]
+
+
+def test_every_problem_is_reported_at_once(chongming: dict, tmp_path: Path) -> None:
+    del chongming["issuer"]
+    chongming["items"][1]["category"] = "重点"
+    chongming["key_units"]["units"][5]["new"] = "是"
+    chongming["issued"] = "2024-02-30"
+    chongming["year"] = "2024"
+    chongming["jurisdiction"] = 2024
+    found = problems_of(chongming, tmp_path)
+    assert 'year: expected a whole number, got "2024"' in found
+    assert "jurisdiction: expected text, got 2024" in found
+    assert "issuer: required field is missing" in found
+    assert 'items[1].category: expected one of key, general, got "重点"' in found
+    assert 'key_units.units[5].new: expected true or false, got "是"' in found
+    assert 'issued: expected a date YYYY-MM-DD, got "2024-02-30"' in found
+
+
+def test_references_must_resolve(chongming: dict, tmp_path: Path) -> None:
+    chongming["items"][0]["group"] = "nowhere"
+    chongming["items"][1]["covers"] = ["二", "十五"]
+    chongming["schedule"]["rows"][0]["monthly"] = [1, 2, 3]
+    chongming["items"][4]["id"] = chongming["items"][3]["id"]
+    found = problems_of(chongming, tmp_path)
+    assert "items[0].group: unknown group 'nowhere'" in found
+    assert "items[1].covers[1]: unknown key-unit category '十五'" in found
+    assert "schedule.rows[0].monthly: expected 12 months, got 3" in found
+    assert any("'period-hazchem' is used 2 times" in p for p in found)
+
+
+def test_month_numbers_are_checked(chongming: dict, tmp_path: Path) -> None:
+    unit = chongming["key_units"]["units"][0]["name"]
+    chongming["schedule"]["unit_visits"] = [{"unit": unit, "month": 13}, {"unit": unit, "month": 0}]
+    assert problems_of(chongming, tmp_path) == [
+        "schedule.unit_visits[0].month: expected a month 1–12, got 13",
+        "schedule.unit_visits[1].month: expected a month 1–12, got 0",
+    ]
+
+
+def test_kind_is_required_and_known(chongming: dict, tmp_path: Path) -> None:
+    del chongming["kind"]
+    assert problems_of(chongming, tmp_path) == ["kind: required field is missing; expected one of annual-plan"]
+    chongming["kind"] = "dispatch-form"
+    assert problems_of(chongming, tmp_path) == ['kind: expected one of annual-plan, got "dispatch-form"']
+
+
+def one_problem(path: Path) -> str:
+    with pytest.raises(LoadError) as caught:
+        load_document(path)
+    assert len(caught.value.problems) == 1
+    return str(caught.value.problems[0])
+
+
+def test_duplicate_keys_are_refused_in_yaml_and_json(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("kind: annual-plan\nyear: 2024\nyear: 2025\n", encoding="utf-8")
+    assert "duplicate key 'year'" in one_problem(tmp_path / "a.yaml")
+    (tmp_path / "a.json").write_text('{"kind": "annual-plan", "year": 2024, "year": 2025}', encoding="utf-8")
+    assert "duplicate key 'year'" in one_problem(tmp_path / "a.json")
+
+
+def test_yaml_aliases_are_refused(tmp_path: Path) -> None:
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+    (tmp_path / "bomb.yaml").write_text(bomb, encoding="utf-8")
+    assert "aliases" in one_problem(tmp_path / "bomb.yaml")
+
+
+def test_unsafe_yaml_tags_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "tag.yaml").write_text("kind: !!python/object/apply:os.system ['true']\n", encoding="utf-8")
+    assert "invalid YAML" in one_problem(tmp_path / "tag.yaml")
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("empty.yaml", b"  \n", "file is empty"),
+    ("latin.yaml", "kind: annual-plan\nissuer: 崇明".encode("gb18030"), "not UTF-8"),
+    ("broken.json", b'{"kind": "annual-plan", ', "invalid JSON at line 1"),
+    ("broken.yaml", b"kind: [annual-plan\n", "invalid YAML at line"),
+    ("plan.txt", b"kind: annual-plan\n", "unsupported file type .txt"),
+    ("list.yaml", b"- 1\n- 2\n", "expected a mapping at the top level, got a list"),
+])
+def test_unreadable_files_say_why(tmp_path: Path, name: str, content: bytes, expected: str) -> None:
+    (tmp_path / name).write_bytes(content)
+    assert expected in one_problem(tmp_path / name)
+
+
+def test_missing_and_oversized_files(tmp_path: Path) -> None:
+    assert "cannot read file" in one_problem(tmp_path / "absent.yaml")
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    assert f"the limit is {MAX_FILE_BYTES}" in one_problem(big)
+
+
+def test_plan_from_data_accepts_data_without_kind(chongming: dict) -> None:
+    data = copy.deepcopy(chongming)
+    del data["kind"]
+    plan = plan_from_data(data)
+    assert plan.totals.total == 409
+    assert unstructure(plan)["totals"]["key_share"] == 72

@@ -1,0 +1,88 @@
+"""The rulebook is data that stands on its own: sources unchanged, quotes verbatim, profiles complete."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.facts import BUILDERS
+from rulebook import load_rulebook
+from rulebook.load import SOURCES_DIR
+
+RULEBOOK = load_rulebook()
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def squeeze(text: str) -> str:
+    """Whitespace-normalised text, written out here rather than imported, so the test checks the loader."""
+    return re.sub(r"\s+", "", text)
+
+
+ALL_CITATIONS = [
+    (f"{rule.id} #{k}", citation) for rule in RULEBOOK.rules.values() for k, citation in enumerate(rule.citations)
+] + [
+    (f"{profile.id}.{name}", value.citation)
+    for profile in RULEBOOK.profiles.values() for name, value in profile.parameters.items()
+]
+
+
+@pytest.mark.parametrize(("where", "citation"), ALL_CITATIONS, ids=[w for w, _ in ALL_CITATIONS])
+def test_every_quote_is_verbatim_in_its_source(where: str, citation) -> None:
+    text = (SOURCES_DIR / RULEBOOK.sources[citation.source].file).read_text(encoding="utf-8")
+    assert squeeze(citation.quote) in squeeze(text), f"{where}: {citation.quote!r} is not in {citation.source}"
+    assert citation.clause.strip(), f"{where}: citation has no clause path"
+
+
+@pytest.mark.parametrize("source_id", sorted(RULEBOOK.sources))
+def test_sources_are_shipped_unchanged(source_id: str) -> None:
+    source = RULEBOOK.sources[source_id]
+    data = (SOURCES_DIR / source.file).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == source.sha256
+    seed = SEEDS_DIR / source.file
+    if seed.exists():  # beside a checkout the originals are at hand: compare byte for byte
+        assert seed.read_bytes() == data
+
+
+def test_profiles_named_by_the_issue_exist_and_bind_their_regimes() -> None:
+    assert set(RULEBOOK.profiles) == {"shanghai-chongming-2024", "shanghai-putuo-2024", "shanghai-minhang-2020"}
+    minhang = RULEBOOK.profiles["shanghai-minhang-2020"]
+    assert minhang.parameters["key_unit_checks_per_year"].value == 2  # every half-year
+    assert "plan.joint-share" not in minhang.rules  # no 15 % rule in 2020
+    for pid in ("shanghai-chongming-2024", "shanghai-putuo-2024"):
+        profile = RULEBOOK.profiles[pid]
+        assert profile.parameters["key_unit_checks_per_year"].value == 1
+        assert profile.parameters["min_joint_share"].value == 15
+        assert "plan.joint-share" in profile.rules
+
+
+@pytest.mark.parametrize("profile_id", sorted(RULEBOOK.profiles))
+def test_every_rule_of_a_profile_cites_that_profiles_sources_and_has_its_parameters(profile_id: str) -> None:
+    profile = RULEBOOK.profiles[profile_id]
+    for rule in RULEBOOK.rules_of(profile):
+        assert rule.citations_for(profile.sources), rule.id
+        for spec in rule.parameters:
+            value = profile.parameters[spec.name]
+            assert value.effective_from <= profile.period_from
+            assert value.citation.quote
+
+
+def test_rules_are_introspectable_and_use_known_fact_kinds() -> None:
+    issue_ids = {
+        "plan.totals", "plan.shares", "plan.schedule-sums", "plan.joint-share", "plan.key-unit-coverage",
+        "plan.workload-arithmetic", "plan.workload-ratio", "plan.sample-excludes-key-units", "plan.key-unit-list",
+        "plan.joint-quarterly",
+    }
+    assert issue_ids <= set(RULEBOOK.rules)
+    for rule in RULEBOOK.rules.values():
+        assert rule.title.zh and rule.title.en and rule.description.zh and rule.description.en
+        assert set(rule.fact_kinds) <= set(BUILDERS), rule.id
+        for alternative in rule.when:
+            assert rule.message_for(alternative).zh
+            aliases = [p.alias for p in alternative.match]
+            assert "s" not in aliases, "c.s is durable-rules' session state"
+            assert len(set(aliases)) == len(aliases)
+        used = {c.param for a in rule.when for p in a.match for c in (*p.all, *p.any) if c.param}
+        assert used <= {s.name for s in rule.parameters}, rule.id
