@@ -11,15 +11,15 @@ from engine.facts import Fact, build_facts
 from engine.report import NotChecked, Report, Violation, render
 from engine.runtime import RuleError, evaluate
 from forms import AnnualPlan, load_document, plan_from_data
-from rulebook import Rule, load_rulebook
+from rulebook import Rule, Rulebook, load_rulebook
 
 
 class ProfileError(ValueError):
     """The document cannot be checked under the profile asked for (unknown, wrong kind or period)."""
 
 
-def _resolve(document: AnnualPlan, profile: str | None) -> CompiledProfile:
-    rulebook = load_rulebook()
+def _resolve(document: AnnualPlan, profile: str | None, rulebook: Rulebook | None) -> CompiledProfile:
+    rulebook = rulebook or load_rulebook()
     profile_id = profile or document.profile
     try:
         compiled = compile_profile(rulebook, profile_id)
@@ -70,15 +70,22 @@ def _not_checked(rule: Rule, missing: Mapping[str, Any]) -> NotChecked | None:
     return NotChecked(rule.id, reasons[0].zh, reasons[0].en)
 
 
-def check(document: AnnualPlan | Mapping[str, Any], profile: str | None = None, *, path: str | None = None) -> Report:
-    """Check a document against a profile (by default the one the document names).
+def check(
+    document: AnnualPlan | Mapping[str, Any],
+    profile: str | None = None,
+    *,
+    path: str | None = None,
+    rulebook: Rulebook | None = None,
+) -> Report:
+    """Check a document against a profile (by default the one the document names), using the
+    shipped rulebook unless another is given (e.g. one extended with a profile of your own).
 
     Raises :class:`forms.LoadError` for a mapping that is not a valid document, :class:`ProfileError`
     when the profile does not fit the document, and :class:`RuleError` when evaluation fails.
     """
     if isinstance(document, Mapping):
         document = plan_from_data(dict(document), path or "<data>")
-    compiled = _resolve(document, profile)
+    compiled = _resolve(document, profile, rulebook)
     built = build_facts(document, compiled.fact_kinds, compiled.params)
     matches = evaluate(compiled, built.facts, path or f"plan of {document.issuer}")
     facts = {fact["id"]: fact for fact in built.facts}
@@ -97,7 +104,7 @@ def check(document: AnnualPlan | Mapping[str, Any], profile: str | None = None, 
     )
 
 
-def check_file(path: str | Path, profile: str | None = None) -> Report:
+def check_file(path: str | Path, profile: str | None = None, *, rulebook: Rulebook | None = None) -> Report:
     """Load a document file (YAML or JSON) and check it. Raises :class:`forms.LoadError` on bad input."""
     document = load_document(path)
-    return check(document, profile, path=str(path))
+    return check(document, profile, path=str(path), rulebook=rulebook)

@@ -106,25 +106,33 @@ def _ignore(context: Any) -> None:
 
 
 def _ruleset_name(profile: Profile, rules: tuple[Rule, ...]) -> str:
-    # The digest keeps names unique if a process ever sees two versions of a rulebook.
-    payload = json.dumps([rule_as_data(r) for r in rules] + [repr(sorted(profile.parameters.items()))],
-                         ensure_ascii=False, sort_keys=True, default=str)
+    """A name derived from everything the ruleset is built from, in a canonical order: the same
+    content always gets the same name, and different content (another rulebook) never clashes."""
+    canonical = attrs.evolve(profile, rules=tuple(sorted(profile.rules)),
+                             parameters=dict(sorted(profile.parameters.items())))
+    payload = json.dumps([rule_as_data(r) for r in rules] + [repr(canonical)], ensure_ascii=False, default=str)
     return f"zhifa.{profile.id}.{hashlib.sha256(payload.encode()).hexdigest()[:12]}"
 
 
-_COMPILED: dict[str, CompiledProfile] = {}
+#: (id of the rulebook, profile id) → (the rulebook, kept alive so its id is not reused; the compiled profile)
+_COMPILED: dict[tuple[int, str], tuple[Rulebook, CompiledProfile]] = {}
+#: Ruleset name → compiled profile: durable-rules registers a name once per process.
+_BY_NAME: dict[str, CompiledProfile] = {}
 
 
 def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
     """The profile's ruleset, compiled on first use and cached for the life of the process."""
     with ENGINE_LOCK:
-        cached = _COMPILED.get(profile_id)
+        cached = _COMPILED.get((id(rulebook), profile_id))
         if cached is not None:
-            return cached
+            return cached[1]
         profile = rulebook.profile(profile_id)
         rules = rulebook.rules_of(profile)
         params = {name: value.value for name, value in profile.parameters.items()}
         name = _ruleset_name(profile, rules)
+        if name in _BY_NAME:
+            _COMPILED[(id(rulebook), profile_id)] = (rulebook, _BY_NAME[name])
+            return _BY_NAME[name]
         with ruleset(name):
             for rule in rules:
                 for index, alternative in enumerate(rule.when):
@@ -136,5 +144,6 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
                         when_all(*bound)(_recorder(rule.id, index, tuple(p.alias for p in patterns)))
             when_all(+m.kind)(_ignore)
         compiled = CompiledProfile(name, profile, rules, params)
-        _COMPILED[profile_id] = compiled
+        _COMPILED[(id(rulebook), profile_id)] = (rulebook, compiled)
+        _BY_NAME[name] = compiled
         return compiled

@@ -85,7 +85,7 @@ def shares(plan: AnnualPlan, params: Params) -> Built:
         quantum = Decimal(1).scaleb(-places)
         expected = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
         yield {"kind": "share", "loc": loc, "label_zh": zh, "label_en": en, "part": part, "whole": t.total,
-               "stated": float(stated), "computed": float(exact), "expected": str(expected),
+               "stated": int(stated) if places == 0 else float(stated), "computed": float(exact), "expected": str(expected),
                "stated_scaled": int(stated.scaleb(places)), "computed_scaled": int(expected.scaleb(places))}
     if not stated_any:
         yield Missing("计划未写明占比", "the plan states no shares")

@@ -1,0 +1,95 @@
+"""The zhifa command: exit codes, formats, unusable input, and byte-identical output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from rulebook import load_rulebook
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_exit_codes_follow_the_threshold(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check", "examples/plans/minhang-2020.yaml")[0] == 0
+    assert run(capsys, "check", "examples/plans/chongming-2024.yaml")[0] == 1
+    # Putuo has a warning only: clean at the default threshold, failing at --fail-on warning.
+    assert run(capsys, "check", "examples/plans/putuo-2024.yaml")[0] == 0
+    assert run(capsys, "check", "--fail-on", "warning", "examples/plans/putuo-2024.yaml")[0] == 1
+
+
+def test_text_output_is_chinese_first_and_cites_the_clause(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "check", "examples/plans/chongming-2024.yaml")
+    lines = out.splitlines()
+    assert lines[1] == "  ✗ error plan.joint-share  /items/10/planned"
+    assert lines[2].startswith("    跨部门联合检查4家次")
+    assert lines[3].startswith("    4 joint checks")
+    assert "依据 chongming-2024 二、（三）2" in out
+
+
+def test_json_output_and_folder_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--format", "json", "examples/plans")
+    data = json.loads(out)
+    assert code == 1
+    assert [d["path"] for d in data["documents"]] == sorted(d["path"] for d in data["documents"])
+    assert data["summary"] == {"documents": 3, "violations": 2, "errors": 1, "warnings": 1,
+                               "not_checked": 12, "unusable": 0}
+
+
+def test_same_inputs_in_any_order_give_byte_identical_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    files = [f"examples/plans/{n}.yaml" for n in ("putuo-2024", "chongming-2024", "minhang-2020")]
+    _, first, _ = run(capsys, "check", "--format", "json", *files)
+    _, second, _ = run(capsys, "check", "--format", "json", *reversed(files))
+    _, third, _ = run(capsys, "check", "--format", "json", "examples/plans")
+    assert first == second == third
+
+
+def test_unusable_input_exits_2_names_file_and_field_and_the_rest_is_still_checked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path("examples/plans/putuo-2024.yaml").read_text(encoding="utf-8").replace("planned: 60", "planned: 六十"),
+                   encoding="utf-8")
+    code, out, err = run(capsys, "check", "--format", "json", str(bad), "examples/plans/chongming-2024.yaml")
+    assert code == 2
+    assert f'{bad}: items[0].planned: expected a whole number ≥ 0, got "六十"' in err
+    data = json.loads(out)
+    assert [d["path"] for d in data["documents"]] == ["examples/plans/chongming-2024.yaml"]
+    assert data["unusable"] == [{"path": str(bad), "problems": [
+        {"path": "items[0].planned", "message": 'expected a whole number ≥ 0, got "六十"'}]}]
+
+
+def test_a_profile_that_does_not_fit_is_unusable_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", "--profile", "shanghai-minhang-2020", "examples/plans/chongming-2024.yaml")
+    assert code == 2
+    assert "the plan is for 2024" in err
+
+
+def test_rules_lists_the_rulebook(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules", "--format", "json")
+    listed = json.loads(out)["rules"]
+    assert code == 0
+    assert [r["id"] for r in listed] == sorted(load_rulebook().rules)
+    joint = next(r for r in listed if r["id"] == "plan.joint-share")
+    assert [p["id"] for p in joint["profiles"]] == ["shanghai-chongming-2024", "shanghai-putuo-2024"]
+    assert joint["profiles"][0]["parameters"]["min_joint_share"]["value"] == "15"
+    code, out, _ = run(capsys, "rules", "--profile", "shanghai-minhang-2020")
+    assert code == 0 and "plan.joint-quarterly" in out and "plan.joint-share" not in out
+    assert run(capsys, "rules", "--profile", "nowhere")[0] == 2
+
+
+def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_bytes(b"\xff\xfe not text")
+    result = subprocess.run([sys.executable, "-m", "engine.cli", "check", str(tmp_path / "broken.yaml")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{tmp_path / 'broken.yaml'}: not UTF-8 text" in result.stderr

@@ -1,0 +1,188 @@
+"""The engine: each way a rule can fail, isolation between evaluations, errors, determinism, threads."""
+
+from __future__ import annotations
+
+import json
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+
+import engine
+from engine import ProfileError, RuleError
+from engine.compile import MATCHES
+from engine.output import as_json
+from forms import KeyUnit, LoadError, UnitVisit, load_document, read_data
+from forms.strategies import restated
+from rulebook import Rulebook, load_rulebook
+
+from .conftest import EXAMPLES, SEEDS
+
+CHONGMING = load_document(EXAMPLES / "chongming-2024.yaml")
+
+
+def violations_of(plan, rule: str) -> list:
+    return [v for v in engine.check(plan).violations if v.rule == rule]
+
+
+# ------------------------------------------------------------------ each alternative of each rule, by example
+
+
+def test_a_covering_item_that_plans_too_few_checks() -> None:
+    items = tuple(attrs.evolve(i, planned=16) if i.id == "hazchem-fireworks" else i for i in CHONGMING.items)
+    (v,) = violations_of(attrs.evolve(CHONGMING, items=items), "plan.key-unit-coverage")
+    assert v.location == "/items/1/planned"
+    assert v.values == {"units": 17, "required": 17, "planned": 16, "key_unit_checks_per_year": 1}
+    assert v.fix_en == "needs ≥ 17 checks: 1 more"
+
+
+def test_a_key_unit_category_no_item_covers() -> None:
+    items = tuple(attrs.evolve(i, covers=()) if i.id == "special-training" else i for i in CHONGMING.items)
+    (v,) = violations_of(attrs.evolve(CHONGMING, items=items), "plan.key-unit-coverage")
+    assert v.message_en == "key-unit category “安全生产培训机构” (5 units) is covered by no inspection item"
+    assert v.location == "/key_units/categories/13"
+
+
+def test_a_named_key_unit_with_no_visit_in_a_half_year() -> None:
+    minhang_like = attrs.evolve(CHONGMING, profile="shanghai-minhang-2020", year=2020)
+    assert minhang_like.key_units is not None and minhang_like.schedule is not None
+    units = minhang_like.key_units.units
+    visits = [UnitVisit(u.name, 3) for u in units] + [UnitVisit(u.name, 9) for u in units[1:]]
+    plan = attrs.evolve(minhang_like, schedule=attrs.evolve(minhang_like.schedule, unit_visits=tuple(visits)))
+    found = violations_of(plan, "plan.key-unit-coverage")
+    unit_periods = [v for v in found if v.location.startswith("/key_units/units/")]
+    assert [(v.location, v.message_en) for v in unit_periods] == [
+        ("/key_units/units/0", f"key unit “{units[0].name}” has no check scheduled in the second half-year")]
+
+
+def test_a_key_unit_listed_twice() -> None:
+    assert CHONGMING.key_units is not None
+    first = CHONGMING.key_units.units[0]
+    copy = attrs.evolve(first, no=118, name=f"  {first.name} ")  # whitespace does not make it another unit
+    plan = attrs.evolve(CHONGMING, key_units=attrs.evolve(CHONGMING.key_units, units=(*CHONGMING.key_units.units, copy)))
+    found = violations_of(restated(plan), "plan.key-unit-list")
+    assert [v.message_en for v in found] == [f"key unit “{copy.name}” is listed 2 times (nos. 1,118)"]
+
+
+def test_a_sampled_key_unit_is_found_by_a_join_across_chunks() -> None:
+    """2 000 key units, every one also drawn into a sample: 2 000 join matches, none lost to chunking."""
+    units = tuple(KeyUnit(no=n, name=f"单位{n}", category="一") for n in range(1, 2001))
+    assert CHONGMING.key_units is not None
+    key_units = attrs.evolve(CHONGMING.key_units, units=units, new_units=None)
+    items = tuple(attrs.evolve(i, sampled_units=tuple(u.name for u in units)) if i.id == "industry-sample" else i
+                  for i in CHONGMING.items)
+    found = violations_of(attrs.evolve(CHONGMING, key_units=key_units, items=items), "plan.sample-excludes-key-units")
+    assert len(found) == 2000
+    assert found[0].location == "/items/12/sampled_units/0" and found[-1].location == "/items/12/sampled_units/1999"
+
+
+def test_workload_steps_are_checked_each_against_the_stated_figures_before_it() -> None:
+    """Each stated equation must hold as written: one wrong figure breaks its own step and the next."""
+    assert CHONGMING.workload is not None
+    plan = attrs.evolve(CHONGMING, workload=attrs.evolve(CHONGMING.workload, statutory_workdays=250))
+    assert [v.message_en for v in violations_of(plan, "plan.workload-arithmetic")] == [
+        "workday accounting: statutory workdays per person is stated as 250, but 366 − 104 − 11 gives 251",
+        "workday accounting: total statutory workdays is stated as 5271, but 250 × 21 gives 5250",
+    ]
+
+
+# ------------------------------------------------------------------ profiles and errors
+
+
+def test_profile_errors_are_typed() -> None:
+    with pytest.raises(ProfileError, match="unknown profile 'nowhere-2024'"):
+        engine.check(CHONGMING, "nowhere-2024")
+    with pytest.raises(ProfileError, match="the plan is for 2024"):
+        engine.check(CHONGMING, "shanghai-minhang-2020")
+
+
+def test_check_accepts_plain_data_and_names_bad_fields() -> None:
+    data = read_data(EXAMPLES / "putuo-2024.yaml")
+    assert engine.check(data).rules_violated == ("plan.item-arithmetic",)
+    data["totals"]["key"] = "一百七十八"
+    with pytest.raises(LoadError, match=r"totals\.key: expected a whole number"):
+        engine.check(data)
+
+
+def test_an_error_inside_the_engine_fails_the_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.runtime
+
+    monkeypatch.setattr(engine.runtime, "assert_facts", lambda name, facts: {"exception": "boom in an action"})
+    with pytest.raises(RuleError, match="boom in an action") as caught:
+        engine.check_file(EXAMPLES / "chongming-2024.yaml")
+    assert caught.value.document == str(EXAMPLES / "chongming-2024.yaml")
+    assert MATCHES == {}
+
+
+def test_a_crash_of_the_c_core_fails_the_evaluation_and_leaves_no_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.runtime
+
+    real = engine.runtime.assert_facts
+    calls = []
+
+    def fail_on_second_chunk(name: str, facts: list) -> object:
+        calls.append(len(facts))
+        if len(calls) == 2:
+            raise RuntimeError("Could not complete and start action, error code: 307")
+        return real(name, facts)
+
+    monkeypatch.setattr(engine.runtime, "assert_facts", fail_on_second_chunk)
+    with pytest.raises(RuleError, match="error code: 307"):
+        engine.check(CHONGMING)
+    monkeypatch.setattr(engine.runtime, "assert_facts", real)
+    assert MATCHES == {}
+    assert engine.check(CHONGMING).rules_violated == ("plan.joint-share",)  # the next evaluation is whole
+
+
+# ------------------------------------------------------------------ isolation and determinism
+
+
+def test_repeated_checks_are_identical_and_leave_nothing_behind() -> None:
+    first = as_json([engine.check(CHONGMING)])
+    for _ in range(200):
+        assert as_json([engine.check(CHONGMING)]) == first
+    assert MATCHES == {}
+
+
+def test_reports_do_not_depend_on_rule_order() -> None:
+    rulebook = load_rulebook()
+    reordered = Rulebook(
+        sources=rulebook.sources,
+        rules=dict(reversed(list(rulebook.rules.items()))),
+        profiles={pid: attrs.evolve(p, rules=tuple(reversed(p.rules))) for pid, p in rulebook.profiles.items()},
+    )
+    broken = attrs.evolve(CHONGMING, totals=attrs.evolve(CHONGMING.totals, key_share=Decimal(70), general=117))
+    normal = as_json([engine.check(broken)])
+    assert json.loads(normal)["summary"]["violations"] == 5  # two totals, two shares, the joint share
+    assert as_json([engine.check(broken, rulebook=reordered)]) == normal
+
+
+def test_checks_from_many_threads_match_the_serial_results() -> None:
+    plans = [load_document(EXAMPLES / f"{seed}.yaml") for seed in SEEDS]
+    serial = [as_json([engine.check(p)]) for p in plans]
+    results: dict[tuple[int, int], str] = {}
+
+    def worker(t: int) -> None:
+        for k in range(30):
+            results[(t, k)] = as_json([engine.check(plans[(t + k) % len(plans)])])
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 120
+    for (t, k), text in results.items():
+        assert text == serial[(t + k) % len(plans)]
+
+
+def test_json_report_has_the_documented_shape() -> None:
+    data = json.loads(as_json([engine.check_file(Path("examples/plans/chongming-2024.yaml"))]))
+    (document,) = data["documents"]
+    assert set(document) >= {"path", "kind", "profile", "violations"}
+    (violation,) = document["violations"]
+    assert set(violation) >= {"rule", "severity", "message", "message_en", "location", "values", "fix", "citations"}
+    assert set(violation["citations"][0]) == {"source", "clause", "quote"}
+    assert data["summary"]["violations"] == 1

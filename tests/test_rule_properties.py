@@ -1,0 +1,59 @@
+"""For every rule: generated compliant plans pass; its targeted mutation gives exactly that rule."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import engine
+from forms.strategies import MUTATIONS, annual_plans
+from rulebook import load_rulebook
+
+RULEBOOK = load_rulebook()
+CASES = [(profile.id, rule) for profile in RULEBOOK.profiles.values() for rule in sorted(profile.rules)]
+
+
+def test_every_rule_has_a_mutation() -> None:
+    assert set(MUTATIONS) == set(RULEBOOK.rules)
+
+
+@pytest.mark.parametrize("profile_id", sorted(RULEBOOK.profiles))
+@given(data=st.data())
+def test_generated_plans_pass_every_rule_of_their_profile(profile_id: str, data: st.DataObject) -> None:
+    plan = data.draw(annual_plans(profile_id))
+    report = engine.check(plan)
+    assert report.violations == ()
+    assert report.not_checked == (), "generated plans give every rule something to check"
+
+
+@pytest.mark.parametrize(("profile_id", "rule_id"), CASES, ids=[f"{p}:{r}" for p, r in CASES])
+@given(data=st.data())
+def test_a_targeted_mutation_fires_exactly_its_rule(profile_id: str, rule_id: str, data: st.DataObject) -> None:
+    plan = data.draw(annual_plans(profile_id))
+    profile = RULEBOOK.profiles[profile_id]
+    if rule_id == "plan.joint-share":
+        mutated = MUTATIONS[rule_id](plan, profile.parameters["min_joint_share"].value)
+    else:
+        mutated = MUTATIONS[rule_id](plan)
+    report = engine.check(mutated)
+    assert report.rules_violated == (rule_id,), [(v.rule, v.message_en) for v in report.violations]
+    expected = RULEBOOK.rules[rule_id].citations_for(profile.sources)
+    for violation in report.violations:
+        assert violation.citations == expected
+        assert violation.location.startswith("/")
+        assert violation.message and violation.message_en
+
+
+@given(plan=annual_plans("shanghai-chongming-2024"))
+def test_joint_share_just_at_the_threshold_passes_and_just_under_fails(plan) -> None:
+    from forms.strategies import break_joint_share, with_planned
+
+    under = break_joint_share(plan)
+    joint = next(i for i in under.items if i.id == "joint-random").planned
+    at = with_planned(under, "joint-random", joint + 1)
+    assert "plan.joint-share" in engine.check(under).rules_violated
+    assert "plan.joint-share" not in engine.check(at).rules_violated
+    (violation,) = [v for v in engine.check(under).violations if v.rule == "plan.joint-share"]
+    assert violation.values["missing"] == 1
+    assert violation.values["share"] < 15
