@@ -90,7 +90,8 @@ def _rules(args: argparse.Namespace) -> int:
         print(f"  profiles: {', '.join(p['id'] for p in data['profiles'])}")
         for p in data["profiles"]:
             for name, value in p["parameters"].items():
-                print(f"  {p['id']}: {name} = {value['value']}  ({value['source']} {value['clause']}, from {value['effective_from']})")
+                where = f"{value['source']} {value['clause']}, from {value['effective_from']}"
+                print(f"  {p['id']}: {name} = {value['value']}  ({where})")
         sources = rulebook.profile(args.profile).sources if args.profile else tuple(rulebook.sources)
         for c in rule.citations_for(sources):
             print(f"  {c.source} {c.clause}：“{c.quote}”")

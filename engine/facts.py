@@ -59,7 +59,8 @@ def totals(plan: AnnualPlan, params: Params) -> Built:
     for index, group in enumerate(plan.groups):
         if group.planned is not None:
             parts = [i.planned for i in plan.items if i.group == group.id]
-            checks.append((f"/groups/{index}/planned", f"“{group.name}”合计", f"the total of “{group.name}”", group.planned, parts))
+            label_zh, label_en = f"“{group.name}”合计", f"the total of “{group.name}”"
+            checks.append((f"/groups/{index}/planned", label_zh, label_en, group.planned, parts))
     for loc, zh, en, stated, parts in checks:
         computed = sum(parts)
         yield {"kind": "total", "loc": loc, "label_zh": zh, "label_en": en, "stated": stated,
@@ -100,7 +101,7 @@ def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
     planned = {g.id: g.planned for g in plan.groups} | {i.id: i.planned for i in plan.items}
     names = {g.id: g.name for g in plan.groups} | {i.id: i.name for i in plan.items}
     cells = [[v or 0 for v in row.monthly] for row in schedule.rows]
-    for index, (row, values) in enumerate(zip(schedule.rows, cells)):
+    for index, (row, values) in enumerate(zip(schedule.rows, cells, strict=True)):
         stated = row.stated_total if row.stated_total is not None else planned[row.ref]
         if stated is None:
             continue
@@ -175,8 +176,8 @@ def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
     for index, item in enumerate(plan.items):
         if not item.covers:
             continue
-        for category in item.covers:
-            covering[category] += 1
+        for covered in item.covers:
+            covering[covered] += 1
         units = sum(units_in[c] for c in item.covers)
         required = units * per_year
         yield {"kind": "coverage-item", "loc": f"/items/{index}/planned", "item": item.id, "item_name": item.name,
@@ -243,7 +244,8 @@ def workload_ratio(plan: AnnualPlan, params: Params) -> Built:
         return
     supervision = (w.days_in_year - w.rest_days - w.holidays) * w.staff - w.other_days - w.non_enforcement_days
     if supervision <= 0:
-        yield Missing(f"监督检查工作日为{supervision}天，无法计算比值", f"supervision workdays come to {supervision}, so no ratio")
+        yield Missing(f"监督检查工作日为{supervision}天，无法计算比值",
+                      f"supervision workdays come to {supervision}, so no ratio")
         return
     planned = plan.totals.total
     required = math.ceil(Fraction(params["min_checks_per_workday"]) * supervision)
@@ -318,7 +320,7 @@ def item_quarters(plan: AnnualPlan, params: Params) -> Built:
         yield Missing("计划未附月度安排表", "the plan has no monthly schedule")
         return
     rows = {row.ref: (r, row) for r, row in enumerate(plan.schedule.rows)}
-    for k, item in quarterly:
+    for _, item in quarterly:
         if item.id not in rows:
             yield Missing(f"月度安排表中没有“{item.name}”一行", f"the monthly schedule has no row for “{item.name}”")
             continue

@@ -9,6 +9,7 @@ evaluation: no partial report is ever returned).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Sequence
 
@@ -54,7 +55,6 @@ def evaluate(compiled: CompiledProfile, facts: Sequence[Fact], document: str) ->
             raise RuleError(document, f"{type(exc).__name__}: {exc}") from exc
         finally:
             MATCHES.pop(sid, None)
-            try:
+            # A session that never got state has none to delete.
+            with contextlib.suppress(Exception):
                 delete_state(compiled.ruleset, sid)
-            except Exception:  # noqa: S110 - a session that never got state has none to delete
-                pass

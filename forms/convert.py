@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -101,9 +102,10 @@ def _unstructure_decimal(value: Decimal) -> int | float:
 
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, omit_if_default=True)
-    converter.register_structure_hook(Count, _count)
-    converter.register_structure_hook(Month, _month)
-    converter.register_structure_hook(Percent, _decimal)
+    # Annotated aliases are matched by equality, before the hooks of their underlying types.
+    converter.register_structure_hook_func(lambda t: t == Count, _count)
+    converter.register_structure_hook_func(lambda t: t == Month, _month)
+    converter.register_structure_hook_func(lambda t: t == Percent, _decimal)
     converter.register_structure_hook(Decimal, _decimal)
     converter.register_structure_hook(int, _integer)
     converter.register_structure_hook(bool, _flag)
@@ -188,16 +190,16 @@ def _collect_extra_keys(exc: BaseException, path: str) -> dict[str, list[str]]:
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         found[path] = sorted(exc.extra_fields)
     elif isinstance(exc, cattrs.ClassValidationError):
-        with_notes, without = exc.group_exceptions()
-        for inner, note in with_notes:
-            found.update(_collect_extra_keys(inner, f"{path}.{note.name}".lstrip(".")))
-        for inner in without:
+        fields, rest = exc.group_exceptions()
+        for inner, field in fields:
+            found.update(_collect_extra_keys(inner, f"{path}.{field.name}".lstrip(".")))
+        for inner in rest:
             found.update(_collect_extra_keys(inner, path))
     elif isinstance(exc, cattrs.IterableValidationError):
-        with_notes, without = exc.group_exceptions()
-        for inner, note in with_notes:
-            found.update(_collect_extra_keys(inner, f"{path}[{note.index}]"))
-        for inner in without:
+        elements, rest = exc.group_exceptions()
+        for inner, element in elements:
+            found.update(_collect_extra_keys(inner, f"{path}[{element.index}]"))
+        for inner in rest:
             found.update(_collect_extra_keys(inner, path))
     return found
 
@@ -250,9 +252,10 @@ def unstructure(document: Any) -> dict[str, Any]:
 class _Dumper(yaml.SafeDumper):
     """Writes lists of plain values on one line ([12, 6, 28, …]), as people write monthly rows."""
 
-    def represent_list(self, data: list[Any]) -> yaml.Node:
-        flow = all(not isinstance(v, (dict, list)) for v in data)
-        return self.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+    def represent_list(self, data: Iterable[Any]) -> yaml.SequenceNode:
+        values = list(data)
+        flow = all(not isinstance(v, (dict, list)) for v in values)
+        return self.represent_sequence("tag:yaml.org,2002:seq", values, flow_style=flow)
 
 
 _Dumper.add_representer(list, _Dumper.represent_list)

@@ -9,27 +9,28 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import Enum
-from typing import NewType
+from enum import StrEnum
+from typing import Annotated
 
 import attrs
 
+# Annotated aliases: plain ints and Decimals to Python code, strictly checked by the loader.
 #: A whole number ≥ 0 (家次, 家, 天, 人).
-Count = NewType("Count", int)
+Count = Annotated[int, "whole number ≥ 0"]
 #: A month of the year, 1–12.
-Month = NewType("Month", int)
+Month = Annotated[int, "month 1–12"]
 #: A percentage as the plan states it ("72", "68.2"); the digits after the point are its precision.
-Percent = NewType("Percent", Decimal)
+Percent = Annotated[Decimal, "percentage as stated"]
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """Key (重点检查) or general (一般检查) inspection."""
 
     KEY = "key"
     GENERAL = "general"
 
 
-class Tag(str, Enum):
+class Tag(StrEnum):
     """What kind of check an item is; rules select items by tag."""
 
     DOUBLE_RANDOM = "double-random"  # 双随机、一公开 random spot check
@@ -38,7 +39,7 @@ class Tag(str, Enum):
     SAMPLE = "sample"  # 抽查: units drawn from a population, not a fixed list
 
 
-class Period(str, Enum):
+class Period(StrEnum):
     """How often an item's checks recur, as the plan states it."""
 
     YEARLY = "yearly"
@@ -47,7 +48,7 @@ class Period(str, Enum):
     MONTHLY = "monthly"
 
 
-class PlannedBasis(str, Enum):
+class PlannedBasis(StrEnum):
     """Whether an item's 家次 counts visits or a converted workload (折算工作量)."""
 
     VISITS = "visits"

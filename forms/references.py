@@ -53,7 +53,8 @@ def check_references(plan: AnnualPlan) -> list[Problem]:
             names = {u.name for u in plan.key_units.units} if plan.key_units else set()
             for index, visit in enumerate(plan.schedule.unit_visits):
                 if visit.unit not in names:
-                    problems.append(Problem(f"schedule.unit_visits[{index}].unit", f"not a key unit of this plan: {visit.unit!r}"))
+                    problems.append(Problem(f"schedule.unit_visits[{index}].unit",
+                                            f"not a key unit of this plan: {visit.unit!r}"))
 
     if plan.key_units is not None:
         category_ids = Counter(c.id for c in plan.key_units.categories)

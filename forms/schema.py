@@ -51,7 +51,7 @@ def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _object(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
     properties = {}
     required = []
     for field in attrs.fields(cls):

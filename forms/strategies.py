@@ -10,6 +10,7 @@ Requires the ``strategies`` extra (``pip install zhifa[strategies]``).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Callable
@@ -95,7 +96,8 @@ def restated(plan: AnnualPlan) -> AnnualPlan:
     totals = StatedTotals(
         total=total, key=key, general=general,
         key_share=_share(key, total, _places(t.key_share)) if t.key_share is not None and total else t.key_share,
-        general_share=_share(general, total, _places(t.general_share)) if t.general_share is not None and total else t.general_share,
+        general_share=(_share(general, total, _places(t.general_share))
+                       if t.general_share is not None and total else t.general_share),
     )
     groups = tuple(attrs.evolve(g, planned=sum(i.planned for i in items if i.group == g.id)) for g in plan.groups)
     schedule = plan.schedule
@@ -164,7 +166,7 @@ def monthly_spreads(draw: st.DrawFn, planned: int) -> tuple[int | None, ...]:
     """``planned`` checks spread over 12 months; a month with none is a blank cell."""
     cuts = sorted(draw(st.lists(st.integers(0, planned), min_size=MONTHS - 1, max_size=MONTHS - 1)))
     bounds = [0, *cuts, planned]
-    return tuple((b - a) or None for a, b in zip(bounds, bounds[1:]))
+    return tuple((b - a) or None for a, b in itertools.pairwise(bounds))
 
 
 @st.composite
@@ -183,7 +185,7 @@ def key_unit_lists(draw: st.DrawFn) -> KeyUnitList:
     n_categories = draw(st.integers(1, 6))
     ids = category_ids()[:n_categories]
     categories = tuple(KeyUnitCategory(id=c, name=f"重点类别{c}") for c in ids)
-    units = []
+    units: list[KeyUnit] = []
     for c in ids:
         for _ in range(draw(st.integers(1, 5))):
             no = len(units) + 1

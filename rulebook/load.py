@@ -75,13 +75,13 @@ def _check(rulebook: Rulebook) -> list[Problem]:
             if sid not in rulebook.sources:
                 problems.append(Problem(f"{where}.sources", f"unknown source {sid!r}"))
         for rid in profile.rules:
-            rule = rulebook.rules.get(rid)
-            if rule is None:
+            bound = rulebook.rules.get(rid)
+            if bound is None:
                 problems.append(Problem(f"{where}.rules", f"unknown rule {rid!r}"))
                 continue
-            if not rule.citations_for(profile.sources):
+            if not bound.citations_for(profile.sources):
                 problems.append(Problem(f"{where}.rules", f"rule {rid} has no citation from this profile's sources"))
-            for spec in rule.parameters:
+            for spec in bound.parameters:
                 value = profile.parameters.get(spec.name)
                 if value is None:
                     problems.append(Problem(f"{where}.parameters", f"rule {rid} needs parameter {spec.name!r}"))

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 import attrs
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
 
-class Op(str, Enum):
+class Op(StrEnum):
     """Comparison operators a rule condition may use. Compiled to durable-rules, never evaluated as text."""
 
     EQ = "=="

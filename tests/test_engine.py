@@ -186,3 +186,22 @@ def test_json_report_has_the_documented_shape() -> None:
     assert set(violation) >= {"rule", "severity", "message", "message_en", "location", "values", "fix", "citations"}
     assert set(violation["citations"][0]) == {"source", "clause", "quote"}
     assert data["summary"]["violations"] == 1
+
+
+def resident_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+def test_thousands_of_evaluations_do_not_grow_memory() -> None:
+    """Each session's state is deleted: without that durable-rules' C engine grows until MemoryError."""
+    plans = [load_document(EXAMPLES / f"{seed}.yaml") for seed in SEEDS]
+    for plan in plans * 100:  # warm up allocators and caches
+        engine.check(plan)
+    before = resident_mb()
+    for k in range(3000):
+        engine.check(plans[k % 3])
+    assert resident_mb() - before < 5, f"grew from {before:.1f} MB to {resident_mb():.1f} MB"

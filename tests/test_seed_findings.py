@@ -32,7 +32,7 @@ def test_seed_violations_are_exactly_those_documented(seed: str) -> None:
     documented = [row for row in table("violations") if row[0] == seed]
     found = [(v.rule, v.severity.value, v.location) for v in report.violations]
     assert found == [(rule, severity, location) for _, rule, severity, location, _ in documented]
-    for violation, row in zip(report.violations, documented):
+    for violation, row in zip(report.violations, documented, strict=True):
         assert {k: violation.values[k] for k in parse_values(row[4])} == parse_values(row[4])
         profile = load_rulebook().profiles[report.profile]
         assert violation.citations and all(c.source in profile.sources for c in violation.citations)
