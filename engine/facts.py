@@ -35,6 +35,10 @@ class Missing:
 
 
 Built = Iterator[Fact | Missing]
+
+NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly schedule")
+NO_KEY_UNITS = Missing("计划未附重点单位名单", "the plan has no key-unit list")
+NO_WORKLOAD = Missing("计划未附工作量核算", "the plan has no workday accounting")
 _SPACE = re.compile(r"\s+")
 
 
@@ -96,7 +100,7 @@ def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
     """``schedule-sum``: rows against their item, months against their totals, the table against the total."""
     schedule = plan.schedule
     if schedule is None:
-        yield Missing("计划未附月度安排表", "the plan has no monthly schedule")
+        yield NO_SCHEDULE
         return
     planned = {g.id: g.planned for g in plan.groups} | {i.id: i.planned for i in plan.items}
     names = {g.id: g.name for g in plan.groups} | {i.id: i.name for i in plan.items}
@@ -168,7 +172,7 @@ def _periods(per_year: int) -> list[tuple[range, str, str]]:
 def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
     """``coverage-item``, ``coverage-category``, ``unit-period``: key units against the checks planned for them."""
     if plan.key_units is None:
-        yield Missing("计划未附重点单位名单", "the plan has no key-unit list")
+        yield NO_KEY_UNITS
         return
     per_year = int(params["key_unit_checks_per_year"])
     units_in = Counter(u.category for u in plan.key_units.units)
@@ -212,9 +216,9 @@ def workday_steps(plan: AnnualPlan, params: Params) -> Built:
     """``workday-step``: each stated result of the workday accounting against its inputs."""
     w = plan.workload
     if w is None:
-        yield Missing("计划未附工作量核算", "the plan has no workday accounting")
+        yield NO_WORKLOAD
         return
-    statutory = w.days_in_year - w.rest_days - w.holidays
+    statutory = w.statutory_from_inputs()
     per_person = w.statutory_workdays if w.statutory_workdays is not None else statutory
     total = per_person * w.staff
     total_used = w.total_workdays if w.total_workdays is not None else total
@@ -240,9 +244,9 @@ def workload_ratio(plan: AnnualPlan, params: Params) -> Built:
     """``workload-ratio``: the year's planned checks per supervision workday (computed from the inputs)."""
     w = plan.workload
     if w is None:
-        yield Missing("计划未附工作量核算", "the plan has no workday accounting")
+        yield NO_WORKLOAD
         return
-    supervision = (w.days_in_year - w.rest_days - w.holidays) * w.staff - w.other_days - w.non_enforcement_days
+    supervision = w.supervision_from_inputs()
     if supervision <= 0:
         yield Missing(f"监督检查工作日为{supervision}天，无法计算比值",
                       f"supervision workdays come to {supervision}, so no ratio")
@@ -264,7 +268,7 @@ def sampled_units(plan: AnnualPlan, params: Params) -> Built:
         yield Missing("计划未点名抽查样本单位", "the plan names no sampled units")
         return
     if plan.key_units is None:
-        yield Missing("计划未附重点单位名单", "the plan has no key-unit list")
+        yield NO_KEY_UNITS
         return
     # Key units first: the join then fires as each sample arrives, whatever the chunking.
     for index, unit in enumerate(plan.key_units.units):
@@ -279,7 +283,7 @@ def key_unit_list(plan: AnnualPlan, params: Params) -> Built:
     """``key-list-count`` and ``key-unit-name``: the list's stated counts against its rows, and repeated names."""
     units = plan.key_units
     if units is None:
-        yield Missing("计划未附重点单位名单", "the plan has no key-unit list")
+        yield NO_KEY_UNITS
         return
     per_category = Counter(u.category for u in units.units)
     for index, category in enumerate(units.categories):
@@ -317,7 +321,7 @@ def item_quarters(plan: AnnualPlan, params: Params) -> Built:
         yield Missing("计划没有按季度开展的事项", "no item is marked quarterly")
         return
     if plan.schedule is None:
-        yield Missing("计划未附月度安排表", "the plan has no monthly schedule")
+        yield NO_SCHEDULE
         return
     rows = {row.ref: (r, row) for r, row in enumerate(plan.schedule.rows)}
     for _, item in quarterly:

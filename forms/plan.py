@@ -189,6 +189,14 @@ class Workload:
     supervision_workdays: Count | None = None
     minimum_checks: Count | None = None
 
+    def statutory_from_inputs(self) -> int:
+        """法定工作日 per person: days in the year less rest days and holidays."""
+        return self.days_in_year - self.rest_days - self.holidays
+
+    def supervision_from_inputs(self) -> int:
+        """监督检查工作日: statutory days × staff, less other and non-enforcement days."""
+        return self.statutory_from_inputs() * self.staff - self.other_days - self.non_enforcement_days
+
 
 @attrs.frozen
 class AnnualPlan:

@@ -118,8 +118,7 @@ def restated(plan: AnnualPlan) -> AnnualPlan:
         key_units = attrs.evolve(key_units, categories=categories, new_units=new_units)
     workload = plan.workload
     if workload is not None:
-        statutory = workload.days_in_year - workload.rest_days - workload.holidays
-        supervision = statutory * workload.staff - workload.other_days - workload.non_enforcement_days
+        statutory, supervision = workload.statutory_from_inputs(), workload.supervision_from_inputs()
         workload = attrs.evolve(
             workload, statutory_workdays=statutory, total_workdays=statutory * workload.staff,
             supervision_workdays=supervision, minimum_checks=math.floor(Fraction(supervision) * Fraction(workload.ratio)))
@@ -327,7 +326,7 @@ def break_workload_ratio(plan: AnnualPlan) -> AnnualPlan:
     w = plan.workload
     assert w is not None
     target = math.floor(plan.totals.total / Fraction(w.ratio)) + 1
-    statutory = w.days_in_year - w.rest_days - w.holidays
+    statutory = w.statutory_from_inputs()
     staff = max(w.staff, math.ceil(target / statutory))
     spare = statutory * staff - target
     return restated(attrs.evolve(plan, workload=attrs.evolve(w, staff=staff, other_days=spare, non_enforcement_days=0)))
