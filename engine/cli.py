@@ -54,11 +54,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _rules_data(rulebook: Rulebook, profile_id: str | None) -> list[dict[str, Any]]:
-    profiles = [rulebook.profile(profile_id)] if profile_id else [rulebook.profiles[p] for p in sorted(rulebook.profiles)]
+    only = rulebook.profile(profile_id) if profile_id else None
     listed = []
     for rule_id in sorted(rulebook.rules):
-        in_profiles = [p for p in profiles if rule_id in p.rules]
-        if profile_id and not in_profiles:
+        in_profiles = [p for p in rulebook.profiles_of(rule_id) if only is None or p is only]
+        if only is not None and not in_profiles:
             continue
         rule = rulebook.rules[rule_id]
         data = rule_as_data(rule)

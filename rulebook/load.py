@@ -47,6 +47,10 @@ class Rulebook:
     def rules_of(self, profile: Profile) -> tuple[Rule, ...]:
         return tuple(self.rules[r] for r in sorted(profile.rules))
 
+    def profiles_of(self, rule_id: str) -> tuple[Profile, ...]:
+        """The profiles a rule applies to, by id."""
+        return tuple(self.profiles[p] for p in sorted(self.profiles) if rule_id in self.profiles[p].rules)
+
 
 def _records(path: Path, key: str) -> list[Any]:
     data = read_data(path)

@@ -69,6 +69,12 @@ def test_every_rule_of_a_profile_cites_that_profiles_sources_and_has_its_paramet
             assert value.citation.quote
 
 
+def test_each_rule_lists_the_profiles_it_applies_to() -> None:
+    assert [p.id for p in RULEBOOK.profiles_of("plan.joint-quarterly")] == ["shanghai-minhang-2020"]
+    assert [p.id for p in RULEBOOK.profiles_of("plan.joint-share")] == ["shanghai-chongming-2024", "shanghai-putuo-2024"]
+    assert len(RULEBOOK.profiles_of("plan.totals")) == 3
+
+
 def test_rules_are_introspectable_and_use_known_fact_kinds() -> None:
     issue_ids = {
         "plan.totals", "plan.shares", "plan.schedule-sums", "plan.joint-share", "plan.key-unit-coverage",
