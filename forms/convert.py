@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -10,12 +11,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 import yaml
 
+from forms.dispatch import DispatchForm, ItemShape, YearMonth, checked_values, load_template, parse_year_month
 from forms.errors import LoadError, Problem
 from forms.parse import read_data
 from forms.plan import AnnualPlan, Category, Count, Month, Percent, Period, PlannedBasis, Tag
+from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
 from forms.references import check_references
 
 T = TypeVar("T")
@@ -39,6 +43,16 @@ def _month(value: Any, _: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
         raise _Invalid(f"expected a month 1–12, got {_shown(value)}")
     return value
+
+
+def _year_month(value: Any, _: Any) -> str:
+    if isinstance(value, str):
+        try:
+            parse_year_month(value)
+            return value
+        except ValueError:
+            pass
+    raise _Invalid(f"expected a month YYYY-MM, got {_shown(value)}")
 
 
 def _integer(value: Any, _: Any) -> int:
@@ -112,7 +126,8 @@ def _make_converter() -> cattrs.Converter:
     # Each str-valued Enum gets its own hook (register_enum), which is more specific than this one.
     converter.register_structure_hook(str, _text)
     converter.register_structure_hook(date, _date)
-    for enum in (Category, Tag, Period, PlannedBasis):
+    converter.register_structure_hook_func(lambda t: t == YearMonth, _year_month)
+    for enum in (Category, Tag, Period, PlannedBasis, ItemShape, FoundBy):
         converter.register_structure_hook(enum, _enum)
         converter.register_unstructure_hook(enum, _enum_value)
     converter.register_unstructure_hook(Decimal, _unstructure_decimal)
@@ -204,11 +219,41 @@ def _collect_extra_keys(exc: BaseException, path: str) -> dict[str, list[str]]:
     return found
 
 
+#: A document zhifa checks.
+Document = AnnualPlan | DispatchForm | EnterpriseRecord | CampaignSteps
+
 #: Document kinds a file may declare in its ``kind`` field, and the model each loads into.
-DOCUMENT_KINDS: dict[str, type[AnnualPlan]] = {"annual-plan": AnnualPlan}
+DOCUMENT_KINDS: dict[str, type[Document]] = {
+    "annual-plan": AnnualPlan,
+    "dispatch-form": DispatchForm,
+    "enterprise-record": EnterpriseRecord,
+    "campaign-steps": CampaignSteps,
+}
 
 
-def document_from_data(data: Any, file: str = "<data>") -> AnnualPlan:
+def kind_of(document: Document) -> str:
+    """The ``kind`` a document is written with."""
+    for kind, cls in DOCUMENT_KINDS.items():
+        if isinstance(document, cls):
+            return kind
+    raise TypeError(f"not a zhifa document: {type(document).__name__}")
+
+
+def _checked_form(form: DispatchForm) -> tuple[DispatchForm, list[Problem]]:
+    try:
+        template = load_template(form.variant)
+    except KeyError as exc:
+        return form, [Problem("variant", exc.args[0])]
+    if not isinstance(form.values, dict):
+        return form, [Problem("values", "expected a mapping of item keys to figures")]
+    values, problems = checked_values(template, form.values)
+    members = [m for m, n in Counter(form.members).items() if n > 1]
+    found = [Problem(path, message) for path, message in problems]
+    found += [Problem("members", f"unit {m!r} is listed more than once") for m in members]
+    return attrs.evolve(form, values=values), found
+
+
+def document_from_data(data: Any, file: str = "<data>") -> Document:
     """Build a document from parsed data whose ``kind`` field says what it is."""
     if not isinstance(data, dict):
         raise LoadError(file, [Problem("", f"expected a mapping at the top level, got {_type_name(data)}")])
@@ -220,7 +265,11 @@ def document_from_data(data: Any, file: str = "<data>") -> AnnualPlan:
         raise LoadError(file, [Problem("kind", f"expected one of {known}, got {_shown(kind)}")])
     body = {k: v for k, v in data.items() if k != "kind"}
     document = structure(body, DOCUMENT_KINDS[kind], file)
-    problems = check_references(document)
+    problems: list[Problem] = []
+    if isinstance(document, AnnualPlan):
+        problems = check_references(document)
+    elif isinstance(document, DispatchForm):
+        document, problems = _checked_form(document)
     if problems:
         raise LoadError(file, problems)
     return document
@@ -230,17 +279,20 @@ def plan_from_data(data: Any, file: str = "<data>") -> AnnualPlan:
     """Build an annual plan from parsed data; ``kind`` may be left out."""
     if isinstance(data, dict) and "kind" not in data:
         data = {"kind": "annual-plan", **data}
-    return document_from_data(data, file)
+    document = document_from_data(data, file)
+    if not isinstance(document, AnnualPlan):
+        raise LoadError(file, [Problem("kind", f"expected annual-plan, got {kind_of(document)}")])
+    return document
 
 
-def load_document(path: str | Path) -> AnnualPlan:
+def load_document(path: str | Path) -> Document:
     """Load a document from a YAML or JSON file; raises :class:`LoadError` naming file and field."""
     return document_from_data(read_data(path), str(path))
 
 
 def load_plan(path: str | Path) -> AnnualPlan:
     """Load an annual plan from a YAML or JSON file; raises :class:`LoadError`."""
-    return load_document(path)
+    return plan_from_data(read_data(path), str(path))
 
 
 def unstructure(document: Any) -> dict[str, Any]:
@@ -261,11 +313,24 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(list, _Dumper.represent_list)
 
 
-def dump_plan(plan: AnnualPlan, fmt: str = "yaml") -> str:
-    """Write a plan back as YAML or JSON text that :func:`load_plan` reads to an equal plan."""
-    data = {"kind": "annual-plan", **unstructure(plan)}
+def document_data(document: Document) -> dict[str, Any]:
+    """The file form of a document, ``kind`` first; items a form leaves blank are left out."""
+    data = unstructure(document)
+    if isinstance(document, DispatchForm):
+        data["values"] = {k: v for k, v in data["values"].items() if v is not None}
+    return {"kind": kind_of(document), **data}
+
+
+def dump_document(document: Document, fmt: str = "yaml") -> str:
+    """Write a document as YAML or JSON text that :func:`load_document` reads back to an equal one."""
+    data = document_data(document)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "yaml":
         return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
     raise ValueError(f"unknown format {fmt!r}; use yaml or json")
+
+
+def dump_plan(plan: AnnualPlan, fmt: str = "yaml") -> str:
+    """Write a plan back as YAML or JSON text that :func:`load_plan` reads to an equal plan."""
+    return dump_document(plan, fmt)

@@ -86,9 +86,10 @@ def test_month_numbers_are_checked(chongming: dict, tmp_path: Path) -> None:
 
 def test_kind_is_required_and_known(chongming: dict, tmp_path: Path) -> None:
     del chongming["kind"]
-    assert problems_of(chongming, tmp_path) == ["kind: required field is missing; expected one of annual-plan"]
-    chongming["kind"] = "dispatch-form"
-    assert problems_of(chongming, tmp_path) == ['kind: expected one of annual-plan, got "dispatch-form"']
+    known = "annual-plan, dispatch-form, enterprise-record, campaign-steps"
+    assert problems_of(chongming, tmp_path) == [f"kind: required field is missing; expected one of {known}"]
+    chongming["kind"] = "plan"
+    assert problems_of(chongming, tmp_path) == [f'kind: expected one of {known}, got "plan"']
 
 
 def one_problem(path: Path) -> str:

@@ -1,0 +1,223 @@
+"""The monthly dispatch form (调度表) of a hazard-rectification campaign, and its templates.
+
+A template (``forms/templates/<variant>.yaml``) lists the form's sections and numbered items with
+their labels verbatim from the seed. Items are named by a ``key`` shared by every variant, so rules
+speak of ``penalties`` whether the form numbers it 3.3 (Chongming) or 3.2 (Linyi).
+
+Figures are cumulative since the campaign began. ``None`` means *not reported* (a blank cell),
+which is not 0: rules that compare figures treat a blank explicitly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import attrs
+
+from forms.plan import Count
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+#: A month as ``YYYY-MM``.
+YearMonth = Annotated[str, "year-month YYYY-MM"]
+
+
+def parse_year_month(text: str) -> tuple[int, int]:
+    """``"2023-06"`` → ``(2023, 6)``; raises ValueError for anything else."""
+    match = _YEAR_MONTH.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(text)
+    return int(match.group(1)), int(match.group(2))
+
+
+class ItemShape(StrEnum):
+    """What one item of the form holds."""
+
+    COUNT = "count"  # a whole number
+    COUNT_AMOUNT = "count-amount"  # 行政处罚（次，万元）: how many, and how much
+    WHOLE_PART = "whole-part"  # …，其中…: a whole and the part of it the label names
+    YES_NO = "yes-no"  # 是否…
+
+
+@attrs.frozen
+class FormItem:
+    number: int
+    key: str
+    label: str
+    unit: str
+    shape: ItemShape = ItemShape.COUNT
+    amount_unit: str | None = None
+
+    @property
+    def whole_numbers(self) -> bool:
+        """Whether the item's figures are counts (个, 家, 次 …) rather than money (万元)."""
+        return self.unit != "万元"
+
+
+@attrs.frozen
+class FormSection:
+    number: int
+    name: str
+    items: tuple[FormItem, ...]
+
+
+@attrs.frozen
+class FormTemplate:
+    """One variant of the dispatch form, as its seed lays it out."""
+
+    variant: str
+    source: str
+    profile: str  # the campaign profile a form of this variant is checked under by default
+    title: str
+    notes: tuple[str, ...]
+    sections: tuple[FormSection, ...]
+
+    def items(self) -> Iterator[tuple[FormSection, FormItem]]:
+        for section in self.sections:
+            for item in section.items:
+                yield section, item
+
+    def item(self, key: str) -> FormItem:
+        for _, item in self.items():
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(item.key for _, item in self.items())
+
+
+@attrs.frozen
+class CountAmount:
+    """行政处罚（次，万元）: the number of penalties and their total amount."""
+
+    count: Count | None = None
+    amount: Decimal | None = None
+
+
+@attrs.frozen
+class WholePart:
+    """An item with a 其中 part: e.g. typical cases, of which dangerous-operation crimes."""
+
+    whole: Decimal | None = None
+    part: Decimal | None = None
+
+
+FormValue = int | bool | CountAmount | WholePart | None
+
+
+@attrs.frozen
+class DispatchForm:
+    """One reporting unit's dispatch form for one month (cumulative figures).
+
+    An aggregate form (a township's or the district's roll-up) lists the units it adds up in
+    ``members``."""
+
+    variant: str
+    unit: str
+    month: YearMonth
+    profile: str
+    #: item key → FormValue. Typed Any for the converter: values are checked against the
+    #: variant's template by :func:`checked_values`, which knows each item's shape.
+    values: dict[str, Any]
+    submitted: date | None = None
+    members: tuple[str, ...] = ()
+
+    def value(self, key: str) -> FormValue:
+        return self.values.get(key)
+
+
+@cache
+def load_template(variant: str) -> FormTemplate:
+    """The template of a form variant, from ``forms/templates``."""
+    from forms.convert import structure
+    from forms.parse import read_data
+
+    path = TEMPLATES_DIR / f"{variant}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in TEMPLATES_DIR.glob("*.yaml")))
+        raise KeyError(f"unknown form variant {variant!r}; known variants: {known}")
+    return structure(read_data(path), FormTemplate, str(path))
+
+
+def variants() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in TEMPLATES_DIR.glob("*.yaml")))
+
+
+def _shown(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+
+
+def _number(value: Any, whole: bool) -> Decimal | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {_shown(value)}")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"expected a number ≥ 0, got {_shown(value)}") from None
+    if number < 0 or (whole and number != number.to_integral_value()):
+        raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {_shown(value)}")
+    return int(number) if whole else number
+
+
+def _pair(item: FormItem, raw: Any, names: tuple[str, str], where: str, problems: list[tuple[str, str]]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        problems.append((where, f"expected a mapping with {names[0]} and {names[1]}, got {_shown(raw)}"))
+        return {}
+    parsed: dict[str, Any] = {}
+    for name in raw:
+        if name not in names:
+            problems.append((f"{where}.{name}", "unknown field"))
+    for k, name in enumerate(names):
+        value = raw.get(name)
+        whole = item.whole_numbers if (item.shape is ItemShape.WHOLE_PART or k == 0) else False
+        if value is not None:
+            try:
+                parsed[name] = _number(value, whole)
+            except ValueError as exc:
+                problems.append((f"{where}.{name}", str(exc)))
+    return parsed
+
+
+def checked_values(template: FormTemplate, raw: dict[str, Any]) -> tuple[dict[str, FormValue], list[tuple[str, str]]]:
+    """Values of a form read against its template: every item present (``None`` when not
+    reported), each of the item's shape. Returns the values and (field path, message) problems."""
+    problems: list[tuple[str, str]] = []
+    values: dict[str, FormValue] = {}
+    keys = set(template.keys)
+    for name in raw:
+        if name not in keys:
+            problems.append((f"values.{name}", f"not an item of the {template.variant} form"))
+    for _, item in template.items():
+        where = f"values.{item.key}"
+        value = raw.get(item.key)
+        if value is None:
+            values[item.key] = None
+        elif item.shape is ItemShape.YES_NO:
+            if isinstance(value, bool):
+                values[item.key] = value
+            else:
+                problems.append((where, f"expected true or false, got {_shown(value)}"))
+        elif item.shape is ItemShape.COUNT:
+            try:
+                values[item.key] = int(_number(value, True))
+            except ValueError as exc:
+                problems.append((where, str(exc)))
+        elif item.shape is ItemShape.COUNT_AMOUNT:
+            pair = _pair(item, value, ("count", "amount"), where, problems)
+            values[item.key] = CountAmount(**pair)
+        else:
+            pair = _pair(item, value, ("whole", "part"), where, problems)
+            values[item.key] = WholePart(**{k: Decimal(v) for k, v in pair.items()})
+    return values, problems

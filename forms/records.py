@@ -1,0 +1,107 @@
+"""What an enterprise did during a hazard-rectification campaign, and a unit's dated campaign steps."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import attrs
+
+
+class FoundBy(StrEnum):
+    SELF = "self"  # 企业自查
+    DEPARTMENT = "department"  # 部门检查
+
+
+@attrs.frozen
+class Contractor:
+    """A contractor or tenant (承包承租方) as the outsourcing review found it."""
+
+    name: str
+    qualified: bool  # 具备安全生产条件、取得相应资质
+    agreement: bool  # 双方签订安全生产协议
+    clear_responsibilities: bool  # 安全生产管理职责清晰
+    unified_management: bool  # 纳入本企业统一管理
+
+    @property
+    def disorderly(self) -> bool:
+        """外包外租管理混乱: any one of the four conditions fails (the Chongming form's note 2)."""
+        return not (self.qualified and self.agreement and self.clear_responsibilities and self.unified_management)
+
+
+@attrs.frozen
+class OutsourcingReview:
+    """The one full review of outsourced and leased operations (外包外租排查)."""
+
+    done: date
+    contractors: tuple[Contractor, ...] = ()
+
+
+@attrs.frozen
+class KeyPostReview:
+    """The one full review of key-post staff and their certificates (关键岗位人员排查)."""
+
+    done: date
+    unlicensed: int = 0  # staff found working a special-operation post without a certificate
+
+
+@attrs.frozen
+class DeferredPlan:
+    """For a hazard not rectified at once: the five elements (责任人、措施、资金、期限、应急预案)."""
+
+    responsible: str | None = None
+    measures: str | None = None
+    funds: str | None = None
+    deadline: date | None = None
+    emergency_plan: str | None = None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(name for name in ("responsible", "measures", "funds", "deadline", "emergency_plan")
+                     if getattr(self, name) is None)
+
+
+@attrs.frozen
+class Hazard:
+    """A major accident hazard (重大事故隐患) in the enterprise's ledger (台账)."""
+
+    description: str
+    found_by: FoundBy
+    found: date
+    rectified: date | None = None
+    deferred: DeferredPlan | None = None
+    reported: bool = False  # reported to the supervising department (按规定报告)
+
+
+@attrs.frozen
+class EnterpriseRecord:
+    """An enterprise's campaign duties as done: checks led by its main leader, drills, the
+    all-staff warning education, the outsourcing and key-post reviews, and its hazard ledger."""
+
+    enterprise: str
+    sector: str
+    high_risk: bool
+    profile: str
+    leader_checks: tuple[date, ...] = ()
+    drills: tuple[date, ...] = ()
+    warning_education: tuple[date, ...] = ()
+    outsourcing_review: OutsourcingReview | None = None
+    key_post_review: KeyPostReview | None = None
+    hazards: tuple[Hazard, ...] = ()
+
+
+@attrs.frozen
+class Milestone:
+    """A dated campaign step a township, department or enterprise reported doing."""
+
+    step: str
+    done: date
+
+
+@attrs.frozen
+class CampaignSteps:
+    """A unit's record of the campaign's dated steps (plan filed, implementation reports …)."""
+
+    unit: str
+    profile: str
+    milestones: tuple[Milestone, ...]
