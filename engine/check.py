@@ -1,16 +1,28 @@
-"""The public checks: a document and a profile in, a :class:`Report` out."""
+"""The public checks: documents and profiles in, one :class:`Report` per document out.
+
+Documents are checked in bundles: each annual plan alone; a campaign's dispatch forms, enterprise
+records and dated steps together (per profile), because rules such as a unit's monthly series or a
+roll-up compare documents with each other. A violation belongs to the document its first matched
+fact comes from.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from engine.compile import CompiledProfile, Match, compile_profile, parameter_value
-from engine.facts import Fact, build_facts
+from engine.derived import Fact, Missing
+from engine.facts import build_facts
 from engine.report import NotChecked, Report, Violation, render
 from engine.runtime import RuleError, evaluate
-from forms import AnnualPlan, load_document, plan_from_data
+from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
+from forms.convert import Document, kind_of
 from rulebook import Rule, Rulebook, load_rulebook
 
 
@@ -18,16 +30,34 @@ class ProfileError(ValueError):
     """The document cannot be checked under the profile asked for (unknown, wrong kind or period)."""
 
 
-def _resolve(document: AnnualPlan, profile: str | None, rulebook: Rulebook | None) -> CompiledProfile:
-    rulebook = rulebook or load_rulebook()
+#: Turns a violation's JSON pointer into the place a person looks (e.g. ``调度表!E7`` in a workbook).
+Locator = Callable[[Document, str], str]
+
+
+@attrs.frozen
+class Unusable:
+    """An input that could not be checked, and why (a load, profile or engine error)."""
+
+    path: str
+    error: Exception
+
+    @property
+    def problems(self) -> list[dict[str, str]]:
+        if isinstance(self.error, LoadError):
+            return [{"path": p.path, "message": p.message} for p in self.error.problems]
+        return [{"path": "", "message": str(self.error)}]
+
+
+def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> CompiledProfile:
     profile_id = profile or document.profile
     try:
         compiled = compile_profile(rulebook, profile_id)
     except KeyError as exc:
         raise ProfileError(exc.args[0]) from None
-    if compiled.profile.document != "annual-plan":
-        raise ProfileError(f"profile {profile_id} checks {compiled.profile.document} documents, not annual plans")
-    if not compiled.profile.covers_year(document.year):
+    kind = kind_of(document)
+    if kind not in compiled.profile.documents:
+        raise ProfileError(f"profile {profile_id} checks {', '.join(compiled.profile.documents)}, not {kind}")
+    if isinstance(document, AnnualPlan) and not compiled.profile.covers_year(document.year):
         raise ProfileError(
             f"profile {profile_id} covers {compiled.profile.period_from}–{compiled.profile.period_to}; "
             f"the plan is for {document.year}")
@@ -35,10 +65,12 @@ def _resolve(document: AnnualPlan, profile: str | None, rulebook: Rulebook | Non
 
 
 def _display(value: Any) -> Any:
-    return round(value, 3) if isinstance(value, float) else value
+    if isinstance(value, float):
+        return round(value, 3)
+    return value.isoformat() if isinstance(value, date) else value
 
 
-def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: CompiledProfile) -> Violation:
+def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: CompiledProfile, location: str) -> Violation:
     alternative = rule.when[match.alternative]
     matched = [facts[fact_id] for _, fact_id in match.fact_ids]
     fields: dict[str, Any] = {}
@@ -51,7 +83,7 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
         severity=rule.severity,
         message=render(message.zh, fields),
         message_en=render(message.en, fields),
-        location=matched[0]["loc"],
+        location=location,
         values={name: _display(fields[name]) for name in rule.values if name in fields},
         citations=rule.citations_for(compiled.profile.sources),
         fix=render(fix.zh, fields) if fix else None,
@@ -59,7 +91,7 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
     )
 
 
-def _not_checked(rule: Rule, missing: Mapping[str, Any]) -> NotChecked | None:
+def _not_checked(rule: Rule, missing: Mapping[str, Missing]) -> NotChecked | None:
     """A rule is checked if some alternative had facts of every kind it joins."""
     reasons = []
     for alternative in rule.when:
@@ -70,41 +102,128 @@ def _not_checked(rule: Rule, missing: Mapping[str, Any]) -> NotChecked | None:
     return NotChecked(rule.id, reasons[0].zh, reasons[0].en)
 
 
+def _pointer(document: Document, pointer: str) -> str:
+    return pointer
+
+
+def _check_bundle(bundle: Sequence[Document], paths: Sequence[str | None], compiled: CompiledProfile,
+                  locate: Locator) -> list[Report]:
+    kinds_present = {kind_of(d) for d in bundle}
+    rules = [r for r in compiled.rules if r.document in kinds_present]
+    fact_kinds = tuple(sorted({k for r in rules for k in r.fact_kinds}))
+    built = build_facts(bundle, fact_kinds, compiled.params)
+    name = paths[0] if len(bundle) == 1 and paths[0] else f"{len(bundle)} documents under {compiled.profile.id}"
+    matches = evaluate(compiled, built.facts, name or "<document>")
+    facts = {fact["id"]: fact for fact in built.facts}
+    by_id = {rule.id: rule for rule in rules}
+    found: dict[int, list[Violation]] = defaultdict(list)
+    try:
+        for match in matches:
+            first = facts[match.fact_ids[0][1]]
+            doc = first["doc"]
+            found[doc].append(_violation(by_id[match.rule], match, facts, compiled, locate(bundle[doc], first["loc"])))
+    except KeyError as exc:  # a template names a field its facts lack: a rulebook defect
+        raise RuleError(name or "<document>", str(exc)) from exc
+    reports = []
+    for index, (document, path) in enumerate(zip(bundle, paths, strict=True)):
+        kind = kind_of(document)
+        not_checked = [n for rule in rules if rule.document == kind and (n := _not_checked(rule, built.missing))]
+        reports.append(Report(kind=kind, profile=compiled.profile.id,
+                              violations=tuple(sorted(found[index], key=Violation.sort_key)),
+                              not_checked=tuple(not_checked), path=path))
+    return reports
+
+
+def check_documents(
+    documents: Sequence[Document],
+    paths: Sequence[str | None] | None = None,
+    profile: str | None = None,
+    *,
+    rulebook: Rulebook | None = None,
+    locate: Locator = _pointer,
+) -> list[Report | Unusable]:
+    """Check documents together: one result per document, in the order given. A document whose
+    profile does not fit it, or whose bundle failed to evaluate, gives an :class:`Unusable`."""
+    rulebook = rulebook or load_rulebook()
+    names = list(paths) if paths is not None else [None] * len(documents)
+    results: list[Report | Unusable | None] = [None] * len(documents)
+    bundles: dict[tuple[str, int], list[int]] = defaultdict(list)
+    compiled_for: dict[str, CompiledProfile] = {}
+    for index, document in enumerate(documents):
+        try:
+            compiled = _resolve(document, profile, rulebook)
+        except ProfileError as exc:
+            results[index] = Unusable(names[index] or f"<document {index}>", exc)
+            continue
+        compiled_for[compiled.profile.id] = compiled
+        # Plans are checked one by one; a campaign's documents are checked together.
+        alone = index if isinstance(document, AnnualPlan) else -1
+        bundles[(compiled.profile.id, alone)].append(index)
+    for (profile_id, _), members in bundles.items():
+        try:
+            reports = _check_bundle([documents[i] for i in members], [names[i] for i in members],
+                                    compiled_for[profile_id], locate)
+        except RuleError as exc:
+            for i in members:
+                results[i] = Unusable(names[i] or f"<document {i}>", exc)
+            continue
+        for i, report in zip(members, reports, strict=True):
+            results[i] = report
+    return [r for r in results if r is not None]
+
+
 def check(
-    document: AnnualPlan | Mapping[str, Any],
+    document: Document | Mapping[str, Any],
     profile: str | None = None,
     *,
     path: str | None = None,
     rulebook: Rulebook | None = None,
 ) -> Report:
-    """Check a document against a profile (by default the one the document names), using the
+    """Check one document against a profile (by default the one the document names), using the
     shipped rulebook unless another is given (e.g. one extended with a profile of your own).
 
-    Raises :class:`forms.LoadError` for a mapping that is not a valid document, :class:`ProfileError`
-    when the profile does not fit the document, and :class:`RuleError` when evaluation fails.
+    Takes a document or plain data (with ``kind``; a plan may leave it out). Raises
+    :class:`forms.LoadError` for data that is not a valid document, :class:`ProfileError` when the
+    profile does not fit it, and :class:`RuleError` when evaluation fails. Rules that compare
+    documents (a monthly series, a roll-up) need :func:`check_documents`.
     """
     if isinstance(document, Mapping):
-        document = plan_from_data(dict(document), path or "<data>")
-    compiled = _resolve(document, profile, rulebook)
-    built = build_facts(document, compiled.fact_kinds, compiled.params)
-    matches = evaluate(compiled, built.facts, path or f"plan of {document.issuer}")
-    facts = {fact["id"]: fact for fact in built.facts}
-    rules = {rule.id: rule for rule in compiled.rules}
-    try:
-        violations = [_violation(rules[match.rule], match, facts, compiled) for match in matches]
-    except KeyError as exc:  # a template names a field its facts lack: a rulebook defect
-        raise RuleError(path or document.issuer, str(exc)) from exc
-    not_checked = [n for rule in compiled.rules if (n := _not_checked(rule, built.missing)) is not None]
-    return Report(
-        kind="annual-plan",
-        profile=compiled.profile.id,
-        violations=tuple(sorted(violations, key=Violation.sort_key)),
-        not_checked=tuple(not_checked),
-        path=path,
-    )
+        data = dict(document)
+        document = document_from_data(data, path or "<data>") if "kind" in data else plan_from_data(data, path or "<data>")
+    (result,) = check_documents([document], [path], profile, rulebook=rulebook)
+    if isinstance(result, Unusable):
+        raise result.error
+    return result
 
 
 def check_file(path: str | Path, profile: str | None = None, *, rulebook: Rulebook | None = None) -> Report:
     """Load a document file (YAML or JSON) and check it. Raises :class:`forms.LoadError` on bad input."""
-    document = load_document(path)
-    return check(document, profile, path=str(path), rulebook=rulebook)
+    return check(load_document(path), profile, path=str(path), rulebook=rulebook)
+
+
+def check_files(paths: Sequence[Path], profile: str | None = None, *, rulebook: Rulebook | None = None,
+                loaders: Mapping[str, Callable[[Path], Document]] | None = None,
+                locators: Mapping[str, Locator] | None = None) -> list[Report | Unusable]:
+    """Load and check files together (campaign documents are compared with each other), one result
+    per file in the order given. ``loaders``/``locators`` map a file suffix to its loader and to the
+    function that turns a JSON pointer into a location in that kind of file."""
+    loaded: list[tuple[int, Document]] = []
+    results: list[Report | Unusable | None] = [None] * len(paths)
+    for index, path in enumerate(paths):
+        load = (loaders or {}).get(path.suffix.lower(), load_document)
+        try:
+            loaded.append((index, load(path)))
+        except LoadError as exc:
+            results[index] = Unusable(str(path), exc)
+    by_suffix = locators or {}
+    file_of = {id(document): index for index, document in loaded}
+
+    def locate(document: Document, pointer: str) -> str:
+        locator = by_suffix.get(paths[file_of[id(document)]].suffix.lower())
+        return locator(document, pointer) if locator else pointer
+
+    checked = check_documents([d for _, d in loaded], [str(paths[i]) for i, _ in loaded], profile,
+                              rulebook=rulebook, locate=locate)
+    for (index, _), result in zip(loaded, checked, strict=True):
+        results[index] = result
+    return [r for r in results if r is not None]

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from engine.check import ProfileError, check_file
-from engine.output import FORMATS, Unusable
+from engine.check import Unusable, check_files
+from engine.output import FORMATS
 from engine.report import Report
-from engine.runtime import RuleError
 from forms import LoadError
 from rulebook import Rulebook, Severity, load_rulebook, rule_as_data
 
@@ -37,13 +36,9 @@ def _expand(paths: Sequence[str]) -> list[Path]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    reports: list[Report] = []
-    unusable: list[Unusable] = []
-    for path in _expand(args.paths):
-        try:
-            reports.append(check_file(path, args.profile))
-        except (LoadError, ProfileError, RuleError) as exc:
-            unusable.append(Unusable(str(path), exc))
+    results = check_files(_expand(args.paths), args.profile)
+    reports = [r for r in results if isinstance(r, Report)]
+    unusable = [r for r in results if isinstance(r, Unusable)]
     sys.stdout.write(FORMATS[args.format](reports, unusable))
     for u in unusable:
         print(f"zhifa: {u.error}" if isinstance(u.error, LoadError) else f"zhifa: {u.path}: {u.error}", file=sys.stderr)

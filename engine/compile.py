@@ -12,6 +12,7 @@ import json
 import operator
 import threading
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -43,8 +44,10 @@ class Match:
 MATCHES: dict[str, list[Match]] = {}
 
 
-def parameter_value(value: Decimal) -> int | float:
-    """A parameter as durable-rules and reports see it: 15 stays 15, 0.75 stays 0.75."""
+def parameter_value(value: Decimal | date) -> int | float | str:
+    """A parameter as durable-rules and reports see it: 15 stays 15, 0.75 stays 0.75, a date is ISO text."""
+    if isinstance(value, date):
+        return value.isoformat()
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -55,14 +58,14 @@ class CompiledProfile:
     ruleset: str
     profile: Profile
     rules: tuple[Rule, ...]
-    params: dict[str, Decimal]
+    params: dict[str, Decimal | date]
 
     @property
     def fact_kinds(self) -> tuple[str, ...]:
         return tuple(sorted({kind for rule in self.rules for kind in rule.fact_kinds}))
 
 
-def _right_side(comparison: Comparison, params: dict[str, Decimal]) -> Any:
+def _right_side(comparison: Comparison, params: dict[str, Decimal | date]) -> Any:
     if comparison.value is not None:
         return comparison.value
     if comparison.field2 is not None:
@@ -75,11 +78,11 @@ def _right_side(comparison: Comparison, params: dict[str, Decimal]) -> Any:
     raise ValueError(f"comparison on {comparison.field!r} has no right-hand side")
 
 
-def _condition(comparison: Comparison, params: dict[str, Decimal]) -> Any:
+def _condition(comparison: Comparison, params: dict[str, Decimal | date]) -> Any:
     return _OPERATORS[comparison.op](getattr(m, comparison.field), _right_side(comparison, params))
 
 
-def _pattern(pattern: Pattern, params: dict[str, Decimal]) -> Any:
+def _pattern(pattern: Pattern, params: dict[str, Decimal | date]) -> Any:
     expression = m.kind == pattern.fact
     for comparison in pattern.all:
         expression = expression & _condition(comparison, params)

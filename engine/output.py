@@ -6,25 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import attrs
-
+from engine.check import Unusable
 from engine.report import Report, Violation
-from forms import LoadError
 from rulebook import Severity
-
-
-@attrs.frozen
-class Unusable:
-    """An input the CLI could not check, with every problem found in it."""
-
-    path: str
-    error: LoadError | Exception
-
-    @property
-    def problems(self) -> list[dict[str, str]]:
-        if isinstance(self.error, LoadError):
-            return [{"path": p.path, "message": p.message} for p in self.error.problems]
-        return [{"path": "", "message": str(self.error)}]
 
 
 def summary(reports: Sequence[Report], unusable: Sequence[Unusable]) -> dict[str, int]:

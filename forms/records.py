@@ -7,6 +7,8 @@ from enum import StrEnum
 
 import attrs
 
+from forms.dispatch import YearMonth
+
 
 class FoundBy(StrEnum):
     SELF = "self"  # 企业自查
@@ -74,6 +76,14 @@ class Hazard:
 
 
 @attrs.frozen
+class SpotCheck:
+    """Which reporting unit spot-checked the enterprise (部门抽查), and in which month."""
+
+    by: str
+    month: YearMonth
+
+
+@attrs.frozen
 class EnterpriseRecord:
     """An enterprise's campaign duties as done: checks led by its main leader, drills, the
     all-staff warning education, the outsourcing and key-post reviews, and its hazard ledger."""
@@ -88,6 +98,9 @@ class EnterpriseRecord:
     outsourcing_review: OutsourcingReview | None = None
     key_post_review: KeyPostReview | None = None
     hazards: tuple[Hazard, ...] = ()
+    spot_check: SpotCheck | None = None
+    #: The day the record runs to; duties falling due after it are not yet checked. None: final.
+    as_of: date | None = None
 
 
 @attrs.frozen

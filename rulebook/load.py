@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,18 @@ SOURCES_DIR = HERE / "sources"
 _SPACE = re.compile(r"\s+")
 register_enum(Severity)
 register_enum(Op)
+
+
+def _parameter_value(value: Any, _: Any) -> Decimal | date:
+    """A parameter is a number (15, 0.75) or a date (2023-05-31)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    raise ValueError(f"expected a number or a date, got {value!r}")
+
+
+CONVERTER.register_structure_hook(Decimal | date, _parameter_value)
 
 
 def normalise_whitespace(text: str) -> str:

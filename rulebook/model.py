@@ -124,7 +124,7 @@ class Rule:
 class ParameterValue:
     """A parameter's value in one profile, OpenFisca-style: the value, its reference, and when it holds."""
 
-    value: Decimal
+    value: Decimal | date
     effective_from: date
     citation: Citation
     effective_to: date | None = None
@@ -138,7 +138,7 @@ class Profile:
     id: str
     title: Text
     jurisdiction: str
-    document: str
+    documents: tuple[str, ...]
     period_from: date
     period_to: date
     sources: tuple[str, ...]

@@ -1,0 +1,460 @@
+"""A campaign's documents become facts: dispatch forms (each, as a monthly series per reporting
+unit, as roll-ups, and against enterprise records), enterprise records, and dated campaign steps.
+
+A blank item (``None``, not reported) is never read as 0: facts say explicitly whether a side is
+blank, and the rules decide what a blank means. Money (万元) is compared in units of 0.0001 万元 so
+that sums of amounts are exact.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+
+from engine.derived import Built, Bundle, Fact, Missing, Params
+from forms.dispatch import CountAmount, DispatchForm, FormItem, ItemShape, WholePart, load_template, parse_year_month
+from forms.records import CampaignSteps, EnterpriseRecord
+
+SCALE = 10_000  # money compared in 0.0001 万元
+NO_FORMS = Missing("没有调度表", "no dispatch forms were given")
+NO_RECORDS = Missing("没有企业台账记录", "no enterprise records were given")
+
+RECTIFIED_PAIRS = (  # (found, rectified, zh, en)
+    ("self_found", "self_rectified", "企业自查发现", "self-found"),
+    ("department_found", "department_rectified", "部门检查发现", "department-found"),
+    ("supervised_found", "supervised_rectified", "政府挂牌督办", "government-supervised"),
+)
+PART_WHOLE_ITEMS = ("typical_cases", "report_rewards")
+#: Section-2 counts an enterprise record lets zhifa work out, and how.
+IMPLIED_BY_RECORDS = ("spot_checked", "leader_not_leading_checks", "unlicensed_special_work",
+                      "outsourcing_disorder", "drills_missing")
+
+
+def _forms(bundle: Bundle) -> list[tuple[int, DispatchForm]]:
+    return [(i, d) for i, d in enumerate(bundle) if isinstance(d, DispatchForm)]
+
+
+def _records(bundle: Bundle) -> list[tuple[int, EnterpriseRecord]]:
+    return [(i, d) for i, d in enumerate(bundle) if isinstance(d, EnterpriseRecord)]
+
+
+def _date(params: Params, name: str) -> date:
+    value = params[name]
+    if not isinstance(value, date):
+        raise TypeError(f"parameter {name} must be a date, got {value!r}")
+    return value
+
+
+def _int(params: Params, name: str) -> int:
+    value = params[name]
+    if not isinstance(value, Decimal):
+        raise TypeError(f"parameter {name} must be a number, got {value!r}")
+    return int(value)
+
+
+def _scaled(value: Decimal | int, item: FormItem) -> int:
+    return int(value) if item.whole_numbers else int(Decimal(value) * SCALE)
+
+
+def _shown(value: Decimal | int | None) -> str:
+    return "空白" if value is None else (str(value.normalize()) if isinstance(value, Decimal) else str(value))
+
+
+def components(item: FormItem, value: object) -> Iterator[tuple[str, str, str, Decimal | int | None]]:
+    """The figures of one item: (component, zh label suffix, pointer suffix, value).
+    A count has one; count-amount and whole-part items have two; yes-no items none."""
+    if item.shape is ItemShape.COUNT:
+        yield "", "", "", value if isinstance(value, int) and not isinstance(value, bool) else None
+    elif item.shape is ItemShape.COUNT_AMOUNT:
+        pair = value if isinstance(value, CountAmount) else CountAmount()
+        yield "count", "次数", "/count", pair.count
+        yield "amount", "金额", "/amount", pair.amount
+    elif item.shape is ItemShape.WHOLE_PART:
+        parts = value if isinstance(value, WholePart) else WholePart()
+        yield "whole", "", "/whole", parts.whole
+        yield "part", "其中", "/part", parts.part
+
+
+def _form_base(index: int, form: DispatchForm) -> Fact:
+    return {"doc": index, "unit": form.unit, "month": form.month}
+
+
+# ------------------------------------------------------------------ one form
+
+
+def rectified_within_found(bundle: Bundle, params: Params) -> Built:
+    """``rectified-found``: rectified hazards against the hazards found, for each of the three pairs."""
+    forms = _forms(bundle)
+    if not forms:
+        yield NO_FORMS
+    for index, form in forms:
+        for found_key, rectified_key, zh, en in RECTIFIED_PAIRS:
+            found, rectified = form.value(found_key), form.value(rectified_key)
+            if not isinstance(rectified, int):
+                continue  # nothing rectified is reported: nothing to compare
+            yield _form_base(index, form) | {
+                "kind": "rectified-found", "loc": f"/values/{rectified_key}", "key": rectified_key,
+                "label_zh": zh, "label_en": en, "rectified": rectified,
+                "found": found if isinstance(found, int) else 0, "found_blank": int(not isinstance(found, int))}
+
+
+def part_within_whole(bundle: Bundle, params: Params) -> Built:
+    """``part-whole`` (其中 parts, spot-check findings) and ``penalty-amount`` (an amount needs a count)."""
+    forms = _forms(bundle)
+    if not forms:
+        yield NO_FORMS
+    for index, form in forms:
+        template = load_template(form.variant)
+        for key in PART_WHOLE_ITEMS:
+            item, pair = template.item(key), form.value(key)
+            if isinstance(pair, WholePart) and pair.part is not None:
+                yield _form_base(index, form) | {
+                    "kind": "part-whole", "loc": f"/values/{key}/part", "key": key, "label": item.label,
+                    "part": _scaled(pair.part, item), "whole": _scaled(pair.whole or 0, item),
+                    "part_shown": _shown(pair.part), "whole_shown": _shown(pair.whole),
+                    "whole_blank": int(pair.whole is None)}
+        checked = form.value("spot_checked")
+        section = next(s for s in template.sections if any(i.key == "spot_checked" for i in s.items))
+        for item in section.items:
+            finding = form.value(item.key)
+            if item.key == "spot_checked" or not isinstance(finding, int):
+                continue
+            yield _form_base(index, form) | {
+                "kind": "part-whole", "loc": f"/values/{item.key}", "key": item.key, "label": item.label,
+                "part": finding, "whole": checked if isinstance(checked, int) else 0,
+                "part_shown": _shown(finding), "whole_shown": _shown(checked if isinstance(checked, int) else None),
+                "whole_blank": int(not isinstance(checked, int))}
+        penalties = form.value("penalties")
+        if isinstance(penalties, CountAmount) and penalties.amount is not None and penalties.amount > 0:
+            yield _form_base(index, form) | {
+                "kind": "penalty-amount", "loc": "/values/penalties/amount", "amount": _shown(penalties.amount),
+                "count": penalties.count or 0, "count_blank": int(penalties.count is None)}
+
+
+# ------------------------------------------------------------------ a unit's monthly series
+
+
+def _month_index(month: str) -> int:
+    year, number = parse_year_month(month)
+    return year * 12 + number - 1
+
+
+def _month_name(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def cumulative_series(bundle: Bundle, params: Params) -> Built:
+    """``series-step``, ``series-gap``, ``series-duplicate``: each unit's forms, month by month."""
+    forms = _forms(bundle)
+    if not forms:
+        yield NO_FORMS
+        return
+    first = _month_index(f"{_date(params, 'first_report_month'):%Y-%m}")
+    series: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
+    for index, form in forms:
+        series[(form.variant, form.unit)].append((index, form))
+    for (variant, unit), members in sorted(series.items()):
+        template = load_template(variant)
+        by_month: dict[int, list[tuple[int, DispatchForm]]] = defaultdict(list)
+        for index, form in members:
+            by_month[_month_index(form.month)].append((index, form))
+        for month, same in sorted(by_month.items()):
+            if len(same) > 1:
+                index, form = same[-1]
+                yield _form_base(index, form) | {"kind": "series-duplicate", "loc": "/month", "forms": len(same)}
+        last_index, last_form = by_month[max(by_month)][-1]
+        for month in range(min(first, min(by_month)), max(by_month)):
+            if month not in by_month and month >= first:
+                yield {"kind": "series-gap", "doc": last_index, "loc": "/month", "unit": unit,
+                       "month": last_form.month, "missing_month": _month_name(month)}
+        months = sorted(by_month)
+        for before, after in zip(months, months[1:], strict=False):
+            _, previous = by_month[before][-1]
+            index, current = by_month[after][-1]
+            for _, item in template.items():
+                old_figures = dict((c, v) for c, _, _, v in components(item, previous.value(item.key)))
+                for component, suffix, pointer, new in components(item, current.value(item.key)):
+                    old = old_figures[component]
+                    if old is None:
+                        continue
+                    yield _form_base(index, current) | {
+                        "kind": "series-step", "loc": f"/values/{item.key}{pointer}", "key": item.key,
+                        "label": item.label + suffix, "previous_month": previous.month,
+                        "previous": _scaled(old, item), "current": _scaled(new, item) if new is not None else 0,
+                        "previous_shown": _shown(old), "current_shown": _shown(new), "current_blank": int(new is None)}
+
+
+# ------------------------------------------------------------------ deadline
+
+
+def _deadline(month: str, day: int) -> date:
+    year, number = parse_year_month(month)
+    return date(year, number, min(day, calendar.monthrange(year, number)[1]))
+
+
+def submissions(bundle: Bundle, params: Params) -> Built:
+    """``submission``: each form's date against the 28th of the month it covers, and its month against the campaign."""
+    forms = _forms(bundle)
+    if not forms:
+        yield NO_FORMS
+    day = _int(params, "submission_day")
+    first, last = _date(params, "first_report_month"), _date(params, "campaign_end")
+    for index, form in forms:
+        due = _deadline(form.month, day)
+        year, number = parse_year_month(form.month)
+        starts = date(year, number, 1)
+        submitted = form.submitted
+        yield _form_base(index, form) | {
+            "kind": "submission", "loc": "/submitted" if submitted else "/month", "due": due.isoformat(),
+            "submitted": submitted.isoformat() if submitted else "", "dated": int(submitted is not None),
+            "days_late": (submitted - due).days if submitted else 0,
+            "early": int(submitted is not None and submitted < starts),
+            "in_campaign": int(first.replace(day=1) <= starts <= last),
+            "first_month": f"{first:%Y-%m}", "last_month": f"{last:%Y-%m}"}
+
+
+# ------------------------------------------------------------------ roll-ups
+
+
+def rollups(bundle: Bundle, params: Params) -> Built:
+    """``rollup-sum`` and ``rollup-member``: an aggregate form against its members' forms of the same month."""
+    forms = _forms(bundle)
+    aggregates = [(i, f) for i, f in forms if f.members]
+    if not aggregates:
+        yield Missing("没有汇总表（列出下属单位的调度表）", "no aggregate form (a form listing its member units)")
+        return
+    for index, aggregate in aggregates:
+        template = load_template(aggregate.variant)
+        members = {f.unit: f for _, f in forms
+                   if f.month == aggregate.month and f.variant == aggregate.variant and f.unit in aggregate.members}
+        for member in aggregate.members:
+            if member not in members:
+                yield _form_base(index, aggregate) | {"kind": "rollup-member", "loc": "/members", "member": member,
+                                                      "present": 0}
+        for _, item in template.items():
+            totals: dict[str, Decimal | int] = defaultdict(int)
+            reported: dict[str, int] = defaultdict(int)
+            for form in members.values():
+                for component, _, _, value in components(item, form.value(item.key)):
+                    if value is not None:
+                        totals[component] += value
+                        reported[component] += 1
+            for component, suffix, pointer, stated in components(item, aggregate.value(item.key)):
+                if stated is None and not reported[component]:
+                    continue
+                computed = totals[component]
+                yield _form_base(index, aggregate) | {
+                    "kind": "rollup-sum", "loc": f"/values/{item.key}{pointer}", "key": item.key,
+                    "label": item.label + suffix, "stated": _scaled(stated, item) if stated is not None else 0,
+                    "computed": _scaled(computed, item), "stated_shown": _shown(stated), "computed_shown": _shown(computed),
+                    "stated_blank": int(stated is None), "members_reported": reported[component],
+                    "members": len(members)}
+
+
+# ------------------------------------------------------------------ forms against enterprise records
+
+
+def _month_end(month: str) -> date:
+    year, number = parse_year_month(month)
+    return date(year, number, calendar.monthrange(year, number)[1])
+
+
+def _implied(key: str, record: EnterpriseRecord, until: date) -> bool:
+    """Whether a spot-checked enterprise counts towards a section-2 item, by its record."""
+    if key == "spot_checked":
+        return True
+    if key == "leader_not_leading_checks":
+        return not any(d <= until for d in record.leader_checks)
+    if key == "drills_missing":
+        return not any(d <= until for d in record.drills)
+    if key == "outsourcing_disorder":
+        review = record.outsourcing_review
+        return review is not None and review.done <= until and any(c.disorderly for c in review.contractors)
+    if key == "unlicensed_special_work":
+        post = record.key_post_review
+        return post is not None and post.done <= until and post.unlicensed > 0
+    raise KeyError(key)
+
+
+def forms_against_records(bundle: Bundle, params: Params) -> Built:
+    """``record-count``: a unit's section-2 counts against the records of the enterprises it spot-checked."""
+    records = [r for _, r in _records(bundle) if r.spot_check is not None]
+    if not records:
+        yield Missing("没有注明抽查单位的企业台账记录", "no enterprise records say who spot-checked them")
+        return
+    for index, form in _forms(bundle):
+        until = _month_end(form.month)
+        mine = [r for r in records if r.spot_check is not None and r.spot_check.by == form.unit
+                and _month_index(r.spot_check.month) <= _month_index(form.month)]
+        if not mine:
+            continue
+        template = load_template(form.variant)
+        for key in IMPLIED_BY_RECORDS:
+            stated = form.value(key)
+            implied = sum(1 for r in mine if _implied(key, r, until))
+            yield _form_base(index, form) | {
+                "kind": "record-count", "loc": f"/values/{key}", "key": key, "label": template.item(key).label,
+                "stated": stated if isinstance(stated, int) else 0, "stated_shown": _shown(stated if isinstance(stated, int) else None),
+                "stated_blank": int(not isinstance(stated, int)), "implied": implied, "records": len(mine)}
+
+
+# ------------------------------------------------------------------ enterprise records
+
+
+def _quarters(start: date, end: date) -> list[tuple[date, date, str, str]]:
+    periods = []
+    year, quarter = start.year, (start.month - 1) // 3
+    while date(year, quarter * 3 + 1, 1) <= end:
+        first = max(start, date(year, quarter * 3 + 1, 1))
+        last_month = quarter * 3 + 3
+        last = min(end, date(year, last_month, calendar.monthrange(year, last_month)[1]))
+        periods.append((first, last, f"{year}年第{quarter + 1}季度", f"Q{quarter + 1} {year}"))
+        year, quarter = (year + 1, 0) if quarter == 3 else (year, quarter + 1)
+    return periods
+
+
+def _months(start: date, end: date) -> list[tuple[date, date, str, str]]:
+    periods = []
+    year, month = start.year, start.month
+    while date(year, month, 1) <= end:
+        first = max(start, date(year, month, 1))
+        last = min(end, date(year, month, calendar.monthrange(year, month)[1]))
+        periods.append((first, last, f"{year}年{month}月", f"{year}-{month:02d}"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return periods
+
+
+def _half_years(start: date, end: date) -> list[tuple[date, date, str, str]]:
+    periods = []
+    for year in range(start.year, end.year + 1):
+        for first, last, zh, en in ((date(year, 1, 1), date(year, 6, 30), "上半年", "first half"),
+                                    (date(year, 7, 1), date(year, 12, 31), "下半年", "second half")):
+            if first <= end and last >= start:
+                periods.append((max(first, start), min(last, end), f"{year}年{zh}", f"{en} of {year}"))
+    return periods
+
+
+def _due(record: EnterpriseRecord, last: date) -> bool:
+    """A period is due once the record runs past its end (a record without ``as_of`` is final)."""
+    return record.as_of is None or record.as_of >= last
+
+
+def _periodic(bundle: Bundle, params: Params, kind: str, dates_of: Callable[[EnterpriseRecord], tuple[date, ...]],
+              split: Callable[[date, date], list[tuple[date, date, str, str]]],
+              split_high_risk: Callable[[date, date], list[tuple[date, date, str, str]]]) -> Built:
+    records = _records(bundle)
+    if not records:
+        yield NO_RECORDS
+    start, end = _date(params, "campaign_start"), _date(params, "campaign_end")
+    for index, record in records:
+        periods = (split_high_risk if record.high_risk else split)(start, end)
+        for first, last, zh, en in periods:
+            if not _due(record, last):
+                continue
+            done = sum(1 for d in dates_of(record) if first <= d <= last)
+            yield {"kind": kind, "doc": index, "loc": "", "enterprise": record.enterprise, "high_risk": int(record.high_risk),
+                   "period_zh": f"{zh}（{first:%m-%d}至{last:%m-%d}）", "period_en": f"{en} ({first:%m-%d} to {last:%m-%d})",
+                   "done": done}
+
+
+def leader_checks(bundle: Bundle, params: Params) -> Built:
+    """``leader-check-period``: checks led by the main leader in each quarter (each month if high-risk).
+    The first period runs from the campaign's start, so a partial first quarter still needs its check."""
+    for fact in _periodic(bundle, params, "leader-check-period", lambda r: r.leader_checks, _quarters, _months):
+        yield fact if isinstance(fact, Missing) else fact | {"loc": "/leader_checks"}
+
+
+def drills(bundle: Bundle, params: Params) -> Built:
+    """``drill-period``: drills in the campaign (each half-year if high-risk)."""
+    def whole(start: date, end: date) -> list[tuple[date, date, str, str]]:
+        return [(start, end, "专项行动期间", "the campaign")]
+
+    for fact in _periodic(bundle, params, "drill-period", lambda r: r.drills, whole, _half_years):
+        yield fact if isinstance(fact, Missing) else fact | {"loc": "/drills"}
+
+
+def deferred_hazards(bundle: Bundle, params: Params) -> Built:
+    """``deferred-hazard``: a hazard not rectified the day it was found needs its five elements and a report."""
+    records = _records(bundle)
+    if not records:
+        yield NO_RECORDS
+    names = {"responsible": "责任人", "measures": "措施", "funds": "资金", "deadline": "期限", "emergency_plan": "应急预案"}
+    for index, record in records:
+        for k, hazard in enumerate(record.hazards):
+            if hazard.rectified is not None and hazard.rectified <= hazard.found:
+                continue  # rectified at once
+            missing = hazard.deferred.missing if hazard.deferred else tuple(names)
+            yield {"kind": "deferred-hazard", "doc": index, "loc": f"/hazards/{k}", "enterprise": record.enterprise,
+                   "hazard": hazard.description, "missing": len(missing),
+                   "missing_zh": "、".join(names[m] for m in missing) or "无", "missing_en": ", ".join(missing) or "none",
+                   "reported": int(hazard.reported)}
+
+
+def one_off_tasks(bundle: Bundle, params: Params) -> Built:
+    """``one-off-task``: the warning education, the outsourcing review and the key-post review, each in the campaign."""
+    records = _records(bundle)
+    if not records:
+        yield NO_RECORDS
+    start, end = _date(params, "campaign_start"), _date(params, "campaign_end")
+    for index, record in records:
+        if not _due(record, end):
+            continue
+        tasks = (
+            ("warning_education", "全员安全警示教育活动", "the all-staff warning education", record.warning_education),
+            ("outsourcing_review", "外包外租全面排查", "the outsourcing and leasing review",
+             (record.outsourcing_review.done,) if record.outsourcing_review else ()),
+            ("key_post_review", "关键岗位人员全面排查", "the key-post staff review",
+             (record.key_post_review.done,) if record.key_post_review else ()),
+        )
+        for task, zh, en, dates in tasks:
+            yield {"kind": "one-off-task", "doc": index, "loc": f"/{task}", "enterprise": record.enterprise,
+                   "task_zh": zh, "task_en": en, "done": sum(1 for d in dates if start <= d <= end)}
+
+
+# ------------------------------------------------------------------ dated campaign steps
+
+
+def milestones(bundle: Bundle, params: Params) -> Built:
+    """``milestone``: each dated step of the campaign against its deadline (deadlines are ``due.<step>`` parameters)."""
+    records = [(i, d) for i, d in enumerate(bundle) if isinstance(d, CampaignSteps)]
+    if not records:
+        yield Missing("没有阶段工作记录", "no record of the campaign's dated steps was given")
+        return
+    deadlines = {name.removeprefix("due."): value for name, value in params.items() if name.startswith("due.")}
+    for index, steps in records:
+        done = {m.step: (k, m.done) for k, m in enumerate(steps.milestones)}
+        for k, milestone in enumerate(steps.milestones):
+            if milestone.step not in deadlines:
+                yield {"kind": "milestone", "doc": index, "loc": f"/milestones/{k}/step", "unit": steps.unit,
+                       "step": milestone.step, "due": "", "done": milestone.done.isoformat(), "recorded": 1,
+                       "days_late": 0, "known": 0, "known_steps": ", ".join(sorted(deadlines))}
+        for step, due in sorted(deadlines.items()):
+            assert isinstance(due, date)
+            k, when = done.get(step, (None, None))
+            yield {"kind": "milestone", "doc": index, "loc": f"/milestones/{k}" if k is not None else "/milestones",
+                   "unit": steps.unit, "step": step, "due": due.isoformat(), "done": when.isoformat() if when else "",
+                   "recorded": int(when is not None), "days_late": (when - due).days if when else 0,
+                   "known": 1, "known_steps": ", ".join(sorted(deadlines))}
+
+
+CAMPAIGN_BUILDERS: dict[str, Callable[[Bundle, Params], Built]] = {
+    "rectified-found": rectified_within_found,
+    "part-whole": part_within_whole,
+    "penalty-amount": part_within_whole,
+    "series-step": cumulative_series,
+    "series-gap": cumulative_series,
+    "series-duplicate": cumulative_series,
+    "submission": submissions,
+    "rollup-sum": rollups,
+    "rollup-member": rollups,
+    "record-count": forms_against_records,
+    "leader-check-period": leader_checks,
+    "drill-period": drills,
+    "deferred-hazard": deferred_hazards,
+    "one-off-task": one_off_tasks,
+    "milestone": milestones,
+}
+

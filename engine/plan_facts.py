@@ -1,0 +1,376 @@
+"""An annual plan becomes facts: small flat records that durable-rules matches.
+
+Quantities Rete handles badly (sums, shares, ratios) are computed here, and each fact records the
+inputs it was computed from and where in the input it points (``loc``, a JSON pointer). Deciding
+whether a fact is a violation is left to the rule conditions, which durable-rules evaluates.
+
+Each builder yields facts of one kind and, when the plan lacks the data that kind needs, says why
+(``Missing``): a rule whose facts are all missing is reported as not checked, never as passed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from engine.derived import Built, Bundle, Fact, Missing, Params
+from forms.plan import AnnualPlan, Category, PlannedBasis, Tag
+
+NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly schedule")
+NO_KEY_UNITS = Missing("计划未附重点单位名单", "the plan has no key-unit list")
+NO_WORKLOAD = Missing("计划未附工作量核算", "the plan has no workday accounting")
+_SPACE = re.compile(r"\s+")
+
+
+def _number(value: object) -> Decimal:
+    if not isinstance(value, Decimal):
+        raise TypeError(f"expected a numeric parameter, got {value!r}")
+    return value
+
+
+def _sum_text(values: list[int]) -> str:
+    return " + ".join(str(v) for v in values) if values else "0"
+
+
+def _difference(stated: int, computed: int) -> int:
+    return abs(stated - computed)
+
+
+def totals(plan: AnnualPlan, params: Params) -> Built:
+    """``total``: each stated total against the sum of its parts."""
+    key_items = [i.planned for i in plan.items if i.category is Category.KEY]
+    general_items = [i.planned for i in plan.items if i.category is Category.GENERAL]
+    t = plan.totals
+    checks = [
+        ("/totals/total", "全年计划检查", "the year's total", t.total, [t.key, t.general]),
+        ("/totals/key", "重点检查合计", "the key-check total", t.key, key_items),
+        ("/totals/general", "一般检查合计", "the general-check total", t.general, general_items),
+    ]
+    for index, group in enumerate(plan.groups):
+        if group.planned is not None:
+            parts = [i.planned for i in plan.items if i.group == group.id]
+            label_zh, label_en = f"“{group.name}”合计", f"the total of “{group.name}”"
+            checks.append((f"/groups/{index}/planned", label_zh, label_en, group.planned, parts))
+    for loc, zh, en, stated, parts in checks:
+        computed = sum(parts)
+        yield {"kind": "total", "loc": loc, "label_zh": zh, "label_en": en, "stated": stated,
+               "computed": computed, "parts": _sum_text(parts), "difference": _difference(stated, computed)}
+
+
+def shares(plan: AnnualPlan, params: Params) -> Built:
+    """``share``: each stated percentage against part/whole, both scaled to the stated precision."""
+    t = plan.totals
+    stated_any = False
+    for loc, zh, en, stated, part in (
+        ("/totals/key_share", "重点检查", "the key-check share", t.key_share, t.key),
+        ("/totals/general_share", "一般检查", "the general-check share", t.general_share, t.general),
+    ):
+        if stated is None:
+            continue
+        stated_any = True
+        places = max(0, -int(stated.as_tuple().exponent))
+        if t.total == 0:
+            yield Missing("全年计划检查为0，无法计算占比", "the year's total is 0, so no share can be computed")
+            continue
+        exact = Fraction(part * 100, t.total)
+        quantum = Decimal(1).scaleb(-places)
+        expected = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
+        yield {"kind": "share", "loc": loc, "label_zh": zh, "label_en": en, "part": part, "whole": t.total,
+               "stated": int(stated) if places == 0 else float(stated), "computed": float(exact), "expected": str(expected),
+               "stated_scaled": int(stated.scaleb(places)), "computed_scaled": int(expected.scaleb(places))}
+    if not stated_any:
+        yield Missing("计划未写明占比", "the plan states no shares")
+
+
+def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
+    """``schedule-sum``: rows against their item, months against their totals, the table against the total."""
+    schedule = plan.schedule
+    if schedule is None:
+        yield NO_SCHEDULE
+        return
+    planned = {g.id: g.planned for g in plan.groups} | {i.id: i.planned for i in plan.items}
+    names = {g.id: g.name for g in plan.groups} | {i.id: i.name for i in plan.items}
+    cells = [[v or 0 for v in row.monthly] for row in schedule.rows]
+    for index, (row, values) in enumerate(zip(schedule.rows, cells, strict=True)):
+        stated = row.stated_total if row.stated_total is not None else planned[row.ref]
+        if stated is None:
+            continue
+        computed = sum(values)
+        yield {"kind": "schedule-sum", "loc": f"/schedule/rows/{index}", "axis": "row", "ref": row.ref,
+               "label_zh": f"“{names[row.ref]}”一行", "label_en": f"the row of “{names[row.ref]}”",
+               "stated": stated, "computed": computed, "difference": _difference(stated, computed)}
+        if row.stated_total is not None and planned[row.ref] is not None and row.stated_total != planned[row.ref]:
+            yield {"kind": "schedule-sum", "loc": f"/schedule/rows/{index}/stated_total", "axis": "row-total", "ref": row.ref,
+                   "label_zh": f"“{names[row.ref]}”小计", "label_en": f"the subtotal of “{names[row.ref]}”",
+                   "stated": planned[row.ref], "computed": row.stated_total,
+                   "difference": _difference(row.stated_total, planned[row.ref] or 0)}
+    if schedule.monthly_totals is not None:
+        for month, stated in enumerate(schedule.monthly_totals, start=1):
+            if stated is None:
+                continue
+            computed = sum(values[month - 1] for values in cells)
+            yield {"kind": "schedule-sum", "loc": f"/schedule/monthly_totals/{month - 1}", "axis": "month", "ref": str(month),
+                   "label_zh": f"{month}月合计", "label_en": f"the total for month {month}",
+                   "stated": stated, "computed": computed, "difference": _difference(stated, computed)}
+    if schedule.total is not None:
+        computed = sum(sum(values) for values in cells)
+        yield {"kind": "schedule-sum", "loc": "/schedule/total", "axis": "table", "ref": "total",
+               "label_zh": "安排表总计", "label_en": "the table's grand total",
+               "stated": schedule.total, "computed": computed, "difference": _difference(schedule.total, computed)}
+        yield {"kind": "schedule-sum", "loc": "/schedule/total", "axis": "plan", "ref": "plan",
+               "label_zh": "安排表总计与全年计划检查", "label_en": "the table's grand total against the year's total",
+               "stated": plan.totals.total, "computed": schedule.total,
+               "difference": _difference(plan.totals.total, schedule.total)}
+
+
+def joint_share(plan: AnnualPlan, params: Params) -> Built:
+    """``joint-share``: joint random checks as a percentage of all random (双随机) checks."""
+    random_items = [(k, i) for k, i in enumerate(plan.items) if Tag.DOUBLE_RANDOM in i.tags]
+    if not random_items:
+        yield Missing("计划没有标为“双随机、一公开”的事项", "no item is tagged double-random")
+        return
+    base = sum(i.planned for _, i in random_items)
+    joint_items = [(k, i) for k, i in random_items if Tag.JOINT in i.tags]
+    joint = sum(i.planned for _, i in joint_items)
+    if base == 0:
+        yield Missing("“双随机、一公开”事项计划为0家次", "the double-random items plan 0 checks")
+        return
+    threshold = Fraction(_number(params["min_joint_share"])) / 100
+    required = math.ceil(threshold * base)
+    loc = f"/items/{joint_items[0][0]}/planned" if joint_items else f"/items/{random_items[0][0]}/tags"
+    yield {"kind": "joint-share", "loc": loc, "joint": joint, "base": base, "share": float(Fraction(joint * 100, base)),
+           "joint_items": ",".join(i.id for _, i in joint_items), "base_items": ",".join(i.id for _, i in random_items),
+           "required": required, "missing": max(0, required - joint)}
+
+
+def _periods(per_year: int) -> list[tuple[range, str, str]]:
+    """Split the year into ``per_year`` equal periods of months."""
+    if per_year not in (1, 2, 3, 4, 6, 12):
+        raise ValueError(f"key_unit_checks_per_year must divide 12 evenly, got {per_year}")
+    if per_year == 1:
+        return [(range(1, 13), "全年", "the year")]
+    if per_year == 2:
+        return [(range(1, 7), "上半年", "the first half-year"), (range(7, 13), "下半年", "the second half-year")]
+    size = 12 // per_year
+    return [(range(s, s + size), f"{s}–{s + size - 1}月", f"months {s}–{s + size - 1}") for s in range(1, 13, size)]
+
+
+def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
+    """``coverage-item``, ``coverage-category``, ``unit-period``: key units against the checks planned for them."""
+    if plan.key_units is None:
+        yield NO_KEY_UNITS
+        return
+    per_year = int(_number(params["key_unit_checks_per_year"]))
+    units_in = Counter(u.category for u in plan.key_units.units)
+    covering: dict[str, int] = defaultdict(int)
+    for index, item in enumerate(plan.items):
+        if not item.covers:
+            continue
+        for covered in item.covers:
+            covering[covered] += 1
+        units = sum(units_in[c] for c in item.covers)
+        required = units * per_year
+        yield {"kind": "coverage-item", "loc": f"/items/{index}/planned", "item": item.id, "item_name": item.name,
+               "units": units, "planned": item.planned, "required": required, "missing": max(0, required - item.planned)}
+    for index, category in enumerate(plan.key_units.categories):
+        units = units_in[category.id]
+        yield {"kind": "coverage-category", "loc": f"/key_units/categories/{index}", "category": category.id,
+               "category_name": category.name, "units": units, "covering_items": covering[category.id],
+               "required": units * per_year}
+    visits = plan.schedule.unit_visits if plan.schedule is not None else ()
+    if visits:
+        months_of: dict[str, list[int]] = defaultdict(list)
+        for visit in visits:
+            months_of[visit.unit].append(visit.month)
+        for index, unit in enumerate(plan.key_units.units):
+            for months, zh, en in _periods(per_year):
+                count = sum(1 for m in months_of[unit.name] if m in months)
+                yield {"kind": "unit-period", "loc": f"/key_units/units/{index}", "unit": unit.name,
+                       "period_zh": zh, "period_en": en, "visits": count}
+
+
+def _step(loc: str, zh: str, en: str, stated: int | None, exact: Fraction, formula: str) -> Fact | None:
+    if stated is None:
+        return None
+    low, high = math.floor(exact), math.ceil(exact)
+    expected = str(low) if low == high else f"{float(exact):g}"
+    return {"kind": "workday-step", "loc": loc, "label_zh": zh, "label_en": en, "stated": stated,
+            "low": low, "high": high, "expected": expected, "formula": formula}
+
+
+def workday_steps(plan: AnnualPlan, params: Params) -> Built:
+    """``workday-step``: each stated result of the workday accounting against its inputs."""
+    w = plan.workload
+    if w is None:
+        yield NO_WORKLOAD
+        return
+    statutory = w.statutory_from_inputs()
+    per_person = w.statutory_workdays if w.statutory_workdays is not None else statutory
+    total = per_person * w.staff
+    total_used = w.total_workdays if w.total_workdays is not None else total
+    supervision = total_used - w.other_days - w.non_enforcement_days
+    supervision_used = w.supervision_workdays if w.supervision_workdays is not None else supervision
+    steps = [
+        _step("/workload/statutory_workdays", "法定工作日", "statutory workdays per person", w.statutory_workdays,
+              Fraction(statutory), f"{w.days_in_year} − {w.rest_days} − {w.holidays}"),
+        _step("/workload/total_workdays", "总法定工作日", "total statutory workdays", w.total_workdays,
+              Fraction(total), f"{per_person} × {w.staff}"),
+        _step("/workload/supervision_workdays", "监督检查工作日", "supervision workdays", w.supervision_workdays,
+              Fraction(supervision), f"{total_used} − {w.other_days} − {w.non_enforcement_days}"),
+        _step("/workload/minimum_checks", "最低检查家次", "minimum checks", w.minimum_checks,
+              Fraction(supervision_used) * Fraction(w.ratio), f"{supervision_used} × {w.ratio}"),
+    ]
+    stated = [s for s in steps if s is not None]
+    if not stated:
+        yield Missing("工作量核算未写明任何结果", "the workday accounting states no results")
+    yield from stated
+
+
+def workload_ratio(plan: AnnualPlan, params: Params) -> Built:
+    """``workload-ratio``: the year's planned checks per supervision workday (computed from the inputs)."""
+    w = plan.workload
+    if w is None:
+        yield NO_WORKLOAD
+        return
+    supervision = w.supervision_from_inputs()
+    if supervision <= 0:
+        yield Missing(f"监督检查工作日为{supervision}天，无法计算比值",
+                      f"supervision workdays come to {supervision}, so no ratio")
+        return
+    planned = plan.totals.total
+    required = math.ceil(Fraction(_number(params["min_checks_per_workday"])) * supervision)
+    yield {"kind": "workload-ratio", "loc": "/totals/total", "planned": planned, "supervision_workdays": supervision,
+           "ratio": float(Fraction(planned, supervision)), "required": required, "missing": max(0, required - planned)}
+
+
+def _name_key(name: str) -> str:
+    return _SPACE.sub("", name)
+
+
+def sampled_units(plan: AnnualPlan, params: Params) -> Built:
+    """``sampled-unit`` and ``key-unit``: named sample units, and the key units they are joined against."""
+    samples = [(k, j, item, name) for k, item in enumerate(plan.items) for j, name in enumerate(item.sampled_units)]
+    if not samples:
+        yield Missing("计划未点名抽查样本单位", "the plan names no sampled units")
+        return
+    if plan.key_units is None:
+        yield NO_KEY_UNITS
+        return
+    # Key units first: the join then fires as each sample arrives, whatever the chunking.
+    for index, unit in enumerate(plan.key_units.units):
+        yield {"kind": "key-unit", "loc": f"/key_units/units/{index}", "no": unit.no, "name": unit.name,
+               "name_key": _name_key(unit.name)}
+    for k, j, item, name in samples:
+        yield {"kind": "sampled-unit", "loc": f"/items/{k}/sampled_units/{j}", "item": item.id, "item_name": item.name,
+               "name": name, "name_key": _name_key(name)}
+
+
+def key_unit_list(plan: AnnualPlan, params: Params) -> Built:
+    """``key-list-count`` and ``key-unit-name``: the list's stated counts against its rows, and repeated names."""
+    units = plan.key_units
+    if units is None:
+        yield NO_KEY_UNITS
+        return
+    per_category = Counter(u.category for u in units.units)
+    for index, category in enumerate(units.categories):
+        if category.stated_count is not None:
+            counted = per_category[category.id]
+            yield {"kind": "key-list-count", "loc": f"/key_units/categories/{index}/stated_count",
+                   "label_zh": f"“{category.name}”", "label_en": f"category “{category.name}”",
+                   "stated": category.stated_count, "computed": counted,
+                   "difference": _difference(category.stated_count, counted)}
+    if units.new_units is not None:
+        new = [u for u in units.units if u.new]
+        stated = units.new_units.stated
+        yield {"kind": "key-list-count", "loc": "/key_units/new_units/stated", "label_zh": "新增单位总数",
+               "label_en": "the number of new units", "stated": stated, "computed": len(new),
+               "difference": _difference(stated, len(new))}
+        for index, part in enumerate(units.new_units.parts):
+            counted = sum(1 for u in new if u.category in part.categories)
+            yield {"kind": "key-list-count", "loc": f"/key_units/new_units/parts/{index}/stated",
+                   "label_zh": f"“{part.name}”新增数", "label_en": f"new units of “{part.name}”",
+                   "stated": part.stated, "computed": counted, "difference": _difference(part.stated, counted)}
+    by_name: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for index, unit in enumerate(units.units):
+        by_name[_name_key(unit.name)].append((index, unit.no))
+    for entries in by_name.values():
+        if len(entries) > 1:
+            index, _ = entries[-1]
+            yield {"kind": "key-unit-name", "loc": f"/key_units/units/{index}", "name": units.units[index].name,
+                   "occurrences": len(entries), "numbers": ",".join(str(no) for _, no in entries)}
+
+
+def item_quarters(plan: AnnualPlan, params: Params) -> Built:
+    """``item-quarter``: checks scheduled per quarter for items the plan runs quarterly."""
+    quarterly = [(k, i) for k, i in enumerate(plan.items) if i.period is not None and i.period.value == "quarterly"]
+    if not quarterly:
+        yield Missing("计划没有按季度开展的事项", "no item is marked quarterly")
+        return
+    if plan.schedule is None:
+        yield NO_SCHEDULE
+        return
+    rows = {row.ref: (r, row) for r, row in enumerate(plan.schedule.rows)}
+    for _, item in quarterly:
+        if item.id not in rows:
+            yield Missing(f"月度安排表中没有“{item.name}”一行", f"the monthly schedule has no row for “{item.name}”")
+            continue
+        r, row = rows[item.id]
+        for quarter in range(1, 5):
+            scheduled = sum(v or 0 for v in row.monthly[(quarter - 1) * 3: quarter * 3])
+            yield {"kind": "item-quarter", "loc": f"/schedule/rows/{r}/monthly/{(quarter - 1) * 3}", "item": item.id,
+                   "item_name": item.name, "quarter": quarter, "scheduled": scheduled}
+
+
+def item_units(plan: AnnualPlan, params: Params) -> Built:
+    """``item-units``: units × checks per unit, where an item states both and counts visits."""
+    found = False
+    for index, item in enumerate(plan.items):
+        if item.units is None or item.checks_per_unit is None or item.planned_basis is PlannedBasis.CONVERTED:
+            continue
+        found = True
+        computed = item.units * item.checks_per_unit
+        yield {"kind": "item-units", "loc": f"/items/{index}/planned", "item": item.id, "item_name": item.name,
+               "units": item.units, "checks_per_unit": item.checks_per_unit, "computed": computed,
+               "planned": item.planned, "difference": _difference(item.planned, computed)}
+    if not found:
+        yield Missing("没有事项同时写明单位数和每家检查次数", "no item states both its units and checks per unit")
+
+
+PlanBuilder = Callable[[AnnualPlan, Params], Built]
+
+
+def each_plan(builder: PlanBuilder) -> Callable[[Bundle, Params], Built]:
+    """Run a plan builder on every plan of a bundle, marking each fact with its plan's index."""
+
+    def build(bundle: Bundle, params: Params) -> Built:
+        for index, document in enumerate(bundle):
+            if isinstance(document, AnnualPlan):
+                for made in builder(document, params):
+                    yield made if isinstance(made, Missing) else dict(made, doc=index)
+
+    build.__name__ = builder.__name__
+    return build
+
+
+#: Plan fact kinds and the builder that makes each. One builder may make several kinds.
+PLAN_BUILDERS: dict[str, PlanBuilder] = {
+    "total": totals,
+    "share": shares,
+    "schedule-sum": schedule_sums,
+    "joint-share": joint_share,
+    "coverage-item": key_unit_coverage,
+    "coverage-category": key_unit_coverage,
+    "unit-period": key_unit_coverage,
+    "workday-step": workday_steps,
+    "workload-ratio": workload_ratio,
+    "sampled-unit": sampled_units,
+    "key-unit": sampled_units,
+    "key-list-count": key_unit_list,
+    "key-unit-name": key_unit_list,
+    "item-quarter": item_quarters,
+    "item-units": item_units,
+}
