@@ -9,6 +9,7 @@ that sums of amounts are exact.
 from __future__ import annotations
 
 import calendar
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -59,8 +60,15 @@ def _scaled(value: Decimal | int, item: FormItem) -> int:
     return int(value) if item.whole_numbers else int(Decimal(value) * SCALE)
 
 
-def _shown(value: Decimal | int | None) -> str:
-    return "空白" if value is None else (str(value.normalize()) if isinstance(value, Decimal) else str(value))
+def _shown(value: Decimal | int | None, blank: str = "空白") -> str:
+    if value is None:
+        return blank
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
+def _both(name: str, value: Decimal | int | None) -> dict[str, str]:
+    """``name`` shown in Chinese and ``name_en`` in English (they differ only for a blank)."""
+    return {name: _shown(value), f"{name}_en": _shown(value, "blank")}
 
 
 def components(item: FormItem, value: object) -> Iterator[tuple[str, str, str, Decimal | int | None]]:
@@ -70,12 +78,12 @@ def components(item: FormItem, value: object) -> Iterator[tuple[str, str, str, D
         yield "", "", "", value if isinstance(value, int) and not isinstance(value, bool) else None
     elif item.shape is ItemShape.COUNT_AMOUNT:
         pair = value if isinstance(value, CountAmount) else CountAmount()
-        yield "count", "次数", "/count", pair.count
-        yield "amount", "金额", "/amount", pair.amount
+        yield "count", "（次数）", "/count", pair.count
+        yield "amount", "（金额）", "/amount", pair.amount
     elif item.shape is ItemShape.WHOLE_PART:
         parts = value if isinstance(value, WholePart) else WholePart()
-        yield "whole", "", "/whole", parts.whole
-        yield "part", "其中", "/part", parts.part
+        yield "whole", "（总数）", "/whole", parts.whole
+        yield "part", "（其中数）", "/part", parts.part
 
 
 def _form_base(index: int, form: DispatchForm) -> Fact:
@@ -114,7 +122,7 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
                 yield _form_base(index, form) | {
                     "kind": "part-whole", "loc": f"/values/{key}/part", "key": key, "label": item.label,
                     "part": _scaled(pair.part, item), "whole": _scaled(pair.whole or 0, item),
-                    "part_shown": _shown(pair.part), "whole_shown": _shown(pair.whole),
+                    **_both("part_shown", pair.part), **_both("whole_shown", pair.whole),
                     "whole_blank": int(pair.whole is None)}
         checked = form.value("spot_checked")
         section = next(s for s in template.sections if any(i.key == "spot_checked" for i in s.items))
@@ -125,7 +133,7 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
             yield _form_base(index, form) | {
                 "kind": "part-whole", "loc": f"/values/{item.key}", "key": item.key, "label": item.label,
                 "part": finding, "whole": checked if isinstance(checked, int) else 0,
-                "part_shown": _shown(finding), "whole_shown": _shown(checked if isinstance(checked, int) else None),
+                **_both("part_shown", finding), **_both("whole_shown", checked if isinstance(checked, int) else None),
                 "whole_blank": int(not isinstance(checked, int))}
         penalties = form.value("penalties")
         if isinstance(penalties, CountAmount) and penalties.amount is not None and penalties.amount > 0:
@@ -161,17 +169,17 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
         by_month: dict[int, list[tuple[int, DispatchForm]]] = defaultdict(list)
         for index, form in members:
             by_month[_month_index(form.month)].append((index, form))
-        for month, same in sorted(by_month.items()):
+        for _, same in sorted(by_month.items()):
             if len(same) > 1:
                 index, form = same[-1]
                 yield _form_base(index, form) | {"kind": "series-duplicate", "loc": "/month", "forms": len(same)}
         last_index, last_form = by_month[max(by_month)][-1]
-        for month in range(min(first, min(by_month)), max(by_month)):
-            if month not in by_month and month >= first:
+        for month in range(first, max(by_month)):
+            if month not in by_month:
                 yield {"kind": "series-gap", "doc": last_index, "loc": "/month", "unit": unit,
                        "month": last_form.month, "missing_month": _month_name(month)}
         months = sorted(by_month)
-        for before, after in zip(months, months[1:], strict=False):
+        for before, after in itertools.pairwise(months):
             _, previous = by_month[before][-1]
             index, current = by_month[after][-1]
             for _, item in template.items():
@@ -184,7 +192,7 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
                         "kind": "series-step", "loc": f"/values/{item.key}{pointer}", "key": item.key,
                         "label": item.label + suffix, "previous_month": previous.month,
                         "previous": _scaled(old, item), "current": _scaled(new, item) if new is not None else 0,
-                        "previous_shown": _shown(old), "current_shown": _shown(new), "current_blank": int(new is None)}
+                        **_both("previous_shown", old), **_both("current_shown", new), "current_blank": int(new is None)}
 
 
 # ------------------------------------------------------------------ deadline
@@ -249,7 +257,7 @@ def rollups(bundle: Bundle, params: Params) -> Built:
                 yield _form_base(index, aggregate) | {
                     "kind": "rollup-sum", "loc": f"/values/{item.key}{pointer}", "key": item.key,
                     "label": item.label + suffix, "stated": _scaled(stated, item) if stated is not None else 0,
-                    "computed": _scaled(computed, item), "stated_shown": _shown(stated), "computed_shown": _shown(computed),
+                    "computed": _scaled(computed, item), **_both("stated_shown", stated), **_both("computed_shown", computed),
                     "stated_blank": int(stated is None), "members_reported": reported[component],
                     "members": len(members)}
 
@@ -263,7 +271,8 @@ def _month_end(month: str) -> date:
 
 
 def _implied(key: str, record: EnterpriseRecord, until: date) -> bool:
-    """Whether a spot-checked enterprise counts towards a section-2 item, by its record."""
+    """Whether a spot-checked enterprise counts towards a section-2 item, by its record as it stood
+    on ``until`` (the end of the month it was spot-checked: what the checking unit could find)."""
     if key == "spot_checked":
         return True
     if key == "leader_not_leading_checks":
@@ -286,7 +295,6 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
         yield Missing("没有注明抽查单位的企业台账记录", "no enterprise records say who spot-checked them")
         return
     for index, form in _forms(bundle):
-        until = _month_end(form.month)
         mine = [r for r in records if r.spot_check is not None and r.spot_check.by == form.unit
                 and _month_index(r.spot_check.month) <= _month_index(form.month)]
         if not mine:
@@ -294,10 +302,12 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
         template = load_template(form.variant)
         for key in IMPLIED_BY_RECORDS:
             stated = form.value(key)
-            implied = sum(1 for r in mine if _implied(key, r, until))
+            # Judged as of each spot check, so a count stays put in later (cumulative) forms.
+            implied = sum(1 for r in mine if r.spot_check is not None
+                          and _implied(key, r, _month_end(r.spot_check.month)))
             yield _form_base(index, form) | {
                 "kind": "record-count", "loc": f"/values/{key}", "key": key, "label": template.item(key).label,
-                "stated": stated if isinstance(stated, int) else 0, "stated_shown": _shown(stated if isinstance(stated, int) else None),
+                "stated": stated if isinstance(stated, int) else 0,
                 "stated_blank": int(not isinstance(stated, int)), "implied": implied, "records": len(mine)}
 
 
@@ -433,8 +443,8 @@ def milestones(bundle: Bundle, params: Params) -> Built:
                        "days_late": 0, "known": 0, "known_steps": ", ".join(sorted(deadlines))}
         for step, due in sorted(deadlines.items()):
             assert isinstance(due, date)
-            k, when = done.get(step, (None, None))
-            yield {"kind": "milestone", "doc": index, "loc": f"/milestones/{k}" if k is not None else "/milestones",
+            k, when = done.get(step, (-1, None))
+            yield {"kind": "milestone", "doc": index, "loc": f"/milestones/{k}" if when is not None else "/milestones",
                    "unit": steps.unit, "step": step, "due": due.isoformat(), "done": when.isoformat() if when else "",
                    "recorded": int(when is not None), "days_late": (when - due).days if when else 0,
                    "known": 1, "known_steps": ", ".join(sorted(deadlines))}

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from durable.lang import assert_facts, delete_state
 
 from engine.compile import ENGINE_LOCK, MATCHES, CompiledProfile, Match
-from engine.facts import Fact
+from engine.derived import Fact
 
 #: Facts per ``assert_facts`` call. Each fact makes at most a few matches (its violations plus the
 #: catch-all), so a call stays far below the hundreds of matches at which the C core misbehaved.
@@ -48,7 +48,8 @@ def evaluate(compiled: CompiledProfile, facts: Sequence[Fact], document: str) ->
                 # durable-rules catches exceptions raised in actions and returns them in the state.
                 if isinstance(state, dict) and "exception" in state:
                     raise RuleError(document, str(state["exception"]))
-            return MATCHES[sid]
+            # An `any` condition fires once per branch that holds; one violation per rule way and facts.
+            return list(dict.fromkeys(MATCHES[sid]))
         except RuleError:
             raise
         except Exception as exc:  # the C core raises its own error types
