@@ -47,7 +47,10 @@ def test_sources_are_shipped_unchanged(source_id: str) -> None:
 
 
 def test_profiles_named_by_the_issue_exist_and_bind_their_regimes() -> None:
-    assert set(RULEBOOK.profiles) == {"shanghai-chongming-2024", "shanghai-putuo-2024", "shanghai-minhang-2020"}
+    assert set(RULEBOOK.profiles) == {
+        "shanghai-chongming-2024", "shanghai-putuo-2024", "shanghai-minhang-2020",
+        "shanghai-chongming-2023-campaign", "linyi-lingang-2023-campaign",
+    }
     minhang = RULEBOOK.profiles["shanghai-minhang-2020"]
     assert minhang.parameters["key_unit_checks_per_year"].value == 2  # every half-year
     assert "plan.joint-share" not in minhang.rules  # no 15 % rule in 2020

@@ -1,12 +1,7 @@
-"""Hypothesis strategies for zhifa documents, for property tests here and in systems that use zhifa.
-
-``annual_plans(profile)`` generates plans that satisfy every rule of the profile. ``MUTATIONS``
-maps each plan rule to a targeted change that breaks that rule and no other: the change is made to
-one part, and every figure stated about the other parts is restated (:func:`restated`) so they
-still agree.
-
-Requires the ``strategies`` extra (``pip install zhifa[strategies]``).
-"""
+"""Strategies for annual plans. ``annual_plans(profile)`` generates plans that satisfy every rule
+of the profile. ``PLAN_MUTATIONS`` maps each plan rule to a targeted change that breaks that rule
+and no other: the change is made to one part, and every figure stated about the other parts is
+restated (:func:`restated`) so they still agree."""
 
 from __future__ import annotations
 
@@ -61,7 +56,7 @@ def profile_facts(profile_id: str) -> ProfileFacts:
     from rulebook import load_rulebook  # imported late: rulebook itself reads files with forms
 
     profile = load_rulebook().profile(profile_id)
-    params = {name: value.value for name, value in profile.parameters.items()}
+    params = {name: value.value for name, value in profile.parameters.items() if isinstance(value.value, Decimal)}
     return ProfileFacts(
         id=profile.id,
         year_from=profile.period_from.year,
@@ -371,7 +366,7 @@ def break_item_arithmetic(plan: AnnualPlan) -> AnnualPlan:
 
 
 #: Rule id → the mutation that breaks exactly that rule in a plan from :func:`annual_plans`.
-MUTATIONS: dict[str, Callable[..., AnnualPlan]] = {
+PLAN_MUTATIONS: dict[str, Callable[..., AnnualPlan]] = {
     "plan.totals": break_totals,
     "plan.shares": break_shares,
     "plan.schedule-sums": break_schedule_sums,

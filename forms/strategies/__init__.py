@@ -1,0 +1,26 @@
+"""Hypothesis strategies for zhifa documents, for property tests here and in systems that use zhifa.
+
+``annual_plans(profile)`` and ``campaign_bundles(profile)`` generate documents that satisfy every
+rule of the profile. ``MUTATIONS`` maps each rule to a targeted change that breaks that rule and
+no other.
+
+Requires the ``strategies`` extra (``pip install zhifa[strategies]``).
+"""
+
+from forms.strategies.campaign import CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles, dispatch_series
+from forms.strategies.plan import (
+    PLAN_MUTATIONS,
+    annual_plans,
+    break_joint_share,
+    plan_data,
+    profile_facts,
+    restated,
+    with_planned,
+)
+
+MUTATIONS = {**PLAN_MUTATIONS, **CAMPAIGN_MUTATIONS}
+
+__all__ = [
+    "CAMPAIGN_MUTATIONS", "MUTATIONS", "PLAN_MUTATIONS", "CampaignBundle", "annual_plans", "break_joint_share",
+    "campaign_bundles", "dispatch_series", "plan_data", "profile_facts", "restated", "with_planned",
+]

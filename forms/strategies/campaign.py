@@ -1,0 +1,440 @@
+"""Strategies for a hazard-rectification campaign's documents.
+
+``campaign_bundles(profile)`` generates one campaign's documents that satisfy every rule of the
+profile: a reporting unit's monthly series of dispatch forms, backed by the records of the
+enterprises it spot-checked; a township's aggregate form for each month with its members' series;
+and the unit's record of the campaign's dated steps. ``CAMPAIGN_MUTATIONS`` maps each campaign rule
+to a targeted change that breaks that rule and no other; changes to enterprise records restate the
+counts the unit's forms derive from them (:func:`restated`), as plan mutations restate totals.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+import attrs
+from hypothesis import strategies as st
+
+from forms.convert import Document
+from forms.dispatch import CountAmount, DispatchForm, FormTemplate, FormValue, ItemShape, WholePart, load_template
+from forms.records import (
+    CampaignSteps,
+    Contractor,
+    DeferredPlan,
+    EnterpriseRecord,
+    FoundBy,
+    Hazard,
+    KeyPostReview,
+    Milestone,
+    OutsourcingReview,
+    SpotCheck,
+)
+
+#: Pairs where the second figure may not exceed the first, in any month and summed over months.
+BOUNDED_BY = {"self_rectified": "self_found", "department_rectified": "department_found",
+              "supervised_rectified": "supervised_found"}
+#: Section-2 counts a unit's forms must derive from the records of the enterprises it spot-checked.
+DERIVED_FROM_RECORDS = ("spot_checked", "leader_not_leading_checks", "drills_missing", "outsourcing_disorder",
+                        "unlicensed_special_work")
+REPORTING_UNIT = "城桥镇"
+TOWNSHIP = "新河镇"
+
+
+@attrs.frozen
+class CampaignFacts:
+    """What a generator needs to know of a campaign profile: its variant, months and deadlines."""
+
+    id: str
+    variant: str
+    start: date
+    end: date
+    first_month: date
+    submission_day: int
+    deadlines: dict[str, date]
+
+
+def campaign_facts(profile_id: str) -> CampaignFacts:
+    from rulebook import load_rulebook  # imported late: rulebook itself reads files with forms
+
+    profile = load_rulebook().profile(profile_id)
+    values = {name: value.value for name, value in profile.parameters.items()}
+    variant = next(v for v in ("chongming-2023", "linyi-lingang-2023") if load_template(v).profile == profile_id)
+
+    def day(name: str) -> date:
+        value = values[name]
+        assert isinstance(value, date), name
+        return value
+
+    return CampaignFacts(
+        id=profile_id, variant=variant, start=day("campaign_start"), end=day("campaign_end"),
+        first_month=day("first_report_month"), submission_day=int(values["submission_day"]),  # type: ignore[arg-type]
+        deadlines={name.removeprefix("due."): day(name) for name in values if name.startswith("due.")})
+
+
+@attrs.frozen
+class CampaignBundle:
+    """One campaign's documents, kept apart by role so that mutations can target each."""
+
+    profile: str
+    variant: str
+    unit_forms: tuple[DispatchForm, ...]  # the reporting unit's monthly series
+    member_forms: tuple[DispatchForm, ...]  # the township's member units, every month
+    aggregate_forms: tuple[DispatchForm, ...]  # the township's roll-up, every month
+    records: tuple[EnterpriseRecord, ...]  # enterprises the reporting unit spot-checked
+    steps: CampaignSteps
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return (*self.unit_forms, *self.member_forms, *self.aggregate_forms, *self.records, self.steps)
+
+
+# ---------------------------------------------------------------- calendar helpers
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _periods(start: date, end: date, months: int) -> list[tuple[date, date]]:
+    """``start``–``end`` cut at calendar boundaries every ``months`` months (1, 3 or 6)."""
+    periods = []
+    first = start
+    while first <= end:
+        boundary = date(first.year, (first.month - 1) // months * months + 1, 1)
+        for _ in range(months):
+            boundary = _next_month(boundary)
+        last = min(end, boundary - timedelta(days=1))
+        periods.append((first, last))
+        first = boundary
+    return periods
+
+
+def dates_between(first: date, last: date) -> st.SearchStrategy[date]:
+    return st.dates(min_value=first, max_value=last)
+
+
+# ---------------------------------------------------------------- enterprise records
+
+
+@st.composite
+def contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
+    return tuple(Contractor(name=f"承包方{k + 1}", qualified=draw(st.booleans()), agreement=draw(st.booleans()),
+                            clear_responsibilities=draw(st.booleans()), unified_management=draw(st.booleans()))
+                 for k in range(n))
+
+
+@st.composite
+def hazards(draw: st.DrawFn, start: date, end: date) -> Hazard:
+    """A hazard rectified the day it was found, or a deferred one with its five elements, reported."""
+    found = draw(dates_between(start, end))
+    if draw(st.booleans()):
+        return Hazard(description="消防通道堵塞", found_by=draw(st.sampled_from(FoundBy)), found=found, rectified=found)
+    plan = DeferredPlan(responsible="安全科科长", measures="更换老化管线", funds="20万元",
+                        deadline=found + timedelta(days=30), emergency_plan="泄漏处置预案")
+    return Hazard(description="液氨管线腐蚀", found_by=draw(st.sampled_from(FoundBy)), found=found, deferred=plan,
+                  reported=True)
+
+
+@st.composite
+def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, spot_month: date) -> EnterpriseRecord:
+    """An enterprise that met every campaign duty: a leader-led check in every quarter (month if
+    high-risk), drills, the warning education and both reviews within the campaign."""
+    high_risk = draw(st.booleans())
+    start, end = campaign.start, campaign.end
+    leader_checks = tuple(draw(dates_between(a, b)) for a, b in _periods(start, end, 1 if high_risk else 3))
+    drills = tuple(draw(dates_between(a, b)) for a, b in (_periods(start, end, 6) if high_risk else [(start, end)]))
+    outsourcing = OutsourcingReview(done=draw(dates_between(start, end)), contractors=draw(contractors(draw(st.integers(0, 2)))))
+    key_posts = KeyPostReview(done=draw(dates_between(start, end)), unlicensed=draw(st.integers(0, 2)))
+    return EnterpriseRecord(
+        enterprise=f"企业{number:02d}有限公司", sector=draw(st.sampled_from(["危险化学品", "工贸", "建筑施工", "燃气"])),
+        high_risk=high_risk, profile=campaign.id, leader_checks=leader_checks, drills=drills,
+        warning_education=(draw(dates_between(start, end)),), outsourcing_review=outsourcing, key_post_review=key_posts,
+        hazards=tuple(draw(st.lists(hazards(start, end), max_size=2))),
+        spot_check=SpotCheck(by=REPORTING_UNIT, month=f"{spot_month:%Y-%m}"))
+
+
+def derived_counts(records: tuple[EnterpriseRecord, ...]) -> dict[str, int]:
+    """The section-2 counts the spot-checking unit must report, each enterprise as it stood at the
+    end of the month it was spot-checked (the Chongming note: disorderly outsourcing is any of four)."""
+    counts = dict.fromkeys(DERIVED_FROM_RECORDS, 0)
+    for record in records:
+        assert record.spot_check is not None
+        year, month = map(int, record.spot_check.month.split("-"))
+        seen = _month_end(date(year, month, 1))
+        review, posts = record.outsourcing_review, record.key_post_review
+        counts["spot_checked"] += 1
+        counts["leader_not_leading_checks"] += all(d > seen for d in record.leader_checks)
+        counts["drills_missing"] += all(d > seen for d in record.drills)
+        counts["outsourcing_disorder"] += bool(
+            review and review.done <= seen and any(
+                not (c.qualified and c.agreement and c.clear_responsibilities and c.unified_management)
+                for c in review.contractors))
+        counts["unlicensed_special_work"] += bool(posts and posts.done <= seen and posts.unlicensed > 0)
+    return counts
+
+
+# ---------------------------------------------------------------- monthly figures
+
+
+def _sum(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    """Blank + blank is blank; otherwise blanks count as nothing."""
+    return None if a is None and b is None else (a or Decimal(0)) + (b or Decimal(0))
+
+
+def _add(a: FormValue, b: FormValue) -> FormValue:
+    """Two figures of one item added (blank + blank is blank; blank + x is x)."""
+    if a is None or b is None:
+        return b if a is None else a
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a or b
+    if isinstance(a, int) and isinstance(b, int):
+        return a + b
+    if isinstance(a, CountAmount) and isinstance(b, CountAmount):
+        count = None if a.count is None and b.count is None else (a.count or 0) + (b.count or 0)
+        return CountAmount(count=count, amount=_sum(a.amount, b.amount))
+    assert isinstance(a, WholePart) and isinstance(b, WholePart)
+    return WholePart(whole=_sum(a.whole, b.whole), part=_sum(a.part, b.part))
+
+
+@st.composite
+def money(draw: st.DrawFn, up_to: Decimal = Decimal(50)) -> Decimal:
+    """An amount in 万元 with up to two decimals."""
+    return Decimal(draw(st.integers(0, int(up_to * 100)))) / 100
+
+
+@st.composite
+def month_increments(draw: st.DrawFn, template: FormTemplate, blank: frozenset[str],
+                     spot_checked: int) -> dict[str, FormValue]:
+    """What a unit adds in one month, item by item, such that every bound holds for the month and
+    so for any sum of months: rectified ≤ found, part ≤ whole, findings ≤ spot-checked, an amount
+    only with a count. Items in ``blank`` are not reported."""
+    values: dict[str, FormValue] = {}
+    for section, item in template.items():
+        if item.key in blank:
+            values[item.key] = None
+        elif item.shape is ItemShape.YES_NO:
+            values[item.key] = draw(st.booleans())
+        elif item.shape is ItemShape.COUNT_AMOUNT:
+            count = draw(st.integers(0, 3))
+            values[item.key] = CountAmount(count=count, amount=draw(money()) if count else Decimal(0))
+        elif item.shape is ItemShape.WHOLE_PART:
+            whole = draw(money()) if not item.whole_numbers else Decimal(draw(st.integers(0, 3)))
+            part = (Decimal(draw(st.integers(0, int(whole)))) if item.whole_numbers
+                    else Decimal(draw(st.integers(0, int(whole * 100)))) / 100)
+            values[item.key] = WholePart(whole=whole, part=part)
+        elif section.number == 2:
+            values[item.key] = spot_checked if item.key == "spot_checked" else draw(st.integers(0, spot_checked))
+        else:
+            values[item.key] = draw(st.integers(0, 3))
+    for rectified, found in BOUNDED_BY.items():
+        if values[found] is None:
+            values[rectified] = None
+        elif values[rectified] is not None:
+            values[rectified] = min(values[rectified], values[found])  # type: ignore[type-var]
+    return values
+
+
+def blank_items(template: FormTemplate) -> st.SearchStrategy[frozenset[str]]:
+    """Items a unit leaves blank all campaign (never section 2: its counts are bounded per month)."""
+    keys = [item.key for section, item in template.items() if section.number != 2]
+    return st.frozensets(st.sampled_from(keys), max_size=3)
+
+
+@st.composite
+def dispatch_series(draw: st.DrawFn, template: FormTemplate, campaign: CampaignFacts, unit: str, months: list[date],
+                    spot_checks: int | None = None) -> tuple[DispatchForm, ...]:
+    """One unit's forms, one a month, cumulative and submitted on time. With ``spot_checks`` the
+    section-2 counts are fixed by the caller (they come from enterprise records); otherwise each
+    month spot-checks a few more enterprises."""
+    blank = draw(blank_items(template))
+    forms: list[DispatchForm] = []
+    totals: dict[str, FormValue] = {}
+    for month in months:
+        fresh = draw(month_increments(template, blank, 0 if spot_checks is not None else draw(st.integers(0, 3))))
+        totals = {key: _add(totals.get(key), value) for key, value in fresh.items()}
+        submitted = draw(dates_between(month, month.replace(day=campaign.submission_day)))
+        forms.append(DispatchForm(variant=template.variant, unit=unit, month=f"{month:%Y-%m}", profile=campaign.id,
+                                  values=dict(totals), submitted=submitted))
+    return tuple(forms)
+
+
+def rolled_up(unit: str, members: list[DispatchForm], submitted: date) -> DispatchForm:
+    """The aggregate of members' forms for one month: every item the sum of what members reported."""
+    first = members[0]
+    values: dict[str, FormValue] = {}
+    for form in members:
+        for key, value in form.values.items():
+            values[key] = _add(values.get(key), value)
+    template = load_template(first.variant)
+    for _, item in template.items():
+        if item.shape is ItemShape.YES_NO:
+            values[item.key] = any(form.values.get(item.key) for form in members)
+    return DispatchForm(variant=first.variant, unit=unit, month=first.month, profile=first.profile, values=values,
+                        submitted=submitted, members=tuple(form.unit for form in members))
+
+
+def restated(bundle: CampaignBundle) -> CampaignBundle:
+    """The bundle with the reporting unit's section-2 counts recomputed from its enterprise records."""
+    counts = derived_counts(bundle.records)
+    forms = tuple(attrs.evolve(form, values=form.values | counts) for form in bundle.unit_forms)
+    return attrs.evolve(bundle, unit_forms=forms)
+
+
+@st.composite
+def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-campaign") -> CampaignBundle:
+    """One campaign's documents satisfying every rule of ``profile``: 2–3 months of forms from the
+    first report month for a reporting unit (with the records of 1–3 enterprises it spot-checked in
+    its first month), two member units and their township's aggregate, and the dated steps."""
+    campaign = campaign_facts(profile)
+    template = load_template(campaign.variant)
+    months = [campaign.first_month]
+    for _ in range(draw(st.integers(1, 2))):
+        months.append(_next_month(months[-1]))
+    records = tuple(draw(enterprise_records(campaign, k + 1, months[0])) for k in range(draw(st.integers(1, 3))))
+    unit_forms = draw(dispatch_series(template, campaign, REPORTING_UNIT, months, spot_checks=len(records)))
+    members = [draw(dispatch_series(template, campaign, name, months)) for name in ("竖新镇", "港沿镇")]
+    aggregates = tuple(
+        rolled_up(TOWNSHIP, [series[k] for series in members],
+                  draw(dates_between(month, month.replace(day=campaign.submission_day))))
+        for k, month in enumerate(months))
+    steps = CampaignSteps(unit=REPORTING_UNIT, profile=profile, milestones=tuple(
+        Milestone(step=step, done=draw(dates_between(due - timedelta(days=10), due)))
+        for step, due in sorted(campaign.deadlines.items())))
+    bundle = CampaignBundle(profile=profile, variant=campaign.variant, unit_forms=unit_forms,
+                            member_forms=tuple(f for series in members for f in series), aggregate_forms=aggregates,
+                            records=records, steps=steps)
+    return restated(bundle)
+
+
+# ---------------------------------------------------------------- targeted mutations
+
+
+def _last(forms: tuple[DispatchForm, ...], change: Callable[[DispatchForm], DispatchForm]) -> tuple[DispatchForm, ...]:
+    return (*forms[:-1], change(forms[-1]))
+
+
+def _with(form: DispatchForm, **values: FormValue) -> DispatchForm:
+    return attrs.evolve(form, values=form.values | values)
+
+
+def _count(value: FormValue) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def more_rectified_than_found(bundle: CampaignBundle) -> CampaignBundle:
+    def change(form: DispatchForm) -> DispatchForm:
+        found = _count(form.value("self_found"))
+        return _with(form, self_found=found, self_rectified=found + 1)
+
+    return attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change))
+
+
+def part_above_whole(bundle: CampaignBundle) -> CampaignBundle:
+    def change(form: DispatchForm) -> DispatchForm:
+        cases = form.value("typical_cases")
+        whole = cases.whole if isinstance(cases, WholePart) and cases.whole is not None else Decimal(0)
+        return _with(form, typical_cases=WholePart(whole=whole, part=whole + 1))
+
+    return attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change))
+
+
+def falling_figure(bundle: CampaignBundle) -> CampaignBundle:
+    """The month before the last reports more study sessions than the last."""
+    *earlier, before, last = bundle.unit_forms
+    raised = _with(before, study_sessions=_count(last.value("study_sessions")) + 1)
+    return attrs.evolve(bundle, unit_forms=(*earlier, raised, last))
+
+
+def late_submission(bundle: CampaignBundle) -> CampaignBundle:
+    day = campaign_facts(bundle.profile).submission_day
+
+    def change(form: DispatchForm) -> DispatchForm:
+        year, month = map(int, form.month.split("-"))
+        return attrs.evolve(form, submitted=date(year, month, day) + timedelta(days=1))
+
+    return attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change))
+
+
+def aggregate_off_by_one(bundle: CampaignBundle) -> CampaignBundle:
+    def change(form: DispatchForm) -> DispatchForm:
+        return _with(form, study_sessions=_count(form.value("study_sessions")) + 1)
+
+    return attrs.evolve(bundle, aggregate_forms=_last(bundle.aggregate_forms, change))
+
+
+def miscounted_leader_checks(bundle: CampaignBundle) -> CampaignBundle:
+    """Every form of the unit states one more (or one fewer) enterprise without a leader-led check."""
+    counts = derived_counts(bundle.records)
+    implied = counts["leader_not_leading_checks"]
+    wrong = implied + 1 if implied < counts["spot_checked"] else implied - 1
+    return attrs.evolve(bundle, unit_forms=tuple(_with(f, leader_not_leading_checks=wrong) for f in bundle.unit_forms))
+
+
+def _first_record(bundle: CampaignBundle, change: Callable[[EnterpriseRecord], EnterpriseRecord]) -> CampaignBundle:
+    return restated(attrs.evolve(bundle, records=(change(bundle.records[0]), *bundle.records[1:])))
+
+
+def no_leader_check_in_last_period(bundle: CampaignBundle) -> CampaignBundle:
+    campaign = campaign_facts(bundle.profile)
+
+    def change(record: EnterpriseRecord) -> EnterpriseRecord:
+        first, _ = _periods(campaign.start, campaign.end, 1 if record.high_risk else 3)[-1]
+        return attrs.evolve(record, leader_checks=tuple(d for d in record.leader_checks if d < first))
+
+    return _first_record(bundle, change)
+
+
+def no_drill_in_last_period(bundle: CampaignBundle) -> CampaignBundle:
+    campaign = campaign_facts(bundle.profile)
+
+    def change(record: EnterpriseRecord) -> EnterpriseRecord:
+        first = _periods(campaign.start, campaign.end, 6)[-1][0] if record.high_risk else campaign.start
+        return attrs.evolve(record, drills=tuple(d for d in record.drills if d < first))
+
+    return _first_record(bundle, change)
+
+
+def deferred_hazard_without_funds(bundle: CampaignBundle) -> CampaignBundle:
+    campaign = campaign_facts(bundle.profile)
+
+    def change(record: EnterpriseRecord) -> EnterpriseRecord:
+        hazard = Hazard(description="储罐区可燃气体报警器失效", found_by=FoundBy.SELF, found=campaign.end,
+                        deferred=DeferredPlan(responsible="设备科科长", measures="更换报警器",
+                                              deadline=campaign.end + timedelta(days=15), emergency_plan="泄漏处置预案"),
+                        reported=True)
+        return attrs.evolve(record, hazards=(*record.hazards, hazard))
+
+    return _first_record(bundle, change)
+
+
+def no_warning_education(bundle: CampaignBundle) -> CampaignBundle:
+    return _first_record(bundle, lambda record: attrs.evolve(record, warning_education=()))
+
+
+def step_a_day_late(bundle: CampaignBundle) -> CampaignBundle:
+    campaign = campaign_facts(bundle.profile)
+    first, *rest = bundle.steps.milestones
+    late = attrs.evolve(first, done=campaign.deadlines[first.step] + timedelta(days=1))
+    return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=(late, *rest)))
+
+
+CAMPAIGN_MUTATIONS: dict[str, Callable[[CampaignBundle], CampaignBundle]] = {
+    "form.rectified-within-found": more_rectified_than_found,
+    "form.part-within-whole": part_above_whole,
+    "form.cumulative-nondecreasing": falling_figure,
+    "form.deadline": late_submission,
+    "form.rollup": aggregate_off_by_one,
+    "form.matches-records": miscounted_leader_checks,
+    "campaign.leader-check": no_leader_check_in_last_period,
+    "campaign.drill": no_drill_in_last_period,
+    "campaign.deferred-hazard-plan": deferred_hazard_without_funds,
+    "campaign.one-off-tasks": no_warning_education,
+    "campaign.phase-deadlines": step_a_day_late,
+}
