@@ -23,6 +23,7 @@ from engine.report import NotChecked, Report, Violation, render
 from engine.runtime import RuleError, evaluate
 from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
 from forms.convert import Document, kind_of
+from forms.dispatch import DispatchForm
 from rulebook import Rule, Rulebook, load_rulebook
 
 
@@ -104,6 +105,12 @@ def _not_checked(rule: Rule, missing: Mapping[str, Missing]) -> NotChecked | Non
 
 def _pointer(document: Document, pointer: str) -> str:
     return pointer
+
+
+def _cell_in_workbook(document: Document, pointer: str) -> str:
+    from forms.xlsx import locate
+
+    return locate(document, pointer) if isinstance(document, DispatchForm) else pointer
 
 
 def _check_bundle(bundle: Sequence[Document], paths: Sequence[str | None], compiled: CompiledProfile,
@@ -197,8 +204,12 @@ def check(
 
 
 def check_file(path: str | Path, profile: str | None = None, *, rulebook: Rulebook | None = None) -> Report:
-    """Load a document file (YAML or JSON) and check it. Raises :class:`forms.LoadError` on bad input."""
-    return check(load_document(path), profile, path=str(path), rulebook=rulebook)
+    """Load a document file (YAML, JSON, or an .xlsx dispatch form) and check it. Raises
+    :class:`forms.LoadError` on bad input; in a workbook, violations are located as ``Sheet!Cell``."""
+    (result,) = check_files([Path(path)], profile, rulebook=rulebook)
+    if isinstance(result, Unusable):
+        raise result.error
+    return result
 
 
 def check_files(paths: Sequence[Path], profile: str | None = None, *, rulebook: Rulebook | None = None,
@@ -206,7 +217,8 @@ def check_files(paths: Sequence[Path], profile: str | None = None, *, rulebook: 
                 locators: Mapping[str, Locator] | None = None) -> list[Report | Unusable]:
     """Load and check files together (campaign documents are compared with each other), one result
     per file in the order given. ``loaders``/``locators`` map a file suffix to its loader and to the
-    function that turns a JSON pointer into a location in that kind of file."""
+    function that turns a JSON pointer into a location in that kind of file; by default YAML and
+    JSON are read by :func:`forms.load_document`, and .xlsx dispatch forms too, located as ``Sheet!Cell``."""
     loaded: list[tuple[int, Document]] = []
     results: list[Report | Unusable | None] = [None] * len(paths)
     for index, path in enumerate(paths):
@@ -215,7 +227,7 @@ def check_files(paths: Sequence[Path], profile: str | None = None, *, rulebook: 
             loaded.append((index, load(path)))
         except LoadError as exc:
             results[index] = Unusable(str(path), exc)
-    by_suffix = locators or {}
+    by_suffix = {".xlsx": _cell_in_workbook, **(locators or {})}
     file_of = {id(document): index for index, document in loaded}
 
     def locate(document: Document, pointer: str) -> str:

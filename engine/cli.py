@@ -19,7 +19,7 @@ from engine.report import Report
 from forms import LoadError
 from rulebook import Rulebook, Severity, load_rulebook, rule_as_data
 
-DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
 
 
@@ -29,7 +29,8 @@ def _expand(paths: Sequence[str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
+            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
+                         and not p.name.startswith("~$"))  # ~$name.xlsx: Excel's lock file of an open workbook
         else:
             found.add(path)
     return sorted(found)
@@ -94,6 +95,22 @@ def _rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _template(args: argparse.Namespace) -> int:
+    from forms.dispatch import variants
+    from forms.xlsx import write_template
+
+    if args.variant not in variants():
+        print(f"zhifa: unknown form variant {args.variant!r}; known: {', '.join(variants())}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        print(f"zhifa: {output} exists; pass --force to overwrite it", file=sys.stderr)
+        return EXIT_UNUSABLE
+    write_template(args.variant, output)
+    print(f"wrote the blank {args.variant} dispatch form to {output}")
+    return EXIT_CLEAN
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="zhifa", description="Check work-safety compliance documents against their regulations.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -110,6 +127,13 @@ def parser() -> argparse.ArgumentParser:
     rules.add_argument("--profile", help="only the rules of this profile")
     rules.add_argument("--format", choices=["text", "json"], default="text")
     rules.set_defaults(run=_rules)
+
+    template = commands.add_parser("template", help="write a blank form to fill in")
+    template.add_argument("document", choices=["dispatch-form"])
+    template.add_argument("--variant", required=True, help="the form variant: chongming-2023 or linyi-lingang-2023")
+    template.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    template.add_argument("--force", action="store_true", help="overwrite an existing file")
+    template.set_defaults(run=_template)
     return top
 
 

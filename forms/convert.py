@@ -286,7 +286,12 @@ def plan_from_data(data: Any, file: str = "<data>") -> AnnualPlan:
 
 
 def load_document(path: str | Path) -> Document:
-    """Load a document from a YAML or JSON file; raises :class:`LoadError` naming file and field."""
+    """Load a document from a YAML or JSON file, or a dispatch form from an .xlsx workbook; raises
+    :class:`LoadError` naming the file and the field (or the cell)."""
+    if Path(path).suffix.lower() == ".xlsx":
+        from forms.xlsx import read_form
+
+        return read_form(path)
     return document_from_data(read_data(path), str(path))
 
 

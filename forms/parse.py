@@ -83,4 +83,5 @@ def read_data(path: str | Path) -> Any:
             where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or str(exc)
             raise LoadError(name, [Problem("", f"invalid YAML{where}: {problem}")]) from None
-    raise LoadError(name, [Problem("", f"unsupported file type {suffix or '(none)'}; use .yaml, .yml or .json")])
+    supported = "use .yaml, .yml or .json (or .xlsx for a dispatch form)"
+    raise LoadError(name, [Problem("", f"unsupported file type {suffix or '(none)'}; {supported}")])

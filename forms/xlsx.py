@@ -1,0 +1,423 @@
+"""Dispatch forms in Excel: the blank form a clerk fills in, and a filled copy read back.
+
+The sheet keeps the seed's layout: the title; the unit and date header (``___（单位）  时间：``); a
+table of sections, numbered items, labels verbatim and units; the notes below. zhifa adds two
+header cells the seed leaves implicit: the month the cumulative figures cover (调度月份) and, on a
+roll-up, the units it adds up (汇总单位). A hidden sheet records the variant.
+
+Reading tolerates what people type: full-width digits, a trailing unit (``3家``), 是/否, dates as
+Excel dates or ``2023年6月27日``. A blank cell is *not reported* (``None``), never 0. Anything
+else is a :class:`~forms.errors.LoadError` naming the cell (``调度表!E12``). Workbooks are read
+only after size and zip checks (no zip bombs), with defusedxml guarding the XML.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from forms.dispatch import CountAmount, DispatchForm, FormItem, FormTemplate, ItemShape, WholePart, load_template, variants
+from forms.errors import LoadError, Problem
+from forms.parse import MAX_FILE_BYTES
+
+SHEET = "调度表"
+META_SHEET = "zhifa"
+LAYOUT_VERSION = "dispatch-form/1"
+
+UNIT_CELL, SUBMITTED_CELL = "B2", "E2"
+MONTH_CELL, MEMBERS_CELL = "B3", "E3"
+HEADER_ROW, FIRST_ITEM_ROW = 4, 5
+FIGURE, SECOND = "E", "F"  # the item's figure; the amount or 其中 part of a paired item
+
+#: Largest total size of a workbook's unpacked parts, and most parts. A filled form is ~20 KB
+#: unpacked; these bounds stop zip bombs before openpyxl inflates anything.
+MAX_UNPACKED_BYTES = 32 * 1024 * 1024
+MAX_PARTS = 256
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted xlsx and legacy .xls
+_YEAR_MONTH = re.compile(r"^(\d{4})\s*[-年/.]\s*(\d{1,2})\s*月?$")
+_DATE = re.compile(r"^(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?$")
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_MEMBER_SEPARATORS = re.compile(r"[、,，;；\n]")
+_YES, _NO = "是", "否"
+
+
+@attrs.frozen
+class Layout:
+    """Where each part of a variant's form sits on the sheet."""
+
+    template: FormTemplate
+    rows: dict[str, int]  # item key → its row
+
+    @property
+    def notes_row(self) -> int:
+        return FIRST_ITEM_ROW + len(self.rows) + 1
+
+    def cell_of(self, pointer: str) -> str:
+        """The cell a JSON pointer into the form's data refers to (``/values/penalties/amount`` → ``F17``)."""
+        parts = pointer.strip("/").split("/")
+        head = parts[0]
+        if head == "values" and len(parts) > 1 and parts[1] in self.rows:
+            second = len(parts) > 2 and parts[2] in ("amount", "part")
+            return f"{SECOND if second else FIGURE}{self.rows[parts[1]]}"
+        return {"unit": UNIT_CELL, "submitted": SUBMITTED_CELL, "month": MONTH_CELL, "members": MEMBERS_CELL}.get(head, "A1")
+
+
+@cache
+def layout(variant: str) -> Layout:
+    template = load_template(variant)
+    keys = [item.key for _, item in template.items()]
+    return Layout(template, {key: FIRST_ITEM_ROW + k for k, key in enumerate(keys)})
+
+
+def locate(form: DispatchForm, pointer: str) -> str:
+    """A violation's place in a form read from Excel, as ``Sheet!Cell``."""
+    return f"{SHEET}!{layout(form.variant).cell_of(pointer)}"
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _unit_text(item: FormItem) -> str:
+    return f"{item.unit}；{item.amount_unit}" if item.amount_unit else item.unit
+
+
+def _sheet_for(variant: str) -> tuple[Any, Any]:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    shape = layout(variant)
+    template = shape.template
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    to_fill = PatternFill("solid", fgColor="FFF9E5")
+    unused = PatternFill("solid", fgColor="D9D9D9")
+    for column, width in zip("ABCDEF", (16, 6, 58, 10, 12, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+
+    sheet.merge_cells("A1:F1")
+    sheet["A1"] = template.title
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = centre
+    header = {"A2": "（单位）", "D2": "时间", "A3": "调度月份", "D3": "汇总单位"}
+    for cell, text in header.items():
+        sheet[cell] = text
+        sheet[cell].font = Font(bold=True)
+    sheet.merge_cells("B2:C2")
+    sheet.merge_cells("E2:F2")
+    sheet.merge_cells("E3:F3")
+    for cell in (UNIT_CELL, SUBMITTED_CELL, MONTH_CELL, MEMBERS_CELL):
+        sheet[cell].fill = to_fill
+    sheet[SUBMITTED_CELL].number_format = "yyyy年m月d日"
+    sheet["C3"] = "（填 2023年6月 之类；汇总表在右侧列出所汇总的单位，用顿号分隔）"
+    sheet["C3"].font = Font(italic=True, color="808080", size=9)
+
+    for column, text in zip("ABCDEF", ("类别", "序号", "项目", "单位", "数量", "金额/其中"), strict=True):
+        cell = sheet[f"{column}{HEADER_ROW}"]
+        cell.value, cell.font, cell.alignment, cell.border = text, Font(bold=True), centre, border
+
+    yes_no = DataValidation(type="list", formula1=f'"{_YES},{_NO}"', allow_blank=True)
+    sheet.add_data_validation(yes_no)
+    for section in template.sections:
+        first = shape.rows[section.items[0].key]
+        last = shape.rows[section.items[-1].key]
+        sheet[f"A{first}"] = section.name
+        if last > first:
+            sheet.merge_cells(f"A{first}:A{last}")
+        sheet[f"A{first}"].alignment = centre
+        for item in section.items:
+            row = shape.rows[item.key]
+            values = (None, item.number, item.label, _unit_text(item))
+            for column, value in zip("ABCD", values, strict=True):
+                cell = sheet[f"{column}{row}"]
+                if value is not None:
+                    cell.value = value
+                cell.border, cell.alignment = border, centre if column != "C" else wrap
+            paired = item.shape in (ItemShape.COUNT_AMOUNT, ItemShape.WHOLE_PART)
+            sheet[f"{FIGURE}{row}"].fill = to_fill
+            sheet[f"{SECOND}{row}"].fill = to_fill if paired else unused
+            for column in (FIGURE, SECOND):
+                sheet[f"{column}{row}"].border = border
+            if item.shape is ItemShape.YES_NO:
+                yes_no.add(f"{FIGURE}{row}")
+    for k, note in enumerate(template.notes):
+        row = shape.notes_row + k
+        sheet.merge_cells(f"A{row}:F{row}")
+        sheet[f"A{row}"] = note
+        sheet[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[row].height = 15 * (1 + len(note) // 45)
+
+    meta = book.create_sheet(META_SHEET)
+    meta["A1"], meta["B1"] = "variant", variant
+    meta["A2"], meta["B2"] = "layout", LAYOUT_VERSION
+    meta.sheet_state = "hidden"
+    return book, sheet
+
+
+def write_template(variant: str, path: str | Path) -> None:
+    """Write the blank dispatch form of a variant (see :func:`forms.dispatch.variants`)."""
+    book, _ = _sheet_for(variant)
+    book.save(Path(path))
+
+
+def _number_out(value: Decimal | int | None) -> int | float | None:
+    if value is None or isinstance(value, int):
+        return value
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def write_form(form: DispatchForm, path: str | Path) -> None:
+    """Write a filled form in the variant's layout; :func:`read_form` reads it back to an equal form."""
+    book, sheet = _sheet_for(form.variant)
+    shape = layout(form.variant)
+    sheet[UNIT_CELL] = form.unit
+    year, month = form.month.split("-")
+    sheet[MONTH_CELL] = f"{int(year)}年{int(month)}月"
+    if form.submitted is not None:
+        sheet[SUBMITTED_CELL] = form.submitted
+    if form.members:
+        sheet[MEMBERS_CELL] = "、".join(form.members)
+    for key, row in shape.rows.items():
+        value = form.value(key)
+        first: Any
+        second: Any = None
+        if isinstance(value, bool):
+            first = _YES if value else _NO
+        elif isinstance(value, CountAmount):
+            first, second = value.count, _number_out(value.amount)
+        elif isinstance(value, WholePart):
+            first, second = _number_out(value.whole), _number_out(value.part)
+        else:
+            first = value
+        sheet[f"{FIGURE}{row}"] = first
+        sheet[f"{SECOND}{row}"] = second
+    book.save(Path(path))
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _shown(value: Any) -> str:
+    return f"“{value}”" if isinstance(value, str) else repr(value)
+
+
+def _text(value: Any) -> str | None:
+    """A cell's text as people mean it: full-width forms folded (NFKC), trimmed; blank is None."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return text or None
+
+
+def _figure(value: Any, units: tuple[str, ...], whole: bool) -> int | float | None:
+    """A figure from a cell: a number, or text of digits (full-width allowed, a trailing unit allowed)."""
+    kind = "a whole number ≥ 0" if whole else "a number ≥ 0"
+    if isinstance(value, bool):
+        raise ValueError(f"expected {kind}, got {value!r}")
+    if isinstance(value, (int, float)):
+        number = Decimal(str(value))
+    else:
+        text = _text(value)
+        if text is None:
+            return None
+        bare = text
+        for unit in units:
+            bare = bare.removesuffix(unit).strip()
+        if not _NUMBER.match(bare):
+            raise ValueError(f"expected {kind}, got {_shown(value)}")
+        number = Decimal(bare)
+    if number < 0 or (whole and number != number.to_integral_value()):
+        raise ValueError(f"expected {kind}, got {_shown(value)}")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _yes_no(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = _text(value)
+    if text is None:
+        return None
+    if text in (_YES, _NO):
+        return text == _YES
+    raise ValueError(f"expected {_YES} or {_NO}, got {_shown(value)}")
+
+
+def _year_month(value: Any) -> str | None:
+    if isinstance(value, (datetime, date)):
+        return f"{value.year}-{value.month:02d}"
+    text = _text(value)
+    if text is None:
+        return None
+    match = _YEAR_MONTH.match(text)
+    return f"{match.group(1)}-{int(match.group(2)):02d}" if match else text  # the converter names a bad one
+
+
+def _date(value: Any) -> date | str | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if text is None:
+        return None
+    match = _DATE.match(text)
+    if not match:
+        raise ValueError(f"expected a date such as 2023年6月27日, got {_shown(value)}")
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise ValueError(f"no such date: {_shown(value)}") from None
+
+
+def _unpacked_safely(path: Path) -> bytes:
+    """The workbook's bytes, once size and archive checks pass."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LoadError(name, [Problem("", f"cannot read file: {exc.strerror}")]) from None
+    if size > MAX_FILE_BYTES:
+        raise LoadError(name, [Problem("", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
+    raw = path.read_bytes()
+    if raw.startswith(_OLE_SIGNATURE):
+        raise LoadError(name, [Problem("", "the workbook is password-protected or in the old .xls format; "
+                                           "save it as an unprotected .xlsx workbook")])
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile:
+        raise LoadError(name, [Problem("", "not an .xlsx workbook (not a zip archive, or a damaged one)")]) from None
+    unpacked = sum(p.file_size for p in parts)
+    if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES:
+        raise LoadError(name, [Problem("", f"the workbook unpacks to {len(parts)} parts and {unpacked} bytes; "
+                                           f"the limits are {MAX_PARTS} parts and {MAX_UNPACKED_BYTES} bytes")])
+    return raw
+
+
+def _open(raw: bytes, name: str, data_only: bool) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about Excel features it does not keep
+            return load_workbook(io.BytesIO(raw), data_only=data_only, keep_links=False)
+    except Exception as exc:  # a third-party parser on untrusted input: any failure is unusable input
+        raise LoadError(name, [Problem("", f"cannot read the workbook: {type(exc).__name__}: {exc}")]) from None
+
+
+def _variant_of(book: Any, sheet: Any, name: str) -> str:
+    if META_SHEET in book.sheetnames:
+        declared = _text(book[META_SHEET]["B1"].value)
+        if declared in variants():
+            return str(declared)
+        known = ", ".join(variants())
+        raise LoadError(name, [Problem(f"{META_SHEET}!B1", f"unknown form variant {_shown(declared)}; known: {known}")])
+    title = re.sub(r"\s+", "", _text(sheet["A1"].value) or "")
+    for variant in variants():
+        if re.sub(r"\s+", "", load_template(variant).title) == title:
+            return variant
+    raise LoadError(name, [Problem(f"{sheet.title}!A1", "the title matches no known dispatch form "
+                                                        f"({', '.join(variants())}); start from `zhifa template dispatch-form`")])
+
+
+def _formula_cells(raw: bytes, name: str, sheet_title: str) -> set[str]:
+    book = _open(raw, name, data_only=False)
+    return {cell.coordinate for row in book[sheet_title].iter_rows() for cell in row if cell.data_type == "f"}
+
+
+def read_form(path: str | Path) -> DispatchForm:
+    """Read a filled dispatch form from an .xlsx workbook written by :func:`write_template`."""
+    from forms.convert import document_from_data
+
+    path = Path(path)
+    name = str(path)
+    raw = _unpacked_safely(path)
+    book = _open(raw, name, data_only=True)
+    sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
+    variant = _variant_of(book, sheet, name)
+    shape = layout(variant)
+    problems: list[Problem] = []
+
+    def at(cell: str) -> str:
+        return f"{sheet.title}!{cell}"
+
+    def read(cell: str, parse: Any, *args: Any) -> Any:
+        value = sheet[cell].value
+        if value is None and cell in formulas:
+            problems.append(Problem(at(cell), "a formula with no computed value; open and save the workbook in "
+                                              "Excel, or type the figure"))
+            return None
+        try:
+            return parse(value, *args)
+        except ValueError as exc:
+            problems.append(Problem(at(cell), str(exc)))
+            return None
+
+    formulas = _formula_cells(raw, name, sheet.title)  # a blank computed value is not a blank cell
+    values: dict[str, Any] = {}
+    for _, item in shape.template.items():
+        row = shape.rows[item.key]
+        label = _text(sheet[f"C{row}"].value) or ""
+        if re.sub(r"\s+", "", label) != re.sub(r"\s+", "", unicodedata.normalize("NFKC", item.label)):
+            problems.append(Problem(at(f"C{row}"), f"expected the label of item {item.number} “{item.label}”; "
+                                                   f"rows were moved or changed, got {_shown(label)}"))
+            continue
+        first, second = f"{FIGURE}{row}", f"{SECOND}{row}"
+        units = (item.unit,)
+        if item.shape is ItemShape.YES_NO:
+            values[item.key] = read(first, _yes_no)
+        elif item.shape is ItemShape.COUNT:
+            values[item.key] = read(first, _figure, units, True)
+        elif item.shape is ItemShape.COUNT_AMOUNT:
+            count = read(first, _figure, units, True)
+            amount = read(second, _figure, (item.amount_unit or "",), False)
+            values[item.key] = {k: v for k, v in (("count", count), ("amount", amount)) if v is not None} or None
+        else:
+            whole = read(first, _figure, units, item.whole_numbers)
+            part = read(second, _figure, units, item.whole_numbers)
+            values[item.key] = {k: v for k, v in (("whole", whole), ("part", part)) if v is not None} or None
+        if item.shape in (ItemShape.COUNT, ItemShape.YES_NO) and _text(sheet[second].value) is not None:
+            problems.append(Problem(at(second), f"item {item.number} has one figure, in column {FIGURE}; "
+                                                f"got {_shown(sheet[second].value)} here"))
+
+    members = _text(sheet[MEMBERS_CELL].value)
+    data: dict[str, Any] = {
+        "kind": "dispatch-form",
+        "variant": variant,
+        "profile": shape.template.profile,
+        "unit": _text(sheet[UNIT_CELL].value),
+        "month": read(MONTH_CELL, _year_month),
+        "submitted": read(SUBMITTED_CELL, _date),
+        "members": [m.strip() for m in _MEMBER_SEPARATORS.split(members) if m.strip()] if members else [],
+        "values": {k: v for k, v in values.items() if v is not None},
+    }
+    data = {k: v for k, v in data.items() if v is not None}
+    if "unit" not in data:
+        problems.append(Problem(at(UNIT_CELL), "the reporting unit（单位）is blank"))
+    if "month" not in data and not any(p.path == at(MONTH_CELL) for p in problems):
+        problems.append(Problem(at(MONTH_CELL), "the month the figures cover（调度月份）is blank"))
+    if problems:
+        raise LoadError(name, problems)
+    try:
+        form = document_from_data(data, name)
+    except LoadError as exc:  # the model's own checks, placed on the sheet
+        raise LoadError(name, [Problem(at(shape.cell_of("/" + p.path.replace(".", "/").split("[")[0])), p.message)
+                               for p in exc.problems]) from None
+    assert isinstance(form, DispatchForm)
+    return form

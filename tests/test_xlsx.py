@@ -1,0 +1,227 @@
+"""Dispatch forms in Excel: the blank template, what people type, round trips, cells in findings, bad workbooks."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from openpyxl import load_workbook
+
+import engine
+from engine.cli import main
+from forms import LoadError
+from forms.dispatch import CountAmount, DispatchForm, WholePart, load_template, variants
+from forms.strategies import campaign_bundles
+from forms.xlsx import (
+    FIGURE,
+    MAX_PARTS,
+    MAX_UNPACKED_BYTES,
+    MEMBERS_CELL,
+    MONTH_CELL,
+    SECOND,
+    SHEET,
+    SUBMITTED_CELL,
+    UNIT_CELL,
+    layout,
+    read_form,
+    write_form,
+    write_template,
+)
+
+PROFILE_OF = {"chongming-2023": "shanghai-chongming-2023-campaign", "linyi-lingang-2023": "linyi-lingang-2023-campaign"}
+
+
+def cell(variant: str, key: str, second: bool = False) -> str:
+    return f"{SECOND if second else FIGURE}{layout(variant).rows[key]}"
+
+
+def filled(tmp_path: Path, variant: str, cells: dict[str, object], name: str = "form.xlsx") -> Path:
+    """A blank form of the variant, typed into as a clerk would (header filled unless overridden)."""
+    path = tmp_path / name
+    write_template(variant, path)
+    book = load_workbook(path)
+    sheet = book[SHEET]
+    typed: dict[str, object] = {UNIT_CELL: "城桥镇", MONTH_CELL: "2023年6月", SUBMITTED_CELL: datetime(2023, 6, 27)}
+    typed.update(cells)
+    for ref, value in typed.items():
+        sheet[ref] = value
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("variant", variants())
+def test_the_blank_form_has_the_seeds_layout(tmp_path: Path, variant: str) -> None:
+    template = load_template(variant)
+    path = tmp_path / "blank.xlsx"
+    write_template(variant, path)
+    sheet = load_workbook(path)[SHEET]
+    assert sheet["A1"].value == template.title
+    assert sheet["A2"].value == "（单位）" and sheet["D2"].value == "时间"
+    shape = layout(variant)
+    for section in template.sections:
+        first = shape.rows[section.items[0].key]
+        assert sheet[f"A{first}"].value == section.name
+        for item in section.items:
+            row = shape.rows[item.key]
+            assert (sheet[f"B{row}"].value, sheet[f"C{row}"].value) == (item.number, item.label)
+            assert item.unit in sheet[f"D{row}"].value
+            assert sheet[f"{FIGURE}{row}"].value is None
+    notes = [sheet[f"A{shape.notes_row + k}"].value for k in range(len(template.notes))]
+    assert notes == list(template.notes)
+    assert len(shape.rows) == sum(len(s.items) for s in template.sections)
+
+
+def test_what_people_type_is_read_and_blank_stays_blank(tmp_path: Path) -> None:
+    v = "chongming-2023"
+    path = filled(tmp_path, v, {
+        cell(v, "self_found"): "１２",  # full-width digits
+        cell(v, "self_rectified"): "10个",  # with the item's unit
+        cell(v, "department_found"): 0,  # a typed 0 is 0
+        cell(v, "penalties"): 3, cell(v, "penalties", True): "１.５",
+        cell(v, "typical_cases"): 2, cell(v, "typical_cases", True): 1,
+        cell(v, "report_rewards"): 0.8,
+        cell(v, "media_column"): "是",
+        SUBMITTED_CELL: "2023年6月27日",
+        MEMBERS_CELL: "竖新镇、港沿镇",
+    })
+    form = read_form(path)
+    assert (form.variant, form.unit, form.month, form.submitted) == (v, "城桥镇", "2023-06", date(2023, 6, 27))
+    assert form.profile == PROFILE_OF[v]
+    assert form.members == ("竖新镇", "港沿镇")
+    assert form.value("self_found") == 12 and form.value("self_rectified") == 10
+    assert form.value("department_found") == 0
+    assert form.value("department_rectified") is None  # left blank: not reported, not 0
+    assert form.value("penalties") == CountAmount(count=3, amount=Decimal("1.5"))
+    assert form.value("typical_cases") == WholePart(whole=Decimal(2), part=Decimal(1))
+    assert form.value("report_rewards") == WholePart(whole=Decimal("0.8"), part=None)
+    assert form.value("media_column") is True
+
+
+@pytest.mark.parametrize("variant", variants())
+def test_every_item_round_trips_through_excel(tmp_path: Path, variant: str) -> None:
+    @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(bundle=campaign_bundles(PROFILE_OF[variant]))
+    def round_trip(bundle: object) -> None:
+        forms: list[DispatchForm] = [*bundle.unit_forms, *bundle.member_forms, *bundle.aggregate_forms]  # type: ignore[attr-defined]
+        for k, form in enumerate(forms):
+            path = tmp_path / f"{k}.xlsx"
+            write_form(form, path)
+            assert read_form(path) == form
+
+    round_trip()
+
+
+def test_a_wrong_value_is_located_at_its_cell(tmp_path: Path) -> None:
+    v = "chongming-2023"
+    path = filled(tmp_path, v, {cell(v, "self_found"): 2, cell(v, "self_rectified"): 3,
+                                cell(v, "typical_cases"): 1, cell(v, "typical_cases", True): 2,
+                                MONTH_CELL: "2023-05", SUBMITTED_CELL: "2023-05-26"})  # the series' first month
+    report = engine.check_file(path)
+    located = {(x.rule, x.location) for x in report.violations}
+    assert located == {
+        ("form.rectified-within-found", f"{SHEET}!{cell(v, 'self_rectified')}"),
+        ("form.part-within-whole", f"{SHEET}!{cell(v, 'typical_cases', True)}"),
+    }
+    assert report.path == str(path)
+
+
+def test_the_cli_reads_workbooks_in_folders_and_skips_excel_lock_files(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    v = "linyi-lingang-2023"
+    filled(tmp_path, v, {cell(v, "self_found"): 1, cell(v, "self_rectified"): 5, MONTH_CELL: "2023年5月",
+                         SUBMITTED_CELL: date(2023, 5, 26)}, name="lingang.xlsx")
+    (tmp_path / "~$lingang.xlsx").write_bytes(b"\0" * 165)  # what Excel leaves beside an open workbook
+    code = main(["check", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    assert f"form.rectified-within-found  {SHEET}!{cell(v, 'self_rectified')}" in out
+    assert "~$" not in out + err
+
+
+def test_template_command_writes_a_form_and_will_not_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "form.xlsx"
+    assert main(["template", "dispatch-form", "--variant", "linyi-lingang-2023", "-o", str(out)]) == 0
+    assert load_workbook(out)[SHEET]["A1"].value == load_template("linyi-lingang-2023").title
+    before = out.read_bytes()
+    assert main(["template", "dispatch-form", "--variant", "linyi-lingang-2023", "-o", str(out)]) == 2
+    assert out.read_bytes() == before
+    assert main(["template", "dispatch-form", "--variant", "nowhere-2023", "-o", str(tmp_path / "x.xlsx")]) == 2
+    assert not (tmp_path / "x.xlsx").exists()
+    assert "nowhere-2023" in capsys.readouterr().err
+
+
+V = "chongming-2023"
+BAD_CELLS = [
+    ({cell(V, "self_found"): "十"}, cell(V, "self_found"), "expected a whole number ≥ 0, got “十”"),
+    ({cell(V, "self_found"): -1}, cell(V, "self_found"), "expected a whole number ≥ 0, got -1"),
+    ({cell(V, "spot_checked"): 2.5}, cell(V, "spot_checked"), "expected a whole number ≥ 0, got 2.5"),
+    ({cell(V, "spot_checked"): "3人"}, cell(V, "spot_checked"), "got “3人”"),  # not the item's unit (家)
+    ({cell(V, "media_column"): "可能"}, cell(V, "media_column"), "expected 是 or 否"),
+    ({cell(V, "self_found", True): 4}, cell(V, "self_found", True), "item 1 has one figure"),
+    ({SUBMITTED_CELL: "2023年2月30日"}, SUBMITTED_CELL, "no such date"),
+    ({SUBMITTED_CELL: "下周"}, SUBMITTED_CELL, "expected a date"),
+    ({MONTH_CELL: "六月"}, MONTH_CELL, "expected a month YYYY-MM"),
+    ({MONTH_CELL: "2023年13月"}, MONTH_CELL, "expected a month YYYY-MM"),
+    ({MONTH_CELL: None}, MONTH_CELL, "调度月份"),
+    ({UNIT_CELL: None}, UNIT_CELL, "单位"),
+    ({MEMBERS_CELL: "竖新镇、竖新镇"}, MEMBERS_CELL, "listed more than once"),
+    ({f"C{layout(V).rows['penalties']}": "罚款"}, f"C{layout(V).rows['penalties']}", "expected the label of item 3"),
+    ({cell(V, "self_found"): "=1+1"}, cell(V, "self_found"), "formula with no computed value"),
+]
+
+
+@pytest.mark.parametrize(("typed", "where", "message"), BAD_CELLS, ids=[b[1] + ":" + b[2][:20] for b in BAD_CELLS])
+def test_bad_cells_are_errors_that_name_the_cell(tmp_path: Path, typed: dict[str, object], where: str, message: str) -> None:
+    path = filled(tmp_path, V, typed)
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    assert caught.value.file == str(path)
+    assert [p.path for p in caught.value.problems] == [f"{SHEET}!{where}"]
+    assert message in caught.value.problems[0].message
+
+
+def test_every_bad_cell_is_reported_at_once(tmp_path: Path) -> None:
+    path = filled(tmp_path, V, {cell(V, "self_found"): "十", cell(V, "media_column"): "不", SUBMITTED_CELL: "x"})
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    assert len(caught.value.problems) == 3
+
+
+def test_a_form_is_recognised_by_its_title_when_the_hidden_sheet_is_gone(tmp_path: Path) -> None:
+    path = filled(tmp_path, "linyi-lingang-2023", {cell("linyi-lingang-2023", "self_found"): 1})
+    book = load_workbook(path)
+    del book["zhifa"]
+    book.save(path)
+    assert read_form(path).variant == "linyi-lingang-2023"
+    book[SHEET]["A1"] = "某某调度表"
+    book.save(path)
+    with pytest.raises(LoadError, match="matches no known dispatch form"):
+        read_form(path)
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"this is not a workbook", "not an .xlsx workbook"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "password-protected or in the old .xls format"),
+    (_zip({"bomb.xml": b"\0" * (MAX_UNPACKED_BYTES + 1)}), "the limits are"),
+    (_zip({f"part{k}.xml": b"" for k in range(MAX_PARTS + 1)}), "the limits are"),
+    (_zip({"[Content_Types].xml": b"<Types/>"}), "cannot read the workbook"),
+], ids=["not-zip", "encrypted", "zip-bomb", "too-many-parts", "not-a-workbook"])
+def test_unreadable_workbooks_are_refused_before_parsing(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(LoadError, match=message) as caught:
+        read_form(path)
+    assert caught.value.file == str(path)
