@@ -24,9 +24,16 @@ def render(template: str, values: dict[str, Any]) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
-def _pointer_key(pointer: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort JSON pointers so /items/10 comes after /items/9."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in pointer.split("/"))
+_CELL = re.compile(r"^(.+)!([A-Z]+)(\d+)$")
+
+
+def _location_key(location: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort JSON pointers so /items/10 comes after /items/9, and cells (``调度表!E10``) row by row."""
+    cell = _CELL.match(location)
+    if cell:
+        sheet, column, row = cell.groups()
+        return ((2, sheet), (0, int(row)), (1, column))
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in location.split("/"))
 
 
 @attrs.frozen
@@ -44,7 +51,7 @@ class Violation:
     fix_en: str | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (_pointer_key(self.location), self.rule, self.message)
+        return (_location_key(self.location), self.rule, self.message)
 
 
 @attrs.frozen

@@ -225,3 +225,27 @@ def test_unreadable_workbooks_are_refused_before_parsing(tmp_path: Path, content
     with pytest.raises(LoadError, match=message) as caught:
         read_form(path)
     assert caught.value.file == str(path)
+
+
+def test_the_shipped_excel_example_is_read_as_typed_and_located_by_cell() -> None:
+    path = Path("examples/campaigns/excel/城桥镇-2023-05.xlsx")
+    form = read_form(path)
+    assert form.value("self_found") == 3 and form.value("self_rectified") == 4  # typed "３" and "4个"
+    assert form.value("leader_not_leading_checks") == 2 and form.value("media_column") is False
+    report = engine.check_file(path)
+    assert [(v.rule, v.location) for v in report.violations] == [
+        ("form.rectified-within-found", f"{SHEET}!{cell(V, 'self_rectified')}"),
+        ("form.part-within-whole", f"{SHEET}!{cell(V, 'typical_cases', True)}"),
+    ]
+
+
+def test_findings_in_a_workbook_are_listed_row_by_row(tmp_path: Path) -> None:
+    found_rectified = (("self_found", "self_rectified"), ("department_found", "department_rectified"),
+                       ("supervised_found", "supervised_rectified"))
+    typed: dict[str, object] = {MONTH_CELL: "2023-05", SUBMITTED_CELL: "2023-05-26"}
+    for found, rectified in found_rectified:
+        typed[cell(V, found)], typed[cell(V, rectified)] = 1, 2
+    report = engine.check_file(filled(tmp_path, V, typed))
+    rows = [layout(V).rows[r] for _, r in found_rectified]
+    assert rows[-1] >= 10 > rows[0], "rows on both sides of 10, so text order would differ"
+    assert [v.location for v in report.violations] == [f"{SHEET}!{FIGURE}{row}" for row in rows]
