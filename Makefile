@@ -29,9 +29,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check engine forms rulebook tests
 	$(BIN)/mypy
 
-# Regenerate the published JSON Schema of the plan format (a test checks it is current).
+# Regenerate the published JSON Schemas of the document formats (a test checks they are current).
 schema: $(STAMP)
-	$(BIN)/python -m forms.schema > forms/schemas/annual-plan.schema.json
+	$(BIN)/python -m forms.schema forms/schemas
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,12 +1,14 @@
-"""JSON Schema of the document formats, derived from the attrs models so the two cannot drift.
+"""JSON Schema of the document formats, derived from the attrs models and the form templates so
+they cannot drift.
 
-``python -m forms.schema`` prints the annual-plan schema; the published copy is
-``forms/schemas/annual-plan.schema.json`` and a test checks it is current.
+``python -m forms.schema DIR`` writes ``<kind>.schema.json`` for every document kind into DIR; the
+published copies are in ``forms/schemas/`` and a test checks they are current.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import types
 import typing
 from datetime import date
@@ -16,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from forms.dispatch import ItemShape, YearMonth, load_template, variants
 from forms.plan import AnnualPlan, Count, Month, Percent
 
 _NAMED: dict[Any, dict[str, Any]] = {
@@ -27,6 +30,7 @@ _NAMED: dict[Any, dict[str, Any]] = {
     bool: {"type": "boolean"},
     int: {"type": "integer"},
     date: {"type": "string", "format": "date"},
+    YearMonth: {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"},
 }
 
 
@@ -66,20 +70,90 @@ def _object(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+_TITLES = {
+    "annual-plan": "zhifa annual enforcement plan",
+    "dispatch-form": "zhifa dispatch form (调度表) of a hazard-rectification campaign",
+    "enterprise-record": "zhifa enterprise campaign record",
+    "campaign-steps": "zhifa dated campaign steps of a reporting unit",
+}
+
+
+def _figure(whole: bool) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 0} if whole else {"type": "number", "minimum": 0}
+
+
+def _pair(first: str, second: str, first_whole: bool, second_whole: bool) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False,
+            "properties": {first: _figure(first_whole), second: _figure(second_whole)}}
+
+
+def _form_values(variant: str) -> dict[str, Any]:
+    """The ``values`` of a variant's form: its item keys, each of its shape (a blank is left out or null)."""
+    properties: dict[str, Any] = {}
+    for section, item in load_template(variant).items():
+        if item.shape is ItemShape.COUNT:
+            shape = _figure(True)
+        elif item.shape is ItemShape.YES_NO:
+            shape = {"type": "boolean"}
+        elif item.shape is ItemShape.COUNT_AMOUNT:
+            shape = _pair("count", "amount", True, False)
+        else:
+            shape = _pair("whole", "part", item.whole_numbers, item.whole_numbers)
+        shape["description"] = f"{section.number}.{item.number} {item.label}"
+        properties[item.key] = {"anyOf": [shape, {"type": "null"}]}
+    return {"type": "object", "properties": properties, "additionalProperties": False}
+
+
+def document_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (2020-12) of a document file of one kind (see :data:`forms.DOCUMENT_KINDS`)."""
+    from forms.convert import DOCUMENT_KINDS
+
+    cls = DOCUMENT_KINDS[kind]
+    defs: dict[str, Any] = {}
+    if kind == "dispatch-form":
+        hints = typing.get_type_hints(cls, include_extras=True)
+        body: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False, "required": []}
+        for field in attrs.fields(cls):
+            body["properties"][field.name] = {"type": "object"} if field.name == "values" else _schema(hints[field.name], defs)
+            if field.default is attrs.NOTHING:
+                body["required"].append(field.name)
+        body["properties"]["variant"] = {"enum": list(variants())}
+        body["allOf"] = [{"if": {"properties": {"variant": {"const": v}}},
+                          "then": {"properties": {"values": _form_values(v)}}} for v in variants()]
+        body["description"] = " ".join((cls.__doc__ or "").split())
+    else:
+        body = _object(cls, defs)
+    body["properties"] = {"kind": {"const": kind}, **body["properties"]}
+    body["required"] = ["kind", *body.get("required", [])]
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://zhifa.invalid/schemas/{kind}.schema.json",
+        "title": _TITLES[kind],
+        **body,
+    }
+    if defs:
+        schema["$defs"] = dict(sorted(defs.items()))
+    return schema
+
+
 def annual_plan_schema() -> dict[str, Any]:
     """The JSON Schema (2020-12) of an annual-plan file."""
-    defs: dict[str, Any] = {}
-    body = _object(AnnualPlan, defs)
-    body["properties"] = {"kind": {"const": "annual-plan"}, **body["properties"]}
-    body["required"] = ["kind", *body["required"]]
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://zhifa.invalid/schemas/annual-plan.schema.json",
-        "title": "zhifa annual enforcement plan",
-        **body,
-        "$defs": dict(sorted(defs.items())),
-    }
+    return document_schema("annual-plan")
+
+
+def main(argv: list[str]) -> int:
+    from pathlib import Path
+
+    from forms.convert import DOCUMENT_KINDS
+
+    if len(argv) != 1:
+        print("usage: python -m forms.schema DIR", file=sys.stderr)
+        return 2
+    for kind in DOCUMENT_KINDS:
+        text = json.dumps(document_schema(kind), ensure_ascii=False, indent=2) + "\n"
+        (Path(argv[0]) / f"{kind}.schema.json").write_text(text, encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":
-    print(json.dumps(annual_plan_schema(), ensure_ascii=False, indent=2))
+    sys.exit(main(sys.argv[1:]))

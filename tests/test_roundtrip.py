@@ -6,11 +6,12 @@ import json
 
 import jsonschema
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
-from forms import document_from_data, dump_plan, load_document
-from forms.schema import annual_plan_schema
-from forms.strategies import annual_plans, plan_data
+from forms import DOCUMENT_KINDS, document_from_data, dump_plan, load_document
+from forms.convert import document_data, dump_document, kind_of
+from forms.schema import annual_plan_schema, document_schema
+from forms.strategies import CampaignBundle, annual_plans, campaign_bundles, plan_data
 
 from .conftest import EXAMPLES, ROOT, SEEDS
 
@@ -35,6 +36,46 @@ def test_generated_plans_round_trip_through_yaml_and_json(plan, tmp_path_factory
 
 def test_published_schema_is_current() -> None:
     assert json.loads(SCHEMA_FILE.read_text(encoding="utf-8")) == annual_plan_schema()
+
+
+@pytest.mark.parametrize("kind", sorted(DOCUMENT_KINDS))
+def test_every_kinds_published_schema_is_current(kind: str) -> None:
+    """Regenerate with `make schema`."""
+    published = ROOT / "forms" / "schemas" / f"{kind}.schema.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == document_schema(kind)
+
+
+@pytest.mark.parametrize("profile", ["shanghai-chongming-2023-campaign", "linyi-lingang-2023-campaign"])
+def test_campaign_documents_validate_against_their_schemas_and_round_trip(profile: str, tmp_path_factory) -> None:
+    @settings(max_examples=10, deadline=None)
+    @given(bundle=campaign_bundles(profile))
+    def check(bundle: CampaignBundle) -> None:
+        directory = tmp_path_factory.mktemp("campaign")
+        for k, document in enumerate(bundle.documents):
+            data = json.loads(json.dumps(document_data(document), ensure_ascii=False))
+            jsonschema.validate(data, document_schema(kind_of(document)))
+            for fmt in ("yaml", "json"):
+                path = directory / f"{k}.{fmt}"
+                path.write_text(dump_document(document, fmt), encoding="utf-8")
+                assert load_document(path) == document
+
+    check()
+
+
+def test_form_schema_knows_each_variants_items() -> None:
+    schema = document_schema("dispatch-form")
+    form = {"kind": "dispatch-form", "variant": "chongming-2023", "unit": "城桥镇", "month": "2023-06",
+            "profile": "shanghai-chongming-2023-campaign", "values": {"self_found": 2, "penalties": {"count": 1, "amount": 0.5}}}
+    jsonschema.validate(form, schema)
+    for bad in ({"no_such_item": 1}, {"self_found": -1}, {"penalties": {"count": 1, "fine": 2}}, {"media_column": "是"}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**form, "values": bad}, schema)
+    # 安全教育培训走过场 is an item of the Linyi form only
+    linyi_only = set(document_schema("dispatch-form")["allOf"][1]["then"]["properties"]["values"]["properties"]) - set(
+        schema["allOf"][0]["then"]["properties"]["values"]["properties"])
+    assert linyi_only
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**form, "values": {sorted(linyi_only)[0]: 1}}, schema)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
