@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from forms.dispatch import ItemShape, YearMonth, load_template, variants
-from forms.plan import AnnualPlan, Count, Month, Percent
+from forms.plan import Count, Month, Percent
 
 _NAMED: dict[Any, dict[str, Any]] = {
     Count: {"type": "integer", "minimum": 0},
