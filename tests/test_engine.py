@@ -205,3 +205,23 @@ def test_thousands_of_evaluations_do_not_grow_memory() -> None:
     for k in range(3000):
         engine.check(plans[k % 3])
     assert resident_mb() - before < 5, f"grew from {before:.1f} MB to {resident_mb():.1f} MB"
+
+
+def test_a_drill_before_the_campaign_counts_neither_for_the_campaign_nor_in_the_spot_check_counts() -> None:
+    from datetime import date
+
+    folder = Path("examples/campaigns/chongming-2023/clean")
+    paths = sorted(folder.glob("*.yaml"))
+    documents = [load_document(p) for p in paths]
+    cold_chain = next(k for k, p in enumerate(paths) if "冷链" in p.name)
+    documents[cold_chain] = attrs.evolve(documents[cold_chain], drills=(date(2023, 5, 10),))  # campaign starts 05-23
+    results = engine.check_documents(documents, [str(p) for p in paths])
+    found = sorted((Path(r.path or "").name, v.rule, v.values.get("implied")) for r in results
+                   if isinstance(r, engine.Report) for v in r.violations)
+    # spot-checked in July: the July and August forms of 城桥镇 now count one enterprise too few
+    stated = {p.name: load_document(p).values["drills_missing"] for p in paths if p.name.startswith("城桥镇-2023-0")}
+    assert found == [
+        ("台账-上海某冷链物流有限公司.yaml", "campaign.drill", None),
+        ("城桥镇-2023-07.yaml", "form.matches-records", stated["城桥镇-2023-07.yaml"] + 1),
+        ("城桥镇-2023-08.yaml", "form.matches-records", stated["城桥镇-2023-08.yaml"] + 1),
+    ]

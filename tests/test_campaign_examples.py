@@ -1,0 +1,166 @@
+"""The campaign examples in examples/campaigns/: each clean folder passes every rule of its profile; each
+violations folder breaks exactly the rules its README lists, in exactly the files it names."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from engine.cli import main
+from forms import read_data
+from forms.dispatch import load_template
+from forms.schema import document_schema
+from rulebook import load_rulebook
+from rulebook.load import SOURCES_DIR
+
+RULEBOOK = load_rulebook()
+CAMPAIGNS = Path("examples/campaigns")
+VARIANTS = ["chongming-2023", "linyi-lingang-2023"]
+FOLDERS = [CAMPAIGNS / v / f for v in VARIANTS for f in ("clean", "violations")]
+
+# What each violations folder breaks, on purpose: (file, rule). Every rule of the profile once.
+EXPECTED: dict[str, set[tuple[str, str]]] = {
+    "chongming-2023": {
+        ("城桥镇-2023-05.yaml", "form.deadline"),  # submitted 30 May, due by the 28th
+        ("城桥镇-2023-06.yaml", "form.rectified-within-found"),  # 4 self-found hazards rectified of 3 found
+        ("城桥镇-2023-07.yaml", "form.cumulative-nondecreasing"),  # July's own 2 instead of the cumulative (June: 6)
+        ("城桥镇-2023-08.yaml", "form.matches-records"),  # 2 with unlicensed staff; the records support 1
+        ("港沿镇-2023-05.yaml", "form.part-within-whole"),  # anonymous-report rewards 0.3 of 0.2 万元
+        ("崇明区安委会办公室-2023-05-汇总.yaml", "form.rollup"),  # 7 site inspections; the four townships add up to 6
+        ("台账-上海某家具有限公司.yaml", "campaign.leader-check"),  # no check in the partial first quarter
+        ("台账-上海某燃气有限公司城桥供应站.yaml", "campaign.drill"),  # high-risk, no drill in the second half-year
+        ("台账-上海某冷链物流有限公司.yaml", "campaign.deferred-hazard-plan"),  # deferred hazard without funds
+        ("台账-上海某建材有限公司.yaml", "campaign.one-off-tasks"),  # no all-staff warning education
+        ("城桥镇-阶段工作.yaml", "campaign.phase-deadlines"),  # first implementation report 7 Aug, due by 5 Aug
+    },
+    "linyi-lingang-2023": {
+        ("区安全生产监管办公室-2023-05.yaml", "form.deadline"),  # no submission date
+        ("区安全生产监管办公室-2023-06.yaml", "form.matches-records"),  # blank, the records give 1
+        ("区安全生产监管办公室-2023-08.yaml", "form.cumulative-nondecreasing"),  # July's form is missing
+        ("区规划建设局-2023-05.yaml", "form.rectified-within-found"),  # 1 supervised hazard rectified, found left blank
+        ("区消防救援大队-2023-05.yaml", "form.part-within-whole"),  # 4.2 万元 of penalties, 0 penalties
+        ("区安委会办公室-2023-05-汇总.yaml", "form.rollup"),  # lists 区经济发展局, which filed no form
+        ("台账-临港某化工有限公司.yaml", "campaign.leader-check"),  # high-risk, no check in October
+        ("台账-临港某金属制品有限公司.yaml", "campaign.drill"),  # no drill at all
+        ("台账-临港某仓储有限公司.yaml", "campaign.deferred-hazard-plan"),  # deferred hazard not reported
+        ("台账-临港某包装材料有限公司.yaml", "campaign.one-off-tasks"),  # key-post review before the campaign began
+        ("区安全生产监管办公室-阶段工作.yaml", "campaign.phase-deadlines"),  # no checklists-filed step
+    },
+}
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def profile_of(variant: str) -> str:
+    return load_template(variant).profile
+
+
+def check(capsys: pytest.CaptureFixture[str], folder: Path) -> tuple[int, dict[str, Any]]:
+    code = main(["check", "--format", "json", str(folder)])
+    out, _ = capsys.readouterr()
+    return code, json.loads(out)
+
+
+def found_in(data: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(Path(d["path"]).name, v["rule"]) for d in data["documents"] for v in d["violations"]]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_clean_folder_passes_and_every_rule_of_its_profile_is_checked(capsys: pytest.CaptureFixture[str], variant: str) -> None:
+    folder = CAMPAIGNS / variant / "clean"
+    code, data = check(capsys, folder)
+    assert code == 0
+    assert found_in(data) == []
+    assert [(d["path"], n["rule"]) for d in data["documents"] for n in d["not_checked"]] == []
+    assert data["unusable"] == []
+    assert len(data["documents"]) == len(list(folder.glob("*.yaml")))
+    assert {d["profile"] for d in data["documents"]} == {profile_of(variant)}
+    kinds = {d["kind"] for d in data["documents"]}
+    assert kinds == {"dispatch-form", "enterprise-record", "campaign-steps"}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_violations_folder_breaks_exactly_what_was_broken(capsys: pytest.CaptureFixture[str], variant: str) -> None:
+    code, data = check(capsys, CAMPAIGNS / variant / "violations")
+    assert code == 1
+    found = found_in(data)
+    assert sorted(found) == sorted(EXPECTED[variant])  # each once: no duplicates, nothing else
+    assert {rule for _, rule in found} == set(RULEBOOK.profiles[profile_of(variant)].rules)
+    assert data["unusable"] == []
+    assert [n for d in data["documents"] for n in d["not_checked"]] == []
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_readme_lists_the_same_violations(variant: str) -> None:
+    readme = (CAMPAIGNS / variant / "violations" / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\|\s*`([^`]+)`\s*\|\s*`([^`]+)`\s*\|", readme, re.M)
+    assert set(rows) == EXPECTED[variant]
+    assert len(rows) == len(EXPECTED[variant])
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_violation_cites_its_profiles_source_verbatim(capsys: pytest.CaptureFixture[str], variant: str) -> None:
+    _, data = check(capsys, CAMPAIGNS / variant / "violations")
+    profile = RULEBOOK.profiles[profile_of(variant)]
+    texts = {s: squeeze((SOURCES_DIR / RULEBOOK.sources[s].file).read_text(encoding="utf-8")) for s in profile.sources}
+    violations = [v for d in data["documents"] for v in d["violations"]]
+    assert violations
+    for v in violations:
+        assert v["citations"], v["rule"]
+        for citation in v["citations"]:
+            assert citation["source"] in profile.sources, (v["rule"], citation)
+            assert citation["clause"].strip()
+            assert squeeze(citation["quote"]) in texts[citation["source"]], (v["rule"], citation["quote"])
+
+
+def by_rule(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {v["rule"]: v for d in data["documents"] for v in d["violations"]}
+
+
+def test_chongming_violations_say_what_was_broken(capsys: pytest.CaptureFixture[str]) -> None:
+    _, data = check(capsys, CAMPAIGNS / "chongming-2023" / "violations")
+    found = by_rule(data)
+    # The campaign began on 23 May: the first quarter is 23 May–30 June and still needs its check.
+    assert "2023年第2季度（05-23至06-30）" in found["campaign.leader-check"]["message"]
+    assert found["campaign.drill"]["message_en"].endswith("second half of 2023 (07-01 to 12-31)")
+    # The furniture maker's unlicensed welder was found after its May spot check: not counted.
+    assert found["form.matches-records"]["values"] == {"stated": 2, "implied": 1, "records": 3}
+    assert found["form.matches-records"]["location"] == "/values/unlicensed_special_work"
+    assert found["form.rollup"]["values"] == {"stated": 7, "computed": 6, "members_reported": 4}
+    assert found["form.cumulative-nondecreasing"]["values"] == {"previous": 6, "current": 2, "previous_month": "2023-06"}
+    assert found["form.deadline"]["values"]["days_late"] == 2
+    assert found["form.part-within-whole"]["location"] == "/values/report_rewards/part"
+    assert "缺少资金" in found["campaign.deferred-hazard-plan"]["message"]
+    assert found["campaign.one-off-tasks"]["location"] == "/warning_education"
+    assert found["campaign.phase-deadlines"]["values"]["days_late"] == 2
+
+
+def test_linyi_violations_say_what_was_broken(capsys: pytest.CaptureFixture[str]) -> None:
+    _, data = check(capsys, CAMPAIGNS / "linyi-lingang-2023" / "violations")
+    found = by_rule(data)
+    assert found["form.deadline"]["message_en"].endswith("carries no submission date")
+    # A blank is not 0: blank beside records that give 1, a rectified count beside a blank found count.
+    assert found["form.matches-records"]["values"] == {"stated": 0, "implied": 1, "records": 2}
+    assert "空白" in found["form.matches-records"]["message"]
+    assert found["form.rectified-within-found"]["values"]["found_blank"] == 1
+    assert found["form.cumulative-nondecreasing"]["values"] == {"missing_month": "2023-07"}
+    assert found["form.rollup"]["values"] == {"member": "区经济发展局"}
+    assert found["form.part-within-whole"]["location"] == "/values/penalties/amount"
+    assert "2023年10月" in found["campaign.leader-check"]["message"]
+    assert found["campaign.one-off-tasks"]["location"] == "/key_post_review"
+    assert "也未向监管部门报告" in found["campaign.deferred-hazard-plan"]["message"]
+    assert "checklists-filed" in found["campaign.phase-deadlines"]["message"]
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=[f"{f.parent.name}/{f.name}" for f in FOLDERS])
+def test_every_example_file_meets_its_published_schema(folder: Path) -> None:
+    for path in sorted(folder.glob("*.yaml")):
+        data = json.loads(json.dumps(read_data(path), default=str, ensure_ascii=False))
+        jsonschema.validate(data, document_schema(data["kind"]))

@@ -1,0 +1,267 @@
+"""Loading campaign documents (dispatch forms, enterprise records, campaign steps) from YAML and JSON:
+valid files load with blanks kept blank; every bad field is named by file and path."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from forms import LoadError, load_document, read_data
+from forms.dispatch import CountAmount, DispatchForm, WholePart, load_template
+from forms.records import CampaignSteps, EnterpriseRecord, FoundBy, Milestone, SpotCheck
+
+CHONGMING = Path("examples/campaigns/chongming-2023/clean")
+LINYI = Path("examples/campaigns/linyi-lingang-2023/clean")
+FORM = CHONGMING / "城桥镇-2023-06.yaml"
+LINYI_FORM = LINYI / "区安全生产监管办公室-2023-06.yaml"
+AGGREGATE = CHONGMING / "崇明区安委会办公室-2023-05-汇总.yaml"
+RECORD = CHONGMING / "台账-上海某燃气有限公司城桥供应站.yaml"
+STEPS = CHONGMING / "城桥镇-阶段工作.yaml"
+SUFFIXES = [".yaml", ".json"]
+
+
+def write(data: dict[str, Any], tmp_path: Path, suffix: str) -> Path:
+    path = tmp_path / f"document{suffix}"
+    if suffix == ".json":
+        path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    else:
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def problems_of(data: dict[str, Any], tmp_path: Path, suffix: str) -> list[str]:
+    path = write(data, tmp_path, suffix)
+    with pytest.raises(LoadError) as caught:
+        load_document(path)
+    assert caught.value.file == str(path)
+    assert all(line.startswith(f"{path}: ") for line in str(caught.value).splitlines())
+    return [str(p) for p in caught.value.problems]
+
+
+# ---------------------------------------------------------------- valid documents
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_a_form_loads_with_each_item_in_its_shape_and_blanks_kept_blank(tmp_path: Path, suffix: str) -> None:
+    data = read_data(FORM)
+    assert data["values"]["towns_assisted"] is None  # written as null in the file
+    del data["values"]["exposed"]  # an item left out of the file is blank too
+    form = load_document(write(data, tmp_path, suffix))
+    assert isinstance(form, DispatchForm)
+    assert (form.variant, form.unit, form.month, form.submitted) == ("chongming-2023", "城桥镇", "2023-06", date(2023, 6, 27))
+    assert set(form.values) == set(load_template("chongming-2023").keys)  # every item, reported or not
+    assert form.value("towns_assisted") is None
+    assert form.value("exposed") is None
+    assert form.value("self_found") == 4 and type(form.value("self_found")) is int
+    assert form.value("penalties") == CountAmount(count=1, amount=Decimal("0.5"))
+    assert form.value("report_rewards") == WholePart(whole=Decimal("0.2"), part=Decimal(0))
+    assert form.value("typical_cases") == WholePart(whole=Decimal(1), part=Decimal(0))
+    assert form.value("media_column") is True
+    assert form.members == ()
+
+
+def test_an_aggregate_lists_its_members() -> None:
+    aggregate = load_document(AGGREGATE)
+    assert isinstance(aggregate, DispatchForm)
+    assert aggregate.members == ("城桥镇", "新河镇", "竖新镇", "港沿镇")
+    assert aggregate.value("technical_inspectors") == 9  # 港沿镇 left it blank: 4 + 3 + 2
+
+
+def test_a_linyi_form_has_linyis_items() -> None:
+    form = load_document(LINYI_FORM)
+    assert isinstance(form, DispatchForm)
+    assert form.value("training_perfunctory") == 1 and form.value("measures_not_implemented") == 0
+    assert "towns_assisted" not in form.values
+    assert form.value("study_sessions") is None
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_an_enterprise_record_loads(tmp_path: Path, suffix: str) -> None:
+    record = load_document(write(read_data(RECORD), tmp_path, suffix))
+    assert isinstance(record, EnterpriseRecord)
+    assert record.high_risk and len(record.leader_checks) == 8 and record.leader_checks[0] == date(2023, 5, 25)
+    assert record.spot_check == SpotCheck(by="城桥镇", month="2023-06")
+    assert record.outsourcing_review is not None and not record.outsourcing_review.contractors[0].disorderly
+    assert record.key_post_review is not None and record.key_post_review.unlicensed == 0
+    first, second = record.hazards
+    assert first.found_by is FoundBy.SELF and first.rectified == first.found and first.deferred is None
+    assert second.found_by is FoundBy.DEPARTMENT and second.reported
+    assert second.deferred is not None and second.deferred.missing == () and second.deferred.funds == "2万元"
+    assert record.as_of is None
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_campaign_steps_load(tmp_path: Path, suffix: str) -> None:
+    steps = load_document(write(read_data(STEPS), tmp_path, suffix))
+    assert isinstance(steps, CampaignSteps)
+    assert steps.milestones[0] == Milestone(step="plan-and-mobilisation", done=date(2023, 5, 30))
+
+
+@pytest.mark.parametrize("source", [FORM, AGGREGATE, RECORD, STEPS, LINYI_FORM], ids=lambda p: p.name)
+def test_yaml_and_json_give_the_same_document(tmp_path: Path, source: Path) -> None:
+    assert load_document(write(read_data(source), tmp_path, ".json")) == load_document(source)
+
+
+# ---------------------------------------------------------------- bad dispatch forms
+
+Change = Callable[[dict[str, Any]], object]
+
+FORM_CASES: list[tuple[str, Change, list[str]]] = [
+    ("unknown item key", lambda d: d["values"].update(towns_helped=3),
+     ["values.towns_helped: not an item of the chongming-2023 form"]),
+    ("an item of the other variant", lambda d: d["values"].update(training_perfunctory=0),
+     ["values.training_perfunctory: not an item of the chongming-2023 form"]),
+    ("negative count", lambda d: d["values"].update(self_found=-1),
+     ["values.self_found: expected a whole number ≥ 0, got -1"]),
+    ("Chinese numeral", lambda d: d["values"].update(self_found="十"),
+     ['values.self_found: expected a whole number ≥ 0, got "十"']),
+    ("fractional count", lambda d: d["values"].update(spot_checked=2.5),
+     ["values.spot_checked: expected a whole number ≥ 0, got 2.5"]),
+    ("bool as count", lambda d: d["values"].update(exposed=True),
+     ["values.exposed: expected a whole number ≥ 0, got True"]),
+    ("是 for a yes/no item", lambda d: d["values"].update(media_column="是"),
+     ['values.media_column: expected true or false, got "是"']),
+    ("1 for a yes/no item", lambda d: d["values"].update(media_column=1),
+     ["values.media_column: expected true or false, got 1"]),
+    ("negative amount", lambda d: d["values"].update(penalties={"count": 1, "amount": -0.5}),
+     ["values.penalties.amount: expected a number ≥ 0, got -0.5"]),
+    ("fractional penalty count", lambda d: d["values"].update(penalties={"count": 1.5, "amount": 0.5}),
+     ["values.penalties.count: expected a whole number ≥ 0, got 1.5"]),
+    ("unknown part of a pair", lambda d: d["values"].update(penalties={"count": 1, "amount": 0.5, "yuan": 5000}),
+     ["values.penalties.yuan: unknown field"]),
+    ("a number for a pair", lambda d: d["values"].update(penalties=3),
+     ["values.penalties: expected a mapping with count and amount, got 3"]),
+    ("fractional case count", lambda d: d["values"].update(typical_cases={"whole": 1.5, "part": 0}),
+     ["values.typical_cases.whole: expected a whole number ≥ 0, got 1.5"]),
+    ("unknown variant", lambda d: d.update(variant="chongming-2024"),
+     ["variant: unknown form variant 'chongming-2024'; known variants: chongming-2023, linyi-lingang-2023"]),
+    ("month 13", lambda d: d.update(month="2023-13"), ['month: expected a month YYYY-MM, got "2023-13"']),
+    ("month without a leading zero", lambda d: d.update(month="2023-6"), ['month: expected a month YYYY-MM, got "2023-6"']),
+    ("bad submission date", lambda d: d.update(submitted="2023-06-31"),
+     ['submitted: expected a date YYYY-MM-DD, got "2023-06-31"']),
+    ("no unit", lambda d: d.pop("unit"), ["unit: required field is missing"]),
+    ("unknown field", lambda d: d.update(township="城桥镇"), ["township: unknown field"]),
+]
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize(("change", "expected"), [c[1:] for c in FORM_CASES], ids=[c[0] for c in FORM_CASES])
+def test_a_bad_form_names_the_file_and_the_field(tmp_path: Path, suffix: str, change: Change, expected: list[str]) -> None:
+    data = copy.deepcopy(read_data(FORM))
+    change(data)
+    assert problems_of(data, tmp_path, suffix) == expected
+
+
+def test_every_bad_figure_of_a_form_is_reported_at_once(tmp_path: Path) -> None:
+    data = read_data(FORM)
+    data["values"].update(self_found=-1, towns_helped=1, media_column="否", penalties={"count": "三", "amount": 1})
+    assert problems_of(data, tmp_path, ".yaml") == [
+        "values.towns_helped: not an item of the chongming-2023 form",
+        "values.self_found: expected a whole number ≥ 0, got -1",
+        'values.penalties.count: expected a whole number ≥ 0, got "三"',
+        'values.media_column: expected true or false, got "否"',
+    ]
+
+
+def test_a_chongming_only_item_is_not_an_item_of_the_linyi_form(tmp_path: Path) -> None:
+    data = read_data(LINYI_FORM)
+    data["values"]["towns_assisted"] = 2
+    assert problems_of(data, tmp_path, ".json") == ["values.towns_assisted: not an item of the linyi-lingang-2023 form"]
+
+
+def test_a_member_listed_twice(tmp_path: Path) -> None:
+    data = read_data(AGGREGATE)
+    data["members"].append("港沿镇")
+    data["values"]["self_found"] = -1
+    assert problems_of(data, tmp_path, ".yaml") == [
+        "values.self_found: expected a whole number ≥ 0, got -1",
+        "members: unit '港沿镇' is listed more than once",
+    ]
+
+
+def test_values_must_be_a_mapping(tmp_path: Path) -> None:
+    data = read_data(FORM)
+    data["values"] = [4, 3, 2]
+    path = write(data, tmp_path, ".yaml")
+    with pytest.raises(LoadError) as caught:
+        load_document(path)
+    assert [p.path for p in caught.value.problems] == ["values"]
+
+
+# ---------------------------------------------------------------- bad records and steps
+
+RECORD_CASES: list[tuple[str, Change, list[str]]] = [
+    ("unknown field", lambda d: d.update(colour="red"), ["colour: unknown field"]),
+    ("unknown field in a deferred plan", lambda d: d["hazards"][1]["deferred"].update(budget="2万元"),
+     ["hazards[1].deferred.budget: unknown field"]),
+    ("found_by in Chinese", lambda d: d["hazards"][0].update(found_by="企业自查"),
+     ['hazards[0].found_by: expected one of self, department, got "企业自查"']),
+    ("impossible date", lambda d: d["leader_checks"].__setitem__(2, "2023-02-30"),
+     ['leader_checks[2]: expected a date YYYY-MM-DD, got "2023-02-30"']),
+    ("是 for a contractor's condition", lambda d: d["outsourcing_review"]["contractors"][0].update(agreement="是"),
+     ['outsourcing_review.contractors[0].agreement: expected true or false, got "是"']),
+    ("spot-check month", lambda d: d["spot_check"].update(month="2023-13"),
+     ['spot_check.month: expected a month YYYY-MM, got "2023-13"']),
+    ("high_risk as text", lambda d: d.update(high_risk="是"), ['high_risk: expected true or false, got "是"']),
+    ("no enterprise", lambda d: d.pop("enterprise"), ["enterprise: required field is missing"]),
+]
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize(("change", "expected"), [c[1:] for c in RECORD_CASES], ids=[c[0] for c in RECORD_CASES])
+def test_a_bad_record_names_the_file_and_the_field(tmp_path: Path, suffix: str, change: Change, expected: list[str]) -> None:
+    data = copy.deepcopy(read_data(RECORD))
+    change(data)
+    assert problems_of(data, tmp_path, suffix) == expected
+
+
+STEPS_CASES: list[tuple[str, Change, list[str]]] = [
+    ("no date", lambda d: d["milestones"][1].pop("done"), ["milestones[1].done: required field is missing"]),
+    ("a date in words", lambda d: d["milestones"][0].update(done="5月30日"),
+     ['milestones[0].done: expected a date YYYY-MM-DD, got "5月30日"']),
+    ("unknown field", lambda d: d["milestones"][2].update(note="已报送"), ["milestones[2].note: unknown field"]),
+]
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize(("change", "expected"), [c[1:] for c in STEPS_CASES], ids=[c[0] for c in STEPS_CASES])
+def test_bad_steps_name_the_file_and_the_field(tmp_path: Path, suffix: str, change: Change, expected: list[str]) -> None:
+    data = copy.deepcopy(read_data(STEPS))
+    change(data)
+    assert problems_of(data, tmp_path, suffix) == expected
+
+
+def test_an_unknown_kind_is_named(tmp_path: Path) -> None:
+    data = read_data(RECORD)
+    data["kind"] = "dispatch_form"
+    known = "annual-plan, dispatch-form, enterprise-record, campaign-steps"
+    assert problems_of(data, tmp_path, ".yaml") == [f'kind: expected one of {known}, got "dispatch_form"']
+
+
+# ---------------------------------------------------------------- once defects, now fixed
+
+
+def test_an_unquoted_impossible_date_in_yaml_is_a_load_error(tmp_path: Path) -> None:
+    """PyYAML builds dates itself and raised ValueError, which escaped as a traceback."""
+    text = FORM.read_text(encoding="utf-8").replace("submitted: 2023-06-27", "submitted: 2023-06-31")
+    path = tmp_path / "form.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        load_document(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert "2023-06-31 is not a date" in str(caught.value)
+    assert "line " in str(caught.value)
+
+
+def test_a_negative_number_of_unlicensed_staff_is_refused(tmp_path: Path) -> None:
+    data = read_data(RECORD)
+    data["key_post_review"]["unlicensed"] = -1
+    assert problems_of(data, tmp_path, ".yaml") == ["key_post_review.unlicensed: expected a whole number ≥ 0, got -1"]
