@@ -270,15 +270,17 @@ def _month_end(month: str) -> date:
     return date(year, number, calendar.monthrange(year, number)[1])
 
 
-def _implied(key: str, record: EnterpriseRecord, until: date) -> bool:
+def _implied(key: str, record: EnterpriseRecord, since: date, until: date) -> bool:
     """Whether a spot-checked enterprise counts towards a section-2 item, by its record as it stood
-    on ``until`` (the end of the month it was spot-checked: what the checking unit could find)."""
+    on ``until`` (the end of the month it was spot-checked: what the checking unit could find).
+    Leader-led checks and drills count from ``since``, the campaign's start, as in
+    ``campaign.leader-check`` and ``campaign.drill``."""
     if key == "spot_checked":
         return True
     if key == "leader_not_leading_checks":
-        return not any(d <= until for d in record.leader_checks)
+        return not any(since <= d <= until for d in record.leader_checks)
     if key == "drills_missing":
-        return not any(d <= until for d in record.drills)
+        return not any(since <= d <= until for d in record.drills)
     if key == "outsourcing_disorder":
         review = record.outsourcing_review
         return review is not None and review.done <= until and any(c.disorderly for c in review.contractors)
@@ -294,6 +296,7 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
     if not records:
         yield Missing("没有注明抽查单位的企业台账记录", "no enterprise records say who spot-checked them")
         return
+    start = _date(params, "campaign_start")
     for index, form in _forms(bundle):
         mine = [r for r in records if r.spot_check is not None and r.spot_check.by == form.unit
                 and _month_index(r.spot_check.month) <= _month_index(form.month)]
@@ -304,7 +307,7 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             stated = form.value(key)
             # Judged as of each spot check, so a count stays put in later (cumulative) forms.
             implied = sum(1 for r in mine if r.spot_check is not None
-                          and _implied(key, r, _month_end(r.spot_check.month)))
+                          and _implied(key, r, start, _month_end(r.spot_check.month)))
             yield _form_base(index, form) | {
                 "kind": "record-count", "loc": f"/values/{key}", "key": key, "label": template.item(key).label,
                 "stated": stated if isinstance(stated, int) else 0,

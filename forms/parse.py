@@ -37,6 +37,18 @@ class _StrictSafeLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _timestamp(loader: _StrictSafeLoader, node: Any) -> Any:
+    """PyYAML's own date construction, with a date that does not exist (2023-06-31) a located error."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value} is not a date ({exc})", node.start_mark) from None
+
+
+_StrictSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:

@@ -8,6 +8,7 @@ from enum import StrEnum
 import attrs
 
 from forms.dispatch import YearMonth
+from forms.plan import Count
 
 
 class FoundBy(StrEnum):
@@ -44,7 +45,7 @@ class KeyPostReview:
     """The one full review of key-post staff and their certificates (关键岗位人员排查)."""
 
     done: date
-    unlicensed: int = 0  # staff found working a special-operation post without a certificate
+    unlicensed: Count = 0  # staff found working a special-operation post without a certificate
 
 
 @attrs.frozen
