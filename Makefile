@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install schema clean
+.PHONY: demo test lint docs install schema clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
@@ -26,12 +26,17 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
-	$(BIN)/ruff check engine forms rulebook tests
+	$(BIN)/ruff check engine forms rulebook tests docs/_ext
 	$(BIN)/mypy
+
+# The rule catalogue, source pages and reference, generated from the rulebook; warnings are errors.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs built: docs/_build/html/index.html"
 
 # Regenerate the published JSON Schemas of the document formats (a test checks they are current).
 schema: $(STAMP)
 	$(BIN)/python -m forms.schema forms/schemas
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis docs/_build

@@ -11,13 +11,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from engine.check import Unusable, check_files
 from engine.output import FORMATS
 from engine.report import Report
 from forms import LoadError
-from rulebook import Rulebook, Severity, load_rulebook, rule_as_data
+from rulebook import Severity, load_rulebook
+from rulebook.catalogue import catalogue
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
@@ -49,31 +49,10 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_VIOLATIONS if any(r.at_or_above(threshold) for r in reports) else EXIT_CLEAN
 
 
-def _rules_data(rulebook: Rulebook, profile_id: str | None) -> list[dict[str, Any]]:
-    only = rulebook.profile(profile_id) if profile_id else None
-    listed = []
-    for rule_id in sorted(rulebook.rules):
-        in_profiles = [p for p in rulebook.profiles_of(rule_id) if only is None or p is only]
-        if only is not None and not in_profiles:
-            continue
-        rule = rulebook.rules[rule_id]
-        data = rule_as_data(rule)
-        data["profiles"] = [
-            {"id": p.id, "parameters": {s.name: {"value": str(p.parameters[s.name].value),
-                                                 "effective_from": p.parameters[s.name].effective_from.isoformat(),
-                                                 "source": p.parameters[s.name].citation.source,
-                                                 "clause": p.parameters[s.name].citation.clause}
-                                        for s in rule.parameters}}
-            for p in in_profiles
-        ]
-        listed.append(data)
-    return listed
-
-
 def _rules(args: argparse.Namespace) -> int:
     rulebook = load_rulebook()
     try:
-        listed = _rules_data(rulebook, args.profile)
+        listed = catalogue(rulebook, args.profile)
     except KeyError as exc:
         print(f"zhifa: {exc.args[0]}", file=sys.stderr)
         return EXIT_UNUSABLE

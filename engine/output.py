@@ -48,6 +48,16 @@ def as_json(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> str
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def violation_lines(v: Violation) -> list[str]:
+    """A violation as the text report shows it (also used by the rule catalogue's worked examples)."""
+    mark = "✗" if v.severity is Severity.ERROR else "!"
+    lines = [f"{mark} {v.severity.value} {v.rule}  {v.location}", f"  {v.message}", f"  {v.message_en}"]
+    if v.fix:
+        lines.append(f"  修改：{v.fix} / fix: {v.fix_en}")
+    lines += [f"  依据 {c.source} {c.clause}：“{c.quote}”" for c in v.citations]
+    return lines
+
+
 def as_text(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> str:
     lines: list[str] = []
     for report in reports:
@@ -55,14 +65,7 @@ def as_text(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> str
         if not report.violations:
             lines.append("  ✓ 未发现违规 / no violations")
         for v in report.violations:
-            mark = "✗" if v.severity is Severity.ERROR else "!"
-            lines.append(f"  {mark} {v.severity.value} {v.rule}  {v.location}")
-            lines.append(f"    {v.message}")
-            lines.append(f"    {v.message_en}")
-            if v.fix:
-                lines.append(f"    修改：{v.fix} / fix: {v.fix_en}")
-            for c in v.citations:
-                lines.append(f"    依据 {c.source} {c.clause}：“{c.quote}”")
+            lines += [f"  {line}" for line in violation_lines(v)]
         for n in report.not_checked:
             lines.append(f"  - 未检查 not checked: {n.rule} — {n.reason} ({n.reason_en})")
         lines.append("")

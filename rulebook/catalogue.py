@@ -1,0 +1,142 @@
+"""The rule catalogue as plain data, and each source's clause coverage.
+
+One source of truth for everything that lists the rulebook: ``zhifa rules --format json`` prints
+:func:`catalogue`, and the Sphinx rule catalogue (``docs/_ext/zhifa_docs.py``) renders the same
+entries. Coverage files (``rulebook/coverage/<source>.yaml``) list every numbered clause of a
+source that states a checkable requirement; a clause is *encoded* when a rule cites it, and
+otherwise says why it is not checkable (no document holds the data) or not yet encoded.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from forms import LoadError, Problem, read_data, structure
+from rulebook.load import Rulebook, load_rulebook, normalise_whitespace, rule_as_data
+from rulebook.model import Citation, Profile, Rule, Text
+
+COVERAGE_DIR = Path(__file__).parent / "coverage"
+
+#: The kind of document each rule checks, as the catalogue indexes them.
+DOCUMENT_TITLES = {
+    "annual-plan": Text("年度执法计划", "annual enforcement plan"),
+    "dispatch-form": Text("调度表", "dispatch form"),
+    "enterprise-record": Text("企业台账", "enterprise campaign record"),
+    "campaign-steps": Text("阶段工作", "campaign steps"),
+}
+
+
+def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, str | None]]:
+    listed: dict[str, dict[str, str | None]] = {}
+    for spec in rule.parameters:
+        value = profile.parameters[spec.name]
+        listed[spec.name] = {
+            "value": str(value.value),
+            "unit": spec.unit,
+            "effective_from": value.effective_from.isoformat(),
+            "effective_to": value.effective_to.isoformat() if value.effective_to else None,
+            "source": value.citation.source,
+            "clause": value.citation.clause,
+            "quote": value.citation.quote,
+        }
+    return listed
+
+
+def catalogue(rulebook: Rulebook | None = None, profile_id: str | None = None) -> list[dict[str, Any]]:
+    """Every rule (or those of one profile) as plain data, sorted by id: the rule itself, and per
+    profile that applies it, its parameter values with their provenance and effective period."""
+    rulebook = rulebook or load_rulebook()
+    only = rulebook.profile(profile_id) if profile_id else None
+    listed = []
+    for rule_id in sorted(rulebook.rules):
+        in_profiles = [p for p in rulebook.profiles_of(rule_id) if only is None or p is only]
+        if only is not None and not in_profiles:
+            continue
+        rule = rulebook.rules[rule_id]
+        data = rule_as_data(rule)
+        data["profiles"] = [{"id": p.id, "parameters": _parameters(rule, p)} for p in in_profiles]
+        listed.append(data)
+    return listed
+
+
+@attrs.frozen
+class Clause:
+    """A numbered clause of a source that states a checkable requirement."""
+
+    clause: str
+    quote: str
+    not_checkable: Text | None = None  # no document zhifa reads holds the data
+    not_encoded: Text | None = None  # checkable, but no rule encodes it yet
+
+    @property
+    def status(self) -> str:
+        if self.not_checkable:
+            return "not-checkable"
+        return "not-encoded" if self.not_encoded else "encoded"
+
+
+@attrs.frozen
+class Coverage:
+    """A source's checkable clauses and the rules that encode each."""
+
+    source: str
+    clauses: tuple[Clause, ...]
+
+    @property
+    def checkable(self) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if c.not_checkable is None)
+
+    @property
+    def encoded(self) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if c.status == "encoded")
+
+
+def citing_rules(rulebook: Rulebook, source: str, clause: str) -> tuple[Rule, ...]:
+    """The rules (and parameter citations' rules) that cite a clause of a source."""
+    found = {rule.id for rule in rulebook.rules.values() for c in rule.citations if (c.source, c.clause) == (source, clause)}
+    for profile in rulebook.profiles.values():
+        for name, value in profile.parameters.items():
+            if (value.citation.source, value.citation.clause) == (source, clause):
+                found.update(r.id for r in rulebook.rules_of(profile) if name in {s.name for s in r.parameters})
+    return tuple(rulebook.rules[r] for r in sorted(found))
+
+
+def _cited_clauses(rulebook: Rulebook, source: str) -> set[str]:
+    cited: list[Citation] = [c for r in rulebook.rules.values() for c in r.citations]
+    cited += [v.citation for p in rulebook.profiles.values() for v in p.parameters.values()]
+    return {c.clause for c in cited if c.source == source}
+
+
+@cache
+def load_coverage() -> dict[str, Coverage]:
+    """Each shipped source's clause coverage. Raises :class:`forms.LoadError` when a file misquotes
+    its source, leaves out a clause a rule cites, or calls a clause encoded that no rule cites."""
+    rulebook = load_rulebook()
+    found: dict[str, Coverage] = {}
+    for path in sorted(COVERAGE_DIR.glob("*.yaml")):
+        coverage = structure(read_data(path), Coverage, str(path))
+        problems: list[Problem] = []
+        if coverage.source not in rulebook.sources:
+            raise LoadError(str(path), [Problem("source", f"unknown source {coverage.source!r}")])
+        text = normalise_whitespace(rulebook.source_text(coverage.source))
+        for k, clause in enumerate(coverage.clauses):
+            where = f"clauses[{k}]"
+            if normalise_whitespace(clause.quote) not in text:
+                problems.append(Problem(f"{where}.quote", f"not found verbatim in {coverage.source}"))
+            if clause.not_checkable and clause.not_encoded:
+                problems.append(Problem(where, "a clause is either not checkable or not encoded, not both"))
+            if clause.status == "encoded" and not citing_rules(rulebook, coverage.source, clause.clause):
+                problems.append(Problem(f"{where}.clause", f"no rule cites {clause.clause}; say why it is not encoded"))
+        # A cited clause may hold other requirements too (listed with their reasons), but the
+        # requirement the rules encode must be listed as encoded.
+        encoded = {c.clause for c in coverage.encoded}
+        for missing in sorted(_cited_clauses(rulebook, coverage.source) - encoded):
+            problems.append(Problem("clauses", f"rules cite {missing}, which is not listed as encoded"))
+        if problems:
+            raise LoadError(str(path), problems)
+        found[coverage.source] = coverage
+    return found

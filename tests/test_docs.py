@@ -1,0 +1,104 @@
+"""The generated docs agree with the rulebook and the engine: every rule is in the built catalogue
+with its citations, every worked example shows what the engine returns, every source is covered."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine.cli import main
+from engine.examples import worked_example
+from rulebook import load_rulebook, normalise_whitespace
+from rulebook.catalogue import catalogue, load_coverage
+
+from .conftest import ROOT
+
+sphinx = pytest.importorskip("sphinx.cmd.build")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The docs, built once for the session as `make docs` builds them (warnings are errors)."""
+    out = tmp_path_factory.mktemp("docs")
+    code = sphinx.build_main(["-W", "--keep-going", "-q", "-b", "html", str(ROOT / "docs"), str(out)])
+    assert code == 0, "the docs build has warnings or errors"
+    return out
+
+
+def text_of(page: str) -> str:
+    """A page's visible text, whitespace-free, so wrapped Chinese compares with the rulebook."""
+    without_tags = re.sub(r"<[^>]+>", "", page)
+    return normalise_whitespace(html.unescape(without_tags))
+
+
+def sections(page: str) -> dict[str, str]:
+    """Each ``<section id=…>`` of a page, by id (up to the next section of the same level or the end)."""
+    found = {}
+    starts = [(m.start(), m.group(1)) for m in re.finditer(r'<section id="([^"]+)">', page)]
+    for (start, ident), (end, _) in zip(starts, [*starts[1:], (len(page), "")], strict=True):
+        found[ident] = page[start:end]
+    return found
+
+
+def test_every_rule_is_in_the_catalogue_with_its_citations(built: Path) -> None:
+    page = (built / "rules" / "catalogue.html").read_text(encoding="utf-8")
+    by_id = sections(page)
+    for rule in load_rulebook().rules.values():
+        section = by_id.get("rule-" + rule.id.replace(".", "-"))
+        assert section is not None, f"{rule.id} is not in the catalogue"
+        shown = text_of(section)
+        assert normalise_whitespace(rule.title.zh) in shown and normalise_whitespace(rule.title.en) in shown
+        for citation in rule.citations:
+            assert normalise_whitespace(citation.quote) in shown, (rule.id, citation.clause)
+        assert 'href="../sources/' in section, f"{rule.id}: citations link to their source pages"
+
+
+def test_every_worked_example_shows_the_violation_the_engine_returns(built: Path) -> None:
+    page = (built / "rules" / "catalogue.html").read_text(encoding="utf-8")
+    by_id = sections(page)
+    for rule_id in load_rulebook().rules:
+        example = worked_example(rule_id)
+        # Check the violating input afresh, apart from the example's own reports.
+        results = engine.check_documents(example.violating, profile=example.profile)
+        returned = [v for r in results if isinstance(r, engine.Report) for v in r.violations]
+        assert {v.rule for v in returned} == {rule_id}, f"the example of {rule_id} breaks exactly that rule"
+        shown = text_of(by_id["rule-" + rule_id.replace(".", "-")])
+        for violation in returned:
+            for part in (violation.message, violation.message_en, violation.location, violation.fix or ""):
+                assert normalise_whitespace(part) in shown, (rule_id, part)
+
+
+def test_zhifa_rules_json_and_the_catalogue_are_the_same_data(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["rules"]
+    assert listed == json.loads(json.dumps(catalogue(), ensure_ascii=False))
+    shown = text_of((built / "rules" / "catalogue.html").read_text(encoding="utf-8"))
+    for entry in listed:
+        for profile in entry["profiles"]:
+            for name, parameter in profile["parameters"].items():
+                assert name in shown and normalise_whitespace(parameter["quote"]) in shown
+
+
+@pytest.mark.parametrize("by", ["source", "kind", "profile"])
+def test_each_index_lists_every_rule(built: Path, by: str) -> None:
+    page = (built / "rules" / f"by-{by}.html").read_text(encoding="utf-8")
+    for rule_id in load_rulebook().rules:
+        assert f'href="catalogue.html#rule-{rule_id.replace(".", "-")}"' in page, (by, rule_id)
+
+
+def test_every_source_page_shows_its_coverage_and_marks_every_listed_clause(built: Path) -> None:
+    rulebook = load_rulebook()
+    coverage = load_coverage()
+    assert set(coverage) == set(rulebook.sources), "every shipped source has a coverage file"
+    for source_id, listed in coverage.items():
+        page = (built / "sources" / f"{source_id}.html").read_text(encoding="utf-8")
+        checkable, encoded = len(listed.checkable), len(listed.encoded)
+        assert f"Clause coverage: {encoded} of {checkable} checkable clauses encoded" in html.unescape(page)
+        for k, _ in enumerate(listed.clauses):
+            assert f'id="clause-{source_id}-{k}"' in page, (source_id, k)
+        assert normalise_whitespace(rulebook.source_text(source_id)[:200]) in text_of(page)
