@@ -31,7 +31,7 @@ lint: $(STAMP)
 
 # The rule catalogue, source pages and reference, generated from the rulebook; warnings are errors.
 docs: $(STAMP)
-	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	$(BIN)/sphinx-build -E -W --keep-going -q -b html docs docs/_build/html
 	@echo "docs built: docs/_build/html/index.html"
 
 # Regenerate the published JSON Schemas of the document formats (a test checks they are current).

@@ -39,3 +39,6 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "show-inheritance": False}
 nitpicky = False
+
+# Quotes and rule text are shown exactly as written (no typographic quote substitution).
+smartquotes = False

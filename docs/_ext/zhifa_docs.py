@@ -29,12 +29,14 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.errors import SphinxError
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
 import engine
 from engine.examples import worked_example
 from engine.output import as_json, violation_lines
+from forms import LoadError
 from forms.convert import kind_of, load_document
 from forms.schema import document_schema
 from rulebook import Rulebook, load_rulebook, normalise_whitespace
@@ -60,9 +62,22 @@ def rule_ref(rule_id: str) -> str:
     return f":ref:`{rule_id} <{rule_label(rule_id)}>`"
 
 
+class RulebookError(SphinxError):
+    """The rulebook or a coverage file is invalid; the build stops with its problems, not a traceback."""
+
+    category = "zhifa rulebook error"
+
+
+def coverage_of(source: str) -> Coverage | None:
+    try:
+        return load_coverage().get(source)
+    except LoadError as exc:
+        raise RulebookError(str(exc)) from None
+
+
 def clause_ref(rulebook: Rulebook, source: str, clause: str) -> str:
     """A link to a clause on its source page (to the first encoded coverage entry with that clause path)."""
-    coverage = load_coverage().get(source)
+    coverage = coverage_of(source)
     if coverage is not None:
         for k, entry in enumerate(coverage.clauses):
             if entry.clause == clause and entry.status == "encoded":
@@ -248,7 +263,7 @@ class SourcePage(SphinxDirective):
         if source_id not in rulebook.sources:
             raise self.error(f"unknown source {source_id!r}")
         source = rulebook.sources[source_id]
-        coverage = load_coverage().get(source_id)
+        coverage = coverage_of(source_id)
         if coverage is None:
             raise self.error(f"no clause coverage file for {source_id} (rulebook/coverage/{source_id}.yaml)")
         # Only the entry a rule encodes links to it; other requirements of the same clause keep their reason.
@@ -336,7 +351,7 @@ class CoverageSummary(_RstDirective):
     def rst(self) -> list[str]:
         rows = []
         for source in load_rulebook().sources.values():
-            coverage = load_coverage().get(source.id)
+            coverage = coverage_of(source.id)
             if coverage is None:
                 raise self.error(f"no clause coverage file for {source.id} (rulebook/coverage/{source.id}.yaml)")
             checkable, encoded = len(coverage.checkable), len(coverage.encoded)
@@ -448,6 +463,15 @@ def _every_source_has_a_page(app: Sphinx, env: Any) -> None:
             raise ValueError(f"no page renders source {source_id}: add docs/sources/{source_id}.rst")
 
 
+def _rulebook_loads(app: Sphinx) -> None:
+    """Stop before reading any page when the rulebook or a coverage file is invalid."""
+    try:
+        load_rulebook()
+        load_coverage()
+    except LoadError as exc:
+        raise RulebookError(str(exc)) from None
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("zhifa-rule-catalogue", RuleCatalogue)
     app.add_directive("zhifa-rule-index", RuleIndex)
@@ -456,5 +480,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("zhifa-cli", CliReference)
     app.add_directive("zhifa-schema", SchemaReference)
     app.add_directive("zhifa-report-example", ReportExample)
+    app.connect("builder-inited", _rulebook_loads)
     app.connect("env-check-consistency", _every_source_has_a_page)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
