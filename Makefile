@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs install schema clean
+.PHONY: demo test lint docs bench bench-quick install schema clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
@@ -26,13 +26,28 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
-	$(BIN)/ruff check engine forms rulebook tests docs/_ext
+	$(BIN)/ruff check engine forms rulebook tests docs/_ext benchmarks
 	$(BIN)/mypy
 
 # The rule catalogue, source pages and reference, generated from the rulebook; warnings are errors.
 docs: $(STAMP)
 	$(BIN)/sphinx-build -E -W --keep-going -q -b html docs docs/_build/html
 	@echo "docs built: docs/_build/html/index.html"
+
+# Benchmarks (not tests): each prints its figures and, last, one JSON line. docs/performance.md has a run.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/forms.py
+	$(BIN)/python benchmarks/end_to_end.py
+	$(BIN)/python benchmarks/scaling.py
+	$(BIN)/python benchmarks/plans.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/forms.py --quick
+	$(BIN)/python benchmarks/end_to_end.py --quick
+	$(BIN)/python benchmarks/scaling.py --quick
+	$(BIN)/python benchmarks/plans.py --quick
 
 # Regenerate the published JSON Schemas of the document formats (a test checks they are current).
 schema: $(STAMP)

@@ -7,11 +7,11 @@ each match becomes a violation that cites its clause.
 ['plan.joint-share']
 """
 
-from engine.check import ProfileError, Unusable, check, check_documents, check_file, check_files
+from engine.check import ProfileError, Unusable, check, check_documents, check_file, check_files, check_many
 from engine.report import NotChecked, Report, Violation
 from engine.runtime import RuleError
 
 __all__ = [
     "NotChecked", "ProfileError", "Report", "RuleError", "Unusable", "Violation",
-    "check", "check_documents", "check_file", "check_files",
+    "check", "check_documents", "check_file", "check_files", "check_many",
 ]

@@ -68,7 +68,10 @@ def _shown(value: Decimal | int | None, blank: str = "空白") -> str:
 
 def _both(name: str, value: Decimal | int | None) -> dict[str, str]:
     """``name`` shown in Chinese and ``name_en`` in English (they differ only for a blank)."""
-    return {name: _shown(value), f"{name}_en": _shown(value, "blank")}
+    if value is None:
+        return {name: "空白", f"{name}_en": "blank"}
+    shown = _shown(value)
+    return {name: shown, f"{name}_en": shown}
 
 
 def components(item: FormItem, value: object) -> Iterator[tuple[str, str, str, Decimal | int | None]]:
@@ -125,7 +128,7 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
                     **_both("part_shown", pair.part), **_both("whole_shown", pair.whole),
                     "whole_blank": int(pair.whole is None)}
         checked = form.value("spot_checked")
-        section = next(s for s in template.sections if any(i.key == "spot_checked" for i in s.items))
+        section = template.section_of("spot_checked")
         for item in section.items:
             finding = form.value(item.key)
             if item.key == "spot_checked" or not isinstance(finding, int):

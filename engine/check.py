@@ -8,8 +8,9 @@ fact comes from.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,9 @@ import attrs
 
 from engine.compile import CompiledProfile, Match, compile_profile, parameter_value
 from engine.derived import Fact, Missing
-from engine.facts import build_facts
+from engine.facts import Facts, build_facts
 from engine.report import NotChecked, Report, Violation, render
-from engine.runtime import RuleError, evaluate
+from engine.runtime import RuleError, evaluate_groups
 from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
 from forms.convert import Document, kind_of
 from forms.dispatch import DispatchForm
@@ -113,32 +114,132 @@ def _cell_in_workbook(document: Document, pointer: str) -> str:
     return locate(document, pointer) if isinstance(document, DispatchForm) else pointer
 
 
-def _check_bundle(bundle: Sequence[Document], paths: Sequence[str | None], compiled: CompiledProfile,
-                  locate: Locator) -> list[Report]:
-    kinds_present = {kind_of(d) for d in bundle}
-    rules = [r for r in compiled.rules if r.document in kinds_present]
-    fact_kinds = tuple(sorted({k for r in rules for k in r.fact_kinds}))
-    built = build_facts(bundle, fact_kinds, compiled.params)
-    name = paths[0] if len(bundle) == 1 and paths[0] else f"{len(bundle)} documents under {compiled.profile.id}"
-    matches = evaluate(compiled, built.facts, name or "<document>")
-    facts = {fact["id"]: fact for fact in built.facts}
-    by_id = {rule.id: rule for rule in rules}
+@attrs.frozen
+class _Bundle:
+    """Documents checked together under one profile, with their facts built."""
+
+    members: tuple[int, ...]  # indexes into the documents given
+    documents: tuple[Document, ...]
+    paths: tuple[str | None, ...]
+    compiled: CompiledProfile
+    rules: tuple[Rule, ...]
+    built: Facts
+
+    @property
+    def name(self) -> str:
+        if len(self.documents) == 1 and self.paths[0]:
+            return self.paths[0]
+        return f"{len(self.documents)} documents under {self.compiled.profile.id}"
+
+    @property
+    def joins(self) -> bool:
+        """Whether some rule matches several facts at once (then the facts share one session)."""
+        return any(len(alternative.match) > 1 for rule in self.rules for alternative in rule.when)
+
+
+_RULES_FOR: dict[tuple[str, frozenset[str]], tuple[tuple[Rule, ...], tuple[str, ...]]] = {}
+
+
+def _rules_for(compiled: CompiledProfile, kinds: frozenset[str]) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
+    """The rules of a profile for these kinds of document, and the fact kinds they need (cached)."""
+    key = (compiled.ruleset, kinds)
+    if key not in _RULES_FOR:
+        rules = tuple(r for r in compiled.rules if r.document in kinds)
+        _RULES_FOR[key] = (rules, tuple(sorted({k for r in rules for k in r.fact_kinds})))
+    return _RULES_FOR[key]
+
+
+def _bundle(members: Sequence[int], documents: Sequence[Document], names: Sequence[str | None],
+            compiled: CompiledProfile) -> _Bundle:
+    docs = tuple(documents[i] for i in members)
+    rules, fact_kinds = _rules_for(compiled, frozenset(kind_of(d) for d in docs))
+    return _Bundle(tuple(members), docs, tuple(names[i] for i in members), compiled, rules,
+                   build_facts(docs, fact_kinds, compiled.params))
+
+
+#: Facts per durable-rules session. Sessions are created and deleted per batch of bundles (not per
+#: document), which amortises their cost while keeping the C core's working memory bounded.
+SESSION_FACTS = 2_000
+
+
+def _evaluate(bundles: Sequence[_Bundle]) -> list[list[Match] | RuleError]:
+    """Every bundle's matches, bundles sharing sessions of about SESSION_FACTS facts. A bundle whose
+    rules join no facts may be split across sessions. When a session shared by several bundles
+    fails, each is evaluated again in a session of its own, so an error names the bundle that
+    caused it and does not take the others with it."""
+    matches: list[list[Match]] = [[] for _ in bundles]
+    errors: dict[int, RuleError] = {}
+    session: list[tuple[int, Sequence[Fact]]] = []
+    size = 0
+
+    def run() -> None:
+        compiled = bundles[session[0][0]].compiled
+        try:
+            found = evaluate_groups(compiled, [facts for _, facts in session], f"{len(session)} bundles")
+        except RuleError as exc:
+            if len(session) == 1:
+                errors[session[0][0]] = RuleError(bundles[session[0][0]].name, exc.detail)
+                session.clear()
+                return
+            found = []
+            for b, facts in session:
+                try:
+                    found.append(evaluate_groups(compiled, [facts], bundles[b].name)[0])
+                except RuleError as exc:
+                    errors[b] = RuleError(bundles[b].name, exc.detail)
+                    found.append([])
+        for (b, _), part in zip(session, found, strict=True):
+            matches[b].extend(part)
+        session.clear()
+
+    for b, bundle in enumerate(bundles):
+        facts = bundle.built.facts
+        parts = [facts] if bundle.joins else [facts[k:k + SESSION_FACTS] for k in range(0, len(facts), SESSION_FACTS)]
+        for part in parts:
+            if session and (bundles[session[0][0]].compiled is not bundle.compiled or size + len(part) > SESSION_FACTS):
+                run()
+                size = 0
+            session.append((b, part))
+            size += len(part)
+    if session:
+        run()
+    return [errors.get(b, found) for b, found in enumerate(matches)]
+
+
+def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator) -> list[Report]:
+    facts = {fact["id"]: fact for fact in bundle.built.facts}
+    by_id = {rule.id: rule for rule in bundle.rules}
     found: dict[int, list[Violation]] = defaultdict(list)
     try:
         for match in matches:
             first = facts[match.fact_ids[0][1]]
             doc = first["doc"]
-            found[doc].append(_violation(by_id[match.rule], match, facts, compiled, locate(bundle[doc], first["loc"])))
+            found[doc].append(_violation(by_id[match.rule], match, facts, bundle.compiled,
+                                         locate(bundle.documents[doc], first["loc"])))
     except KeyError as exc:  # a template names a field its facts lack: a rulebook defect
-        raise RuleError(name or "<document>", str(exc)) from exc
+        raise RuleError(bundle.name, str(exc)) from exc
     reports = []
-    for index, (document, path) in enumerate(zip(bundle, paths, strict=True)):
+    for index, (document, path) in enumerate(zip(bundle.documents, bundle.paths, strict=True)):
         kind = kind_of(document)
-        not_checked = [n for rule in rules if rule.document == kind and (n := _not_checked(rule, built.missing))]
-        reports.append(Report(kind=kind, profile=compiled.profile.id,
+        not_checked = [n for rule in bundle.rules if rule.document == kind and (n := _not_checked(rule, bundle.built.missing))]
+        reports.append(Report(kind=kind, profile=bundle.compiled.profile.id,
                               violations=tuple(sorted(found[index], key=Violation.sort_key)),
                               not_checked=tuple(not_checked), path=path))
     return reports
+
+
+def _check_bundles(bundles: Sequence[_Bundle], results: list[Report | Unusable | None], locate: Locator) -> None:
+    for bundle, matches in zip(bundles, _evaluate(bundles), strict=True):
+        try:
+            if isinstance(matches, RuleError):
+                raise matches
+            reports = _reports(bundle, matches, locate)
+        except RuleError as exc:
+            for i, name in zip(bundle.members, bundle.paths, strict=True):
+                results[i] = Unusable(name or f"<document {i}>", exc)
+            continue
+        for i, report in zip(bundle.members, reports, strict=True):
+            results[i] = report
 
 
 def check_documents(
@@ -154,7 +255,7 @@ def check_documents(
     rulebook = rulebook or load_rulebook()
     names = list(paths) if paths is not None else [None] * len(documents)
     results: list[Report | Unusable | None] = [None] * len(documents)
-    bundles: dict[tuple[str, int], list[int]] = defaultdict(list)
+    grouped: dict[tuple[str, int], list[int]] = defaultdict(list)
     compiled_for: dict[str, CompiledProfile] = {}
     for index, document in enumerate(documents):
         try:
@@ -165,18 +266,61 @@ def check_documents(
         compiled_for[compiled.profile.id] = compiled
         # Plans are checked one by one; a campaign's documents are checked together.
         alone = index if isinstance(document, AnnualPlan) else -1
-        bundles[(compiled.profile.id, alone)].append(index)
-    for (profile_id, _), members in bundles.items():
-        try:
-            reports = _check_bundle([documents[i] for i in members], [names[i] for i in members],
-                                    compiled_for[profile_id], locate)
-        except RuleError as exc:
-            for i in members:
-                results[i] = Unusable(names[i] or f"<document {i}>", exc)
-            continue
-        for i, report in zip(members, reports, strict=True):
-            results[i] = report
+        grouped[(compiled.profile.id, alone)].append(index)
+    bundles = [_bundle(members, documents, names, compiled_for[profile_id])
+               for (profile_id, _), members in sorted(grouped.items(), key=lambda g: (g[0][0], g[1][0]))]
+    _check_bundles(bundles, results, locate)
     return [r for r in results if r is not None]
+
+
+#: Documents read from the iterable per step of :func:`check_many`.
+BATCH_DOCUMENTS = 256
+
+
+def check_many(
+    documents: Iterable[Document | Mapping[str, Any]],
+    profile: str | None = None,
+    *,
+    rulebook: Rulebook | None = None,
+) -> Iterator[Report]:
+    """Check many documents, each on its own: the reports are exactly those :func:`check` gives for
+    each document alone, yielded in order, while documents are read lazily and evaluated in batches
+    that share durable-rules sessions (compiled rulesets are reused; per-call costs are amortised).
+
+    Raises what :func:`check` raises for the first document that cannot be checked, after yielding
+    the reports of the documents before it. Rules that compare documents with each other need
+    :func:`check_documents`.
+    """
+    rulebook = rulebook or load_rulebook()
+    stream = iter(documents)
+    offset = 0
+    while batch := list(itertools.islice(stream, BATCH_DOCUMENTS)):
+        names = [f"<document {offset + k}>" for k in range(len(batch))]
+        results: list[Report | Unusable | None] = [None] * len(batch)
+        loaded: list[Document] = []
+        bundles = []
+        for k, given in enumerate(batch):
+            try:
+                loaded.append(document := _as_document(given, names[k]))
+                bundles.append(_bundle([k], loaded, names, _resolve(document, profile, rulebook)))
+            except (LoadError, ProfileError) as exc:
+                results[k] = Unusable(names[k], exc)
+                break  # nothing after the first unusable document is reported
+        _check_bundles(bundles, results, _pointer)
+        for result in results:
+            if isinstance(result, Unusable):
+                raise result.error
+            if result is None:
+                break
+            yield attrs.evolve(result, path=None)
+        offset += len(batch)
+
+
+def _as_document(document: Document | Mapping[str, Any], name: str) -> Document:
+    if not isinstance(document, Mapping):
+        return document
+    data = dict(document)
+    return document_from_data(data, name) if "kind" in data else plan_from_data(data, name)
 
 
 def check(
@@ -194,10 +338,7 @@ def check(
     profile does not fit it, and :class:`RuleError` when evaluation fails. Rules that compare
     documents (a monthly series, a roll-up) need :func:`check_documents`.
     """
-    if isinstance(document, Mapping):
-        data = dict(document)
-        document = document_from_data(data, path or "<data>") if "kind" in data else plan_from_data(data, path or "<data>")
-    (result,) = check_documents([document], [path], profile, rulebook=rulebook)
+    (result,) = check_documents([_as_document(document, path or "<data>")], [path], profile, rulebook=rulebook)
     if isinstance(result, Unusable):
         raise result.error
     return result

@@ -7,6 +7,7 @@ whose facts are all missing is reported as not checked, never as passed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import attrs
@@ -34,25 +35,38 @@ class Facts:
     missing: dict[str, Missing]  # fact kind → why none could be built
 
 
+@functools.cache
+def _runs(kinds: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], Builder], ...]:
+    """The builders these kinds need, each once, with the kinds it is asked for (cached per kinds)."""
+    runs: list[tuple[object, list[str], Builder]] = []
+    for kind in kinds:
+        for original, asked, _ in runs:
+            if original is _ORIGINAL[kind]:
+                asked.append(kind)
+                break
+        else:
+            runs.append((_ORIGINAL[kind], [kind], BUILDERS[kind]))
+    return tuple((tuple(asked), builder) for _, asked, builder in runs)
+
+
 def build_facts(bundle: Bundle, kinds: tuple[str, ...], params: Params) -> Facts:
     """Run each builder the kinds need once; number the facts in a stable order."""
-    runs: list[tuple[object, Builder]] = []
-    for kind in kinds:
-        if all(original is not _ORIGINAL[kind] for original, _ in runs):
-            runs.append((_ORIGINAL[kind], BUILDERS[kind]))
+    wanted = frozenset(kinds)
     facts: list[Fact] = []
     missing: dict[str, Missing] = {}
-    for original, builder in runs:
+    for asked, builder in _runs(kinds):
         made_kinds: set[str] = set()
-        reasons: list[Missing] = []
+        reason: Missing | None = None
         for item in builder(bundle, params):
             if isinstance(item, Missing):
-                reasons.append(item)
-            elif item["kind"] in kinds:
+                reason = reason or item
+            elif item["kind"] in wanted:
                 made_kinds.add(item["kind"])
                 facts.append(item)
-        for kind in kinds:
-            if _ORIGINAL[kind] is original and kind not in made_kinds and reasons:
-                missing[kind] = reasons[0]
-    numbered = tuple(dict(fact, id=f"f{n}") for n, fact in enumerate(facts))
-    return Facts(numbered, missing)
+        if reason is not None:
+            for kind in asked:
+                if kind not in made_kinds:
+                    missing[kind] = reason
+    for n, fact in enumerate(facts):  # each builder makes fresh dicts: number them in place
+        fact["id"] = f"f{n}"
+    return Facts(tuple(facts), missing)

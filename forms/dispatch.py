@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -86,14 +86,23 @@ class FormTemplate:
                 yield section, item
 
     def item(self, key: str) -> FormItem:
-        for _, item in self.items():
-            if item.key == key:
-                return item
-        raise KeyError(key)
+        return self.items_by_key[key]
 
-    @property
+    @cached_property
+    def items_by_key(self) -> dict[str, FormItem]:
+        """Every item by its key, in the form's order."""
+        return {item.key: item for _, item in self.items()}
+
+    @cached_property
     def keys(self) -> tuple[str, ...]:
-        return tuple(item.key for _, item in self.items())
+        return tuple(self.items_by_key)
+
+    def section_of(self, key: str) -> FormSection:
+        return self._section_of[key]
+
+    @cached_property
+    def _section_of(self) -> dict[str, FormSection]:
+        return {item.key: section for section, item in self.items()}
 
 
 @attrs.frozen
@@ -160,6 +169,8 @@ def _shown(value: Any) -> str:
 
 
 def _number(value: Any, whole: bool) -> Decimal | int:
+    if type(value) is int and value >= 0:  # the common case, without a Decimal round trip
+        return value if whole else Decimal(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {_shown(value)}")
     try:
@@ -195,16 +206,20 @@ def checked_values(template: FormTemplate, raw: dict[str, Any]) -> tuple[dict[st
     reported), each of the item's shape. Returns the values and (field path, message) problems."""
     problems: list[tuple[str, str]] = []
     values: dict[str, FormValue] = {}
-    keys = set(template.keys)
+    keys = template.items_by_key
     for name in raw:
         if name not in keys:
             problems.append((f"values.{name}", f"not an item of the {template.variant} form"))
-    for _, item in template.items():
-        where = f"values.{item.key}"
-        value = raw.get(item.key)
+    for key, item in template.items_by_key.items():
+        value = raw.get(key)
         if value is None:
-            values[item.key] = None
-        elif item.shape is ItemShape.YES_NO:
+            values[key] = None
+            continue
+        if type(value) is int and value >= 0 and item.shape is ItemShape.COUNT:
+            values[key] = value  # the common case: a count, nothing to convert
+            continue
+        where = f"values.{key}"
+        if item.shape is ItemShape.YES_NO:
             if isinstance(value, bool):
                 values[item.key] = value
             else:

@@ -1,0 +1,256 @@
+"""Dispatch forms in memory: zhifa against the floor, raw durable-rules, naive durable-rules and a
+peer engine (GoRules zen-engine), on the same generated forms, in one process.
+
+    python benchmarks/forms.py [--n 10000,100000] [--quick]
+
+(a) zhifa: ``engine.check_many`` on the forms as plain data (loading, facts, evaluation, reports).
+(b) floor: ``generated.floor`` — the same checks written by hand in plain Python.
+(c) raw durable-rules: the same conditions as a hand-built ruleset, fed the facts zhifa sends
+    (built beforehand, outside the timing), in the same chunks and sessions: durable-rules' own cost.
+(d) naive durable-rules: each form flattened into one fact, one ``assert_fact`` and one session per
+    form, one rule per check, as the durable-rules README leads a user to write.
+(e) zen-engine: the same checks as a decision model's expressions, one ``evaluate`` per form.
+All five must agree on which forms violate what; the script fails if they do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import generated
+from durable.lang import assert_fact, assert_facts, cap, delete_state, m, ruleset, when_all
+from generated import FINDINGS, PART_WHOLE, RECTIFIED_PAIRS, Finding
+
+import engine
+from engine.compile import compile_profile
+from engine.facts import build_facts
+from forms import document_from_data
+from rulebook import load_rulebook
+
+batching = importlib.import_module("engine.check")
+runtime = importlib.import_module("engine.runtime")
+
+# ------------------------------------------------------------------ (a) zhifa
+
+
+def run_zhifa(forms: list[dict[str, Any]]) -> list[Finding]:
+    return generated.zhifa_findings(engine.check_many(forms))
+
+
+# ------------------------------------------------------------------ (c) raw durable-rules
+
+_raw_found: list[tuple[str, str]] = []
+
+
+def _raw_record(rule: str) -> Callable[[Any], None]:
+    def record(context: Any) -> None:
+        for fact in context.m:
+            _raw_found.append((rule, fact["id"]))
+    return record
+
+
+with ruleset("bench.raw"):
+    when_all(cap(1000), (m.kind == "rectified-found") & (m.found_blank == 0) & (m.rectified > m.found))(
+        _raw_record("form.rectified-within-found"))
+    when_all(cap(1000), (m.kind == "rectified-found") & (m.found_blank == 1))(_raw_record("form.rectified-within-found"))
+    when_all(cap(1000), (m.kind == "part-whole") & (m.whole_blank == 0) & (m.part > m.whole))(
+        _raw_record("form.part-within-whole"))
+    when_all(cap(1000), (m.kind == "part-whole") & (m.whole_blank == 1))(_raw_record("form.part-within-whole"))
+    when_all(cap(1000), (m.kind == "penalty-amount") & ((m.count == 0) | (m.count_blank == 1)))(
+        _raw_record("form.part-within-whole"))
+    when_all(cap(1000), (m.kind == "submission") & (m.dated == 1) & (m.days_late > 0))(_raw_record("form.deadline"))
+    when_all(cap(1000), (m.kind == "submission") & (m.early == 1))(_raw_record("form.deadline"))
+    when_all(cap(1000), (m.kind == "submission") & (m.in_campaign == 0))(_raw_record("form.deadline"))
+    when_all(cap(1000), (m.kind == "submission") & (m.dated == 0))(_raw_record("form.deadline"))
+    when_all(cap(1000), +m.kind)(lambda context: None)
+
+
+def raw_facts(forms: list[dict[str, Any]]) -> tuple[list[list[dict[str, Any]]], dict[str, tuple[int, str]]]:
+    """The facts zhifa sends durable-rules for these forms, per session, and where each came from."""
+    compiled = compile_profile(load_rulebook(), generated.PROFILE)
+    kinds = tuple(sorted({k for r in compiled.rules if r.document == "dispatch-form" for k in r.fact_kinds}))
+    sessions: list[list[dict[str, Any]]] = [[]]
+    origin: dict[str, tuple[int, str]] = {}
+    for index, form in enumerate(forms):
+        built = build_facts([document_from_data(form, "bench")], kinds, compiled.params)
+        if len(sessions[-1]) + len(built.facts) > batching.SESSION_FACTS:
+            sessions.append([])
+        for fact in built.facts:
+            sent = runtime._slim(fact, compiled.matched_fields.get(fact["kind"], ()), f"raw{len(sessions)}", index)
+            origin[sent["id"]] = (index, fact["loc"])
+            sessions[-1].append(sent)
+    return sessions, origin
+
+
+def run_raw(sessions: list[list[dict[str, Any]]], origin: dict[str, tuple[int, str]]) -> list[Finding]:
+    _raw_found.clear()
+    for facts in sessions:
+        for start in range(0, len(facts), runtime.CHUNK_SIZE):
+            assert_facts("bench.raw", facts[start:start + runtime.CHUNK_SIZE])
+        delete_state("bench.raw", facts[0]["sid"])
+    return [(origin[fact_id][0], rule, origin[fact_id][1]) for rule, fact_id in dict.fromkeys(_raw_found)]
+
+
+# ------------------------------------------------------------------ (d) naive durable-rules and (e) zen-engine
+
+
+def flat(form: dict[str, Any]) -> dict[str, Any]:
+    """One form as one flat record, blanks as flags (neither engine compares a missing value)."""
+    values = form["values"]
+    record: dict[str, Any] = {}
+    for key in (*[k for pair in RECTIFIED_PAIRS for k in pair], "spot_checked", *FINDINGS):
+        record[key] = values.get(key) or 0
+        record[f"{key}_blank"] = int(values.get(key) is None)
+    for key in PART_WHOLE:
+        pair = values.get(key) or {}
+        record[f"{key}_part"], record[f"{key}_whole"] = pair.get("part") or 0, pair.get("whole") or 0
+        record[f"{key}_part_blank"], record[f"{key}_whole_blank"] = int(pair.get("part") is None), int(pair.get("whole") is None)
+    penalties = values.get("penalties") or {}
+    record["penalty_amount"], record["penalty_count"] = penalties.get("amount") or 0, penalties.get("count") or 0
+    submitted = form.get("submitted")
+    record["submitted_day"] = date.fromisoformat(submitted).toordinal() if submitted else 0
+    record["due_day"] = date.fromisoformat(generated.DUE).toordinal()
+    record["month_first_day"] = date.fromisoformat(generated.MONTH + "-01").toordinal()
+    return record
+
+
+def checks() -> list[tuple[str, str, str]]:
+    """(rule, location, condition in zen's expression language) for every check of a lone form."""
+    found: list[tuple[str, str, str]] = []
+    for whole, part in RECTIFIED_PAIRS:
+        found.append(("form.rectified-within-found", f"/values/{part}",
+                      f"{part}_blank == 0 and ({whole}_blank == 1 or {part} > {whole})"))
+    for key in PART_WHOLE:
+        found.append(("form.part-within-whole", f"/values/{key}/part",
+                      f"{key}_part_blank == 0 and ({key}_whole_blank == 1 or {key}_part > {key}_whole)"))
+    for key in FINDINGS:
+        found.append(("form.part-within-whole", f"/values/{key}",
+                      f"{key}_blank == 0 and (spot_checked_blank == 1 or {key} > spot_checked)"))
+    found.append(("form.part-within-whole", "/values/penalties/amount", "penalty_amount > 0 and penalty_count == 0"))
+    found.append(("form.deadline", "/month", "submitted_day == 0"))
+    found.append(("form.deadline", "/submitted",
+                  "submitted_day > 0 and (submitted_day > due_day or submitted_day < month_first_day)"))
+    return found
+
+
+CHECKS = checks()
+_naive_found: list[tuple[int, int]] = []
+
+
+def _naive_condition(k: int) -> Any:
+    """The same condition as CHECKS[k], written with durable-rules' expressions."""
+    rule, location, _ = CHECKS[k]
+    key = location.removeprefix("/values/").removesuffix("/part")
+    if rule == "form.rectified-within-found":
+        whole = dict((p, w) for w, p in RECTIFIED_PAIRS)[key]
+        return (getattr(m, f"{key}_blank") == 0) & ((getattr(m, f"{whole}_blank") == 1) | (getattr(m, key) > getattr(m, whole)))
+    if location.endswith("/part"):
+        return (getattr(m, f"{key}_part_blank") == 0) & (
+            (getattr(m, f"{key}_whole_blank") == 1) | (getattr(m, f"{key}_part") > getattr(m, f"{key}_whole")))
+    if key in FINDINGS:
+        return (getattr(m, f"{key}_blank") == 0) & ((m.spot_checked_blank == 1) | (getattr(m, key) > m.spot_checked))
+    if key == "penalties/amount":
+        return (m.penalty_amount > 0) & (m.penalty_count == 0)
+    if location == "/month":
+        return m.submitted_day == 0
+    return (m.submitted_day > 0) & ((m.submitted_day > m.due_day) | (m.submitted_day < m.month_first_day))
+
+
+def _naive_record(k: int) -> Callable[[Any], None]:
+    def record(context: Any) -> None:
+        _naive_found.append((context.m["form"], k))
+    return record
+
+
+with ruleset("bench.naive"):
+    for _k in range(len(CHECKS)):
+        when_all(_naive_condition(_k))(_naive_record(_k))
+    when_all(+m.form)(lambda context: None)
+
+
+def run_naive(forms: list[dict[str, Any]]) -> list[Finding]:
+    _naive_found.clear()
+    for index, form in enumerate(forms):
+        sid = f"naive{index}"
+        assert_fact("bench.naive", {"sid": sid, "form": index, **flat(form)})
+        delete_state("bench.naive", sid)
+    # An `or` in a durable-rules condition fires once per branch that holds.
+    return [(index, CHECKS[k][0], CHECKS[k][1]) for index, k in dict.fromkeys(_naive_found)]
+
+
+def zen_model() -> str:
+    node = {"position": {"x": 0, "y": 0}}
+    expressions = [{"id": f"e{k}", "key": f"c{k}", "value": condition} for k, (_, _, condition) in enumerate(CHECKS)]
+    return json.dumps({
+        "nodes": [{"id": "in", "type": "inputNode", "name": "form", **node},
+                  {"id": "checks", "type": "expressionNode", "name": "checks", "content": {"expressions": expressions}, **node},
+                  {"id": "out", "type": "outputNode", "name": "violations", **node}],
+        "edges": [{"id": "a", "sourceId": "in", "targetId": "checks", "type": "edge"},
+                  {"id": "b", "sourceId": "checks", "targetId": "out", "type": "edge"}]})
+
+
+def run_zen(forms: list[dict[str, Any]]) -> list[Finding]:
+    import zen
+
+    decision = zen.ZenEngine().create_decision(zen_model())
+    found = []
+    for index, form in enumerate(forms):
+        result = decision.evaluate(flat(form))["result"]
+        found += [(index, CHECKS[k][0], CHECKS[k][1]) for k in range(len(CHECKS)) if result[f"c{k}"]]
+    return found
+
+
+# ------------------------------------------------------------------ the run
+
+
+def measure(n: int) -> dict[str, float]:
+    forms = generated.forms(n)
+    run_zhifa(generated.forms(50, seed=1))  # compile the ruleset, warm the caches
+    sessions, origin = raw_facts(forms)
+    contenders: dict[str, Callable[[], list[Finding]]] = {
+        "zhifa": lambda: run_zhifa(forms),
+        "floor": lambda: generated.floor(forms),
+        "raw_durable": lambda: run_raw(sessions, origin),
+        "naive_durable": lambda: run_naive(forms),
+        "zen": lambda: run_zen(forms),
+    }
+    seconds: dict[str, float] = {}
+    results: dict[str, list[Finding]] = {}
+    for name, run in contenders.items():
+        seconds[name], found = generated.timed(run)
+        results[name] = sorted(found)
+    expected = results["floor"]
+    violating = len({index for index, _, _ in expected})
+    for name, found in results.items():
+        assert found == expected, f"{name} disagrees with the floor on {len(set(found) ^ set(expected))} findings"
+    print(f"n = {n}: {violating} forms violating ({len(expected)} findings), all five agree")
+    for name in contenders:
+        print(f"  {name:14} {n / seconds[name]:>12,.0f} forms/s  {seconds[name]:8.3f} s"
+              f"  zhifa/{name} = {seconds['zhifa'] / seconds[name]:.2f}")
+    return {name: n / s for name, s in seconds.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", default="10000,100000", help="comma-separated form counts (default 10000,100000)")
+    parser.add_argument("--quick", action="store_true", help="2 000 forms only (under a minute)")
+    args = parser.parse_args()
+    sizes = [2000] if args.quick else [int(n) for n in args.n.split(",")]
+    print(generated.machine())
+    rates = [measure(n) for n in sizes]
+    figures: dict[str, Any] = {"n": sizes}
+    for name in ("zhifa", "floor", "raw_durable", "naive_durable", "zen"):
+        figures[f"{name}_per_s"] = [round(r[name]) for r in rates]
+    if len(sizes) == 1:
+        figures = {key: value[0] for key, value in figures.items()}
+    generated.last_line(figures)
+
+
+if __name__ == "__main__":
+    main()
+

@@ -1,0 +1,72 @@
+"""Scaling: time and peak memory of ``engine.check_many`` at growing numbers of forms.
+
+    python benchmarks/scaling.py [--n 10000,30000,100000] [--quick]
+
+Each N runs in a fresh process, so its peak RSS is its own. Forms are made one at a time and
+streamed through ``engine.check_many``; each report is compared with the floor's findings for its
+form as it arrives and then dropped, as a platform checking a province's forms would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from typing import Any
+
+import generated
+
+import engine
+
+
+def one(n: int) -> dict[str, Any]:
+    list(engine.check_many(generated.forms(50, seed=1)))  # compile the ruleset, warm the caches
+    before = generated.peak_rss_mb()
+    checked = findings = 0
+
+    def run() -> None:
+        nonlocal checked, findings
+        forms = generated.iter_forms(n)
+        mirror = generated.iter_forms(n)  # the same forms again, for the floor
+        for index, (report, form) in enumerate(zip(engine.check_many(forms), mirror, strict=True)):
+            found = sorted((index, v.rule, v.location) for v in report.violations)
+            assert found == sorted(generated.floor_check(index, form)), f"form {index} differs from the floor"
+            checked += 1
+            findings += len(found)
+
+    seconds, _ = generated.timed(run)
+    assert checked == n
+    return {"n": n, "seconds": seconds, "peak_rss_mb": generated.peak_rss_mb(), "warm_rss_mb": before,
+            "findings": findings}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", default="10000,30000,100000", help="comma-separated form counts")
+    parser.add_argument("--quick", action="store_true", help="2 000, 6 000 and 20 000 forms (under a minute)")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # the child process for one N
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one)))
+        return
+    sizes = [2000, 6000, 20000] if args.quick else [int(n) for n in args.n.split(",")]
+    print(generated.machine())
+    runs = []
+    for n in sizes:
+        child = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True)
+        run = json.loads(child.stdout.strip().splitlines()[-1])
+        runs.append(run)
+        print(f"  n = {n:>7,}: {run['seconds']:7.2f} s  {n / run['seconds']:>8,.0f} forms/s  "
+              f"peak RSS {run['peak_rss_mb']:6.1f} MB (warm engine before the forms: {run['warm_rss_mb']:.1f} MB), "
+              f"{run['findings']} findings, exact")
+    first, last = runs[0], runs[-1]
+    print(f"time {last['n']:,} / {first['n']:,} = {last['seconds'] / first['seconds']:.2f} "
+          f"(linear would be {last['n'] / first['n']:.0f}); peak RSS grows "
+          f"{last['peak_rss_mb'] - first['peak_rss_mb']:+.1f} MB")
+    generated.last_line({"n": sizes, "seconds": [round(r["seconds"], 3) for r in runs],
+                         "peak_rss_mb": [round(r["peak_rss_mb"], 1) for r in runs]})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Batch checking: ``engine.check_many`` gives, for each document, exactly the report ``engine.check``
+gives for it alone, however the documents are grouped into shared durable-rules sessions."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import engine
+import engine.runtime
+from engine import ProfileError, RuleError
+from engine.compile import MATCHES
+from forms import KeyUnit, LoadError, load_document
+from forms.convert import Document
+from forms.strategies import CAMPAIGN_MUTATIONS, PLAN_MUTATIONS, annual_plans, campaign_bundles
+
+from .conftest import EXAMPLES
+
+batching = importlib.import_module("engine.check")  # the module; ``engine.check`` is the function
+CHONGMING = load_document(EXAMPLES / "chongming-2024.yaml")
+PUTUO = load_document(EXAMPLES / "putuo-2024.yaml")
+MINHANG = load_document(EXAMPLES / "minhang-2020.yaml")
+
+
+@st.composite
+def mixed_documents(draw: st.DrawFn) -> list[Document]:
+    """Plans and campaign documents of every profile, some broken by a rule's mutation, shuffled."""
+    documents: list[Document] = [CHONGMING, PUTUO, MINHANG]
+    for profile in ("shanghai-chongming-2024", "shanghai-putuo-2024"):
+        plan = draw(annual_plans(profile))
+        rule = draw(st.sampled_from(sorted(PLAN_MUTATIONS)))
+        documents += [plan, PLAN_MUTATIONS[rule](plan)]
+    for profile in ("shanghai-chongming-2023-campaign", "linyi-lingang-2023-campaign"):
+        bundle = draw(campaign_bundles(profile))
+        rule = draw(st.sampled_from(sorted(CAMPAIGN_MUTATIONS)))
+        documents += [*bundle.documents, *CAMPAIGN_MUTATIONS[rule](bundle).documents]
+    return draw(st.permutations(documents))
+
+
+def reports_alone(documents: list[Document]) -> list[engine.Report]:
+    return [engine.check(d) for d in documents]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(documents=mixed_documents(), batch=st.integers(1, 40), session_facts=st.integers(1, 300))
+def test_every_report_is_the_one_the_document_gets_alone(documents: list[Document], batch: int, session_facts: int) -> None:
+    expected = reports_alone(documents)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(batching, "BATCH_DOCUMENTS", batch)
+        patch.setattr(batching, "SESSION_FACTS", session_facts)
+        assert list(engine.check_many(documents)) == expected
+    assert list(engine.check_many(documents)) == expected  # and with the default batching
+    assert MATCHES == {}
+
+
+def test_reports_come_lazily_in_order() -> None:
+    consumed = []
+
+    def documents() -> Any:
+        for n in range(600):
+            consumed.append(n)
+            yield (CHONGMING, PUTUO, MINHANG)[n % 3]
+
+    stream = engine.check_many(documents())
+    first = next(stream)
+    assert first == engine.check(CHONGMING)
+    assert len(consumed) == batching.BATCH_DOCUMENTS  # one batch read, not the whole stream
+    rest = list(stream)
+    assert [r.profile for r in rest[:2]] == ["shanghai-putuo-2024", "shanghai-minhang-2020"]
+    assert len(rest) == 599
+
+
+def test_a_join_never_matches_facts_of_two_documents_in_one_session() -> None:
+    """Plan A samples a unit that only plan B lists as a key unit: checked alone, neither plan is
+    at fault, and sharing a session must not make them so."""
+    assert CHONGMING.key_units is not None
+    unit = CHONGMING.key_units.units[0].name
+    items = tuple(attrs.evolve(i, sampled_units=("某外区单位",)) if i.id == "industry-sample" else i for i in CHONGMING.items)
+    a = attrs.evolve(CHONGMING, items=items)
+    b_units = (*CHONGMING.key_units.units, KeyUnit(no=999, name="某外区单位", category=CHONGMING.key_units.units[0].category))
+    b_items = tuple(attrs.evolve(i, sampled_units=("另一外区单位",)) if i.id == "industry-sample" else i for i in CHONGMING.items)
+    b = attrs.evolve(CHONGMING, items=b_items, key_units=attrs.evolve(CHONGMING.key_units, units=b_units, new_units=None))
+    alone = [engine.check(a), engine.check(b)]
+    assert not {"plan.sample-excludes-key-units"} & {*alone[0].rules_violated, *alone[1].rules_violated}
+    assert list(engine.check_many([a, b])) == alone
+    # and the join still fires within one document
+    items = tuple(attrs.evolve(i, sampled_units=(unit,)) if i.id == "industry-sample" else i for i in CHONGMING.items)
+    (found,) = engine.check_many([attrs.evolve(CHONGMING, items=items)])
+    assert "plan.sample-excludes-key-units" in found.rules_violated
+
+
+def test_plain_data_is_loaded_like_check_does() -> None:
+    data = {"kind": "annual-plan", "issuer": "x"}
+    with pytest.raises(LoadError) as caught:
+        list(engine.check_many([data]))
+    assert caught.value.file == "<document 0>"
+
+
+def test_the_first_unusable_document_stops_the_stream_after_the_reports_before_it() -> None:
+    wrong_year = attrs.evolve(PUTUO, year=2030)
+    stream = engine.check_many([CHONGMING, PUTUO, wrong_year, MINHANG])
+    assert next(stream) == engine.check(CHONGMING)
+    assert next(stream) == engine.check(PUTUO)
+    with pytest.raises(ProfileError, match="covers"):
+        next(stream)
+
+
+def test_an_engine_error_in_a_shared_session_names_the_document_and_spares_the_others(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three plans of one profile share a session; the fake C core crashes whenever the second
+    plan's facts are in a call. The session is evaluated again one plan at a time, so the others
+    get their reports and the error names the second plan."""
+    first, second, third = (attrs.evolve(CHONGMING, issuer=name) for name in ("甲", "乙", "丙"))
+    real = engine.runtime.assert_facts
+
+    def fail_on_marked(name: str, facts: list[dict[str, Any]]) -> object:
+        if any(f.get("issuer_marker") for f in facts):
+            raise RuntimeError("Could not complete and start action, error code: 307")
+        return real(name, facts)
+
+    # Mark the Putuo plan's facts: the fake C core fails whenever it sees one.
+    real_slim = engine.runtime._slim
+
+    def marking_slim(fact: dict[str, Any], fields: tuple[str, ...], sid: str, group: int) -> dict[str, Any]:
+        sent = real_slim(fact, fields, sid, group)
+        if fact.get("__marked"):
+            sent["issuer_marker"] = 1
+        return sent
+
+    real_build = batching.build_facts
+
+    def build(documents: Any, kinds: Any, params: Any) -> Any:
+        built = real_build(documents, kinds, params)
+        if documents[0] is second:
+            built = attrs.evolve(built, facts=tuple(dict(f, __marked=1) for f in built.facts))
+        return built
+
+    monkeypatch.setattr(engine.runtime, "assert_facts", fail_on_marked)
+    monkeypatch.setattr(engine.runtime, "_slim", marking_slim)
+    monkeypatch.setattr(batching, "build_facts", build)
+    results = engine.check_documents([first, second, third], ["1.yaml", "2.yaml", "3.yaml"])
+    assert [type(r).__name__ for r in results] == ["Report", "Unusable", "Report"]
+    assert isinstance(results[1], engine.Unusable) and isinstance(results[1].error, RuleError)
+    assert results[1].error.document == "2.yaml"
+    assert MATCHES == {}
+    monkeypatch.undo()
+    assert results[0] == engine.check(first, path="1.yaml")
+    assert results[2] == engine.check(third, path="3.yaml")
