@@ -122,7 +122,7 @@ class _Bundle:
     documents: tuple[Document, ...]
     paths: tuple[str | None, ...]
     compiled: CompiledProfile
-    rules: tuple[Rule, ...]
+    rules: _Rules
     built: Facts
 
     @property
@@ -131,30 +131,45 @@ class _Bundle:
             return self.paths[0]
         return f"{len(self.documents)} documents under {self.compiled.profile.id}"
 
-    @property
-    def joins(self) -> bool:
-        """Whether some rule matches several facts at once (then the facts share one session)."""
-        return any(len(alternative.match) > 1 for rule in self.rules for alternative in rule.when)
+
+@attrs.frozen
+class _Rules:
+    """The rules of a profile that apply to a set of document kinds, and what follows from them."""
+
+    ruleset: str
+    rules: tuple[Rule, ...]
+    fact_kinds: tuple[str, ...]
+    joins: bool  # some rule matches several facts at once: then a bundle's facts share one session
+    _not_checked: dict[tuple[str, frozenset[tuple[str, Missing]]], tuple[NotChecked, ...]] = attrs.field(factory=dict)
+
+    def not_checked(self, kind: str, missing: Mapping[str, Missing]) -> tuple[NotChecked, ...]:
+        """The rules for documents of ``kind`` that the missing fact kinds leave unchecked (cached)."""
+        key = (kind, frozenset(missing.items()))
+        if key not in self._not_checked:
+            self._not_checked[key] = tuple(n for rule in self.rules
+                                           if rule.document == kind and (n := _not_checked(rule, missing)))
+        return self._not_checked[key]
 
 
-_RULES_FOR: dict[tuple[str, frozenset[str]], tuple[tuple[Rule, ...], tuple[str, ...]]] = {}
+_RULES_FOR: dict[tuple[str, frozenset[str]], _Rules] = {}
 
 
-def _rules_for(compiled: CompiledProfile, kinds: frozenset[str]) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
-    """The rules of a profile for these kinds of document, and the fact kinds they need (cached)."""
+def _rules_for(compiled: CompiledProfile, kinds: frozenset[str]) -> _Rules:
+    """The rules of a profile for these kinds of document (cached per ruleset and kinds)."""
     key = (compiled.ruleset, kinds)
     if key not in _RULES_FOR:
         rules = tuple(r for r in compiled.rules if r.document in kinds)
-        _RULES_FOR[key] = (rules, tuple(sorted({k for r in rules for k in r.fact_kinds})))
+        _RULES_FOR[key] = _Rules(compiled.ruleset, rules, tuple(sorted({k for r in rules for k in r.fact_kinds})),
+                                 any(len(a.match) > 1 for r in rules for a in r.when))
     return _RULES_FOR[key]
 
 
 def _bundle(members: Sequence[int], documents: Sequence[Document], names: Sequence[str | None],
             compiled: CompiledProfile) -> _Bundle:
     docs = tuple(documents[i] for i in members)
-    rules, fact_kinds = _rules_for(compiled, frozenset(kind_of(d) for d in docs))
+    rules = _rules_for(compiled, frozenset(kind_of(d) for d in docs))
     return _Bundle(tuple(members), docs, tuple(names[i] for i in members), compiled, rules,
-                   build_facts(docs, fact_kinds, compiled.params))
+                   build_facts(docs, rules.fact_kinds, compiled.params))
 
 
 #: Facts per durable-rules session. Sessions are created and deleted per batch of bundles (not per
@@ -194,7 +209,7 @@ def _evaluate(bundles: Sequence[_Bundle]) -> list[list[Match] | RuleError]:
 
     for b, bundle in enumerate(bundles):
         facts = bundle.built.facts
-        parts = [facts] if bundle.joins else [facts[k:k + SESSION_FACTS] for k in range(0, len(facts), SESSION_FACTS)]
+        parts = [facts] if bundle.rules.joins else [facts[k:k + SESSION_FACTS] for k in range(0, len(facts), SESSION_FACTS)]
         for part in parts:
             if session and (bundles[session[0][0]].compiled is not bundle.compiled or size + len(part) > SESSION_FACTS):
                 run()
@@ -207,8 +222,8 @@ def _evaluate(bundles: Sequence[_Bundle]) -> list[list[Match] | RuleError]:
 
 
 def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator) -> list[Report]:
-    facts = {fact["id"]: fact for fact in bundle.built.facts}
-    by_id = {rule.id: rule for rule in bundle.rules}
+    facts = {fact["id"]: fact for fact in bundle.built.facts} if matches else {}
+    by_id = {rule.id: rule for rule in bundle.rules.rules}
     found: dict[int, list[Violation]] = defaultdict(list)
     try:
         for match in matches:
@@ -221,10 +236,9 @@ def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator) -> list
     reports = []
     for index, (document, path) in enumerate(zip(bundle.documents, bundle.paths, strict=True)):
         kind = kind_of(document)
-        not_checked = [n for rule in bundle.rules if rule.document == kind and (n := _not_checked(rule, bundle.built.missing))]
         reports.append(Report(kind=kind, profile=bundle.compiled.profile.id,
                               violations=tuple(sorted(found[index], key=Violation.sort_key)),
-                              not_checked=tuple(not_checked), path=path))
+                              not_checked=bundle.rules.not_checked(kind, bundle.built.missing), path=path))
     return reports
 
 
