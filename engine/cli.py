@@ -36,11 +36,37 @@ def _expand(paths: Sequence[str]) -> list[Path]:
     return sorted(found)
 
 
+#: Every ``--format``: text formats go to stdout (or ``--output``), the workbook only to ``--output``.
+CHECK_FORMATS = (*FORMATS, "sarif", "junit", "xlsx")
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write whole or not at all: a report is never left half-written."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
 def _check(args: argparse.Namespace) -> int:
+    if args.format == "xlsx" and not args.output:
+        print("zhifa: --format xlsx writes a workbook: give it a file with -o REPORT.xlsx", file=sys.stderr)
+        return EXIT_UNUSABLE
     results = check_files(_expand(args.paths), args.profile)
     reports = [r for r in results if isinstance(r, Report)]
     unusable = [r for r in results if isinstance(r, Unusable)]
-    sys.stdout.write(FORMATS[args.format](reports, unusable))
+    if args.format == "xlsx":
+        from engine.integration import as_xlsx
+
+        _write(Path(args.output), as_xlsx(reports, unusable))
+    else:
+        from engine.integration import as_junit, as_sarif
+
+        formats = {**FORMATS, "sarif": as_sarif, "junit": as_junit}
+        text = formats[args.format](reports, unusable)
+        if args.output:
+            _write(Path(args.output), text.encode("utf-8"))
+        else:
+            sys.stdout.write(text)
     for u in unusable:
         print(f"zhifa: {u.error}" if isinstance(u.error, LoadError) else f"zhifa: {u.path}: {u.error}", file=sys.stderr)
     if unusable:
@@ -97,7 +123,9 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check documents (files or folders); exit 0 clean, 1 violations, 2 unusable input")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--profile", help="check under this profile instead of the one each document names")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    check.add_argument("--format", choices=CHECK_FORMATS, default="text",
+                       help="text (default), json, sarif (SARIF 2.1.0), junit (JUnit XML) or xlsx (needs -o)")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--fail-on", choices=[s.value for s in Severity], default="error",
                        help="exit 1 when a violation at or above this severity is found (default: error)")
     check.set_defaults(run=_check)

@@ -1,0 +1,120 @@
+"""SARIF, JUnit XML and Excel reports: what they say agrees with the report they come from, and the
+same input gives the same bytes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from openpyxl import load_workbook
+
+import engine
+from engine.cli import main
+from engine.integration import as_junit, as_sarif, as_xlsx
+from forms import LoadError
+from rulebook import load_rulebook
+
+from .conftest import ROOT
+
+PLAN = ROOT / "examples" / "plans" / "chongming-2024.yaml"
+WORKBOOK = ROOT / "examples" / "campaigns" / "excel" / "城桥镇-2023-05.xlsx"
+CAMPAIGN = ROOT / "examples" / "campaigns" / "chongming-2023" / "violations"
+
+
+def results() -> tuple[list[engine.Report], list[engine.Unusable]]:
+    found = engine.check_files([PLAN, WORKBOOK, *sorted(CAMPAIGN.glob("*.yaml"))])
+    return [r for r in found if isinstance(r, engine.Report)], [r for r in found if isinstance(r, engine.Unusable)]
+
+
+def test_sarif_has_a_descriptor_per_rule_and_a_result_per_violation_with_its_citations() -> None:
+    reports, unusable = results()
+    log = json.loads(as_sarif(reports, unusable))
+    assert log["version"] == "2.1.0"
+    (run,) = log["runs"]
+    rulebook = load_rulebook()
+    descriptors = run["tool"]["driver"]["rules"]
+    profiles = {r.profile for r in reports}
+    expected_rules = {r.id for p in profiles for r in rulebook.rules_of(rulebook.profile(p))}
+    assert {d["id"] for d in descriptors} >= {v.rule for r in reports for v in r.violations}
+    assert {d["id"] for d in descriptors} <= expected_rules
+    for d in descriptors:
+        rule = rulebook.rules[d["id"]]
+        assert d["defaultConfiguration"]["level"] == rule.severity.value
+        assert rule.title.zh in d["shortDescription"]["text"] and rule.title.en in d["shortDescription"]["text"]
+        assert all(c.quote in d["help"]["text"] for c in rule.citations)
+    violations = [(r, v) for r in reports for v in r.violations]
+    assert len(run["results"]) == len(violations) > 0
+    for result, (report, v) in zip(run["results"], violations, strict=True):
+        assert descriptors[result["ruleIndex"]]["id"] == result["ruleId"] == v.rule
+        assert result["level"] == v.severity.value
+        assert (result["properties"]["profile"], result["properties"]["kind"]) == (report.profile, report.kind)
+        assert result["properties"]["citations"] == [{"source": c.source, "clause": c.clause, "quote": c.quote}
+                                                     for c in v.citations]
+        (location,) = result["locations"]
+        assert location["logicalLocations"][0]["fullyQualifiedName"] == v.location
+        uri = location["physicalLocation"]["artifactLocation"]
+        assert run["artifacts"][uri["index"]]["location"]["uri"] == uri["uri"]
+    assert "调度表!E6" in {r["properties"]["location"] for r in run["results"]}  # a cell in the workbook
+    assert run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_sarif_lists_an_unusable_input_as_a_failed_invocation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: annual-plan\nyear: 十二\n", encoding="utf-8")
+    found = engine.check_files([PLAN, bad])
+    reports = [r for r in found if isinstance(r, engine.Report)]
+    unusable = [r for r in found if isinstance(r, engine.Unusable)]
+    (run,) = json.loads(as_sarif(reports, unusable))["runs"]
+    assert run["invocations"][0]["executionSuccessful"] is False
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert "year" in note["message"]["text"] and isinstance(unusable[0].error, LoadError)
+
+
+def test_junit_has_a_case_per_document_and_rule() -> None:
+    reports, unusable = results()
+    top = ElementTree.fromstring(as_junit(reports, unusable))
+    rulebook = load_rulebook()
+    suites = top.findall("testsuite")
+    assert len(suites) == len(reports)
+    for suite, report in zip(suites, reports, strict=True):
+        applied = {r.id for r in rulebook.rules_of(rulebook.profile(report.profile)) if r.document == report.kind}
+        cases = {c.get("name"): c for c in suite.findall("testcase")}
+        assert set(cases) == applied
+        failed = {name for name, c in cases.items() if c.find("failure") is not None}
+        skipped = {name for name, c in cases.items() if c.find("skipped") is not None}
+        assert failed == set(report.rules_violated)
+        assert skipped == {n.rule for n in report.not_checked} - failed
+        assert suite.get("tests") == str(len(cases)) and suite.get("failures") == str(len(failed))
+    assert top.get("tests") == str(sum(len(s.findall("testcase")) for s in suites))
+
+
+def test_xlsx_report_lists_every_finding_with_its_cell_and_citation(tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    code = main(["check", str(WORKBOOK), str(PLAN), "--format", "xlsx", "-o", str(out)])
+    assert code == 1
+    expected = [(r.path, v) for r in engine.check_files(sorted([PLAN, WORKBOOK])) if isinstance(r, engine.Report)
+                for v in r.violations]
+    rows = list(load_workbook(out).worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(expected) > 0
+    for row, (path, v) in zip(rows, expected, strict=True):
+        assert row[0] == path and row[1] == v.location and row[2] == v.rule and row[4] == v.message
+        assert all(c.quote in row[7] for c in v.citations)
+    assert any(row[1] == "调度表!E6" for row in rows)
+
+
+def test_xlsx_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(PLAN), "--format", "xlsx"]) == 2
+    assert "-o REPORT.xlsx" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("form", ["sarif", "junit", "xlsx"])
+def test_the_same_input_gives_the_same_bytes(form: str, tmp_path: Path) -> None:
+    outputs = []
+    for k, order in enumerate(([PLAN, WORKBOOK], [WORKBOOK, PLAN])):
+        out = tmp_path / f"{k}.{form}"
+        main(["check", *map(str, order), "--format", form, "-o", str(out)])
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert as_xlsx([], []) == as_xlsx([], [])
