@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
 import yaml
+from cattrs.cols import homogenous_tuple_structure_factory
 
 from forms.dispatch import DispatchForm, ItemShape, YearMonth, checked_values, load_template, parse_year_month
 from forms.errors import LoadError, Problem
@@ -105,6 +106,25 @@ def _enum(value: Any, cls: type[Enum]) -> Enum:
         raise _Invalid(f"expected one of {allowed}, got {_shown(value)}") from None
 
 
+def _is_list_field(t: Any) -> bool:
+    """``tuple[X, ...]``: how the models type a list."""
+    args = get_args(t)
+    return get_origin(t) is tuple and len(args) == 2 and args[1] is ...
+
+
+def _list_only(t: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """A list field takes a list: text or a mapping is not silently split into its characters or keys."""
+    elements = homogenous_tuple_structure_factory(t, converter)
+
+    def structure(value: Any, cls: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            shown = _type_name(value) if isinstance(value, dict) else _shown(value)
+            raise _Invalid(f"expected a list, got {shown}")
+        return elements(value, cls)
+
+    return structure
+
+
 def _enum_value(member: Enum) -> Any:
     return member.value
 
@@ -127,6 +147,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(str, _text)
     converter.register_structure_hook(date, _date)
     converter.register_structure_hook_func(lambda t: t == YearMonth, _year_month)
+    converter.register_structure_hook_factory(_is_list_field, _list_only)
     for enum in (Category, Tag, Period, PlannedBasis, ItemShape, FoundBy):
         converter.register_structure_hook(enum, _enum)
         converter.register_unstructure_hook(enum, _enum_value)
@@ -156,6 +177,8 @@ def _describe(exc: BaseException, _type: Any) -> str:
         return "required field is missing"
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         return "unknown field"  # replaced per key below
+    if isinstance(exc, AttributeError) and exc.name in ("keys", "items"):  # a list or text where fields belong
+        return f"expected a mapping, got {_type_name(exc.obj)}"
     if isinstance(exc, TypeError):
         return f"expected a list or mapping here ({exc})"
     return f"invalid value ({exc})"
@@ -184,7 +207,7 @@ def structure(data: Any, cls: type[T], file: str = "<data>", at: str = "") -> T:
 
 
 def _type_name(value: Any) -> str:
-    return {list: "a list", str: "text", type(None): "nothing"}.get(type(value), type(value).__name__)
+    return {list: "a list", dict: "a mapping", str: "text", type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
 def _expand_unknown_fields(exc: BaseException, problems: list[Problem]) -> list[Problem]:
