@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs bench bench-quick install schema clean
+.PHONY: demo test lint docs bench bench-quick fuzz fuzz-ci install schema clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
@@ -26,7 +26,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
-	$(BIN)/ruff check engine forms rulebook tests docs/_ext benchmarks
+	$(BIN)/ruff check engine forms rulebook tests docs/_ext benchmarks fuzz
 	$(BIN)/mypy
 
 # The rule catalogue, source pages and reference, generated from the rulebook; warnings are errors.
@@ -48,6 +48,22 @@ bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/end_to_end.py --quick
 	$(BIN)/python benchmarks/scaling.py --quick
 	$(BIN)/python benchmarks/plans.py --quick
+
+# Coverage-guided fuzzing (atheris) of the loaders, the workbook reader and engine.check; a crash
+# stops the run with its input in fuzz/regressions/. See fuzz/README.md. CI runs 10 s of each.
+FUZZ_SECONDS ?= 60
+FUZZ_WORK ?= /tmp/zhifa-fuzz
+FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS) -timeout=30 -artifact_prefix=fuzz/regressions/
+
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,fuzz]'
+	mkdir -p $(FUZZ_WORK)/loaders $(FUZZ_WORK)/xlsx $(FUZZ_WORK)/check
+	$(BIN)/python fuzz/loaders.py $(FUZZ_FLAGS) $(FUZZ_WORK)/loaders fuzz/corpus/loaders
+	$(BIN)/python fuzz/xlsx.py $(FUZZ_FLAGS) $(FUZZ_WORK)/xlsx fuzz/corpus/xlsx
+	$(BIN)/python fuzz/check.py $(FUZZ_FLAGS) -max_len=2048 $(FUZZ_WORK)/check fuzz/corpus/check
+
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=10
 
 # Regenerate the published JSON Schemas of the document formats (a test checks they are current).
 schema: $(STAMP)

@@ -284,7 +284,7 @@ def document_from_data(data: Any, file: str = "<data>") -> Document:
     known = ", ".join(DOCUMENT_KINDS)
     if kind is None:
         raise LoadError(file, [Problem("kind", f"required field is missing; expected one of {known}")])
-    if kind not in DOCUMENT_KINDS:
+    if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
         raise LoadError(file, [Problem("kind", f"expected one of {known}, got {_shown(kind)}")])
     body = {k: v for k, v in data.items() if k != "kind"}
     document = structure(body, DOCUMENT_KINDS[kind], file)

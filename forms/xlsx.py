@@ -349,6 +349,8 @@ def read_form(path: str | Path) -> DispatchForm:
     name = str(path)
     raw = _unpacked_safely(path)
     book = _open(raw, name, data_only=True)
+    if not book.worksheets:
+        raise LoadError(name, [Problem("", f"the workbook has no worksheet; expected the sheet {SHEET}")])
     sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
     variant = _variant_of(book, sheet, name)
     shape = layout(variant)
