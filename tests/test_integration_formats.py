@@ -8,6 +8,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from jsonschema import Draft4Validator
 from openpyxl import load_workbook
 
 import engine
@@ -58,6 +59,22 @@ def test_sarif_has_a_descriptor_per_rule_and_a_result_per_violation_with_its_cit
         assert run["artifacts"][uri["index"]]["location"]["uri"] == uri["uri"]
     assert "调度表!E6" in {r["properties"]["location"] for r in run["results"]}  # a cell in the workbook
     assert run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_sarif_is_valid_against_the_published_schema(tmp_path: Path) -> None:
+    schema = json.loads((ROOT / "engine" / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    Draft4Validator.check_schema(schema)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: annual-plan\nyear: 十二\n", encoding="utf-8")
+    reports, unusable = results()
+    unusable += [r for r in engine.check_files([bad]) if isinstance(r, engine.Unusable)]
+    log = json.loads(as_sarif(reports, unusable))
+    errors = sorted(Draft4Validator(schema).iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+    assert log["runs"][0]["results"] and log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    # and the validator does catch a log that breaks the schema
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    assert list(Draft4Validator(schema).iter_errors(log))
 
 
 def test_sarif_lists_an_unusable_input_as_a_failed_invocation(tmp_path: Path) -> None:
