@@ -50,20 +50,27 @@ bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/plans.py --quick
 
 # Coverage-guided fuzzing (atheris) of the loaders, the workbook reader and engine.check; a crash
-# stops the run with its input in fuzz/regressions/. See fuzz/README.md. CI runs 10 s of each.
+# stops the run with its input in fuzz/regressions/. See fuzz/README.md.
+# `make fuzz` explores: a random seed, FUZZ_SECONDS per harness, and the inputs it finds kept in
+# FUZZ_WORK for the next run. `make fuzz-ci` replays: a fixed seed and a fixed number of inputs per
+# harness from a fresh folder, so CI fails when a change breaks something, not when a run wanders.
 FUZZ_SECONDS ?= 60
 FUZZ_WORK ?= /tmp/zhifa-fuzz
-FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS) -timeout=30 -artifact_prefix=fuzz/regressions/
+FUZZ_LIMIT ?= -max_total_time=$(FUZZ_SECONDS)
+FUZZ_LIMIT_XLSX ?= $(FUZZ_LIMIT)
+FUZZ_FLAGS = -timeout=30 -artifact_prefix=fuzz/regressions/
 
 fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,fuzz]'
 	mkdir -p $(FUZZ_WORK)/loaders $(FUZZ_WORK)/xlsx $(FUZZ_WORK)/check
-	$(BIN)/python fuzz/loaders.py $(FUZZ_FLAGS) $(FUZZ_WORK)/loaders fuzz/corpus/loaders
-	$(BIN)/python fuzz/xlsx.py $(FUZZ_FLAGS) $(FUZZ_WORK)/xlsx fuzz/corpus/xlsx
-	$(BIN)/python fuzz/check.py $(FUZZ_FLAGS) -max_len=2048 $(FUZZ_WORK)/check fuzz/corpus/check
+	$(BIN)/python fuzz/loaders.py $(FUZZ_LIMIT) $(FUZZ_FLAGS) $(FUZZ_WORK)/loaders fuzz/corpus/loaders
+	$(BIN)/python fuzz/xlsx.py $(FUZZ_LIMIT_XLSX) $(FUZZ_FLAGS) $(FUZZ_WORK)/xlsx fuzz/corpus/xlsx
+	$(BIN)/python fuzz/check.py $(FUZZ_LIMIT) $(FUZZ_FLAGS) -max_len=2048 $(FUZZ_WORK)/check fuzz/corpus/check
 
 fuzz-ci:
-	$(MAKE) fuzz FUZZ_SECONDS=10
+	rm -rf build/fuzz-ci
+	PYTHONHASHSEED=0 $(MAKE) fuzz FUZZ_WORK=build/fuzz-ci \
+		FUZZ_LIMIT='-seed=1 -runs=1500' FUZZ_LIMIT_XLSX='-seed=1 -runs=300'
 
 # Regenerate the published JSON Schemas of the document formats (a test checks they are current).
 schema: $(STAMP)

@@ -226,7 +226,8 @@ def _collect_extra_keys(exc: BaseException, path: str) -> dict[str, list[str]]:
     """Map each object path to its unknown keys, walking cattrs' error tree like transform_error does."""
     found: dict[str, list[str]] = {}
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        found[path] = sorted(exc.extra_fields)
+        # YAML keys need not be text (`7: x`); a key is named as written, sorted as text.
+        found[path] = sorted({str(key) for key in exc.extra_fields})
     elif isinstance(exc, cattrs.ClassValidationError):
         fields, rest = exc.group_exceptions()
         for inner, field in fields:

@@ -58,6 +58,12 @@ def _strings(data: Any) -> list[str]:
 
 
 def _new_value(old: Any, fdp: atheris.FuzzedDataProvider, texts: list[str]) -> Any:
+    # A copy: the constants are shared lists and mappings, and a later mutation writing into one
+    # would change it for every later input (and could put a list inside itself).
+    return copy.deepcopy(_drawn_value(old, fdp, texts))
+
+
+def _drawn_value(old: Any, fdp: atheris.FuzzedDataProvider, texts: list[str]) -> Any:
     choice = fdp.ConsumeIntInRange(0, 9)
     if choice == 0:
         return fdp.PickValueInList(OTHERS)
