@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,3 +60,15 @@ def signature(exc: BaseException) -> tuple[str, str, str]:
 def known(exc: BaseException) -> bool:
     """Whether to pass over this exception (only with ZHIFA_FUZZ_SKIP_KNOWN=1)."""
     return SKIP_KNOWN and signature(exc) in KNOWN
+
+
+@contextlib.contextmanager
+def crashes_only(*allowed: type[Exception]) -> Iterator[None]:
+    """Pass over the ``allowed`` errors; any other exception is a crash (unless known and skipped)."""
+    try:
+        yield
+    except allowed:
+        pass
+    except Exception as exc:
+        if not known(exc):
+            raise
