@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 
-from engine.derived import Built, Bundle, Fact, Missing, Params
+from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params
 from forms.dispatch import CountAmount, DispatchForm, FormItem, ItemShape, WholePart, load_template, parse_year_month
 from forms.records import CampaignSteps, EnterpriseRecord
 
@@ -456,21 +456,36 @@ def milestones(bundle: Bundle, params: Params) -> Built:
                    "known": 1, "known_steps": ", ".join(sorted(deadlines))}
 
 
-CAMPAIGN_BUILDERS: dict[str, Callable[[Bundle, Params], Built]] = {
-    "rectified-found": rectified_within_found,
-    "part-whole": part_within_whole,
-    "penalty-amount": part_within_whole,
-    "series-step": cumulative_series,
-    "series-gap": cumulative_series,
-    "series-duplicate": cumulative_series,
-    "submission": submissions,
-    "rollup-sum": rollups,
-    "rollup-member": rollups,
-    "record-count": forms_against_records,
-    "leader-check-period": leader_checks,
-    "drill-period": drills,
-    "deferred-hazard": deferred_hazards,
-    "one-off-task": one_off_tasks,
-    "milestone": milestones,
+#: Campaign fact kinds: the builder that makes each (one builder may make several kinds), the
+#: fields its facts carry and the parameters it reads. ``…_shown`` fields are figures as messages
+#: show them, in Chinese and (``…_shown_en``) English.
+_PERIOD = ("enterprise", "high_risk", "period_zh", "period_en", "done")
+CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
+    "rectified-found": FactKind(rectified_within_found, ("unit", "month", "key", "label_zh", "label_en", "rectified",
+                                                         "found", "found_blank")),
+    "part-whole": FactKind(part_within_whole, ("unit", "month", "key", "label", "part", "whole", "whole_blank",
+                                               "part_shown", "part_shown_en", "whole_shown", "whole_shown_en")),
+    "penalty-amount": FactKind(part_within_whole, ("unit", "month", "amount", "count", "count_blank")),
+    "series-step": FactKind(cumulative_series, ("unit", "month", "key", "label", "previous_month", "previous", "current",
+                                                "current_blank", "previous_shown", "previous_shown_en",
+                                                "current_shown", "current_shown_en"), reads=("first_report_month",)),
+    "series-gap": FactKind(cumulative_series, ("unit", "month", "missing_month"), reads=("first_report_month",)),
+    "series-duplicate": FactKind(cumulative_series, ("unit", "month", "forms"), reads=("first_report_month",)),
+    "submission": FactKind(submissions, ("unit", "month", "due", "submitted", "dated", "days_late", "early",
+                                         "in_campaign", "first_month", "last_month"),
+                           reads=("submission_day", "first_report_month", "campaign_end")),
+    "rollup-sum": FactKind(rollups, ("unit", "month", "key", "label", "stated", "computed", "stated_blank",
+                                     "members_reported", "members", "stated_shown", "stated_shown_en",
+                                     "computed_shown", "computed_shown_en")),
+    "rollup-member": FactKind(rollups, ("unit", "month", "member", "present")),
+    "record-count": FactKind(forms_against_records, ("unit", "month", "key", "label", "stated", "stated_blank",
+                                                     "implied", "records"), reads=("campaign_start",)),
+    "leader-check-period": FactKind(leader_checks, _PERIOD, reads=("campaign_start", "campaign_end")),
+    "drill-period": FactKind(drills, _PERIOD, reads=("campaign_start", "campaign_end")),
+    "deferred-hazard": FactKind(deferred_hazards, ("enterprise", "hazard", "missing", "missing_zh", "missing_en",
+                                                   "reported")),
+    "one-off-task": FactKind(one_off_tasks, ("enterprise", "task_zh", "task_en", "done"),
+                             reads=("campaign_start", "campaign_end")),
+    # Deadlines are the profile's ``due.<step>`` parameters, however many it has.
+    "milestone": FactKind(milestones, ("unit", "step", "due", "done", "recorded", "days_late", "known", "known_steps")),
 }
-

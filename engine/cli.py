@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.check import Unusable, check_files
+from engine.compile import RulebookError
 from engine.output import FORMATS
 from engine.report import Report
 from forms import LoadError
@@ -151,6 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
         sys.stderr.close()
         return EXIT_CLEAN
+    except (LoadError, RulebookError) as exc:  # the rulebook itself is broken (inputs are reported per file)
+        print("\n".join(f"zhifa: {line}" for line in str(exc).splitlines()), file=sys.stderr)
+        return EXIT_UNUSABLE
     return code
 
 

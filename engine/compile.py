@@ -19,6 +19,9 @@ from typing import Any
 import attrs
 from durable.lang import c, cap, m, ruleset, when_all
 
+from engine.facts import FACT_KINDS
+from engine.report import placeholders
+from forms.errors import Problem
 from rulebook import Comparison, Op, Pattern, Profile, Rule, Rulebook, rule_as_data
 
 #: durable-rules is not thread-safe and its rulesets are process-global: every call into it,
@@ -84,6 +87,81 @@ def _matched_fields(rules: tuple[Rule, ...]) -> dict[str, tuple[str, ...]]:
                         alias, field = comparison.bound.split(".", 1)
                         fields.setdefault(aliases[alias], set()).add(field)
     return {kind: tuple(sorted(names)) for kind, names in sorted(fields.items())}
+
+
+class RulebookError(ValueError):
+    """A profile's rules do not fit the facts they match: an unknown fact kind, a field its facts
+    lack, or a parameter the rule does not declare. Raised before the profile is compiled, since
+    such a rule would silently never fire or fail only once it matched."""
+
+    def __init__(self, profile: str, problems: list[Problem]) -> None:
+        self.profile = profile
+        self.problems = problems
+        super().__init__(profile, problems)
+
+    def __str__(self) -> str:
+        return "\n".join(f"rulebook, profile {self.profile}: {p}" for p in self.problems)
+
+
+def rule_problems(rule: Rule) -> list[Problem]:
+    """Where ``rule`` names what its facts or its declared parameters do not have."""
+    problems: list[Problem] = []
+    declared = {spec.name for spec in rule.parameters}
+
+    def field_of(kind: str, name: str, where: str) -> None:
+        if kind in FACT_KINDS and name not in FACT_KINDS[kind].all_fields:
+            fields = ", ".join(FACT_KINDS[kind].fields)
+            problems.append(Problem(where, f"fact kind {kind!r} has no field {name!r} (its fields: {fields})"))
+
+    named: set[str] = set(declared)  # what the rule's values may name, over all alternatives
+    judged = True  # whether every alternative's facts are known, so its names can be judged
+    for k, alternative in enumerate(rule.when):
+        kinds: dict[str, str] = {}  # alias → fact kind, for the patterns so far
+        for j, pattern in enumerate(alternative.match):
+            at = f"rules[{rule.id}].when[{k}].match[{j}]"
+            if pattern.fact not in FACT_KINDS:
+                problems.append(Problem(f"{at}.fact", f"unknown fact kind {pattern.fact!r}"))
+                kinds[pattern.alias] = pattern.fact
+                continue
+            for name in FACT_KINDS[pattern.fact].reads:
+                if name not in declared:
+                    problems.append(Problem(f"{at}.fact", f"fact kind {pattern.fact!r} reads parameter {name!r}, "
+                                                          "which the rule does not declare"))
+            for group in ("all", "any"):
+                for i, comparison in enumerate(getattr(pattern, group)):
+                    where = f"{at}.{group}[{i}]"
+                    field_of(pattern.fact, comparison.field, f"{where}.field")
+                    if comparison.field2 is not None:
+                        field_of(pattern.fact, comparison.field2, f"{where}.field2")
+                    if comparison.param is not None and comparison.param not in declared:
+                        problems.append(Problem(f"{where}.param", f"parameter {comparison.param!r} is not declared "
+                                                                  "by the rule"))
+                    if comparison.bound is not None:
+                        alias, _, name = comparison.bound.partition(".")
+                        if alias not in kinds:
+                            problems.append(Problem(f"{where}.bound", f"{alias!r} is not the alias of an earlier "
+                                                                      "pattern of this alternative"))
+                        else:
+                            field_of(kinds[alias], name, f"{where}.bound")
+            kinds[pattern.alias] = pattern.fact
+        if any(kind not in FACT_KINDS for kind in kinds.values()):
+            judged = False  # already reported
+            continue
+        fields = set(declared).union(*(FACT_KINDS[kind].all_fields for kind in kinds.values()))
+        named |= fields
+        for part in ("message", "fix"):
+            own = getattr(alternative, part) is not None  # else the rule's own, shared by its alternatives
+            text = getattr(alternative, part) or getattr(rule, part)
+            for language in ("zh", "en"):
+                for name in placeholders(getattr(text, language)) if text else ():
+                    if name not in fields:
+                        where = f"rules[{rule.id}].when[{k}].{part}" if own else f"rules[{rule.id}].{part}"
+                        problems.append(Problem(f"{where}.{language}", f"names {{{name}}}, which neither the facts "
+                                                f"of when[{k}] nor the rule's parameters have"))
+    problems.extend(Problem(f"rules[{rule.id}].values", f"names {name!r}, which no alternative's facts nor the "
+                                                        "rule's parameters have")
+                    for name in rule.values if judged and name not in named)
+    return problems
 
 
 def _right_side(comparison: Comparison, params: dict[str, Decimal | date]) -> Any:
@@ -167,6 +245,9 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
             return cached[1]
         profile = rulebook.profile(profile_id)
         rules = rulebook.rules_of(profile)
+        problems = [problem for rule in rules for problem in rule_problems(rule)]
+        if problems:
+            raise RulebookError(profile_id, problems)
         params = {name: value.value for name, value in profile.parameters.items()}
         name = _ruleset_name(profile, rules)
         if name in _BY_NAME:

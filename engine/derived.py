@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,3 +28,24 @@ class Missing:
 
 
 Built = Iterator[Fact | Missing]
+
+
+#: Fields every fact has: its kind, where it points (``loc``), its document's index (``doc``) and,
+#: once built, its ``id``.
+COMMON_FIELDS = ("kind", "loc", "doc", "id")
+
+
+@attrs.frozen
+class FactKind:
+    """A kind of fact: the builder that makes it, the fields its facts carry besides
+    :data:`COMMON_FIELDS` (rules may compare and quote only these), and the profile parameters the
+    builder reads (a rule matching the kind must declare them, so every profile applying it gives them)."""
+
+    builder: Callable[..., Built]
+    fields: tuple[str, ...]
+    reads: tuple[str, ...] = ()
+
+    @property
+    def all_fields(self) -> frozenset[str]:
+        """Every field its facts have, the common ones included."""
+        return frozenset((*COMMON_FIELDS, *self.fields))

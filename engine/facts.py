@@ -12,19 +12,20 @@ from collections.abc import Callable
 
 import attrs
 
-from engine.campaign_facts import CAMPAIGN_BUILDERS
-from engine.derived import Built, Bundle, Fact, Missing, Params
-from engine.plan_facts import PLAN_BUILDERS, each_plan
+from engine.campaign_facts import CAMPAIGN_FACT_KINDS
+from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params
+from engine.plan_facts import PLAN_FACT_KINDS, each_plan
 
 Builder = Callable[[Bundle, Params], Built]
 
-#: Every fact kind, and the builder that makes it. One builder may make several kinds.
-BUILDERS: dict[str, Builder] = {
-    **{kind: each_plan(builder) for kind, builder in PLAN_BUILDERS.items()},
-    **CAMPAIGN_BUILDERS,
+#: Every fact kind: its builder over a bundle, its fields and the parameters it reads.
+FACT_KINDS: dict[str, FactKind] = {
+    **{kind: attrs.evolve(k, builder=each_plan(k.builder)) for kind, k in PLAN_FACT_KINDS.items()},
+    **CAMPAIGN_FACT_KINDS,
 }
+BUILDERS: dict[str, Builder] = {kind: k.builder for kind, k in FACT_KINDS.items()}
 # each_plan wraps per kind; builders that make several kinds must run once, so index by the original.
-_ORIGINAL: dict[str, object] = {kind: builder for kind, builder in PLAN_BUILDERS.items()} | dict(CAMPAIGN_BUILDERS)
+_ORIGINAL: dict[str, object] = {kind: k.builder for kind, k in (PLAN_FACT_KINDS | CAMPAIGN_FACT_KINDS).items()}
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from engine.derived import Built, Bundle, Fact, Missing, Params
+from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params
 from forms.plan import AnnualPlan, Category, PlannedBasis, Tag
 
 NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly schedule")
@@ -356,21 +356,28 @@ def each_plan(builder: PlanBuilder) -> Callable[[Bundle, Params], Built]:
     return build
 
 
-#: Plan fact kinds and the builder that makes each. One builder may make several kinds.
-PLAN_BUILDERS: dict[str, PlanBuilder] = {
-    "total": totals,
-    "share": shares,
-    "schedule-sum": schedule_sums,
-    "joint-share": joint_share,
-    "coverage-item": key_unit_coverage,
-    "coverage-category": key_unit_coverage,
-    "unit-period": key_unit_coverage,
-    "workday-step": workday_steps,
-    "workload-ratio": workload_ratio,
-    "sampled-unit": sampled_units,
-    "key-unit": sampled_units,
-    "key-list-count": key_unit_list,
-    "key-unit-name": key_unit_list,
-    "item-quarter": item_quarters,
-    "item-units": item_units,
+#: Plan fact kinds: the builder that makes each (one builder may make several kinds), the fields
+#: its facts carry and the parameters it reads.
+PLAN_FACT_KINDS: dict[str, FactKind] = {
+    "total": FactKind(totals, ("label_zh", "label_en", "stated", "computed", "parts", "difference")),
+    "share": FactKind(shares, ("label_zh", "label_en", "part", "whole", "stated", "computed", "expected",
+                               "stated_scaled", "computed_scaled")),
+    "schedule-sum": FactKind(schedule_sums, ("axis", "ref", "label_zh", "label_en", "stated", "computed", "difference")),
+    "joint-share": FactKind(joint_share, ("joint", "base", "share", "required", "missing", "joint_items", "base_items"),
+                            reads=("min_joint_share",)),
+    "coverage-item": FactKind(key_unit_coverage, ("item", "item_name", "units", "planned", "required", "missing"),
+                              reads=("key_unit_checks_per_year",)),
+    "coverage-category": FactKind(key_unit_coverage, ("category", "category_name", "units", "covering_items", "required"),
+                                  reads=("key_unit_checks_per_year",)),
+    "unit-period": FactKind(key_unit_coverage, ("unit", "period_zh", "period_en", "visits"),
+                            reads=("key_unit_checks_per_year",)),
+    "workday-step": FactKind(workday_steps, ("label_zh", "label_en", "stated", "low", "high", "expected", "formula")),
+    "workload-ratio": FactKind(workload_ratio, ("planned", "supervision_workdays", "ratio", "required", "missing"),
+                               reads=("min_checks_per_workday",)),
+    "sampled-unit": FactKind(sampled_units, ("item", "item_name", "name", "name_key")),
+    "key-unit": FactKind(sampled_units, ("no", "name", "name_key")),
+    "key-list-count": FactKind(key_unit_list, ("label_zh", "label_en", "stated", "computed", "difference")),
+    "key-unit-name": FactKind(key_unit_list, ("name", "occurrences", "numbers")),
+    "item-quarter": FactKind(item_quarters, ("item", "item_name", "quarter", "scheduled")),
+    "item-units": FactKind(item_units, ("item", "item_name", "units", "checks_per_unit", "computed", "planned", "difference")),
 }

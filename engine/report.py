@@ -12,6 +12,11 @@ from rulebook import Citation, Severity
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
 
 
+def placeholders(template: str) -> list[str]:
+    """The names a template fills, in order."""
+    return [match.group(1) for match in _PLACEHOLDER.finditer(template)]
+
+
 def render(template: str, values: dict[str, Any]) -> str:
     """Fill ``{name}`` and ``{name:spec}`` placeholders. Only names and format specs, never expressions."""
 

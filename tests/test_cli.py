@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 
+import engine.cli
 from engine.cli import main
-from rulebook import load_rulebook
+from forms.errors import LoadError, Problem
+from rulebook import Rulebook, load_rulebook
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -93,3 +96,28 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"{tmp_path / 'broken.yaml'}: not UTF-8 text" in result.stderr
+
+
+def test_a_broken_rulebook_stops_every_command_with_its_problems_and_exit_2(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def misquoted() -> None:
+        raise LoadError("rulebook", [Problem("rules[plan.totals].citations[0]", "quote not found verbatim in minhang-2020")])
+
+    monkeypatch.setattr(engine.cli, "load_rulebook", misquoted)
+    code, out, err = run(capsys, "rules")
+    assert (code, out) == (2, "")
+    assert err == "zhifa: rulebook: rules[plan.totals].citations[0]: quote not found verbatim in minhang-2020\n"
+
+
+def test_a_rule_that_does_not_fit_its_facts_stops_check_with_where_and_exit_2(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = load_rulebook()
+    totals = shipped.rules["plan.totals"]
+    broken = attrs.evolve(totals, values=(*totals.values, "sum"))
+    rulebook = Rulebook(sources=shipped.sources, rules={**shipped.rules, "plan.totals": broken}, profiles=shipped.profiles)
+    # The module, not the function `engine.check` that shadows it as an attribute of the package.
+    monkeypatch.setattr(sys.modules["engine.check"], "load_rulebook", lambda: rulebook)
+    code, out, err = run(capsys, "check", "examples/plans/minhang-2020.yaml")
+    assert (code, out) == (2, "")
+    assert err == ("zhifa: rulebook, profile shanghai-minhang-2020: rules[plan.totals].values: names 'sum', "
+                   "which no alternative's facts nor the rule's parameters have\n")

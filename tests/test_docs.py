@@ -13,6 +13,7 @@ import pytest
 import engine
 from engine.cli import main
 from engine.examples import worked_example
+from engine.facts import FACT_KINDS
 from rulebook import load_rulebook, normalise_whitespace
 from rulebook.catalogue import catalogue, load_coverage
 
@@ -107,3 +108,17 @@ def test_every_source_page_shows_its_coverage_and_marks_every_listed_clause(buil
         # The whole source is on the page, word for word, once the links to rules are set aside.
         without_links = re.sub(r'<span class="zhifa-clause-rules">.*?</a></span>', "", page, flags=re.S)
         assert normalise_whitespace(rulebook.source_text(source_id)) in text_of(without_links), source_id
+
+
+def test_the_fact_kinds_page_lists_every_kind_with_its_fields_and_rules(built: Path) -> None:
+    page = (built / "reference" / "fact-kinds.html").read_text(encoding="utf-8")
+    rows = {re.sub(r"<[^>]+>", "", "<tr" + row.split("</td>", 1)[0]).strip(): row
+            for row in page.split("<tr")[1:] if "<td" in row}
+    rulebook = load_rulebook()
+    assert set(rows) == set(FACT_KINDS)
+    for kind, spec in FACT_KINDS.items():
+        shown = text_of(rows[kind])
+        assert all(name in shown for name in (*spec.fields, *spec.reads)), kind
+        for rule in rulebook.rules.values():
+            if kind in rule.fact_kinds:
+                assert f'href="../rules/catalogue.html#rule-{rule.id.replace(".", "-")}"' in rows[kind], (kind, rule.id)

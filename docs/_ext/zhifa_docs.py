@@ -34,7 +34,10 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
 import engine
+from engine.compile import RulebookError as RuleFitError
+from engine.compile import compile_profile
 from engine.examples import worked_example
+from engine.facts import FACT_KINDS
 from engine.output import as_json, violation_lines
 from forms import LoadError
 from forms.convert import kind_of, load_document
@@ -363,6 +366,20 @@ class CoverageSummary(_RstDirective):
 # ---------------------------------------------------------------- reference
 
 
+class FactKindsReference(_RstDirective):
+    """Every fact kind a rule can match: its fields, the parameters its builder reads, the rules matching it."""
+
+    def rst(self) -> list[str]:
+        rulebook = load_rulebook()
+        rows = []
+        for kind, spec in FACT_KINDS.items():
+            matching = sorted(r.id for r in rulebook.rules.values() if kind in r.fact_kinds)
+            rows.append([f"``{kind}``", ", ".join(f"``{name}``" for name in spec.fields),
+                         ", ".join(f"``{name}``" for name in spec.reads),
+                         ", ".join(rule_ref(r) for r in matching)])
+        return list_table(["Kind", "Fields", "Parameters read", "Rules"], rows, widths="16 48 16 20")
+
+
 class CliReference(_RstDirective):
     """``zhifa --help`` and the help of each command, from the parser itself."""
 
@@ -466,9 +483,11 @@ def _every_source_has_a_page(app: Sphinx, env: Any) -> None:
 def _rulebook_loads(app: Sphinx) -> None:
     """Stop before reading any page when the rulebook or a coverage file is invalid."""
     try:
-        load_rulebook()
+        rulebook = load_rulebook()
         load_coverage()
-    except LoadError as exc:
+        for profile_id in sorted(rulebook.profiles):
+            compile_profile(rulebook, profile_id)
+    except (LoadError, RuleFitError) as exc:
         raise RulebookError(str(exc)) from None
 
 
@@ -478,6 +497,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("zhifa-source", SourcePage)
     app.add_directive("zhifa-coverage-summary", CoverageSummary)
     app.add_directive("zhifa-cli", CliReference)
+    app.add_directive("zhifa-fact-kinds", FactKindsReference)
     app.add_directive("zhifa-schema", SchemaReference)
     app.add_directive("zhifa-report-example", ReportExample)
     app.connect("builder-inited", _rulebook_loads)

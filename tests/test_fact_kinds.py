@@ -1,0 +1,169 @@
+"""The fact kinds are declared once (builder, fields, parameters read), and both sides keep to it:
+every fact a builder makes has exactly its kind's fields, and a rule naming anything its facts or
+parameters lack is refused before its profile compiles."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import engine
+from engine.compile import RulebookError, compile_profile, rule_problems
+from engine.derived import Bundle, Fact
+from engine.facts import FACT_KINDS, build_facts
+from forms import load_document
+from forms.plan import AnnualPlan
+from forms.strategies import CAMPAIGN_MUTATIONS, PLAN_MUTATIONS, annual_plans, campaign_bundles
+from rulebook import Rule, Rulebook, Text, load_rulebook
+
+RULEBOOK = load_rulebook()
+ROOT = Path(__file__).resolve().parent.parent
+PLAN_PROFILES = sorted(p.id for p in RULEBOOK.profiles.values() if "annual-plan" in p.documents)
+CAMPAIGN_PROFILES = sorted(p.id for p in RULEBOOK.profiles.values() if "dispatch-form" in p.documents)
+
+
+def facts_of(bundle: Bundle, profile_id: str) -> list[Fact]:
+    """Every fact the profile's rules ask for, built from the bundle."""
+    compiled = compile_profile(RULEBOOK, profile_id)
+    return list(build_facts(bundle, compiled.fact_kinds, compiled.params).facts)
+
+
+def assert_declared(facts: list[Fact]) -> None:
+    for fact in facts:
+        assert set(fact) == FACT_KINDS[fact["kind"]].all_fields, fact
+
+
+def test_every_kind_a_rule_matches_is_declared_and_every_declared_kind_is_matched() -> None:
+    matched = {kind for rule in RULEBOOK.rules.values() for kind in rule.fact_kinds}
+    assert matched == set(FACT_KINDS)
+
+
+def test_the_facts_of_every_example_have_exactly_their_kinds_fields() -> None:
+    by_profile: dict[str, list[object]] = defaultdict(list)
+    for path in sorted((ROOT / "examples").rglob("*.yaml")):
+        document = load_document(path)
+        by_profile[document.profile].append(document)
+    seen = set()
+    for profile_id, documents in sorted(by_profile.items()):
+        bundles = [[d] for d in documents] if isinstance(documents[0], AnnualPlan) else [documents]
+        for bundle in bundles:
+            facts = facts_of(bundle, profile_id)
+            assert_declared(facts)
+            seen |= {fact["kind"] for fact in facts}
+    assert len(seen) >= 20  # most kinds; the generated documents below reach the rest
+
+
+@pytest.mark.parametrize("profile_id", PLAN_PROFILES)
+@given(data=st.data())
+def test_the_facts_of_generated_and_mutated_plans_have_exactly_their_kinds_fields(profile_id: str,
+                                                                                 data: st.DataObject) -> None:
+    plan = data.draw(annual_plans(profile_id))
+    rule_id = data.draw(st.sampled_from(sorted(RULEBOOK.profiles[profile_id].rules)))
+    if rule_id == "plan.joint-share":
+        mutated = PLAN_MUTATIONS[rule_id](plan, RULEBOOK.profiles[profile_id].parameters["min_joint_share"].value)
+    else:
+        mutated = PLAN_MUTATIONS[rule_id](plan)
+    assert_declared(facts_of([plan], profile_id))
+    assert_declared(facts_of([mutated], profile_id))
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_facts_of_generated_and_mutated_campaigns_have_exactly_their_kinds_fields(profile_id: str,
+                                                                                     data: st.DataObject) -> None:
+    bundle = data.draw(campaign_bundles(profile_id))
+    rule_id = data.draw(st.sampled_from(sorted(RULEBOOK.profiles[profile_id].rules)))
+    assert_declared(facts_of(list(bundle.documents), profile_id))
+    assert_declared(facts_of(list(CAMPAIGN_MUTATIONS[rule_id](bundle).documents), profile_id))
+
+
+def test_every_shipped_rule_fits_its_facts() -> None:
+    assert [p for rule in RULEBOOK.rules.values() for p in rule_problems(rule)] == []
+
+
+# A rule changed one way at a time, and where the refusal must point.
+TOTALS = RULEBOOK.rules["plan.totals"]
+SAMPLE = RULEBOOK.rules["plan.sample-excludes-key-units"]
+JOINT = RULEBOOK.rules["plan.joint-share"]
+
+
+def _first_comparison(rule: Rule, **changes: object) -> Rule:
+    alternative = rule.when[0]
+    pattern = alternative.match[0]
+    comparison = attrs.evolve(pattern.all[0], **changes)
+    pattern = attrs.evolve(pattern, all=(comparison, *pattern.all[1:]))
+    return attrs.evolve(rule, when=(attrs.evolve(alternative, match=(pattern, *alternative.match[1:])),
+                                    *rule.when[1:]))
+
+
+def _second_pattern_bound(rule: Rule, bound: str) -> Rule:
+    alternative = rule.when[0]
+    first, second = alternative.match
+    comparison = attrs.evolve(second.all[0], bound=bound)
+    second = attrs.evolve(second, all=(comparison, *second.all[1:]))
+    return attrs.evolve(rule, when=(attrs.evolve(alternative, match=(first, second)), *rule.when[1:]))
+
+
+BROKEN: dict[str, tuple[Rule, str | list[str], str]] = {
+    "unknown fact kind": (
+        attrs.evolve(TOTALS, when=(attrs.evolve(TOTALS.when[0], match=(
+            attrs.evolve(TOTALS.when[0].match[0], fact="totals"),)),)),
+        "rules[plan.totals].when[0].match[0].fact", "unknown fact kind 'totals'"),
+    "condition field": (
+        _first_comparison(TOTALS, field="stated_total"),
+        "rules[plan.totals].when[0].match[0].all[0].field", "fact kind 'total' has no field 'stated_total'"),
+    "second field": (
+        _first_comparison(TOTALS, field2="computed_total"),
+        "rules[plan.totals].when[0].match[0].all[0].field2", "has no field 'computed_total'"),
+    "undeclared parameter": (
+        _first_comparison(JOINT, param="min_share"),
+        "rules[plan.joint-share].when[0].match[0].all[0].param", "parameter 'min_share' is not declared"),
+    "bound field": (
+        _second_pattern_bound(SAMPLE, "sample.key_name"),
+        "rules[plan.sample-excludes-key-units].when[0].match[1].all[0].bound",
+        "fact kind 'sampled-unit' has no field 'key_name'"),
+    "bound alias": (
+        _second_pattern_bound(SAMPLE, "other.name_key"),
+        "rules[plan.sample-excludes-key-units].when[0].match[1].all[0].bound",
+        "'other' is not the alias of an earlier pattern"),
+    "message placeholder": (
+        attrs.evolve(TOTALS, message=Text(zh="{label_zh}写明{stated_total}家次", en=TOTALS.message.en)),  # type: ignore[union-attr]
+        "rules[plan.totals].message.zh", "names {stated_total}"),
+    "fix placeholder": (
+        attrs.evolve(TOTALS, fix=Text(zh=TOTALS.fix.zh, en="off by {diff}")),  # type: ignore[union-attr]
+        "rules[plan.totals].fix.en", "names {diff}"),
+    "values": (
+        attrs.evolve(TOTALS, values=(*TOTALS.values, "sum")),
+        "rules[plan.totals].values", "names 'sum'"),
+    # Undeclared, the parameter is also missing where the rule compares and quotes it.
+    "parameter a builder reads": (
+        attrs.evolve(JOINT, parameters=()),
+        ["rules[plan.joint-share].when[0].match[0].fact", "rules[plan.joint-share].when[0].match[0].all[0].param",
+         "rules[plan.joint-share].message.zh", "rules[plan.joint-share].message.en", "rules[plan.joint-share].values"],
+        "fact kind 'joint-share' reads parameter 'min_joint_share', which the rule does not declare"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_rule_naming_what_its_facts_lack_is_refused_where_it_names_it(case: str) -> None:
+    rule, paths, message = BROKEN[case]
+    problems = rule_problems(rule)
+    assert [p.path for p in problems] == ([paths] if isinstance(paths, str) else paths), problems
+    assert message in problems[0].message
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_profile_with_such_a_rule_does_not_compile_and_check_says_why(case: str) -> None:
+    rule, paths, _ = BROKEN[case]
+    path = paths if isinstance(paths, str) else paths[0]
+    rulebook = Rulebook(sources=RULEBOOK.sources, rules={**RULEBOOK.rules, rule.id: rule}, profiles=RULEBOOK.profiles)
+    with pytest.raises(RulebookError) as raised:
+        engine.check_file(ROOT / "examples" / "plans" / "chongming-2024.yaml", rulebook=rulebook)
+    assert raised.value.profile == "shanghai-chongming-2024"
+    assert path in str(raised.value)
