@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.check import Unusable, check_files
-from engine.compile import RulebookError
+from engine.compile import RulebookError, check_fit
 from engine.output import FORMATS
 from engine.report import Report
 from forms import LoadError
@@ -83,6 +83,7 @@ def _rules(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"zhifa: {exc.args[0]}", file=sys.stderr)
         return EXIT_UNUSABLE
+    check_fit(rulebook.rules[data["id"]] for data in listed)  # list only rules that can run
     if args.format == "json":
         sys.stdout.write(json.dumps({"rules": listed}, ensure_ascii=False, indent=2) + "\n")
         return EXIT_CLEAN

@@ -11,7 +11,7 @@ import hashlib
 import json
 import operator
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -94,13 +94,21 @@ class RulebookError(ValueError):
     lack, or a parameter the rule does not declare. Raised before the profile is compiled, since
     such a rule would silently never fire or fail only once it matched."""
 
-    def __init__(self, profile: str, problems: list[Problem]) -> None:
-        self.profile = profile
+    def __init__(self, profile: str | None, problems: list[Problem]) -> None:
+        self.profile = profile  # the profile being compiled, if any
         self.problems = problems
         super().__init__(profile, problems)
 
     def __str__(self) -> str:
-        return "\n".join(f"rulebook, profile {self.profile}: {p}" for p in self.problems)
+        where = f"rulebook, profile {self.profile}" if self.profile else "rulebook"
+        return "\n".join(f"{where}: {p}" for p in self.problems)
+
+
+def check_fit(rules: Iterable[Rule], profile_id: str | None = None) -> None:
+    """Raise :class:`RulebookError` if any of ``rules`` does not fit its facts (see :func:`rule_problems`)."""
+    problems = [problem for rule in rules for problem in rule_problems(rule)]
+    if problems:
+        raise RulebookError(profile_id, problems)
 
 
 def rule_problems(rule: Rule) -> list[Problem]:
@@ -245,9 +253,7 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
             return cached[1]
         profile = rulebook.profile(profile_id)
         rules = rulebook.rules_of(profile)
-        problems = [problem for rule in rules for problem in rule_problems(rule)]
-        if problems:
-            raise RulebookError(profile_id, problems)
+        check_fit(rules, profile_id)
         params = {name: value.value for name, value in profile.parameters.items()}
         name = _ruleset_name(profile, rules)
         if name in _BY_NAME:

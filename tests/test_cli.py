@@ -109,15 +109,27 @@ def test_a_broken_rulebook_stops_every_command_with_its_problems_and_exit_2(
     assert err == "zhifa: rulebook: rules[plan.totals].citations[0]: quote not found verbatim in minhang-2020\n"
 
 
-def test_a_rule_that_does_not_fit_its_facts_stops_check_with_where_and_exit_2(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def rulebook_with_an_unfit_rule() -> Rulebook:
+    """The shipped rulebook, with plan.totals listing a value its facts do not have."""
     shipped = load_rulebook()
     totals = shipped.rules["plan.totals"]
-    broken = attrs.evolve(totals, values=(*totals.values, "sum"))
-    rulebook = Rulebook(sources=shipped.sources, rules={**shipped.rules, "plan.totals": broken}, profiles=shipped.profiles)
+    return attrs.evolve(shipped, rules={**shipped.rules, "plan.totals": attrs.evolve(totals, values=(*totals.values, "sum"))})
+
+
+UNFIT = "rules[plan.totals].values: names 'sum', which no alternative's facts nor the rule's parameters have"
+
+
+def test_a_rule_that_does_not_fit_its_facts_stops_check_with_where_and_exit_2(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    rulebook = rulebook_with_an_unfit_rule()
     # The module, not the function `engine.check` that shadows it as an attribute of the package.
     monkeypatch.setattr(sys.modules["engine.check"], "load_rulebook", lambda: rulebook)
     code, out, err = run(capsys, "check", "examples/plans/minhang-2020.yaml")
-    assert (code, out) == (2, "")
-    assert err == ("zhifa: rulebook, profile shanghai-minhang-2020: rules[plan.totals].values: names 'sum', "
-                   "which no alternative's facts nor the rule's parameters have\n")
+    assert (code, out, err) == (2, "", f"zhifa: rulebook, profile shanghai-minhang-2020: {UNFIT}\n")
+
+
+def test_rules_refuses_to_list_a_rule_that_does_not_fit_its_facts(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    rulebook = rulebook_with_an_unfit_rule()
+    monkeypatch.setattr(engine.cli, "load_rulebook", lambda: rulebook)
+    assert run(capsys, "rules") == (2, "", f"zhifa: rulebook: {UNFIT}\n")
