@@ -129,12 +129,10 @@ def rule_problems(rule: Rule) -> list[Problem]:
             at = f"rules[{rule.id}].when[{k}].match[{j}]"
             if pattern.fact not in FACT_KINDS:
                 problems.append(Problem(f"{at}.fact", f"unknown fact kind {pattern.fact!r}"))
-                kinds[pattern.alias] = pattern.fact
-                continue
-            for name in FACT_KINDS[pattern.fact].reads:
-                if name not in declared:
-                    problems.append(Problem(f"{at}.fact", f"fact kind {pattern.fact!r} reads parameter {name!r}, "
-                                                          "which the rule does not declare"))
+            else:
+                problems.extend(Problem(f"{at}.fact", f"fact kind {pattern.fact!r} reads parameter {name!r}, "
+                                                      "which the rule does not declare")
+                                for name in FACT_KINDS[pattern.fact].reads if name not in declared)
             for group in ("all", "any"):
                 for i, comparison in enumerate(getattr(pattern, group)):
                     where = f"{at}.{group}[{i}]"

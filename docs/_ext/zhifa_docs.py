@@ -35,7 +35,7 @@ from sphinx.util.nodes import nested_parse_with_titles
 
 import engine
 from engine.compile import RulebookError as RuleFitError
-from engine.compile import compile_profile
+from engine.compile import check_fit
 from engine.examples import worked_example
 from engine.facts import FACT_KINDS
 from engine.output import as_json, violation_lines
@@ -486,7 +486,7 @@ def _rulebook_loads(app: Sphinx) -> None:
         rulebook = load_rulebook()
         load_coverage()
         for profile_id in sorted(rulebook.profiles):
-            compile_profile(rulebook, profile_id)
+            check_fit(rulebook.rules_of(rulebook.profiles[profile_id]), profile_id)
     except (LoadError, RuleFitError) as exc:
         raise RulebookError(str(exc)) from None
 
