@@ -159,6 +159,7 @@ def as_xlsx(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> byt
 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.writer.excel import ExcelWriter
 
     book = Workbook()
     findings = book.active
@@ -191,7 +192,9 @@ def as_xlsx(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> byt
     fixed = datetime(2000, 1, 1)  # document properties carry no build time: same reports, same bytes
     book.properties.created = book.properties.modified = fixed
     buffer = io.BytesIO()
-    book.save(buffer)
+    # ExcelWriter, not book.save(): save stamps the properties with the current time.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
     return _without_timestamps(buffer.getvalue())
 
 

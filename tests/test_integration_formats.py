@@ -3,7 +3,10 @@ same input gives the same bytes."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -135,3 +138,12 @@ def test_the_same_input_gives_the_same_bytes(form: str, tmp_path: Path) -> None:
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert as_xlsx([], []) == as_xlsx([], [])
+
+
+def test_the_workbook_carries_no_time_of_writing() -> None:
+    """Same bytes even across a clock tick: the document properties and zip entries are fixed dates."""
+    first = as_xlsx([], [])
+    core = zipfile.ZipFile(io.BytesIO(first)).read("docProps/core.xml").decode()
+    assert re.findall(r"<dcterms:(created|modified)[^>]*>([^<]*)<", core) == [
+        ("created", "2000-01-01T00:00:00Z"), ("modified", "2000-01-01T00:00:00Z")]
+    assert {info.date_time for info in zipfile.ZipFile(io.BytesIO(first)).infolist()} == {(1980, 1, 1, 0, 0, 0)}
