@@ -9,6 +9,7 @@ that sums of amounts are exact.
 from __future__ import annotations
 
 import calendar
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -66,12 +67,18 @@ def _shown(value: Decimal | int | None, blank: str = "空白") -> str:
     return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
-def _both(name: str, value: Decimal | int | None) -> dict[str, str]:
-    """``name`` shown in Chinese and ``name_en`` in English (they differ only for a blank)."""
+def _shown_both(value: Decimal | int | None) -> tuple[str, str]:
+    """A figure as messages show it in Chinese and in English (they differ only for a blank)."""
     if value is None:
-        return {name: "空白", f"{name}_en": "blank"}
-    shown = _shown(value)
-    return {name: shown, f"{name}_en": shown}
+        return "空白", "blank"
+    shown = str(value) if type(value) is int else _shown(value)
+    return shown, shown
+
+
+def _both(name: str, value: Decimal | int | None) -> dict[str, str]:
+    """``name`` shown in Chinese and ``name_en`` in English."""
+    shown, shown_en = _shown_both(value)
+    return {name: shown, f"{name}_en": shown_en}
 
 
 def components(item: FormItem, value: object) -> Iterator[tuple[str, str, str, Decimal | int | None]]:
@@ -102,14 +109,26 @@ def rectified_within_found(bundle: Bundle, params: Params) -> Built:
     if not forms:
         yield NO_FORMS
     for index, form in forms:
+        values = form.values
         for found_key, rectified_key, zh, en in RECTIFIED_PAIRS:
-            found, rectified = form.value(found_key), form.value(rectified_key)
+            found, rectified = values.get(found_key), values.get(rectified_key)
             if not isinstance(rectified, int):
                 continue  # nothing rectified is reported: nothing to compare
-            yield _form_base(index, form) | {
-                "kind": "rectified-found", "loc": f"/values/{rectified_key}", "key": rectified_key,
-                "label_zh": zh, "label_en": en, "rectified": rectified,
-                "found": found if isinstance(found, int) else 0, "found_blank": int(not isinstance(found, int))}
+            counted = isinstance(found, int)
+            yield {"doc": index, "unit": form.unit, "month": form.month, "kind": "rectified-found",
+                   "loc": f"/values/{rectified_key}", "key": rectified_key, "label_zh": zh, "label_en": en,
+                   "rectified": rectified, "found": found if counted else 0, "found_blank": int(not counted)}
+
+
+def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, part: Decimal | int,
+                whole: Decimal | int | None) -> Fact:
+    part_shown, part_shown_en = _shown_both(part)
+    whole_shown, whole_shown_en = _shown_both(whole)
+    return {"doc": index, "unit": form.unit, "month": form.month, "kind": "part-whole", "loc": loc,
+            "key": item.key, "label": item.label, "part": _scaled(part, item),
+            "whole": _scaled(whole, item) if whole is not None else 0, "whole_blank": int(whole is None),
+            "part_shown": part_shown, "part_shown_en": part_shown_en,
+            "whole_shown": whole_shown, "whole_shown_en": whole_shown_en}
 
 
 def part_within_whole(bundle: Bundle, params: Params) -> Built:
@@ -119,26 +138,18 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
         yield NO_FORMS
     for index, form in forms:
         template = load_template(form.variant)
+        values = form.values
         for key in PART_WHOLE_ITEMS:
-            item, pair = template.item(key), form.value(key)
+            pair = values.get(key)
             if isinstance(pair, WholePart) and pair.part is not None:
-                yield _form_base(index, form) | {
-                    "kind": "part-whole", "loc": f"/values/{key}/part", "key": key, "label": item.label,
-                    "part": _scaled(pair.part, item), "whole": _scaled(pair.whole or 0, item),
-                    **_both("part_shown", pair.part), **_both("whole_shown", pair.whole),
-                    "whole_blank": int(pair.whole is None)}
-        checked = form.value("spot_checked")
-        section = template.section_of("spot_checked")
-        for item in section.items:
-            finding = form.value(item.key)
-            if item.key == "spot_checked" or not isinstance(finding, int):
-                continue
-            yield _form_base(index, form) | {
-                "kind": "part-whole", "loc": f"/values/{item.key}", "key": item.key, "label": item.label,
-                "part": finding, "whole": checked if isinstance(checked, int) else 0,
-                **_both("part_shown", finding), **_both("whole_shown", checked if isinstance(checked, int) else None),
-                "whole_blank": int(not isinstance(checked, int))}
-        penalties = form.value("penalties")
+                yield _part_whole(index, form, template.item(key), f"/values/{key}/part", pair.part, pair.whole)
+        checked = values.get("spot_checked")
+        whole = checked if isinstance(checked, int) else None
+        for item in template.section_of("spot_checked").items:
+            finding = values.get(item.key)
+            if item.key != "spot_checked" and isinstance(finding, int):
+                yield _part_whole(index, form, item, f"/values/{item.key}", finding, whole)
+        penalties = values.get("penalties")
         if isinstance(penalties, CountAmount) and penalties.amount is not None and penalties.amount > 0:
             yield _form_base(index, form) | {
                 "kind": "penalty-amount", "loc": "/values/penalties/amount", "amount": _shown(penalties.amount),
@@ -148,6 +159,7 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
 # ------------------------------------------------------------------ a unit's monthly series
 
 
+@functools.lru_cache(maxsize=1024)
 def _month_index(month: str) -> int:
     year, number = parse_year_month(month)
     return year * 12 + number - 1
@@ -163,7 +175,8 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
     if not forms:
         yield NO_FORMS
         return
-    first = _month_index(f"{_date(params, 'first_report_month'):%Y-%m}")
+    start = _date(params, "first_report_month")
+    first = start.year * 12 + start.month - 1
     series: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
     for index, form in forms:
         series[(form.variant, form.unit)].append((index, form))
@@ -206,6 +219,17 @@ def _deadline(month: str, day: int) -> date:
     return date(year, number, min(day, calendar.monthrange(year, number)[1]))
 
 
+@functools.lru_cache(maxsize=256)
+def _month_window(month: str, day: int, first: date, last: date) -> tuple[date, date, Fact]:
+    """A month's deadline, its first day, and the submission fields that depend only on the month
+    (cached: a batch of forms covers a few months)."""
+    due = _deadline(month, day)
+    year, number = parse_year_month(month)
+    starts = date(year, number, 1)
+    return due, starts, {"due": due.isoformat(), "in_campaign": int(first.replace(day=1) <= starts <= last),
+                         "first_month": f"{first:%Y-%m}", "last_month": f"{last:%Y-%m}"}
+
+
 def submissions(bundle: Bundle, params: Params) -> Built:
     """``submission``: each form's date against the 28th of the month it covers, and its month against the campaign."""
     forms = _forms(bundle)
@@ -214,17 +238,13 @@ def submissions(bundle: Bundle, params: Params) -> Built:
     day = _int(params, "submission_day")
     first, last = _date(params, "first_report_month"), _date(params, "campaign_end")
     for index, form in forms:
-        due = _deadline(form.month, day)
-        year, number = parse_year_month(form.month)
-        starts = date(year, number, 1)
+        due, starts, window = _month_window(form.month, day, first, last)
         submitted = form.submitted
-        yield _form_base(index, form) | {
-            "kind": "submission", "loc": "/submitted" if submitted else "/month", "due": due.isoformat(),
-            "submitted": submitted.isoformat() if submitted else "", "dated": int(submitted is not None),
-            "days_late": (submitted - due).days if submitted else 0,
-            "early": int(submitted is not None and submitted < starts),
-            "in_campaign": int(first.replace(day=1) <= starts <= last),
-            "first_month": f"{first:%Y-%m}", "last_month": f"{last:%Y-%m}"}
+        yield {"doc": index, "unit": form.unit, "month": form.month, "kind": "submission",
+               "loc": "/submitted" if submitted else "/month", **window,
+               "submitted": submitted.isoformat() if submitted else "", "dated": int(submitted is not None),
+               "days_late": (submitted - due).days if submitted else 0,
+               "early": int(submitted is not None and submitted < starts)}
 
 
 # ------------------------------------------------------------------ roll-ups

@@ -221,7 +221,7 @@ def _evaluate(bundles: Sequence[_Bundle]) -> list[list[Match] | RuleError]:
     return [errors.get(b, found) for b, found in enumerate(matches)]
 
 
-def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator) -> list[Report]:
+def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator, paths: bool) -> list[Report]:
     facts = {fact["id"]: fact for fact in bundle.built.facts} if matches else {}
     by_id = {rule.id: rule for rule in bundle.rules.rules}
     found: dict[int, list[Violation]] = defaultdict(list)
@@ -238,16 +238,20 @@ def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator) -> list
         kind = kind_of(document)
         reports.append(Report(kind=kind, profile=bundle.compiled.profile.id,
                               violations=tuple(sorted(found[index], key=Violation.sort_key)),
-                              not_checked=bundle.rules.not_checked(kind, bundle.built.missing), path=path))
+                              not_checked=bundle.rules.not_checked(kind, bundle.built.missing),
+                              path=path if paths else None))
     return reports
 
 
-def _check_bundles(bundles: Sequence[_Bundle], results: list[Report | Unusable | None], locate: Locator) -> None:
+def _check_bundles(bundles: Sequence[_Bundle], results: list[Report | Unusable | None], locate: Locator,
+                   paths: bool = True) -> None:
+    """Evaluate the bundles and put each document's report (or why it is unusable) in ``results``;
+    reports carry the bundle's paths unless ``paths`` is false (names then serve errors only)."""
     for bundle, matches in zip(bundles, _evaluate(bundles), strict=True):
         try:
             if isinstance(matches, RuleError):
                 raise matches
-            reports = _reports(bundle, matches, locate)
+            reports = _reports(bundle, matches, locate, paths)
         except RuleError as exc:
             for i, name in zip(bundle.members, bundle.paths, strict=True):
                 results[i] = Unusable(name or f"<document {i}>", exc)
@@ -320,13 +324,13 @@ def check_many(
             except (LoadError, ProfileError) as exc:
                 results[k] = Unusable(names[k], exc)
                 break  # nothing after the first unusable document is reported
-        _check_bundles(bundles, results, _pointer)
+        _check_bundles(bundles, results, _pointer, paths=False)
         for result in results:
             if isinstance(result, Unusable):
                 raise result.error
             if result is None:
                 break
-            yield attrs.evolve(result, path=None)
+            yield result
         offset += len(batch)
 
 

@@ -37,8 +37,9 @@ class Facts:
 
 
 @functools.cache
-def _runs(kinds: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], Builder], ...]:
-    """The builders these kinds need, each once, with the kinds it is asked for (cached per kinds)."""
+def _runs(kinds: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], frozenset[str] | None, Builder], ...]:
+    """The builders these kinds need, each once, with the kinds it is asked for and, when it also
+    makes kinds not asked for, the set to keep (cached per kinds)."""
     runs: list[tuple[object, list[str], Builder]] = []
     for kind in kinds:
         for original, asked, _ in runs:
@@ -47,26 +48,29 @@ def _runs(kinds: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], Builder], ...]
                 break
         else:
             runs.append((_ORIGINAL[kind], [kind], BUILDERS[kind]))
-    return tuple((tuple(asked), builder) for _, asked, builder in runs)
+    result = []
+    for original, asked, builder in runs:
+        makes = {kind for kind, other in _ORIGINAL.items() if other is original}
+        result.append((tuple(asked), None if makes <= set(asked) else frozenset(asked), builder))
+    return tuple(result)
 
 
 def build_facts(bundle: Bundle, kinds: tuple[str, ...], params: Params) -> Facts:
     """Run each builder the kinds need once; number the facts in a stable order."""
-    wanted = frozenset(kinds)
     facts: list[Fact] = []
     missing: dict[str, Missing] = {}
-    for asked, builder in _runs(kinds):
-        made_kinds: set[str] = set()
+    for asked, keep, builder in _runs(kinds):
+        start = len(facts)
         reason: Missing | None = None
         for item in builder(bundle, params):
             if isinstance(item, Missing):
                 reason = reason or item
-            elif item["kind"] in wanted:
-                made_kinds.add(item["kind"])
+            elif keep is None or item["kind"] in keep:
                 facts.append(item)
         if reason is not None:
+            made = {fact["kind"] for fact in facts[start:]}
             for kind in asked:
-                if kind not in made_kinds:
+                if kind not in made:
                     missing[kind] = reason
     for n, fact in enumerate(facts):  # each builder makes fresh dicts: number them in place
         fact["id"] = f"f{n}"

@@ -48,8 +48,11 @@ def evaluate(compiled: CompiledProfile, facts: Sequence[Fact], document: str) ->
 
 def _slim(fact: Fact, fields: tuple[str, ...], sid: str, group: int) -> Fact:
     """What durable-rules is sent of a fact: only what conditions read, since each byte is serialised."""
-    sent = {name: fact[name] for name in fields if name in fact}
-    sent.update(kind=fact["kind"], id=f"{group}:{fact['id']}", grp=group, sid=sid)
+    sent = {name: fact[name] for name in fields}  # every fact has its kind's fields (engine.compile.check_fit)
+    sent["kind"] = fact["kind"]
+    sent["id"] = f"{group}:{fact['id']}"
+    sent["grp"] = group
+    sent["sid"] = sid
     return sent
 
 

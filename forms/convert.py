@@ -125,6 +125,21 @@ def _list_only(t: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]
     return structure
 
 
+def _text_keyed(converter: cattrs.Converter) -> Callable[[Any, Any], dict[str, Any]]:
+    """A mapping keyed by text, its values kept as given (a dispatch form's values, which
+    :func:`forms.dispatch.checked_values` reads against the template). A mapping whose keys are all
+    text is copied in one pass; anything else goes through cattrs' own hook, which names each bad key."""
+    generic = converter.get_structure_hook(dict[str, Any])
+
+    def structure(value: Any, cls: Any) -> dict[str, Any]:
+        if type(value) is dict and all(type(key) is str for key in value):
+            return dict(value)
+        result: dict[str, Any] = generic(value, cls)
+        return result
+
+    return structure
+
+
 def _enum_value(member: Enum) -> Any:
     return member.value
 
@@ -148,6 +163,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(date, _date)
     converter.register_structure_hook_func(lambda t: t == YearMonth, _year_month)
     converter.register_structure_hook_factory(_is_list_field, _list_only)
+    converter.register_structure_hook_func(lambda t: t == dict[str, Any], _text_keyed(converter))
     for enum in (Category, Tag, Period, PlannedBasis, ItemShape, FoundBy):
         converter.register_structure_hook(enum, _enum)
         converter.register_unstructure_hook(enum, _enum_value)

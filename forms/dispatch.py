@@ -94,6 +94,11 @@ class FormTemplate:
         return {item.key: item for _, item in self.items()}
 
     @cached_property
+    def count_keys(self) -> frozenset[str]:
+        """The keys of items that hold one whole number."""
+        return frozenset(key for key, item in self.items_by_key.items() if item.shape is ItemShape.COUNT)
+
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         return tuple(self.items_by_key)
 
@@ -207,15 +212,17 @@ def checked_values(template: FormTemplate, raw: dict[str, Any]) -> tuple[dict[st
     problems: list[tuple[str, str]] = []
     values: dict[str, FormValue] = {}
     keys = template.items_by_key
-    for name in raw:
-        if name not in keys:
-            problems.append((f"values.{name}", f"not an item of the {template.variant} form"))
-    for key, item in template.items_by_key.items():
+    if not raw.keys() <= keys.keys():
+        for name in raw:
+            if name not in keys:
+                problems.append((f"values.{name}", f"not an item of the {template.variant} form"))
+    counts = template.count_keys
+    for key, item in keys.items():
         value = raw.get(key)
         if value is None:
             values[key] = None
             continue
-        if type(value) is int and value >= 0 and item.shape is ItemShape.COUNT:
+        if type(value) is int and value >= 0 and key in counts:
             values[key] = value  # the common case: a count, nothing to convert
             continue
         where = f"values.{key}"
