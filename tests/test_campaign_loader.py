@@ -141,6 +141,8 @@ FORM_CASES: list[tuple[str, Change, list[str]]] = [
      ["values.penalties: expected a mapping with count and amount, got 3"]),
     ("fractional case count", lambda d: d["values"].update(typical_cases={"whole": 1.5, "part": 0}),
      ["values.typical_cases.whole: expected a whole number ≥ 0, got 1.5"]),
+    ("values as a list", lambda d: d.update(values=[1, 2]), ["values: expected a mapping, got a list"]),
+    ("values as text", lambda d: d.update(values="12"), ["values: expected a mapping, got text"]),
     ("unknown variant", lambda d: d.update(variant="chongming-2024"),
      ["variant: unknown form variant 'chongming-2024'; known variants: chongming-2023, linyi-lingang-2023"]),
     ("month 13", lambda d: d.update(month="2023-13"), ['month: expected a month YYYY-MM, got "2023-13"']),
@@ -169,6 +171,13 @@ def test_every_bad_figure_of_a_form_is_reported_at_once(tmp_path: Path) -> None:
         'values.penalties.count: expected a whole number ≥ 0, got "三"',
         'values.media_column: expected true or false, got "否"',
     ]
+
+
+def test_an_item_key_that_is_not_text_is_named(tmp_path: Path) -> None:
+    """YAML keys need not be text (JSON's always are); values keyed by text take a faster path."""
+    data = read_data(FORM)
+    data["values"][7] = 3
+    assert problems_of(data, tmp_path, ".yaml") == ["values[7]: expected text, got 7"]
 
 
 def test_a_chongming_only_item_is_not_an_item_of_the_linyi_form(tmp_path: Path) -> None:
