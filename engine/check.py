@@ -140,6 +140,7 @@ class _Rules:
     rules: tuple[Rule, ...]
     fact_kinds: tuple[str, ...]
     joins: bool  # some rule matches several facts at once: then a bundle's facts share one session
+    by_id: dict[str, Rule]
     _not_checked: dict[tuple[str, frozenset[tuple[str, Missing]]], tuple[NotChecked, ...]] = attrs.field(factory=dict)
 
     def not_checked(self, kind: str, missing: Mapping[str, Missing]) -> tuple[NotChecked, ...]:
@@ -160,7 +161,7 @@ def _rules_for(compiled: CompiledProfile, kinds: frozenset[str]) -> _Rules:
     if key not in _RULES_FOR:
         rules = tuple(r for r in compiled.rules if r.document in kinds)
         _RULES_FOR[key] = _Rules(compiled.ruleset, rules, tuple(sorted({k for r in rules for k in r.fact_kinds})),
-                                 any(len(a.match) > 1 for r in rules for a in r.when))
+                                 any(len(a.match) > 1 for r in rules for a in r.when), {r.id: r for r in rules})
     return _RULES_FOR[key]
 
 
@@ -223,7 +224,7 @@ def _evaluate(bundles: Sequence[_Bundle]) -> list[list[Match] | RuleError]:
 
 def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator, paths: bool) -> list[Report]:
     facts = {fact["id"]: fact for fact in bundle.built.facts} if matches else {}
-    by_id = {rule.id: rule for rule in bundle.rules.rules}
+    by_id = bundle.rules.by_id
     found: dict[int, list[Violation]] = defaultdict(list)
     try:
         for match in matches:

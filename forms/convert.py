@@ -271,9 +271,15 @@ DOCUMENT_KINDS: dict[str, type[Document]] = {
 }
 
 
+_KIND_OF_CLASS = {cls: kind for kind, cls in DOCUMENT_KINDS.items()}
+
+
 def kind_of(document: Document) -> str:
     """The ``kind`` a document is written with."""
-    for kind, cls in DOCUMENT_KINDS.items():
+    kind = _KIND_OF_CLASS.get(type(document))
+    if kind is not None:
+        return kind
+    for kind, cls in DOCUMENT_KINDS.items():  # a subclass of a model
         if isinstance(document, cls):
             return kind
     raise TypeError(f"not a zhifa document: {type(document).__name__}")
