@@ -23,6 +23,8 @@ from forms.records import CampaignSteps, EnterpriseRecord
 SCALE = 10_000  # money compared in 0.0001 万元
 NO_FORMS = Missing("没有调度表", "no dispatch forms were given")
 NO_RECORDS = Missing("没有企业台账记录", "no enterprise records were given")
+NO_AGGREGATES = Missing("没有汇总表（列出下属单位的调度表）", "no aggregate form (a form listing its member units)")
+NO_SPOT_CHECK_RECORDS = Missing("没有注明抽查单位的企业台账记录", "no enterprise records say who spot-checked them")
 
 RECTIFIED_PAIRS = (  # (found, rectified, zh, en)
     ("self_found", "self_rectified", "企业自查发现", "self-found"),
@@ -182,20 +184,20 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
     for index, form in forms:
         series[(form.variant, form.unit)].append((index, form))
     for (variant, unit), members in sorted(series.items()):
-        template = load_template(variant)
-        by_month: dict[int, list[tuple[int, DispatchForm]]] = defaultdict(list)
+        by_month: dict[int, list[tuple[int, DispatchForm]]] = {}
         for index, form in members:
-            by_month[_month_index(form.month)].append((index, form))
-        for _, same in sorted(by_month.items()):
-            if len(same) > 1:
+            by_month.setdefault(_month_index(form.month), []).append((index, form))
+        months = sorted(by_month)
+        for month in months:
+            if len(same := by_month[month]) > 1:
                 index, form = same[-1]
                 yield _form_base(index, form) | {"kind": "series-duplicate", "loc": "/month", "forms": len(same)}
-        last_index, last_form = by_month[max(by_month)][-1]
-        for month in range(first, max(by_month)):
+        last_index, last_form = by_month[months[-1]][-1]
+        for month in range(first, months[-1]):
             if month not in by_month:
                 yield {"kind": "series-gap", "doc": last_index, "loc": "/month", "unit": unit,
                        "month": last_form.month, "missing_month": _month_name(month)}
-        months = sorted(by_month)
+        template = load_template(variant)
         for before, after in itertools.pairwise(months):
             _, previous = by_month[before][-1]
             index, current = by_month[after][-1]
@@ -256,7 +258,7 @@ def rollups(bundle: Bundle, params: Params) -> Built:
     forms = _forms(bundle)
     aggregates = [(i, f) for i, f in forms if f.members]
     if not aggregates:
-        yield Missing("没有汇总表（列出下属单位的调度表）", "no aggregate form (a form listing its member units)")
+        yield NO_AGGREGATES
         return
     for index, aggregate in aggregates:
         template = load_template(aggregate.variant)
@@ -318,7 +320,7 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
     """``record-count``: a unit's section-2 counts against the records of the enterprises it spot-checked."""
     records = [r for _, r in _records(bundle) if r.spot_check is not None]
     if not records:
-        yield Missing("没有注明抽查单位的企业台账记录", "no enterprise records say who spot-checked them")
+        yield NO_SPOT_CHECK_RECORDS
         return
     start = _date(params, "campaign_start")
     for index, form in _forms(bundle):

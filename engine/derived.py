@@ -19,7 +19,7 @@ Params = Mapping[str, Decimal | date]
 Bundle = Sequence[Document]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # reports look up their not-checked rules by the missing reasons
 class Missing:
     """The input lacks what a fact kind needs."""
 
