@@ -126,10 +126,9 @@ def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, part: 
                 whole: Decimal | int | None) -> Fact:
     part_shown, part_shown_en = _shown_both(part)
     whole_shown, whole_shown_en = _shown_both(whole)
-    scale = 1 if item.whole_numbers else SCALE
     return {"doc": index, "unit": form.unit, "month": form.month, "kind": "part-whole", "loc": loc,
-            "key": item.key, "label": item.label, "part": int(part * scale),
-            "whole": int(whole * scale) if whole is not None else 0, "whole_blank": int(whole is None),
+            "key": item.key, "label": item.label, "part": _scaled(part, item),
+            "whole": _scaled(whole, item) if whole is not None else 0, "whole_blank": int(whole is None),
             "part_shown": part_shown, "part_shown_en": part_shown_en,
             "whole_shown": whole_shown, "whole_shown_en": whole_shown_en}
 
