@@ -6,7 +6,8 @@ peer engine (GoRules zen-engine), on the same generated forms, in one process.
 (a) zhifa: ``engine.check_many`` on the forms as plain data (loading, facts, evaluation, reports).
 (b) floor: ``generated.floor`` — the same checks written by hand in plain Python.
 (c) raw durable-rules: the same conditions as a hand-built ruleset, fed the facts zhifa sends
-    (built beforehand, outside the timing), in the same chunks and sessions: durable-rules' own cost.
+    (packed, built beforehand, outside the timing), in the same calls and sessions: durable-rules'
+    own cost.
 (d) naive durable-rules: each form flattened into one fact, one ``assert_fact`` and one session per
     form, one rule per check, as the durable-rules README leads a user to write.
 (e) zen-engine: the same checks as a decision model's expressions, one ``evaluate`` per form.
@@ -28,7 +29,7 @@ from durable.lang import assert_fact, assert_facts, cap, delete_state, m, rulese
 from generated import FINDINGS, PART_WHOLE, RECTIFIED_PAIRS, Finding
 
 import engine
-from engine.compile import compile_profile
+from engine.compile import PACK_SLOTS, compile_profile, slot_field
 from engine.facts import build_facts
 from forms import document_from_data
 from rulebook import load_rulebook
@@ -45,56 +46,85 @@ def run_zhifa(forms: list[dict[str, Any]]) -> list[Finding]:
 
 # ------------------------------------------------------------------ (c) raw durable-rules
 
-_raw_found: list[tuple[str, str]] = []
+_raw_found: list[tuple[str, int, str]] = []
 
 
-def _raw_record(rule: str) -> Callable[[Any], None]:
+def _raw_record(rule: str, slot: int) -> Callable[[Any], None]:
+    key = slot_field(slot, "id")
+
     def record(context: Any) -> None:
         for fact in context.m:
-            _raw_found.append((rule, fact["id"]))
+            _raw_found.append((rule, fact["grp"], fact[key]))
     return record
 
 
-with ruleset("bench.raw"):
-    when_all(cap(1000), (m.kind == "rectified-found") & (m.found_blank == 0) & (m.rectified > m.found))(
-        _raw_record("form.rectified-within-found"))
-    when_all(cap(1000), (m.kind == "rectified-found") & (m.found_blank == 1))(_raw_record("form.rectified-within-found"))
-    when_all(cap(1000), (m.kind == "part-whole") & (m.whole_blank == 0) & (m.part > m.whole))(
-        _raw_record("form.part-within-whole"))
-    when_all(cap(1000), (m.kind == "part-whole") & (m.whole_blank == 1))(_raw_record("form.part-within-whole"))
-    when_all(cap(1000), (m.kind == "penalty-amount") & ((m.count == 0) | (m.count_blank == 1)))(
-        _raw_record("form.part-within-whole"))
-    when_all(cap(1000), (m.kind == "submission") & (m.dated == 1) & (m.days_late > 0))(_raw_record("form.deadline"))
-    when_all(cap(1000), (m.kind == "submission") & (m.early == 1))(_raw_record("form.deadline"))
-    when_all(cap(1000), (m.kind == "submission") & (m.in_campaign == 0))(_raw_record("form.deadline"))
-    when_all(cap(1000), (m.kind == "submission") & (m.dated == 0))(_raw_record("form.deadline"))
+def _raw_rules() -> None:
+    """The same conditions as the rulebook's, on each slot of the packed facts zhifa sends."""
+    def field(slot: int, name: str) -> Any:
+        return getattr(m, slot_field(slot, name))
+
+    for k in range(PACK_SLOTS):
+        def slot(kind: str, slot: int = k) -> Any:
+            return (m.kind == kind) & (m.n > slot)
+
+        def rule(condition: Any, rule_id: str, slot: int = k) -> None:
+            when_all(cap(1000), condition)(_raw_record(rule_id, slot))
+
+        rule(slot("rectified-found") & (field(k, "found_blank") == 0) & (field(k, "rectified") > field(k, "found")),
+             "form.rectified-within-found")
+        rule(slot("rectified-found") & (field(k, "found_blank") == 1), "form.rectified-within-found")
+        rule(slot("part-whole") & (field(k, "whole_blank") == 0) & (field(k, "part") > field(k, "whole")),
+             "form.part-within-whole")
+        rule(slot("part-whole") & (field(k, "whole_blank") == 1), "form.part-within-whole")
+        rule(slot("penalty-amount") & ((field(k, "count") == 0) | (field(k, "count_blank") == 1)), "form.part-within-whole")
+        rule(slot("submission") & (field(k, "dated") == 1) & (field(k, "days_late") > 0), "form.deadline")
+        rule(slot("submission") & (field(k, "early") == 1), "form.deadline")
+        rule(slot("submission") & (field(k, "in_campaign") == 0), "form.deadline")
+        rule(slot("submission") & (field(k, "dated") == 0), "form.deadline")
     when_all(cap(1000), +m.kind)(lambda context: None)
 
 
-def raw_facts(forms: list[dict[str, Any]]) -> tuple[list[list[dict[str, Any]]], dict[str, tuple[int, str]]]:
-    """The facts zhifa sends durable-rules for these forms, per session, and where each came from."""
+with ruleset("bench.raw"):
+    _raw_rules()
+
+#: One session of the raw contender: its calls (lists of facts as zhifa sends them, built
+#: beforehand), and for each group in it the form it is and where each of its facts came from.
+RawSession = tuple[list[list[dict[str, Any]]], list[tuple[int, dict[str, str]]]]
+
+
+def raw_facts(forms: list[dict[str, Any]]) -> list[RawSession]:
+    """The facts zhifa sends durable-rules for these forms, in the same calls and sessions."""
     compiled = compile_profile(load_rulebook(), generated.PROFILE)
     kinds = tuple(sorted({k for r in compiled.rules if r.document == "dispatch-form" for k in r.fact_kinds}))
-    sessions: list[list[dict[str, Any]]] = [[]]
-    origin: dict[str, tuple[int, str]] = {}
+    assert compiled.packed >= set(kinds), "the raw ruleset is written for packed facts"
+    grouped: list[list[tuple[int, tuple[dict[str, Any], ...]]]] = [[]]
+    size = 0
     for index, form in enumerate(forms):
-        built = build_facts([document_from_data(form, "bench")], kinds, compiled.params)
-        if len(sessions[-1]) + len(built.facts) > batching.SESSION_FACTS:
-            sessions.append([])
-        for fact in built.facts:
-            sent = runtime._slim(fact, compiled.matched_fields.get(fact["kind"], ()), f"raw{len(sessions)}", index)
-            origin[sent["id"]] = (index, fact["loc"])
-            sessions[-1].append(sent)
-    return sessions, origin
+        built = build_facts([document_from_data(form, "bench")], kinds, compiled.params).facts
+        if size + len(built) > batching.SESSION_FACTS:
+            grouped.append([])
+            size = 0
+        grouped[-1].append((index, built))
+        size += len(built)
+    sessions: list[RawSession] = []
+    for n, groups in enumerate(grouped):
+        sent = runtime.to_send(compiled, [facts for _, facts in groups], f"raw{n}")
+        origin = [(index, {fact["id"]: fact["loc"] for fact in facts}) for index, facts in groups]
+        sessions.append((list(runtime.chunks(sent)), origin))
+    return sessions
 
 
-def run_raw(sessions: list[list[dict[str, Any]]], origin: dict[str, tuple[int, str]]) -> list[Finding]:
-    _raw_found.clear()
-    for facts in sessions:
-        for start in range(0, len(facts), runtime.CHUNK_SIZE):
-            assert_facts("bench.raw", facts[start:start + runtime.CHUNK_SIZE])
-        delete_state("bench.raw", facts[0]["sid"])
-    return [(origin[fact_id][0], rule, origin[fact_id][1]) for rule, fact_id in dict.fromkeys(_raw_found)]
+def run_raw(sessions: list[RawSession]) -> list[Finding]:
+    found: list[Finding] = []
+    for calls, origin in sessions:
+        _raw_found.clear()
+        for call in calls:
+            assert_facts("bench.raw", call)
+        delete_state("bench.raw", calls[0][0]["sid"])
+        for rule, group, fact_id in dict.fromkeys(_raw_found):
+            index, locations = origin[group]
+            found.append((index, rule, locations[fact_id]))
+    return found
 
 
 # ------------------------------------------------------------------ (d) naive durable-rules and (e) zen-engine
@@ -212,11 +242,11 @@ def run_zen(forms: list[dict[str, Any]]) -> list[Finding]:
 def measure(n: int, rounds: int) -> dict[str, float]:
     forms = generated.forms(n)
     run_zhifa(generated.forms(50, seed=1))  # compile the ruleset, warm the caches
-    sessions, origin = raw_facts(forms)
+    sessions = raw_facts(forms)
     contenders: dict[str, Callable[[], list[Finding]]] = {
         "zhifa": lambda: run_zhifa(forms),
         "floor": lambda: generated.floor(forms),
-        "raw_durable": lambda: run_raw(sessions, origin),
+        "raw_durable": lambda: run_raw(sessions),
         "naive_durable": lambda: run_naive(forms),
         "zen": lambda: run_zen(forms),
     }

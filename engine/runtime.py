@@ -9,23 +9,29 @@ evaluation: no partial report is ever returned).
 One evaluation may carry several bundles of documents (``evaluate_groups``): each fact is tagged
 with its bundle (``grp``), joins are compiled to stay within one, and the session's set-up and
 deletion are paid once. Only the fields rule conditions read are sent, since durable-rules
-serialises every fact it is given.
+serialises every fact it is given, and facts of a kind that only single-fact rules match are sent
+packed, several in one durable-rules fact (see :data:`engine.compile.PACK_SLOTS`), since each fact
+also has a fixed cost.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import attrs
 from durable.lang import assert_facts, delete_state
 
-from engine.compile import ENGINE_LOCK, MATCHES, CompiledProfile, Match
+from engine.compile import ENGINE_LOCK, MATCHES, PACK_SLOTS, CompiledProfile, Match, slot_field
 from engine.derived import Fact
 
-#: Facts per ``assert_facts`` call. Each fact makes at most a few matches (its violations plus the
-#: catch-all), so a call stays far below the hundreds of matches at which the C core misbehaved.
+#: Facts per ``assert_facts`` call, a packed fact counting as the facts it holds. Each fact makes
+#: at most a few matches (its violations plus the catch-all), so a call stays far below the
+#: hundreds of matches at which the C core misbehaved.
 CHUNK_SIZE = 25
 
 _SESSION_IDS = itertools.count(1)
@@ -56,20 +62,68 @@ def _slim(fact: Fact, fields: tuple[str, ...], sid: str, group: int) -> Fact:
     return sent
 
 
+@functools.cache
+def _packing(fields: tuple[str, ...]) -> tuple[Callable[[Fact], tuple[Any, ...]], tuple[str, ...]]:
+    """For a packed kind whose conditions read ``fields``: what to take of each of its facts (those
+    fields and the id), and the names they are sent under, slot after slot."""
+    names = (*fields, "id")
+    take = operator.itemgetter(*names) if len(names) > 1 else (lambda fact: (fact["id"],))
+    return take, tuple(slot_field(slot, name) for slot in range(PACK_SLOTS) for name in names)
+
+
+def to_send(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]], sid: str) -> list[tuple[Fact, int]]:
+    """What durable-rules is sent of these groups' facts, each with the number of facts it holds:
+    each group's facts slimmed, then its facts of packed kinds, up to PACK_SLOTS of one kind in a
+    packed fact. A fact sent whole has the id ``group:fact id``; a packed fact's slots keep their
+    facts' own ids, its group tells whose they are."""
+    fields = compiled.matched_fields
+    packed = compiled.packed
+    sent: list[tuple[Fact, int]] = []
+    for g, facts in enumerate(groups):
+        by_kind: dict[str, list[Fact]] = {}
+        for fact in facts:
+            kind = fact["kind"]
+            if kind in packed:
+                by_kind.setdefault(kind, []).append(fact)
+            else:
+                sent.append((_slim(fact, fields.get(kind, ()), sid, g), 1))
+        for kind, members in by_kind.items():
+            take, names = _packing(fields.get(kind, ()))
+            for start in range(0, len(members), PACK_SLOTS):
+                part = members[start:start + PACK_SLOTS]
+                # ``names`` runs on over every slot: zip stops with the last fact's values.
+                pack = dict(zip(names, itertools.chain.from_iterable(map(take, part)), strict=False))
+                pack.update(kind=kind, id=f"{g}:{part[0]['id']}+", grp=g, sid=sid, n=len(part))
+                sent.append((pack, len(part)))
+    return sent
+
+
+def chunks(sent: list[tuple[Fact, int]]) -> Iterator[list[Fact]]:
+    """The sent facts in calls of at most CHUNK_SIZE facts, a packed fact counting as those it holds."""
+    chunk: list[Fact] = []
+    size = 0
+    for fact, holds in sent:
+        if chunk and size + holds > CHUNK_SIZE:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(fact)
+        size += holds
+    if chunk:
+        yield chunk
+
+
 def evaluate_groups(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]], name: str) -> list[list[Match]]:
     """The matches of each group of facts (a bundle), all evaluated in one session: one session and
     one state deletion for many bundles, facts sent in small chunks. A join never crosses groups
     (see :mod:`engine.compile`). Any engine error fails every group: no partial result is returned."""
     if not any(groups):
         return [[] for _ in groups]
-    fields = compiled.matched_fields
     with ENGINE_LOCK:
         sid = str(next(_SESSION_IDS))
         MATCHES[sid] = []
         try:
-            sent = [_slim(fact, fields.get(fact["kind"], ()), sid, g) for g, facts in enumerate(groups) for fact in facts]
-            for start in range(0, len(sent), CHUNK_SIZE):
-                state = assert_facts(compiled.ruleset, sent[start:start + CHUNK_SIZE])
+            for chunk in chunks(to_send(compiled, groups, sid)):
+                state = assert_facts(compiled.ruleset, chunk)
                 # durable-rules catches exceptions raised in actions and returns them in the state.
                 if isinstance(state, dict) and "exception" in state:
                     raise RuleError(name, str(state["exception"]))

@@ -1,0 +1,81 @@
+"""Packed facts: facts of a kind that only single-fact rules match travel to durable-rules several
+in one fact, one slot each. Each slot must be judged on its own fact, every fact must be sent
+exactly once, and no call may carry more facts than the chunk size allows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import chain
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine import runtime
+from engine.compile import PACK_SLOTS, compile_profile, slot_field
+from engine.facts import build_facts
+from forms import load_document
+from rulebook import load_rulebook
+
+from .conftest import ROOT
+
+CAMPAIGN = compile_profile(load_rulebook(), "shanghai-chongming-2023-campaign")
+PLAN = compile_profile(load_rulebook(), "shanghai-chongming-2024")
+
+
+def test_kinds_a_join_matches_are_sent_whole_and_the_rest_packed() -> None:
+    assert {"key-unit", "sampled-unit"}.isdisjoint(PLAN.packed)  # joined by plan.key-unit-spot-check
+    assert {"total", "share", "coverage-item"} <= PLAN.packed
+    assert {"part-whole", "rectified-found", "submission", "rollup-sum"} <= CAMPAIGN.packed
+    joined = {p.fact for r in PLAN.rules for a in r.when if len(a.match) > 1 for p in a.match}
+    assert joined and joined.isdisjoint(PLAN.packed)
+    assert PLAN.packed | joined == set(PLAN.fact_kinds)
+
+
+def _campaign_facts() -> list[tuple[dict, ...]]:
+    folder = ROOT / "examples" / "campaigns" / "chongming-2023" / "clean"
+    documents = [load_document(p) for p in sorted(Path(folder).glob("*.yaml"))]
+    built = build_facts(documents, CAMPAIGN.fact_kinds, CAMPAIGN.params).facts
+    return [built, built[:5], built]  # three groups, the same facts twice
+
+
+def test_every_fact_is_sent_once_in_its_group_and_calls_stay_within_the_chunk_size() -> None:
+    groups = _campaign_facts()
+    sent = runtime.to_send(CAMPAIGN, groups, "s")
+    ids: Counter[tuple[int, str]] = Counter()
+    for fact, holds in sent:
+        if "n" in fact and fact["kind"] in CAMPAIGN.packed:
+            assert 1 <= fact["n"] == holds <= PACK_SLOTS
+            ids.update((fact["grp"], fact[slot_field(k, "id")]) for k in range(fact["n"]))
+            assert slot_field(fact["n"], "id") not in fact  # no slot beyond those filled
+        else:
+            assert holds == 1 and fact["kind"] not in CAMPAIGN.packed
+            group, fact_id = fact["id"].split(":", 1)
+            ids[(int(group), fact_id)] += 1
+        assert fact["sid"] == "s"
+    assert ids == Counter((g, f["id"]) for g, facts in enumerate(groups) for f in facts)
+    assert len({fact["id"] for fact, _ in sent}) == len(sent)  # durable-rules rejects repeated facts
+    assert max(Counter(f["kind"] for f in groups[0]).values()) > PACK_SLOTS  # several packed facts of a kind
+    calls = list(runtime.chunks(sent))
+    assert list(chain.from_iterable(calls)) == [fact for fact, _ in sent]
+    holds = {id(fact): n for fact, n in sent}
+    assert all(sum(holds[id(f)] for f in call) <= runtime.CHUNK_SIZE for call in calls)
+
+
+def _part_whole(n: int, part: int, whole: int | None) -> dict:
+    fact = {name: 0 for name in CAMPAIGN.matched_fields["part-whole"]}
+    fact.update(kind="part-whole", id=f"f{n}", part=part, whole=whole or 0, whole_blank=int(whole is None))
+    return fact
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.none() | st.integers(0, 5)), max_size=3 * PACK_SLOTS + 5))
+def test_each_slot_is_judged_on_its_own_fact(figures: list[tuple[int, int | None]]) -> None:
+    """Part-whole facts fill several packed facts; durable-rules must find exactly the parts over
+    their whole (alternative 0) and the wholes left blank (alternative 1), each for its own fact."""
+    facts = [_part_whole(n, part, whole) for n, (part, whole) in enumerate(figures)]
+    matches = runtime.evaluate(CAMPAIGN, facts, "packed")
+    found = sorted((m.alternative, m.fact_ids) for m in matches if m.rule == "form.part-within-whole")
+    expected = sorted((0 if whole is not None else 1, (("m", f"f{n}"),))
+                      for n, (part, whole) in enumerate(figures) if whole is None or part > whole)
+    assert found == expected
+    assert {m.rule for m in matches} <= {"form.part-within-whole"}
