@@ -29,7 +29,7 @@ from durable.lang import assert_fact, assert_facts, cap, delete_state, m, rulese
 from generated import FINDINGS, PART_WHOLE, RECTIFIED_PAIRS, Finding
 
 import engine
-from engine.compile import PACK_SLOTS, compile_profile, slot_field
+from engine.compile import compile_profile, slot_field
 from engine.facts import build_facts
 from forms import document_from_data
 from rulebook import load_rulebook
@@ -49,43 +49,45 @@ def run_zhifa(forms: list[dict[str, Any]]) -> list[Finding]:
 _raw_found: list[tuple[str, int, str]] = []
 
 
-def _raw_record(rule: str, slot: int) -> Callable[[Any], None]:
-    key = slot_field(slot, "id")
+def _raw_record(rule: str, slot: int | None) -> Callable[[Any], None]:
+    def record(context: Any) -> None:  # a fact sent whole has the id "group:fact id"
+        for fact in context.m:
+            _raw_found.append((rule, fact["grp"], fact["id"].split(":", 1)[1]))
 
-    def record(context: Any) -> None:
+    def record_slot(context: Any) -> None:
         for fact in context.m:
             _raw_found.append((rule, fact["grp"], fact[key]))
-    return record
+
+    key = slot_field(slot or 0, "id")
+    return record if slot is None else record_slot
 
 
-def _raw_rules() -> None:
-    """The same conditions as the rulebook's, on each slot of the packed facts zhifa sends."""
-    def field(slot: int, name: str) -> Any:
-        return getattr(m, slot_field(slot, name))
+def _raw_rules(packed: dict[str, int]) -> None:
+    """The same conditions as the rulebook's, on facts sent whole or on each slot of the packed
+    facts, as zhifa sends them."""
+    def rule(kind: str, condition: Callable[[Callable[[str], Any]], Any], rule_id: str) -> None:
+        if kind not in packed:
+            when_all(cap(1000), (m.kind == kind) & condition(lambda name: getattr(m, name)))(_raw_record(rule_id, None))
+        for k in range(packed.get(kind, 0)):
+            def field(name: str, k: int = k) -> Any:
+                return getattr(m, slot_field(k, name))
+            when_all(cap(1000), (m.kind == kind) & (m.n > k) & condition(field))(_raw_record(rule_id, k))
 
-    for k in range(PACK_SLOTS):
-        def slot(kind: str, slot: int = k) -> Any:
-            return (m.kind == kind) & (m.n > slot)
-
-        def rule(condition: Any, rule_id: str, slot: int = k) -> None:
-            when_all(cap(1000), condition)(_raw_record(rule_id, slot))
-
-        rule(slot("rectified-found") & (field(k, "found_blank") == 0) & (field(k, "rectified") > field(k, "found")),
-             "form.rectified-within-found")
-        rule(slot("rectified-found") & (field(k, "found_blank") == 1), "form.rectified-within-found")
-        rule(slot("part-whole") & (field(k, "whole_blank") == 0) & (field(k, "part") > field(k, "whole")),
-             "form.part-within-whole")
-        rule(slot("part-whole") & (field(k, "whole_blank") == 1), "form.part-within-whole")
-        rule(slot("penalty-amount") & ((field(k, "count") == 0) | (field(k, "count_blank") == 1)), "form.part-within-whole")
-        rule(slot("submission") & (field(k, "dated") == 1) & (field(k, "days_late") > 0), "form.deadline")
-        rule(slot("submission") & (field(k, "early") == 1), "form.deadline")
-        rule(slot("submission") & (field(k, "in_campaign") == 0), "form.deadline")
-        rule(slot("submission") & (field(k, "dated") == 0), "form.deadline")
+    rule("rectified-found", lambda f: (f("found_blank") == 0) & (f("rectified") > f("found")), "form.rectified-within-found")
+    rule("rectified-found", lambda f: f("found_blank") == 1, "form.rectified-within-found")
+    rule("part-whole", lambda f: (f("whole_blank") == 0) & (f("part") > f("whole")), "form.part-within-whole")
+    rule("part-whole", lambda f: f("whole_blank") == 1, "form.part-within-whole")
+    rule("penalty-amount", lambda f: (f("count") == 0) | (f("count_blank") == 1), "form.part-within-whole")
+    rule("submission", lambda f: (f("dated") == 1) & (f("days_late") > 0), "form.deadline")
+    rule("submission", lambda f: f("early") == 1, "form.deadline")
+    rule("submission", lambda f: f("in_campaign") == 0, "form.deadline")
+    rule("submission", lambda f: f("dated") == 0, "form.deadline")
     when_all(cap(1000), +m.kind)(lambda context: None)
 
 
+COMPILED = compile_profile(load_rulebook(), generated.PROFILE)
 with ruleset("bench.raw"):
-    _raw_rules()
+    _raw_rules(COMPILED.packed)
 
 #: One session of the raw contender: its calls (lists of facts as zhifa sends them, built
 #: beforehand), and for each group in it the form it is and where each of its facts came from.
@@ -94,9 +96,8 @@ RawSession = tuple[list[list[dict[str, Any]]], list[tuple[int, dict[str, str]]]]
 
 def raw_facts(forms: list[dict[str, Any]]) -> list[RawSession]:
     """The facts zhifa sends durable-rules for these forms, in the same calls and sessions."""
-    compiled = compile_profile(load_rulebook(), generated.PROFILE)
+    compiled = COMPILED
     kinds = tuple(sorted({k for r in compiled.rules if r.document == "dispatch-form" for k in r.fact_kinds}))
-    assert compiled.packed >= set(kinds), "the raw ruleset is written for packed facts"
     grouped: list[list[tuple[int, tuple[dict[str, Any], ...]]]] = [[]]
     size = 0
     for index, form in enumerate(forms):

@@ -66,8 +66,8 @@ class CompiledProfile:
 
     #: Per fact kind, the fields its rules' conditions read: all durable-rules is sent of a fact.
     matched_fields: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
-    #: Fact kinds sent packed, up to PACK_SLOTS facts of a bundle in one durable-rules fact.
-    packed: frozenset[str] = frozenset()
+    #: Fact kinds sent packed, each with its slots: the facts of a bundle that one durable-rules fact holds.
+    packed: dict[str, int] = attrs.field(factory=dict)
 
     @property
     def fact_kinds(self) -> tuple[str, ...]:
@@ -91,18 +91,13 @@ def _matched_fields(rules: tuple[Rule, ...]) -> dict[str, tuple[str, ...]]:
     return {kind: tuple(sorted(names)) for kind, names in sorted(fields.items())}
 
 
-#: Facts of one kind and bundle sent to durable-rules as one fact, when the kind is packed. Each
-#: fact costs durable-rules a fixed ≈ 8 µs (serialising, matching, the catch-all) whatever its
-#: size, and a dispatch form makes about 14 facts; 12 slots fit a form's 9 part-whole facts.
-PACK_SLOTS = 12
-
-
-def _packed_kinds(rules: tuple[Rule, ...]) -> frozenset[str]:
-    """The fact kinds only single-fact rules match: no join needs their facts one by one, so they
-    can be sent packed, slot ``k`` of a packed fact holding field ``f`` as ``s{k}_f``."""
+def _packed_kinds(rules: tuple[Rule, ...]) -> dict[str, int]:
+    """The kinds sent packed, with their slots: those whose :attr:`FactKind.pack` asks for it and
+    that only single-fact rules match (a join needs its facts one by one). Slot ``k`` of a packed
+    fact holds field ``f`` of its fact as ``s{k}_f``."""
     alone = {a.match[0].fact for r in rules for a in r.when if len(a.match) == 1 and a.match[0].alias == "m"}
     joined = {p.fact for r in rules for a in r.when if len(a.match) > 1 or a.match[0].alias != "m" for p in a.match}
-    return frozenset(alone - joined)
+    return {kind: FACT_KINDS[kind].pack for kind in sorted(alone - joined) if FACT_KINDS[kind].pack > 1}
 
 
 def slot_field(slot: int, name: str) -> str:
@@ -301,7 +296,7 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
                 for index, alternative in enumerate(rule.when):
                     patterns = alternative.match
                     if patterns[0].fact in packed:
-                        for slot in range(PACK_SLOTS):
+                        for slot in range(packed[patterns[0].fact]):
                             when_all(cap(ACTION_CAP), _pattern(patterns[0], params, slot))(
                                 _capped_recorder(rule.id, index, slot))
                     elif len(patterns) == 1 and patterns[0].alias == "m":

@@ -44,6 +44,11 @@ class FactKind:
     builder: Callable[..., Built]
     fields: tuple[str, ...]
     reads: tuple[str, ...] = ()
+    #: Up to this many facts of the kind from one bundle travel to durable-rules as one packed fact,
+    #: one slot each, where no join of the profile matches the kind (0: each is sent on its own).
+    #: Worth it for kinds a document has many of: every durable-rules fact has a fixed cost, and
+    #: each rule on the kind is compiled once per slot.
+    pack: int = attrs.field(default=0, validator=attrs.validators.ge(0))
 
     @property
     def all_fields(self) -> frozenset[str]:

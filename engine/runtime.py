@@ -10,8 +10,8 @@ One evaluation may carry several bundles of documents (``evaluate_groups``): eac
 with its bundle (``grp``), joins are compiled to stay within one, and the session's set-up and
 deletion are paid once. Only the fields rule conditions read are sent, since durable-rules
 serialises every fact it is given, and facts of a kind that only single-fact rules match are sent
-packed, several in one durable-rules fact (see :data:`engine.compile.PACK_SLOTS`), since each fact
-also has a fixed cost.
+packed, several in one durable-rules fact (see :attr:`engine.derived.FactKind.pack`), since each
+fact also has a fixed cost.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 from durable.lang import assert_facts, delete_state
 
-from engine.compile import ENGINE_LOCK, MATCHES, PACK_SLOTS, CompiledProfile, Match, slot_field
+from engine.compile import ENGINE_LOCK, MATCHES, CompiledProfile, Match, slot_field
 from engine.derived import Fact
 
 #: Facts per ``assert_facts`` call, a packed fact counting as the facts it holds. Each fact makes
@@ -63,18 +63,18 @@ def _slim(fact: Fact, fields: tuple[str, ...], sid: str, group: int) -> Fact:
 
 
 @functools.cache
-def _packing(fields: tuple[str, ...]) -> tuple[Callable[[Fact], tuple[Any, ...]], tuple[str, ...]]:
+def _packing(fields: tuple[str, ...], slots: int) -> tuple[Callable[[Fact], tuple[Any, ...]], tuple[str, ...]]:
     """For a packed kind whose conditions read ``fields``: what to take of each of its facts (those
     fields and the id), and the names they are sent under, slot after slot."""
     names = (*fields, "id")
     take = operator.itemgetter(*names) if len(names) > 1 else (lambda fact: (fact["id"],))
-    return take, tuple(slot_field(slot, name) for slot in range(PACK_SLOTS) for name in names)
+    return take, tuple(slot_field(slot, name) for slot in range(slots) for name in names)
 
 
 def to_send(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]], sid: str) -> list[tuple[Fact, int]]:
     """What durable-rules is sent of these groups' facts, each with the number of facts it holds:
-    each group's facts slimmed, then its facts of packed kinds, up to PACK_SLOTS of one kind in a
-    packed fact. A fact sent whole has the id ``group:fact id``; a packed fact's slots keep their
+    each group's facts slimmed, then its facts of packed kinds, as many of one kind in a packed
+    fact as the kind has slots. A fact sent whole has the id ``group:fact id``; a packed fact's slots keep their
     facts' own ids, its group tells whose they are."""
     fields = compiled.matched_fields
     packed = compiled.packed
@@ -88,9 +88,10 @@ def to_send(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]], sid: st
             else:
                 sent.append((_slim(fact, fields.get(kind, ()), sid, g), 1))
         for kind, members in by_kind.items():
-            take, names = _packing(fields.get(kind, ()))
-            for start in range(0, len(members), PACK_SLOTS):
-                part = members[start:start + PACK_SLOTS]
+            slots = packed[kind]
+            take, names = _packing(fields.get(kind, ()), slots)
+            for start in range(0, len(members), slots):
+                part = members[start:start + slots]
                 # ``names`` runs on over every slot: zip stops with the last fact's values.
                 pack = dict(zip(names, itertools.chain.from_iterable(map(take, part)), strict=False))
                 pack.update(kind=kind, id=f"{g}:{part[0]['id']}+", grp=g, sid=sid, n=len(part))

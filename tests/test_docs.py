@@ -119,6 +119,8 @@ def test_the_fact_kinds_page_lists_every_kind_with_its_fields_and_rules(built: P
     for kind, spec in FACT_KINDS.items():
         shown = text_of(rows[kind])
         assert all(name in shown for name in (*spec.fields, *spec.reads)), kind
+        cells = [text_of(cell) for cell in rows[kind].split("</td>")[:-1]]
+        assert cells[3] == (str(spec.pack) if spec.pack else "—"), kind
         for rule in rulebook.rules.values():
             if kind in rule.fact_kinds:
                 assert f'href="../rules/catalogue.html#rule-{rule.id.replace(".", "-")}"' in rows[kind], (kind, rule.id)

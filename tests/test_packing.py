@@ -8,28 +8,36 @@ from collections import Counter
 from itertools import chain
 from pathlib import Path
 
+import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import engine.compile
 from engine import runtime
-from engine.compile import PACK_SLOTS, compile_profile, slot_field
-from engine.facts import build_facts
+from engine.compile import compile_profile, slot_field
+from engine.facts import FACT_KINDS, build_facts
 from forms import load_document
 from rulebook import load_rulebook
 
 from .conftest import ROOT
 
 CAMPAIGN = compile_profile(load_rulebook(), "shanghai-chongming-2023-campaign")
-PLAN = compile_profile(load_rulebook(), "shanghai-chongming-2024")
+SLOTS = CAMPAIGN.packed["part-whole"]
 
 
-def test_kinds_a_join_matches_are_sent_whole_and_the_rest_packed() -> None:
-    assert {"key-unit", "sampled-unit"}.isdisjoint(PLAN.packed)  # joined by plan.key-unit-spot-check
-    assert {"total", "share", "coverage-item"} <= PLAN.packed
-    assert {"part-whole", "rectified-found", "submission", "rollup-sum"} <= CAMPAIGN.packed
-    joined = {p.fact for r in PLAN.rules for a in r.when if len(a.match) > 1 for p in a.match}
-    assert joined and joined.isdisjoint(PLAN.packed)
-    assert PLAN.packed | joined == set(PLAN.fact_kinds)
+def test_the_kinds_that_ask_for_it_are_packed_unless_a_join_matches_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CAMPAIGN.packed == {"part-whole": 12, "rectified-found": 3}
+    assert all(FACT_KINDS[kind].pack == 0 for kind in CAMPAIGN.fact_kinds if kind not in CAMPAIGN.packed)
+    # Asking to pack kinds that a join matches (the 2024 plans' key-unit spot check) changes nothing.
+    rulebook = load_rulebook()
+    joined = {p.fact for r in rulebook.rules.values() for a in r.when if len(a.match) > 1 for p in a.match}
+    assert joined == {"key-unit", "sampled-unit"}
+    for kind in joined:
+        monkeypatch.setitem(FACT_KINDS, kind, attrs.evolve(FACT_KINDS[kind], pack=5))
+    monkeypatch.setitem(FACT_KINDS, "total", attrs.evolve(FACT_KINDS["total"], pack=5))
+    plan_rules = tuple(r for r in rulebook.rules.values() if r.document == "annual-plan")
+    assert engine.compile._packed_kinds(plan_rules) == {"total": 5}
 
 
 def _campaign_facts() -> list[tuple[dict, ...]]:
@@ -45,7 +53,7 @@ def test_every_fact_is_sent_once_in_its_group_and_calls_stay_within_the_chunk_si
     ids: Counter[tuple[int, str]] = Counter()
     for fact, holds in sent:
         if "n" in fact and fact["kind"] in CAMPAIGN.packed:
-            assert 1 <= fact["n"] == holds <= PACK_SLOTS
+            assert 1 <= fact["n"] == holds <= CAMPAIGN.packed[fact["kind"]]
             ids.update((fact["grp"], fact[slot_field(k, "id")]) for k in range(fact["n"]))
             assert slot_field(fact["n"], "id") not in fact  # no slot beyond those filled
         else:
@@ -55,7 +63,7 @@ def test_every_fact_is_sent_once_in_its_group_and_calls_stay_within_the_chunk_si
         assert fact["sid"] == "s"
     assert ids == Counter((g, f["id"]) for g, facts in enumerate(groups) for f in facts)
     assert len({fact["id"] for fact, _ in sent}) == len(sent)  # durable-rules rejects repeated facts
-    assert max(Counter(f["kind"] for f in groups[0]).values()) > PACK_SLOTS  # several packed facts of a kind
+    assert Counter(f["kind"] for f in groups[0])["part-whole"] > SLOTS  # several packed facts of a kind
     calls = list(runtime.chunks(sent))
     assert list(chain.from_iterable(calls)) == [fact for fact, _ in sent]
     holds = {id(fact): n for fact, n in sent}
@@ -68,7 +76,7 @@ def _part_whole(n: int, part: int, whole: int | None) -> dict:
     return fact
 
 
-@given(st.lists(st.tuples(st.integers(0, 5), st.none() | st.integers(0, 5)), max_size=3 * PACK_SLOTS + 5))
+@given(st.lists(st.tuples(st.integers(0, 5), st.none() | st.integers(0, 5)), max_size=3 * SLOTS + 5))
 def test_each_slot_is_judged_on_its_own_fact(figures: list[tuple[int, int | None]]) -> None:
     """Part-whole facts fill several packed facts; durable-rules must find exactly the parts over
     their whole (alternative 0) and the wholes left blank (alternative 1), each for its own fact."""

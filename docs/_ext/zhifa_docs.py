@@ -367,7 +367,8 @@ class CoverageSummary(_RstDirective):
 
 
 class FactKindsReference(_RstDirective):
-    """Every fact kind a rule can match: its fields, the parameters its builder reads, the rules matching it."""
+    """Every fact kind a rule can match: its fields, the parameters its builder reads, how many of
+    its facts one durable-rules fact packs, the rules matching it."""
 
     def rst(self) -> list[str]:
         rulebook = load_rulebook()
@@ -375,9 +376,9 @@ class FactKindsReference(_RstDirective):
         for kind, spec in FACT_KINDS.items():
             matching = sorted(r.id for r in rulebook.rules.values() if kind in r.fact_kinds)
             rows.append([f"``{kind}``", ", ".join(f"``{name}``" for name in spec.fields),
-                         ", ".join(f"``{name}``" for name in spec.reads),
+                         ", ".join(f"``{name}``" for name in spec.reads), str(spec.pack) if spec.pack else "—",
                          ", ".join(rule_ref(r) for r in matching)])
-        return list_table(["Kind", "Fields", "Parameters read", "Rules"], rows, widths="16 48 16 20")
+        return list_table(["Kind", "Fields", "Parameters read", "Packed", "Rules"], rows, widths="16 44 14 6 20")
 
 
 class CliReference(_RstDirective):
