@@ -261,12 +261,12 @@ def _ignore(context: Any) -> None:
     """Every fact must match some rule, or durable-rules raises; facts no rule needs land here."""
 
 
-def _ruleset_name(profile: Profile, rules: tuple[Rule, ...]) -> str:
+def _ruleset_name(profile: Profile, rules: tuple[Rule, ...], packed: dict[str, int]) -> str:
     """A name derived from everything the ruleset is built from, in a canonical order: the same
     content always gets the same name, and different content (another rulebook) never clashes."""
     canonical = attrs.evolve(profile, rules=tuple(sorted(profile.rules)),
                              parameters=dict(sorted(profile.parameters.items())))
-    payload = json.dumps([rule_as_data(r) for r in rules] + [repr(canonical)], ensure_ascii=False, default=str)
+    payload = json.dumps([rule_as_data(r) for r in rules] + [repr(canonical), packed], ensure_ascii=False, default=str)
     return f"zhifa.{profile.id}.{hashlib.sha256(payload.encode()).hexdigest()[:12]}"
 
 
@@ -286,11 +286,11 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
         rules = rulebook.rules_of(profile)
         check_fit(rules, profile_id)
         params = {name: value.value for name, value in profile.parameters.items()}
-        name = _ruleset_name(profile, rules)
+        packed = _packed_kinds(rules)  # part of the name: the same rules packed otherwise are another ruleset
+        name = _ruleset_name(profile, rules, packed)
         if name in _BY_NAME:
             _COMPILED[(id(rulebook), profile_id)] = (rulebook, _BY_NAME[name])
             return _BY_NAME[name]
-        packed = _packed_kinds(rules)
         with ruleset(name):
             for rule in rules:
                 for index, alternative in enumerate(rule.when):

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import engine
 import engine.compile
 from engine import runtime
 from engine.compile import compile_profile, slot_field
@@ -87,3 +88,26 @@ def test_each_slot_is_judged_on_its_own_fact(figures: list[tuple[int, int | None
                       for n, (part, whole) in enumerate(figures) if whole is None or part > whole)
     assert found == expected
     assert {m.rule for m in matches} <= {"form.part-within-whole"}
+
+
+@pytest.mark.parametrize(("variant", "profile"), [("chongming-2023", "shanghai-chongming-2023-campaign"),
+                                                  ("linyi-lingang-2023", "linyi-lingang-2023-campaign")])
+def test_reports_do_not_depend_on_how_facts_are_packed(variant: str, profile: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example campaign with violations, checked with its packed kinds sent whole, two to a
+    packed fact, and as shipped: the same reports, so packing is invisible to users."""
+    folder = ROOT / "examples" / "campaigns" / variant / "violations"
+    paths = sorted(str(p) for p in folder.glob("*.yaml"))
+    documents = [load_document(p) for p in paths]
+    shipped = engine.check_documents(documents, paths)
+    assert sum(len(r.violations) for r in shipped if isinstance(r, engine.Report)) > 5
+    names = {compile_profile(load_rulebook(), profile).ruleset}
+    for pack, packed in ((0, {}), (2, {"part-whole": 2, "rectified-found": 2})):
+        for kind in ("part-whole", "rectified-found"):
+            monkeypatch.setitem(FACT_KINDS, kind, attrs.evolve(FACT_KINDS[kind], pack=pack))
+        rulebook = attrs.evolve(load_rulebook())  # another object: compiled afresh, not from the cache
+        compiled = compile_profile(rulebook, profile)
+        assert compiled.packed == packed
+        names.add(compiled.ruleset)
+        assert engine.check_documents(documents, paths, rulebook=rulebook) == shipped
+    assert len(names) == 3  # each packing is a ruleset of its own
