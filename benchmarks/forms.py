@@ -50,16 +50,18 @@ _raw_found: list[tuple[str, int, str]] = []
 
 
 def _raw_record(rule: str, slot: int | None) -> Callable[[Any], None]:
-    def record(context: Any) -> None:  # a fact sent whole has the id "group:fact id"
-        for fact in context.m:
-            _raw_found.append((rule, fact["grp"], fact["id"].split(":", 1)[1]))
+    """Records (rule, group, fact id) for each fact matched whole or, given ``slot``, in that slot."""
+    if slot is None:
+        def record(context: Any) -> None:  # a fact sent whole has the id "group:fact id"
+            for fact in context.m:
+                _raw_found.append((rule, fact["grp"], fact["id"].split(":", 1)[1]))
+        return record
+    key = slot_field(slot, "id")
 
     def record_slot(context: Any) -> None:
         for fact in context.m:
             _raw_found.append((rule, fact["grp"], fact[key]))
-
-    key = slot_field(slot or 0, "id")
-    return record if slot is None else record_slot
+    return record_slot
 
 
 def _raw_rules(packed: dict[str, int]) -> None:

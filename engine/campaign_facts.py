@@ -483,8 +483,8 @@ def milestones(bundle: Bundle, params: Params) -> Built:
 #: show them, in Chinese and (``…_shown_en``) English.
 _PERIOD = ("enterprise", "high_risk", "period_zh", "period_en", "done")
 CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
-    # A form has 3 rectified-found and 9 (Chongming) or 11 (Linyi) part-whole facts: each form's
-    # travel to durable-rules as one packed fact of each kind.
+    # A form has 3 rectified-found and 9 (Chongming) or 11 (Linyi) part-whole facts: packed, a
+    # form's facts of each kind travel to durable-rules as one fact.
     "rectified-found": FactKind(rectified_within_found, ("unit", "month", "key", "label_zh", "label_en", "rectified",
                                                          "found", "found_blank"), pack=3),
     "part-whole": FactKind(part_within_whole, ("unit", "month", "key", "label", "part", "whole", "whole_blank",

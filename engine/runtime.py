@@ -9,9 +9,9 @@ evaluation: no partial report is ever returned).
 One evaluation may carry several bundles of documents (``evaluate_groups``): each fact is tagged
 with its bundle (``grp``), joins are compiled to stay within one, and the session's set-up and
 deletion are paid once. Only the fields rule conditions read are sent, since durable-rules
-serialises every fact it is given, and facts of a kind that only single-fact rules match are sent
-packed, several in one durable-rules fact (see :attr:`engine.derived.FactKind.pack`), since each
-fact also has a fixed cost.
+serialises every fact it is given, and the facts of a kind that asks for it and that no join
+matches are sent packed, several in one durable-rules fact (see :attr:`engine.derived.FactKind.pack`),
+since each fact also has a fixed cost.
 """
 
 from __future__ import annotations
