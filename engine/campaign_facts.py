@@ -99,6 +99,9 @@ def components(item: FormItem, value: object) -> Iterator[tuple[str, str, str, D
 
 
 def _form_base(index: int, form: DispatchForm) -> Fact:
+    """The fields every fact about one form starts with. The builders that run once per form or per
+    item (rectified-found, part-whole, submission) write these keys into one dict literal instead:
+    measured, that is half the cost of merging this dict with the rest."""
     return {"doc": index, "unit": form.unit, "month": form.month}
 
 
@@ -161,10 +164,14 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
 # ------------------------------------------------------------------ a unit's monthly series
 
 
+def _index_of(year: int, number: int) -> int:
+    """Months counted from year 0, so that consecutive months differ by one."""
+    return year * 12 + number - 1
+
+
 @functools.lru_cache(maxsize=1024)
 def _month_index(month: str) -> int:
-    year, number = parse_year_month(month)
-    return year * 12 + number - 1
+    return _index_of(*parse_year_month(month))
 
 
 def _month_name(index: int) -> str:
@@ -178,7 +185,7 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
         yield NO_FORMS
         return
     start = _date(params, "first_report_month")
-    first = start.year * 12 + start.month - 1
+    first = _index_of(start.year, start.month)
     series: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
     for index, form in forms:
         series[(form.variant, form.unit)].append((index, form))
