@@ -6,8 +6,9 @@ peer engine (GoRules zen-engine), on the same generated forms, in one process.
 (a) zhifa: ``engine.check_many`` on the forms as plain data (loading, facts, evaluation, reports).
 (b) floor: ``generated.floor`` — the same checks written by hand in plain Python.
 (c) raw durable-rules: the same conditions as a hand-built ruleset, fed the facts zhifa sends
-    (packed, built beforehand, outside the timing), in the same calls and sessions: durable-rules'
-    own cost.
+    (packed, built beforehand, outside the timing), in the same calls and sessions, asserted the
+    way zhifa asserts them (``engine.runtime.assert_facts``: no catch-all rule, each session opened
+    by one action): durable-rules' own cost.
 (d) naive durable-rules: each form flattened into one fact, one ``assert_fact`` and one session per
     form, one rule per check, as the durable-rules README leads a user to write.
 (e) zen-engine: the same checks as a decision model's expressions, one ``evaluate`` per form.
@@ -25,11 +26,11 @@ from datetime import date
 from typing import Any
 
 import generated
-from durable.lang import assert_fact, assert_facts, cap, delete_state, m, ruleset, when_all
+from durable.lang import assert_fact, cap, delete_state, m, ruleset, when_all
 from generated import FINDINGS, PART_WHOLE, RECTIFIED_PAIRS, Finding
 
 import engine
-from engine.compile import compile_profile, slot_field
+from engine.compile import OPENING, compile_profile, slot_field
 from engine.facts import build_facts
 from forms import document_from_data
 from rulebook import load_rulebook
@@ -84,7 +85,7 @@ def _raw_rules(packed: dict[str, int]) -> None:
     rule("submission", lambda f: f("early") == 1, "form.deadline")
     rule("submission", lambda f: f("in_campaign") == 0, "form.deadline")
     rule("submission", lambda f: f("dated") == 0, "form.deadline")
-    when_all(cap(1000), +m.kind)(lambda context: None)
+    when_all(m.kind == OPENING)(lambda context: None)
 
 
 COMPILED = compile_profile(load_rulebook(), generated.PROFILE)
@@ -121,9 +122,11 @@ def run_raw(sessions: list[RawSession]) -> list[Finding]:
     found: list[Finding] = []
     for calls, origin in sessions:
         _raw_found.clear()
+        sid = calls[0][0]["sid"]
+        runtime.open_session("bench.raw", sid)
         for call in calls:
-            assert_facts("bench.raw", call)
-        delete_state("bench.raw", calls[0][0]["sid"])
+            runtime.assert_facts("bench.raw", call)
+        delete_state("bench.raw", sid)
         for rule, group, fact_id in dict.fromkeys(_raw_found):
             index, locations = origin[group]
             found.append((index, rule, locations[fact_id]))

@@ -257,8 +257,17 @@ def _capped_recorder(rule_id: str, index: int, slot: int | None = None) -> Calla
     return chosen
 
 
-def _ignore(context: Any) -> None:
-    """Every fact must match some rule, or durable-rules raises; facts no rule needs land here."""
+#: The kind of the fact each session opens with (see :func:`engine.runtime.evaluate_groups`).
+OPENING = "session-opening"
+
+
+def _opened(context: Any) -> None:
+    """The action of the opening fact: the first action a session runs, and all it needs to do is run.
+
+    durable-rules 2.0.28 leaves a new state's action context (``context.messages``,
+    ``context.stateFact``) uninitialised until the state runs its first action, and frees both
+    pointers when the state is deleted: deleting a state that never ran an action frees whatever
+    the memory held, which crashes the process when it is not zero."""
 
 
 def _ruleset_name(profile: Profile, rules: tuple[Rule, ...], packed: dict[str, int]) -> str:
@@ -308,7 +317,7 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
                                                          _pattern(p, params) & (m.grp == first.grp))
                                  for k, p in enumerate(patterns)]
                         when_all(*bound)(_recorder(rule.id, index, tuple(p.alias for p in patterns)))
-            when_all(cap(ACTION_CAP), +m.kind)(_ignore)
+            when_all(m.kind == OPENING)(_opened)
         compiled = CompiledProfile(name, profile, rules, params, _matched_fields(rules), packed)
         _COMPILED[(id(rulebook), profile_id)] = (rulebook, compiled)
         _BY_NAME[name] = compiled

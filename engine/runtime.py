@@ -2,9 +2,15 @@
 
 The durable-rules hazards this module designs around (see the project's durable-rules guide):
 it is not thread-safe (one lock); sessions are process-global (a fresh session id per evaluation,
-its state deleted afterwards); many matches in one call can crash its C core (facts are asserted
-in small chunks); and errors inside it leave partial results (any error fails the whole
-evaluation: no partial report is ever returned).
+its state deleted afterwards, and only once it has run an action: see :func:`engine.compile._opened`);
+many matches in one call can crash its C core (facts are asserted in small chunks); and errors
+inside it leave partial results (any error fails the whole evaluation: no partial report is ever
+returned).
+
+Most facts break no rule, so no rule takes them: they are asserted through durable-rules' C core
+directly (:func:`assert_facts`), which evaluates every fact of a call and only reports that some
+reached no rule, rather than through ``durable.lang.assert_facts``, which turns that report into an
+error before running the actions of the others.
 
 One evaluation may carry several bundles of documents (``evaluate_groups``): each fact is tagged
 with its bundle (``grp``), joins are compiled to stay within one, and the session's set-up and
@@ -19,20 +25,25 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import json
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
-from durable.lang import assert_facts, delete_state
+import durable_rules_engine
+from durable.lang import delete_state, get_host
 
-from engine.compile import ENGINE_LOCK, MATCHES, CompiledProfile, Match, slot_field
+from engine.compile import ENGINE_LOCK, MATCHES, OPENING, CompiledProfile, Match, slot_field
 from engine.derived import Fact
 
 #: Facts per ``assert_facts`` call, a packed fact counting as the facts it holds. Each fact makes
-#: at most a few matches (its violations plus the catch-all), so a call stays far below the
-#: hundreds of matches at which the C core misbehaved.
+#: at most a few matches (its violations), so a call stays far below the hundreds of matches at
+#: which the C core misbehaved.
 CHUNK_SIZE = 25
+
+#: What durable-rules' C core answers an assertion with: all facts handled, or some reached no rule.
+_HANDLED, _NOT_HANDLED = 0, 1
 
 _SESSION_IDS = itertools.count(1)
 
@@ -99,6 +110,30 @@ def to_send(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]], sid: st
     return sent
 
 
+def assert_facts(ruleset_name: str, facts: list[Fact]) -> Any:
+    """Assert ``facts`` in the current thread and run the actions they fire, as
+    ``durable.lang.assert_facts`` does, except that a fact no rule takes is not an error.
+
+    The C core evaluates every fact of the call either way (``tests/test_durable_contract.py`` pins
+    this). The alternative, a catch-all rule that takes every fact, costs an action per call: a
+    fifth of zhifa's time on dispatch forms (docs/performance.md). Returns what durable-rules
+    returns: the session state, or the exception an action raised, in the state."""
+    host = get_host()
+    rules = host.get_ruleset(ruleset_name)
+
+    def assert_all(batch: list[Fact]) -> Any:
+        answer, state = durable_rules_engine.assert_facts(rules._handle, json.dumps(batch, ensure_ascii=False))
+        # durable-rules' own reading of every other answer (a fact asserted twice raises).
+        return rules._handle_result((_HANDLED if answer == _NOT_HANDLED else answer, state), batch)
+
+    return host._handle_function(rules, assert_all, facts, None)
+
+
+def open_session(ruleset_name: str, sid: str) -> None:
+    """Run the session's first action, on a fact of its own (see :func:`engine.compile._opened`)."""
+    assert_facts(ruleset_name, [{"kind": OPENING, "id": OPENING, "sid": sid}])
+
+
 def chunks(sent: list[tuple[Fact, int]]) -> Iterator[list[Fact]]:
     """The sent facts in calls of at most CHUNK_SIZE facts, a packed fact counting as those it holds."""
     chunk: list[Fact] = []
@@ -122,7 +157,10 @@ def evaluate_groups(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]],
     with ENGINE_LOCK:
         sid = str(next(_SESSION_IDS))
         MATCHES[sid] = []
+        opened = False
         try:
+            open_session(compiled.ruleset, sid)
+            opened = True
             for chunk in chunks(to_send(compiled, groups, sid)):
                 state = assert_facts(compiled.ruleset, chunk)
                 # durable-rules catches exceptions raised in actions and returns them in the state.
@@ -140,6 +178,7 @@ def evaluate_groups(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]],
             raise RuleError(name, f"{type(exc).__name__}: {exc}") from exc
         finally:
             MATCHES.pop(sid, None)
-            # A session that never got state has none to delete.
-            with contextlib.suppress(Exception):
-                delete_state(compiled.ruleset, sid)
+            # A state that never ran an action cannot be deleted safely; left, it costs a few bytes.
+            if opened:
+                with contextlib.suppress(Exception):
+                    delete_state(compiled.ruleset, sid)

@@ -1,0 +1,153 @@
+"""What zhifa relies on in durable-rules 2.0.28 beyond its documented API (see :mod:`engine.runtime`),
+pinned here so that an upgrade that changes it fails these tests first.
+
+- The C core evaluates every fact of an ``assert_facts`` call, runs the actions the call fired, and
+  only reports that some facts reached no rule; ``durable.lang.assert_facts`` turns that report into
+  an error, which is why zhifa asserts through the C core (:func:`engine.runtime.assert_facts`).
+- A state that never ran an action must not be deleted: durable-rules frees its uninitialised
+  action context (:func:`engine.compile._opened`). Every session zhifa opens runs one first.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from durable.engine import MessageNotHandledException, MessageObservedException
+from durable.lang import assert_facts as lang_assert_facts
+from durable.lang import cap, delete_state, m, ruleset, when_all
+
+import engine
+import engine.runtime
+from engine import RuleError
+from engine.compile import ENGINE_LOCK, OPENING
+from engine.facts import FACT_KINDS
+from forms import load_document
+
+from .conftest import EXAMPLES, ROOT
+
+RULESET = "zhifa.test.durable-contract"
+TAKEN: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def contract_ruleset() -> str:
+    """A ruleset as zhifa compiles them: a capped single-fact rule and the opening rule."""
+    with ENGINE_LOCK, ruleset(RULESET):
+        @when_all(cap(100), (m.kind == "form") & (m.rectified > m.found))
+        def over(context: Any) -> None:
+            TAKEN.extend(fact["id"] for fact in context.m)
+
+        @when_all(m.kind == OPENING)
+        def opened(context: Any) -> None:
+            pass
+    return RULESET
+
+
+def _form(fact_id: str, found: int, rectified: int, sid: str) -> dict[str, Any]:
+    return {"kind": "form", "id": fact_id, "sid": sid, "found": found, "rectified": rectified}
+
+
+def test_a_call_whose_facts_mostly_reach_no_rule_still_evaluates_and_acts_on_them_all(contract_ruleset: str) -> None:
+    TAKEN.clear()
+    with ENGINE_LOCK:
+        engine.runtime.open_session(contract_ruleset, "a")
+        try:
+            engine.runtime.assert_facts(contract_ruleset, [
+                _form("clean", 3, 2, "a"), _form("over-1", 1, 2, "a"),
+                {"kind": "no rule matches this kind", "id": "other", "sid": "a"}, _form("over-2", 0, 5, "a")])
+            engine.runtime.assert_facts(contract_ruleset, [_form("clean-2", 3, 3, "a")])  # nothing fires
+        finally:
+            delete_state(contract_ruleset, "a")
+    assert sorted(TAKEN) == ["over-1", "over-2"]
+
+
+def test_durable_lang_refuses_the_same_call(contract_ruleset: str) -> None:
+    """Why zhifa does not assert through ``durable.lang``: a fact no rule takes fails the whole call."""
+    TAKEN.clear()
+    with ENGINE_LOCK:
+        engine.runtime.open_session(contract_ruleset, "b")
+        try:
+            with pytest.raises(MessageNotHandledException):
+                lang_assert_facts(contract_ruleset, [_form("clean", 3, 2, "b"), _form("over", 1, 2, "b")])
+        finally:
+            delete_state(contract_ruleset, "b")
+    assert TAKEN == []  # the action the call fired never ran
+
+
+def test_a_fact_a_rule_takes_asserted_twice_is_still_an_error(contract_ruleset: str) -> None:
+    """durable-rules' other answers keep their meaning. (A fact no rule takes is not checked for
+    repeats: the C core answers "not handled" first. zhifa's fact ids are unique in a session.)"""
+    with ENGINE_LOCK:
+        engine.runtime.open_session(contract_ruleset, "c")
+        try:
+            engine.runtime.assert_facts(contract_ruleset, [_form("once", 1, 2, "c")])
+            with pytest.raises(MessageObservedException):
+                engine.runtime.assert_facts(contract_ruleset, [_form("once", 1, 2, "c")])
+        finally:
+            delete_state(contract_ruleset, "c")
+
+
+def test_the_opening_kind_is_no_fact_kind() -> None:
+    assert OPENING not in FACT_KINDS
+
+
+class _Spy:
+    def __init__(self, patch: pytest.MonkeyPatch, fail_opening: bool = False) -> None:
+        self.calls: list[tuple[str, str]] = []
+        opening, deleting = engine.runtime.open_session, engine.runtime.delete_state
+
+        def open_session(name: str, sid: str) -> None:
+            self.calls.append(("open", sid))
+            if fail_opening:
+                raise RuntimeError("the opening failed")
+            opening(name, sid)
+
+        def delete(name: str, sid: str) -> None:
+            self.calls.append(("delete", sid))
+            deleting(name, sid)
+
+        patch.setattr(engine.runtime, "open_session", open_session)
+        patch.setattr(engine.runtime, "delete_state", delete)
+
+
+def test_every_session_runs_an_action_before_its_state_is_deleted(monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = _Spy(monkeypatch)
+    minhang = load_document(EXAMPLES / "minhang-2020.yaml")  # no rule fires on it
+    assert engine.check(minhang).violations == ()
+    list(engine.check_many([minhang] * 3))
+    sids = [sid for what, sid in spy.calls if what == "open"]
+    assert len(sids) == 2 and len(set(sids)) == 2
+    assert spy.calls == [(what, sid) for sid in sids for what in ("open", "delete")]
+
+
+def test_a_session_that_did_not_open_is_left_undeleted(monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = _Spy(monkeypatch, fail_opening=True)
+    with pytest.raises(RuleError, match="the opening failed"):
+        engine.check(load_document(EXAMPLES / "minhang-2020.yaml"))
+    assert [what for what, _ in spy.calls] == ["open"]
+
+
+# Clean documents in fresh processes: no rule fires, so the opening action is the only one their
+# sessions run. Without it, deleting the first session crashed every fresh process (SIGSEGV).
+CLEAN_WORKER = """
+import sys
+import engine
+from forms import load_document
+documents = [load_document(p) for p in sys.argv[1:]]
+for document in documents:
+    assert engine.check(document).violations == (), document
+print(sum(1 for report in engine.check_many(documents) if report.violations == ()))
+"""
+
+
+def test_clean_documents_in_fresh_processes_end_normally() -> None:
+    clean = [EXAMPLES / "minhang-2020.yaml",
+             *sorted((ROOT / "examples" / "campaigns" / "chongming-2023" / "clean").glob("城桥镇-2023-0*.yaml"))[:1]]
+    for _ in range(5):
+        proc = subprocess.run([sys.executable, "-c", CLEAN_WORKER, *map(str, clean)], cwd=ROOT,
+                              capture_output=True, timeout=120, check=False)
+        assert proc.returncode == 0, f"ended with {proc.returncode}\n{proc.stderr.decode(errors='replace')[-2000:]}"
+        assert proc.stdout.decode().split() == [str(len(clean))]
