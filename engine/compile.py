@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-from durable.lang import c, cap, m, ruleset, when_all
+from durable.lang import c, cap, get_host, m, ruleset, when_all
 
 from engine.facts import FACT_KINDS
 from engine.report import placeholders
@@ -279,6 +279,19 @@ def _ruleset_name(profile: Profile, rules: tuple[Rule, ...], packed: dict[str, i
     return f"zhifa.{profile.id}.{hashlib.sha256(payload.encode()).hexdigest()[:12]}"
 
 
+def _keep_from_durable_threads(name: str) -> None:
+    """durable-rules' host polls every ruleset from two threads of its own, outside ENGINE_LOCK: one
+    runs actions left pending, one asserts timer events into every session. zhifa runs each action
+    in the call that fired it and uses no timers, so its rulesets are taken off that polling: the
+    threads could otherwise run an action of a session while zhifa evaluates or deletes it."""
+    rules = get_host().get_ruleset(name)
+    rules.dispatch = rules.dispatch_timers = _not_polled
+
+
+def _not_polled() -> None:
+    """What durable-rules' polling threads do with a zhifa ruleset: nothing."""
+
+
 #: (id of the rulebook, profile id) → (the rulebook, kept alive so its id is not reused; the compiled profile)
 _COMPILED: dict[tuple[int, str], tuple[Rulebook, CompiledProfile]] = {}
 #: Ruleset name → compiled profile: durable-rules registers a name once per process.
@@ -318,6 +331,7 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
                                  for k, p in enumerate(patterns)]
                         when_all(*bound)(_recorder(rule.id, index, tuple(p.alias for p in patterns)))
             when_all(m.kind == OPENING)(_opened)
+        _keep_from_durable_threads(name)
         compiled = CompiledProfile(name, profile, rules, params, _matched_fields(rules), packed)
         _COMPILED[(id(rulebook), profile_id)] = (rulebook, compiled)
         _BY_NAME[name] = compiled

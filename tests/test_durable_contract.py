@@ -6,25 +6,30 @@ pinned here so that an upgrade that changes it fails these tests first.
   an error, which is why zhifa asserts through the C core (:func:`engine.runtime.assert_facts`).
 - A state that never ran an action must not be deleted: durable-rules frees its uninitialised
   action context (:func:`engine.compile._opened`). Every session zhifa opens runs one first.
+- durable-rules' host polls every ruleset from two threads of its own, outside zhifa's lock;
+  zhifa's rulesets are taken off that polling (:func:`engine.compile._keep_from_durable_threads`).
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from typing import Any
 
+import durable_rules_engine
 import pytest
 from durable.engine import MessageNotHandledException, MessageObservedException
 from durable.lang import assert_facts as lang_assert_facts
-from durable.lang import cap, delete_state, m, ruleset, when_all
+from durable.lang import cap, delete_state, get_host, m, ruleset, when_all
 
 import engine
 import engine.runtime
 from engine import RuleError
-from engine.compile import ENGINE_LOCK, OPENING
+from engine.compile import ENGINE_LOCK, MATCHES, OPENING, compile_profile
 from engine.facts import FACT_KINDS
 from forms import load_document
+from rulebook import load_rulebook
 
 from .conftest import EXAMPLES, ROOT
 
@@ -136,6 +141,7 @@ CLEAN_WORKER = """
 import sys
 import engine
 from forms import load_document
+from rulebook import load_rulebook
 documents = [load_document(p) for p in sys.argv[1:]]
 for document in documents:
     assert engine.check(document).violations == (), document
@@ -151,3 +157,26 @@ def test_clean_documents_in_fresh_processes_end_normally() -> None:
                               capture_output=True, timeout=120, check=False)
         assert proc.returncode == 0, f"ended with {proc.returncode}\n{proc.stderr.decode(errors='replace')[-2000:]}"
         assert proc.stdout.decode().split() == [str(len(clean))]
+
+
+def test_durable_rules_own_threads_never_run_an_action_of_a_zhifa_session() -> None:
+    """An action left pending (asserted, not yet run) stays pending through what durable-rules'
+    polling threads call, and runs when zhifa runs the call's actions."""
+    compiled = compile_profile(load_rulebook(), "shanghai-minhang-2020")
+    rules = get_host().get_ruleset(compiled.ruleset)
+    sid = "polling"
+    total = {"kind": "total", "id": "0:f0", "grp": 0, "sid": sid, "stated": 5, "computed": 6}
+    with ENGINE_LOCK:
+        MATCHES[sid] = []
+        engine.runtime.open_session(compiled.ruleset, sid)
+        try:
+            _, state = durable_rules_engine.assert_facts(rules._handle, json.dumps([total]))  # its action left pending
+            rules.dispatch()  # what the polling threads call, every 0.2 s
+            rules.dispatch_timers()
+            assert MATCHES[sid] == []
+            rules.do_actions(state, lambda error, result: None)  # what the asserting call does next
+            assert [(grp, match.rule, match.fact_ids) for grp, match in MATCHES[sid]] == [
+                (0, "plan.totals", (("m", "0:f0"),))]
+        finally:
+            MATCHES.pop(sid)
+            delete_state(compiled.ruleset, sid)
