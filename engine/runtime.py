@@ -111,13 +111,17 @@ def to_send(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]], sid: st
 
 
 def assert_facts(ruleset_name: str, facts: list[Fact]) -> Any:
-    """Assert ``facts`` in the current thread and run the actions they fire, as
-    ``durable.lang.assert_facts`` does, except that a fact no rule takes is not an error.
+    """Assert ``facts`` and run the actions they fire before returning, as
+    ``durable.lang.assert_facts`` does, except that a fact no rule takes is not an error. The
+    caller holds ENGINE_LOCK.
 
     The C core evaluates every fact of the call either way (``tests/test_durable_contract.py`` pins
     this). The alternative, a catch-all rule that takes every fact, costs an action per call: a
     fifth of zhifa's time on dispatch forms (docs/performance.md). Returns what durable-rules
-    returns: the session state, or the exception an action raised, in the state."""
+    returns: the session state, or the exception an action raised, in the state; nothing for no
+    facts, since durable-rules' C core crashes on an empty call."""
+    if not facts:
+        return None
     host = get_host()
     rules = host.get_ruleset(ruleset_name)
 

@@ -6,6 +6,7 @@ pinned here so that an upgrade that changes it fails these tests first.
   an error, which is why zhifa asserts through the C core (:func:`engine.runtime.assert_facts`).
 - A state that never ran an action must not be deleted: durable-rules frees its uninitialised
   action context (:func:`engine.compile._opened`). Every session zhifa opens runs one first.
+- An ``assert_facts`` call with no facts crashes the C core; zhifa never makes one.
 - durable-rules' host polls every ruleset from two threads of its own, outside zhifa's lock;
   zhifa's rulesets are taken off that polling (:func:`engine.compile._keep_from_durable_threads`).
 """
@@ -133,6 +134,21 @@ def test_a_session_that_did_not_open_is_left_undeleted(monkeypatch: pytest.Monke
     with pytest.raises(RuleError, match="the opening failed"):
         engine.check(load_document(EXAMPLES / "minhang-2020.yaml"))
     assert [what for what, _ in spy.calls] == ["open"]
+
+
+def test_an_empty_call_is_never_made() -> None:
+    """durable-rules' C core crashes the process on an ``assert_facts`` call with no facts (through
+    ``durable.lang`` too); zhifa answers such a call without calling durable-rules."""
+    worker = ("import sys; from durable.lang import assert_facts, m, ruleset, when_all\n"
+              "with ruleset('empty'):\n    when_all(+m.kind)(lambda c: None)\n"
+              "assert_facts('empty', [{'kind': 'a', 'id': '1', 'sid': '1'}])\n"
+              "if sys.argv[1] == 'zhifa':\n    import engine.runtime; engine.runtime.assert_facts('empty', [])\n"
+              "else:\n    assert_facts('empty', [])\n"
+              "print('survived')")
+    outcomes = {way: subprocess.run([sys.executable, "-c", worker, way], cwd=ROOT, capture_output=True,
+                                    timeout=60, check=False) for way in ("zhifa", "durable.lang")}
+    assert outcomes["zhifa"].returncode == 0 and outcomes["zhifa"].stdout.decode().split() == ["survived"]
+    assert outcomes["durable.lang"].returncode != 0  # the hazard itself, so this test notices if it goes
 
 
 # Clean documents in fresh processes: no rule fires, so the opening action is the only one their
