@@ -91,13 +91,27 @@ def _matched_fields(rules: tuple[Rule, ...]) -> dict[str, tuple[str, ...]]:
     return {kind: tuple(sorted(names)) for kind, names in sorted(fields.items())}
 
 
-def _packed_kinds(rules: tuple[Rule, ...]) -> dict[str, int]:
+#: Most properties durable-rules' C core takes in one fact: one more crashes the process
+#: (``tests/test_durable_contract.py``).
+MAX_FACT_PROPERTIES = 254
+#: What a packed fact carries besides its slots (see :func:`engine.runtime.to_send`).
+PACK_ENVELOPE = ("kind", "id", "grp", "sid", "n")
+
+
+def _packed_kinds(rules: tuple[Rule, ...], matched: dict[str, tuple[str, ...]]) -> dict[str, int]:
     """The kinds sent packed, with their slots: those whose :attr:`FactKind.pack` asks for it and
     that only single-fact rules match (a join needs its facts one by one). Slot ``k`` of a packed
-    fact holds field ``f`` of its fact as ``s{k}_f``."""
+    fact holds each field ``f`` its conditions read (``matched``) as ``s{k}_f``, and its fact's id;
+    a packed fact has no more slots than fit in MAX_FACT_PROPERTIES."""
     alone = {a.match[0].fact for r in rules for a in r.when if len(a.match) == 1 and a.match[0].alias == "m"}
     joined = {p.fact for r in rules for a in r.when if len(a.match) > 1 or a.match[0].alias != "m" for p in a.match}
-    return {kind: FACT_KINDS[kind].pack for kind in sorted(alone - joined) if FACT_KINDS[kind].pack > 1}
+    packed = {}
+    for kind in sorted(alone - joined):
+        fitting = (MAX_FACT_PROPERTIES - len(PACK_ENVELOPE)) // (len(matched.get(kind, ())) + 1)
+        slots = min(FACT_KINDS[kind].pack, fitting)
+        if slots > 1:
+            packed[kind] = slots
+    return packed
 
 
 def slot_field(slot: int, name: str) -> str:
@@ -308,7 +322,8 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
         rules = rulebook.rules_of(profile)
         check_fit(rules, profile_id)
         params = {name: value.value for name, value in profile.parameters.items()}
-        packed = _packed_kinds(rules)  # part of the name: the same rules packed otherwise are another ruleset
+        matched = _matched_fields(rules)
+        packed = _packed_kinds(rules, matched)  # part of the name: the same rules packed otherwise are another ruleset
         name = _ruleset_name(profile, rules, packed)
         if name in _BY_NAME:
             _COMPILED[(id(rulebook), profile_id)] = (rulebook, _BY_NAME[name])
@@ -332,7 +347,7 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
                         when_all(*bound)(_recorder(rule.id, index, tuple(p.alias for p in patterns)))
             when_all(m.kind == OPENING)(_opened)
         _keep_from_durable_threads(name)
-        compiled = CompiledProfile(name, profile, rules, params, _matched_fields(rules), packed)
+        compiled = CompiledProfile(name, profile, rules, params, matched, packed)
         _COMPILED[(id(rulebook), profile_id)] = (rulebook, compiled)
         _BY_NAME[name] = compiled
         return compiled

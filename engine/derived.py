@@ -45,7 +45,8 @@ class FactKind:
     fields: tuple[str, ...]
     reads: tuple[str, ...] = ()
     #: Up to this many facts of the kind from one bundle travel to durable-rules as one packed fact,
-    #: one slot each, where no join of the profile matches the kind (0: each is sent on its own).
+    #: one slot each, where no join of the profile matches the kind (0: each is sent on its own);
+    #: fewer where more would not fit in one durable-rules fact (``engine.compile.MAX_FACT_PROPERTIES``).
     #: Worth it for kinds a document has many of: every durable-rules fact has a fixed cost, and
     #: each rule on the kind is compiled once per slot.
     pack: int = attrs.field(default=0, validator=attrs.validators.ge(0))

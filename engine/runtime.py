@@ -105,7 +105,7 @@ def to_send(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]], sid: st
                 part = members[start:start + slots]
                 # ``names`` runs on over every slot: zip stops with the last fact's values.
                 pack = dict(zip(names, itertools.chain.from_iterable(map(take, part)), strict=False))
-                pack.update(kind=kind, id=f"{g}:{part[0]['id']}+", grp=g, sid=sid, n=len(part))
+                pack.update(kind=kind, id=f"{g}:{part[0]['id']}+", grp=g, sid=sid, n=len(part))  # PACK_ENVELOPE
                 sent.append((pack, len(part)))
     return sent
 

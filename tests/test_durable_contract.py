@@ -6,7 +6,8 @@ pinned here so that an upgrade that changes it fails these tests first.
   an error, which is why zhifa asserts through the C core (:func:`engine.runtime.assert_facts`).
 - A state that never ran an action must not be deleted: durable-rules frees its uninitialised
   action context (:func:`engine.compile._opened`). Every session zhifa opens runs one first.
-- An ``assert_facts`` call with no facts crashes the C core; zhifa never makes one.
+- An ``assert_facts`` call with no facts crashes the C core; zhifa never makes one. Nor does a
+  fact of more than MAX_FACT_PROPERTIES properties; zhifa packs no more slots than fit.
 - durable-rules' host polls every ruleset from two threads of its own, outside zhifa's lock;
   zhifa's rulesets are taken off that polling (:func:`engine.compile._keep_from_durable_threads`).
 """
@@ -27,7 +28,7 @@ from durable.lang import cap, delete_state, get_host, m, ruleset, when_all
 import engine
 import engine.runtime
 from engine import RuleError
-from engine.compile import ENGINE_LOCK, MATCHES, OPENING, compile_profile
+from engine.compile import ENGINE_LOCK, MATCHES, MAX_FACT_PROPERTIES, OPENING, compile_profile
 from engine.facts import FACT_KINDS
 from forms import load_document
 from rulebook import load_rulebook
@@ -149,6 +150,20 @@ def test_an_empty_call_is_never_made() -> None:
                                     timeout=60, check=False) for way in ("zhifa", "durable.lang")}
     assert outcomes["zhifa"].returncode == 0 and outcomes["zhifa"].stdout.decode().split() == ["survived"]
     assert outcomes["durable.lang"].returncode != 0  # the hazard itself, so this test notices if it goes
+
+
+def test_a_fact_of_max_fact_properties_is_taken_and_one_more_crashes() -> None:
+    worker = ("import sys; from durable.lang import assert_facts, m, ruleset, when_all\n"
+              "with ruleset('wide'):\n    when_all(+m.kind)(lambda c: None)\n"
+              "fact = {'kind': 'a', 'id': '1', 'sid': '1'}\n"
+              "fact.update({f'p{k}': k for k in range(int(sys.argv[1]) - len(fact))})\n"
+              "assert_facts('wide', [fact])\nprint(len(fact))")
+    for properties, survives in ((MAX_FACT_PROPERTIES, True), (MAX_FACT_PROPERTIES + 1, False)):
+        proc = subprocess.run([sys.executable, "-c", worker, str(properties)], cwd=ROOT, capture_output=True,
+                              timeout=60, check=False)
+        assert (proc.returncode == 0) is survives, (properties, proc.returncode)
+        if survives:
+            assert proc.stdout.decode().split() == [str(properties)]
 
 
 # Clean documents in fresh processes: no rule fires, so the opening action is the only one their

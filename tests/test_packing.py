@@ -38,7 +38,27 @@ def test_the_kinds_that_ask_for_it_are_packed_unless_a_join_matches_them(monkeyp
         monkeypatch.setitem(FACT_KINDS, kind, attrs.evolve(FACT_KINDS[kind], pack=5))
     monkeypatch.setitem(FACT_KINDS, "total", attrs.evolve(FACT_KINDS["total"], pack=5))
     plan_rules = tuple(r for r in rulebook.rules.values() if r.document == "annual-plan")
-    assert engine.compile._packed_kinds(plan_rules) == {"total": 5}
+    assert engine.compile._packed_kinds(plan_rules, engine.compile._matched_fields(plan_rules)) == {"total": 5}
+
+
+def test_a_packed_fact_never_carries_more_properties_than_durable_rules_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slots are cut so that a packed fact stays within MAX_FACT_PROPERTIES, and a kind whose
+    conditions read so many fields that two slots would not fit is not packed."""
+    rules = tuple(r for r in load_rulebook().rules.values() if r.document == "dispatch-form")
+    matched = engine.compile._matched_fields(rules)
+    monkeypatch.setitem(FACT_KINDS, "part-whole", attrs.evolve(FACT_KINDS["part-whole"], pack=1000))
+    wide = {**matched, "rectified-found": tuple(f"field{k}" for k in range(150))}
+    packed = engine.compile._packed_kinds(rules, wide)
+    envelope = len(engine.compile.PACK_ENVELOPE)
+    per_slot = len(matched["part-whole"]) + 1  # its fields and its id
+    assert packed == {"part-whole": (engine.compile.MAX_FACT_PROPERTIES - envelope) // per_slot}
+    assert packed["part-whole"] * per_slot + envelope <= engine.compile.MAX_FACT_PROPERTIES
+    assert (packed["part-whole"] + 1) * per_slot + envelope > engine.compile.MAX_FACT_PROPERTIES
+
+
+def test_every_fact_sent_whole_fits_in_a_durable_rules_fact() -> None:
+    """A fact sent whole carries its kind's fields at most, and its kind, id, bundle and session."""
+    assert all(len(kind.fields) + 4 <= engine.compile.MAX_FACT_PROPERTIES for kind in FACT_KINDS.values())
 
 
 def _campaign_facts() -> list[tuple[dict, ...]]:
