@@ -45,6 +45,24 @@ CHUNK_SIZE = 25
 #: What durable-rules' C core answers an assertion with: all facts handled, or some reached no rule.
 _HANDLED, _NOT_HANDLED = 0, 1
 
+#: The largest whole number durable-rules' C core compares exactly; it silently gets larger ones
+#: wrong (``tests/test_durable_contract.py``). Loaders cap figures far below (forms.plan.MAX_FIGURE).
+EXACT_LIMIT = 2**63 - 1
+
+
+class InexactFigure(ValueError):
+    """A fact carries a whole number beyond what durable-rules compares exactly."""
+
+
+def _exact(kind: str, names: Sequence[str], values: Sequence[Any]) -> None:
+    """Raise :class:`InexactFigure` if any of ``values`` (sent as ``names``) is a whole number
+    durable-rules would compare wrongly."""
+    for value in values:
+        if type(value) is int and (value > EXACT_LIMIT or value < -EXACT_LIMIT):
+            name = names[list(values).index(value)]
+            raise InexactFigure(f"a {kind} fact's {name} is {value}, beyond the whole numbers durable-rules "
+                                f"compares exactly (±{EXACT_LIMIT})")
+
 _SESSION_IDS = itertools.count(1)
 
 
@@ -66,6 +84,7 @@ def evaluate(compiled: CompiledProfile, facts: Sequence[Fact], document: str) ->
 def _slim(fact: Fact, fields: tuple[str, ...], sid: str, group: int) -> Fact:
     """What durable-rules is sent of a fact: only what conditions read, since each byte is serialised."""
     sent = {name: fact[name] for name in fields}  # every fact has its kind's fields (engine.compile.check_fit)
+    _exact(fact["kind"], fields, tuple(sent.values()))
     sent["kind"] = fact["kind"]
     sent["id"] = f"{group}:{fact['id']}"
     sent["grp"] = group
@@ -85,7 +104,8 @@ def _packing(fields: tuple[str, ...], slots: int) -> tuple[Callable[[Fact], tupl
 def to_send(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]], sid: str) -> list[tuple[Fact, int]]:
     """What durable-rules is sent of these groups' facts, each with the number of facts it holds:
     each group's facts slimmed, then its facts of packed kinds, as many of one kind in a packed
-    fact as the kind has slots. A fact sent whole has the id ``group:fact id``; a packed fact's slots keep their
+    fact as the kind has slots. Raises :class:`InexactFigure` rather than send a whole number
+    durable-rules would compare wrongly. A fact sent whole has the id ``group:fact id``; a packed fact's slots keep their
     facts' own ids, its group tells whose they are."""
     fields = compiled.matched_fields
     packed = compiled.packed
@@ -103,8 +123,10 @@ def to_send(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]], sid: st
             take, names = _packing(fields.get(kind, ()), slots)
             for start in range(0, len(members), slots):
                 part = members[start:start + slots]
+                values = tuple(itertools.chain.from_iterable(map(take, part)))
+                _exact(kind, names, values)
                 # ``names`` runs on over every slot: zip stops with the last fact's values.
-                pack = dict(zip(names, itertools.chain.from_iterable(map(take, part)), strict=False))
+                pack = dict(zip(names, values, strict=False))
                 pack.update(kind=kind, id=f"{g}:{part[0]['id']}+", grp=g, sid=sid, n=len(part))  # PACK_ENVELOPE
                 sent.append((pack, len(part)))
     return sent

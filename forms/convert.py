@@ -19,7 +19,7 @@ from cattrs.cols import homogenous_tuple_structure_factory
 from forms.dispatch import DispatchForm, ItemShape, YearMonth, checked_values, load_template, parse_year_month
 from forms.errors import LoadError, Problem
 from forms.parse import read_data
-from forms.plan import AnnualPlan, Category, Count, Month, Percent, Period, PlannedBasis, Tag
+from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Percent, Period, PlannedBasis, Tag
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
 from forms.references import check_references
 
@@ -37,7 +37,17 @@ def _shown(value: Any) -> str:
 def _count(value: Any, _: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _Invalid(f"expected a whole number ≥ 0, got {_shown(value)}")
-    return value
+    return _at_most_max(value, value)
+
+
+Figure = TypeVar("Figure", int, Decimal)
+
+
+def _at_most_max(number: Figure, value: Any) -> Figure:
+    """``number`` (read from ``value``) if it is within MAX_FIGURE."""
+    if number > MAX_FIGURE:
+        raise _Invalid(f"expected a number ≤ {MAX_FIGURE}, got {_shown(value)}")
+    return number
 
 
 def _month(value: Any, _: Any) -> int:
@@ -59,6 +69,8 @@ def _year_month(value: Any, _: Any) -> str:
 def _integer(value: Any, _: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Invalid(f"expected a whole number, got {_shown(value)}")
+    if abs(value) > MAX_FIGURE:
+        raise _Invalid(f"expected a whole number within ±{MAX_FIGURE}, got {_shown(value)}")
     return value
 
 
@@ -72,7 +84,7 @@ def _decimal(value: Any, _: Any) -> Decimal:
         raise _Invalid(f"expected a number, got {_shown(value)}") from None
     if not number.is_finite() or number < 0:
         raise _Invalid(f"expected a number ≥ 0, got {_shown(value)}")
-    return number
+    return _at_most_max(number, value)
 
 
 def _text(value: Any, _: Any) -> str:

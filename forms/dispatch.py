@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import attrs
 
-from forms.plan import Count
+from forms.plan import MAX_FIGURE, Count
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -174,7 +174,7 @@ def _shown(value: Any) -> str:
 
 
 def _number(value: Any, whole: bool) -> Decimal | int:
-    if type(value) is int and value >= 0:  # the common case, without a Decimal round trip
+    if type(value) is int and 0 <= value <= MAX_FIGURE:  # the common case, without a Decimal round trip
         return value if whole else Decimal(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {_shown(value)}")
@@ -184,6 +184,8 @@ def _number(value: Any, whole: bool) -> Decimal | int:
         raise ValueError(f"expected a number ≥ 0, got {_shown(value)}") from None
     if number < 0 or (whole and number != number.to_integral_value()):
         raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {_shown(value)}")
+    if number > MAX_FIGURE:
+        raise ValueError(f"expected a number ≤ {MAX_FIGURE}, got {_shown(value)}")
     return int(number) if whole else number
 
 
@@ -222,7 +224,7 @@ def checked_values(template: FormTemplate, raw: dict[str, Any]) -> tuple[dict[st
         if value is None:
             values[key] = None
             continue
-        if type(value) is int and value >= 0 and key in counts:
+        if type(value) is int and 0 <= value <= MAX_FIGURE and key in counts:
             values[key] = value  # the common case: a count, nothing to convert
             continue
         where = f"values.{key}"

@@ -14,8 +14,14 @@ from typing import Annotated
 
 import attrs
 
+#: The largest figure a document may state (a count, an amount, a percentage). durable-rules
+#: compares whole numbers exactly only below 2**63 and silently gets larger ones wrong; this cap,
+#: far above any real figure, keeps the sums, products and scaled amounts the rules compare below
+#: that too (and the engine refuses any that is not: :func:`engine.runtime.to_send`).
+MAX_FIGURE = 10**9
+
 # Annotated aliases: plain ints and Decimals to Python code, strictly checked by the loader.
-#: A whole number ≥ 0 (家次, 家, 天, 人).
+#: A whole number from 0 to MAX_FIGURE (家次, 家, 天, 人).
 Count = Annotated[int, "whole number ≥ 0"]
 #: A month of the year, 1–12.
 Month = Annotated[int, "month 1–12"]

@@ -19,16 +19,16 @@ from typing import Any
 import attrs
 
 from forms.dispatch import ItemShape, YearMonth, load_template, variants
-from forms.plan import Count, Month, Percent
+from forms.plan import MAX_FIGURE, Count, Month, Percent
 
 _NAMED: dict[Any, dict[str, Any]] = {
-    Count: {"type": "integer", "minimum": 0},
+    Count: {"type": "integer", "minimum": 0, "maximum": MAX_FIGURE},
     Month: {"type": "integer", "minimum": 1, "maximum": 12},
-    Percent: {"type": "number", "minimum": 0},
-    Decimal: {"type": "number", "minimum": 0},
+    Percent: {"type": "number", "minimum": 0, "maximum": MAX_FIGURE},
+    Decimal: {"type": "number", "minimum": 0, "maximum": MAX_FIGURE},
     str: {"type": "string"},
     bool: {"type": "boolean"},
-    int: {"type": "integer"},
+    int: {"type": "integer", "minimum": -MAX_FIGURE, "maximum": MAX_FIGURE},
     date: {"type": "string", "format": "date"},
     YearMonth: {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"},
 }
@@ -79,7 +79,7 @@ _TITLES = {
 
 
 def _figure(whole: bool) -> dict[str, Any]:
-    return {"type": "integer", "minimum": 0} if whole else {"type": "number", "minimum": 0}
+    return {"type": "integer" if whole else "number", "minimum": 0, "maximum": MAX_FIGURE}
 
 
 def _pair(first: str, second: str, first_whole: bool, second_whole: bool) -> dict[str, Any]:

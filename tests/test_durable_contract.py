@@ -6,6 +6,8 @@ pinned here so that an upgrade that changes it fails these tests first.
   an error, which is why zhifa asserts through the C core (:func:`engine.runtime.assert_facts`).
 - A state that never ran an action must not be deleted: durable-rules frees its uninitialised
   action context (:func:`engine.compile._opened`). Every session zhifa opens runs one first.
+- Whole numbers beyond 2**63 − 1 are compared wrongly, without an error; zhifa never sends one
+  (``tests/test_figure_limits.py``).
 - An ``assert_facts`` call with no facts crashes the C core; zhifa never makes one. Nor does a
   fact of more than MAX_FACT_PROPERTIES properties; zhifa packs no more slots than fit.
 - durable-rules' host polls every ruleset from two threads of its own, outside zhifa's lock;
@@ -30,6 +32,7 @@ import engine.runtime
 from engine import RuleError
 from engine.compile import ENGINE_LOCK, MATCHES, MAX_FACT_PROPERTIES, OPENING, compile_profile
 from engine.facts import FACT_KINDS
+from engine.runtime import EXACT_LIMIT
 from forms import load_document
 from rulebook import load_rulebook
 
@@ -82,6 +85,19 @@ def test_durable_lang_refuses_the_same_call(contract_ruleset: str) -> None:
         finally:
             delete_state(contract_ruleset, "b")
     assert TAKEN == []  # the action the call fired never ran
+
+
+def test_whole_numbers_are_compared_exactly_up_to_the_limit_and_wrongly_beyond(contract_ruleset: str) -> None:
+    pairs = {"at": (EXACT_LIMIT - 1, EXACT_LIMIT), "beyond": (2**63, 2**63 + 1), "far": (10**20, 10**20 + 1)}
+    TAKEN.clear()
+    with ENGINE_LOCK:
+        engine.runtime.open_session(contract_ruleset, "d")
+        try:
+            engine.runtime.assert_facts(contract_ruleset, [_form(name, found, rectified, "d")
+                                                           for name, (found, rectified) in pairs.items()])
+        finally:
+            delete_state(contract_ruleset, "d")
+    assert TAKEN == ["at"]  # every pair has rectified > found; beyond the limit durable-rules misses it
 
 
 def test_a_fact_a_rule_takes_asserted_twice_is_still_an_error(contract_ruleset: str) -> None:
