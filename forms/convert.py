@@ -19,7 +19,7 @@ from cattrs.cols import homogenous_tuple_structure_factory
 from forms.dispatch import DispatchForm, ItemShape, YearMonth, checked_values, load_template, parse_year_month
 from forms.errors import LoadError, Problem
 from forms.parse import read_data
-from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Percent, Period, PlannedBasis, Tag
+from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Percent, Period, PlannedBasis, Tag, above_max_figure
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
 from forms.references import check_references
 
@@ -46,7 +46,7 @@ Figure = TypeVar("Figure", int, Decimal)
 def _at_most_max(number: Figure, value: Any) -> Figure:
     """``number`` (read from ``value``) if it is within MAX_FIGURE."""
     if number > MAX_FIGURE:
-        raise _Invalid(f"expected a number ≤ {MAX_FIGURE}, got {_shown(value)}")
+        raise _Invalid(above_max_figure(_shown(value)))
     return number
 
 

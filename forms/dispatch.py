@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import attrs
 
-from forms.plan import MAX_FIGURE, Count
+from forms.plan import MAX_FIGURE, Count, above_max_figure
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -185,7 +185,7 @@ def _number(value: Any, whole: bool) -> Decimal | int:
     if number < 0 or (whole and number != number.to_integral_value()):
         raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {_shown(value)}")
     if number > MAX_FIGURE:
-        raise ValueError(f"expected a number ≤ {MAX_FIGURE}, got {_shown(value)}")
+        raise ValueError(above_max_figure(_shown(value)))
     return int(number) if whole else number
 
 
