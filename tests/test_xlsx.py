@@ -160,6 +160,7 @@ BAD_CELLS = [
     ({cell(V, "self_found"): "十"}, cell(V, "self_found"), "expected a whole number ≥ 0, got “十”"),
     ({cell(V, "self_found"): -1}, cell(V, "self_found"), "expected a whole number ≥ 0, got -1"),
     ({cell(V, "spot_checked"): 2.5}, cell(V, "spot_checked"), "expected a whole number ≥ 0, got 2.5"),
+    ({cell(V, "self_found"): 10**10}, cell(V, "self_found"), "expected a number ≤ 1000000000, got 10000000000"),
     ({cell(V, "spot_checked"): "3人"}, cell(V, "spot_checked"), "got “3人”"),  # not the item's unit (家)
     ({cell(V, "media_column"): "可能"}, cell(V, "media_column"), "expected 是 or 否"),
     ({cell(V, "self_found", True): 4}, cell(V, "self_found", True), "item 1 has one figure"),
