@@ -17,7 +17,7 @@ import yaml
 from cattrs.cols import homogenous_tuple_structure_factory
 
 from forms.dispatch import DispatchForm, ItemShape, YearMonth, checked_values, load_template, parse_year_month
-from forms.errors import LoadError, Problem
+from forms.errors import LoadError, Problem, shown
 from forms.parse import read_data
 from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Percent, Period, PlannedBasis, Tag, above_max_figure
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
@@ -30,13 +30,9 @@ class _Invalid(ValueError):
     """A value of the wrong shape; its text is shown to the user as is."""
 
 
-def _shown(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
-
-
 def _count(value: Any, _: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _Invalid(f"expected a whole number ≥ 0, got {_shown(value)}")
+        raise _Invalid(f"expected a whole number ≥ 0, got {shown(value)}")
     return _at_most_max(value, value)
 
 
@@ -46,13 +42,13 @@ Figure = TypeVar("Figure", int, Decimal)
 def _at_most_max(number: Figure, value: Any) -> Figure:
     """``number`` (read from ``value``) if it is within MAX_FIGURE."""
     if number > MAX_FIGURE:
-        raise _Invalid(above_max_figure(_shown(value)))
+        raise _Invalid(above_max_figure(shown(value)))
     return number
 
 
 def _month(value: Any, _: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
-        raise _Invalid(f"expected a month 1–12, got {_shown(value)}")
+        raise _Invalid(f"expected a month 1–12, got {shown(value)}")
     return value
 
 
@@ -63,39 +59,39 @@ def _year_month(value: Any, _: Any) -> str:
             return value
         except ValueError:
             pass
-    raise _Invalid(f"expected a month YYYY-MM, got {_shown(value)}")
+    raise _Invalid(f"expected a month YYYY-MM, got {shown(value)}")
 
 
 def _integer(value: Any, _: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Invalid(f"expected a whole number, got {_shown(value)}")
+        raise _Invalid(f"expected a whole number, got {shown(value)}")
     if abs(value) > MAX_FIGURE:
-        raise _Invalid(f"expected a whole number within ±{MAX_FIGURE}, got {_shown(value)}")
+        raise _Invalid(f"expected a whole number within ±{MAX_FIGURE}, got {shown(value)}")
     return value
 
 
 def _decimal(value: Any, _: Any) -> Decimal:
     # str() of a float gives its shortest repr, so 68.2 keeps one decimal place as stated.
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise _Invalid(f"expected a number, got {_shown(value)}")
+        raise _Invalid(f"expected a number, got {shown(value)}")
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise _Invalid(f"expected a number, got {_shown(value)}") from None
+        raise _Invalid(f"expected a number, got {shown(value)}") from None
     if not number.is_finite() or number < 0:
-        raise _Invalid(f"expected a number ≥ 0, got {_shown(value)}")
+        raise _Invalid(f"expected a number ≥ 0, got {shown(value)}")
     return _at_most_max(number, value)
 
 
 def _text(value: Any, _: Any) -> str:
     if not isinstance(value, str):
-        raise _Invalid(f"expected text, got {_shown(value)}")
+        raise _Invalid(f"expected text, got {shown(value)}")
     return value
 
 
 def _flag(value: Any, _: Any) -> bool:
     if not isinstance(value, bool):
-        raise _Invalid(f"expected true or false, got {_shown(value)}")
+        raise _Invalid(f"expected true or false, got {shown(value)}")
     return value
 
 
@@ -107,7 +103,7 @@ def _date(value: Any, _: Any) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise _Invalid(f"expected a date YYYY-MM-DD, got {_shown(value)}")
+    raise _Invalid(f"expected a date YYYY-MM-DD, got {shown(value)}")
 
 
 def _enum(value: Any, cls: type[Enum]) -> Enum:
@@ -115,7 +111,7 @@ def _enum(value: Any, cls: type[Enum]) -> Enum:
         return cls(value)
     except ValueError:
         allowed = ", ".join(str(m.value) for m in cls)
-        raise _Invalid(f"expected one of {allowed}, got {_shown(value)}") from None
+        raise _Invalid(f"expected one of {allowed}, got {shown(value)}") from None
 
 
 def _is_list_field(t: Any) -> bool:
@@ -130,8 +126,8 @@ def _list_only(t: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]
 
     def structure(value: Any, cls: Any) -> Any:
         if not isinstance(value, (list, tuple)):
-            shown = _type_name(value) if isinstance(value, dict) else _shown(value)
-            raise _Invalid(f"expected a list, got {shown}")
+            given = _type_name(value) if isinstance(value, dict) else shown(value)
+            raise _Invalid(f"expected a list, got {given}")
         return elements(value, cls)
 
     return structure
@@ -320,7 +316,7 @@ def document_from_data(data: Any, file: str = "<data>") -> Document:
     if kind is None:
         raise LoadError(file, [Problem("kind", f"required field is missing; expected one of {known}")])
     if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
-        raise LoadError(file, [Problem("kind", f"expected one of {known}, got {_shown(kind)}")])
+        raise LoadError(file, [Problem("kind", f"expected one of {known}, got {shown(kind)}")])
     body = {k: v for k, v in data.items() if k != "kind"}
     document = structure(body, DOCUMENT_KINDS[kind], file)
     problems: list[Problem] = []

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 import attrs
 
+from forms.errors import shown
 from forms.plan import MAX_FIGURE, Count, above_max_figure
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -167,31 +168,25 @@ def variants() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in TEMPLATES_DIR.glob("*.yaml")))
 
 
-def _shown(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
-
-
 def _number(value: Any, whole: bool) -> Decimal | int:
     if type(value) is int and 0 <= value <= MAX_FIGURE:  # the common case, without a Decimal round trip
         return value if whole else Decimal(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {_shown(value)}")
+        raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {shown(value)}")
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f"expected a number ≥ 0, got {_shown(value)}") from None
+        raise ValueError(f"expected a number ≥ 0, got {shown(value)}") from None
     if number < 0 or (whole and number != number.to_integral_value()):
-        raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {_shown(value)}")
+        raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {shown(value)}")
     if number > MAX_FIGURE:
-        raise ValueError(above_max_figure(_shown(value)))
+        raise ValueError(above_max_figure(shown(value)))
     return int(number) if whole else number
 
 
 def _pair(item: FormItem, raw: Any, names: tuple[str, str], where: str, problems: list[tuple[str, str]]) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        problems.append((where, f"expected a mapping with {names[0]} and {names[1]}, got {_shown(raw)}"))
+        problems.append((where, f"expected a mapping with {names[0]} and {names[1]}, got {shown(raw)}"))
         return {}
     parsed: dict[str, Any] = {}
     for name in raw:
@@ -232,7 +227,7 @@ def checked_values(template: FormTemplate, raw: dict[str, Any]) -> tuple[dict[st
             if isinstance(value, bool):
                 values[item.key] = value
             else:
-                problems.append((where, f"expected true or false, got {_shown(value)}"))
+                problems.append((where, f"expected true or false, got {shown(value)}"))
         elif item.shape is ItemShape.COUNT:
             try:
                 values[item.key] = int(_number(value, True))

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import attrs
+
+
+def shown(value: Any) -> str:
+    """A value as a problem message quotes it: text in JSON's quotes, anything else as Python writes it."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 
 @attrs.frozen
