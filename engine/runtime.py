@@ -27,7 +27,7 @@ import functools
 import itertools
 import json
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -54,12 +54,12 @@ class InexactFigure(ValueError):
     """A fact carries a whole number beyond what durable-rules compares exactly."""
 
 
-def _exact(kind: str, names: Sequence[str], values: Sequence[Any]) -> None:
+def _exact(kind: str, names: Sequence[str], values: Iterable[Any]) -> None:
     """Raise :class:`InexactFigure` if any of ``values`` (sent as ``names``) is a whole number
     durable-rules would compare wrongly."""
     for value in values:
         if type(value) is int and (value > EXACT_LIMIT or value < -EXACT_LIMIT):
-            name = names[list(values).index(value)]
+            name = names[list(values).index(value)]  # only on the way out: values are not copied per fact
             raise InexactFigure(f"a {kind} fact's {name} is {value}, beyond the whole numbers durable-rules "
                                 f"compares exactly (±{EXACT_LIMIT})")
 
@@ -84,7 +84,7 @@ def evaluate(compiled: CompiledProfile, facts: Sequence[Fact], document: str) ->
 def _slim(fact: Fact, fields: tuple[str, ...], sid: str, group: int) -> Fact:
     """What durable-rules is sent of a fact: only what conditions read, since each byte is serialised."""
     sent = {name: fact[name] for name in fields}  # every fact has its kind's fields (engine.compile.check_fit)
-    _exact(fact["kind"], fields, tuple(sent.values()))
+    _exact(fact["kind"], fields, sent.values())
     sent["kind"] = fact["kind"]
     sent["id"] = f"{group}:{fact['id']}"
     sent["grp"] = group
@@ -104,9 +104,9 @@ def _packing(fields: tuple[str, ...], slots: int) -> tuple[Callable[[Fact], tupl
 def to_send(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]], sid: str) -> list[tuple[Fact, int]]:
     """What durable-rules is sent of these groups' facts, each with the number of facts it holds:
     each group's facts slimmed, then its facts of packed kinds, as many of one kind in a packed
-    fact as the kind has slots. Raises :class:`InexactFigure` rather than send a whole number
-    durable-rules would compare wrongly. A fact sent whole has the id ``group:fact id``; a packed fact's slots keep their
-    facts' own ids, its group tells whose they are."""
+    fact as the kind has slots. A fact sent whole has the id ``group:fact id``; a packed fact's
+    slots keep their facts' own ids, its group tells whose they are. Raises :class:`InexactFigure`
+    rather than send a whole number durable-rules would compare wrongly."""
     fields = compiled.matched_fields
     packed = compiled.packed
     sent: list[tuple[Fact, int]] = []
