@@ -22,7 +22,7 @@ from durable.lang import c, cap, get_host, m, ruleset, when_all
 from engine.facts import FACT_KINDS
 from engine.report import placeholders
 from forms.errors import Problem
-from rulebook import Comparison, Op, Pattern, Profile, Rule, Rulebook, rule_as_data
+from rulebook import Comparison, Op, Pattern, Profile, Rule, Rulebook, citation_problems, profile_problems, rule_as_data
 
 #: durable-rules is not thread-safe and its rulesets are process-global: every call into it,
 #: compiling included, holds this lock.
@@ -120,9 +120,12 @@ def slot_field(slot: int, name: str) -> str:
 
 
 class RulebookError(ValueError):
-    """A profile's rules do not fit the facts they match: an unknown fact kind, a field its facts
-    lack, or a parameter the rule does not declare. Raised before the profile is compiled, since
-    such a rule would silently never fire or fail only once it matched."""
+    """A profile cannot be compiled: its rules do not fit the facts they match (an unknown fact
+    kind, a field its facts lack, a parameter the rule does not declare), which would make a rule
+    silently never fire or fail only once it matched; or the profile or its rules name what the
+    rulebook lacks, miss a parameter, or quote a clause that is not verbatim in its source (see
+    :func:`rulebook.profile_problems`, :func:`rulebook.citation_problems`). Raised before the
+    profile is compiled."""
 
     def __init__(self, profile: str | None, problems: list[Problem]) -> None:
         self.profile = profile  # the profile being compiled, if any
@@ -319,8 +322,14 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
         if cached is not None:
             return cached[1]
         profile = rulebook.profile(profile_id)
+        # A rulebook assembled in Python (attrs.evolve of the shipped one) was never checked on load.
+        problems = profile_problems(rulebook, profile)
+        if problems:
+            raise RulebookError(profile_id, problems)
         rules = rulebook.rules_of(profile)
-        check_fit(rules, profile_id)
+        problems = [p for rule in rules for p in (*citation_problems(rulebook, rule), *rule_problems(rule))]
+        if problems:
+            raise RulebookError(profile_id, problems)
         params = {name: value.value for name, value in profile.parameters.items()}
         matched = _matched_fields(rules)
         packed = _packed_kinds(rules, matched)  # part of the name: the same rules packed otherwise are another ruleset

@@ -83,7 +83,7 @@ def evaluate(compiled: CompiledProfile, facts: Sequence[Fact], document: str) ->
 
 def _slim(fact: Fact, fields: tuple[str, ...], sid: str, group: int) -> Fact:
     """What durable-rules is sent of a fact: only what conditions read, since each byte is serialised."""
-    sent = {name: fact[name] for name in fields}  # every fact has its kind's fields (engine.compile.check_fit)
+    sent = {name: fact[name] for name in fields}  # every fact has its kind's fields (engine.compile.rule_problems)
     _exact(fact["kind"], fields, sent.values())
     sent["kind"] = fact["kind"]
     sent["id"] = f"{group}:{fact['id']}"

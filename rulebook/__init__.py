@@ -7,7 +7,14 @@ Everything here is data and can be listed without running anything::
     ['linyi-lingang-2023-campaign', 'shanghai-chongming-2023-campaign']
 """
 
-from rulebook.load import Rulebook, load_rulebook, normalise_whitespace, rule_as_data
+from rulebook.load import (
+    Rulebook,
+    citation_problems,
+    load_rulebook,
+    normalise_whitespace,
+    profile_problems,
+    rule_as_data,
+)
 from rulebook.model import (
     Alternative,
     Citation,
@@ -25,5 +32,6 @@ from rulebook.model import (
 
 __all__ = [
     "Alternative", "Citation", "Comparison", "Op", "ParameterSpec", "ParameterValue", "Pattern", "Profile",
-    "Rule", "Rulebook", "Severity", "Source", "Text", "load_rulebook", "normalise_whitespace", "rule_as_data",
+    "Rule", "Rulebook", "Severity", "Source", "Text", "citation_problems", "load_rulebook", "normalise_whitespace",
+    "profile_problems", "rule_as_data",
 ]

@@ -73,42 +73,65 @@ def _records(path: Path, key: str) -> list[Any]:
     return list(data[key])
 
 
+@cache
+def _source_text(file: str) -> str | None:
+    """A shipped source's text, whitespace removed (None if ``rulebook/sources`` has no such file)."""
+    path = SOURCES_DIR / file
+    if Path(file).name != file or not path.is_file():
+        return None
+    return normalise_whitespace(path.read_text(encoding="utf-8"))
+
+
+def _check_citation(rulebook: Rulebook, where: str, citation: Citation) -> list[Problem]:
+    source = rulebook.sources.get(citation.source)
+    if source is None:
+        return [Problem(where, f"unknown source {citation.source!r}")]
+    text = _source_text(source.file)
+    if text is None:
+        return [Problem(where, f"source {source.id}'s text {source.file!r} is not a file of rulebook/sources")]
+    if normalise_whitespace(citation.quote) not in text:
+        return [Problem(where, f"quote not found verbatim in {citation.source}: {citation.quote!r}")]
+    return []
+
+
+def citation_problems(rulebook: Rulebook, rule: Rule) -> list[Problem]:
+    """Where the rule cites a source the rulebook lacks, or quotes it wrongly."""
+    return [problem for k, citation in enumerate(rule.citations)
+            for problem in _check_citation(rulebook, f"rules[{rule.id}].citations[{k}]", citation)]
+
+
+def profile_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:
+    """Where the profile names a source or rule the rulebook lacks, binds a rule it cites no source
+    of, misses a rule's parameter or has it in effect for only part of its period, or quotes a
+    parameter's clause wrongly. Its rules' own citations are :func:`citation_problems`."""
+    problems: list[Problem] = []
+    where = f"profiles[{profile.id}]"
+    for sid in profile.sources:
+        if sid not in rulebook.sources:
+            problems.append(Problem(f"{where}.sources", f"unknown source {sid!r}"))
+    for rid in profile.rules:
+        bound = rulebook.rules.get(rid)
+        if bound is None:
+            problems.append(Problem(f"{where}.rules", f"unknown rule {rid!r}"))
+            continue
+        if not bound.citations_for(profile.sources):
+            problems.append(Problem(f"{where}.rules", f"rule {rid} has no citation from this profile's sources"))
+        for spec in bound.parameters:
+            value = profile.parameters.get(spec.name)
+            if value is None:
+                problems.append(Problem(f"{where}.parameters", f"rule {rid} needs parameter {spec.name!r}"))
+            elif not (value.effective_from <= profile.period_from
+                      and (value.effective_to is None or profile.period_to <= value.effective_to)):
+                problems.append(Problem(f"{where}.parameters.{spec.name}", "not in effect for the whole profile period"))
+    for name, value in profile.parameters.items():
+        problems.extend(_check_citation(rulebook, f"{where}.parameters.{name}.citation", value.citation))
+    return problems
+
+
 def _check(rulebook: Rulebook) -> list[Problem]:
     """Cross-references that make a rulebook usable; a broken rulebook must not load."""
-    problems: list[Problem] = []
-    texts = {sid: normalise_whitespace(rulebook.source_text(sid)) for sid in rulebook.sources}
-
-    def check_citation(where: str, citation: Citation) -> None:
-        if citation.source not in texts:
-            problems.append(Problem(where, f"unknown source {citation.source!r}"))
-        elif normalise_whitespace(citation.quote) not in texts[citation.source]:
-            problems.append(Problem(where, f"quote not found verbatim in {citation.source}: {citation.quote!r}"))
-
-    for rule in rulebook.rules.values():
-        for k, citation in enumerate(rule.citations):
-            check_citation(f"rules[{rule.id}].citations[{k}]", citation)
-    for profile in rulebook.profiles.values():
-        where = f"profiles[{profile.id}]"
-        for sid in profile.sources:
-            if sid not in rulebook.sources:
-                problems.append(Problem(f"{where}.sources", f"unknown source {sid!r}"))
-        for rid in profile.rules:
-            bound = rulebook.rules.get(rid)
-            if bound is None:
-                problems.append(Problem(f"{where}.rules", f"unknown rule {rid!r}"))
-                continue
-            if not bound.citations_for(profile.sources):
-                problems.append(Problem(f"{where}.rules", f"rule {rid} has no citation from this profile's sources"))
-            for spec in bound.parameters:
-                value = profile.parameters.get(spec.name)
-                if value is None:
-                    problems.append(Problem(f"{where}.parameters", f"rule {rid} needs parameter {spec.name!r}"))
-                elif not (value.effective_from <= profile.period_from
-                          and (value.effective_to is None or profile.period_to <= value.effective_to)):
-                    problems.append(Problem(f"{where}.parameters.{spec.name}", "not in effect for the whole profile period"))
-        for name, value in profile.parameters.items():
-            check_citation(f"{where}.parameters.{name}.citation", value.citation)
-    return problems
+    return [*(p for rule in rulebook.rules.values() for p in citation_problems(rulebook, rule)),
+            *(p for profile in rulebook.profiles.values() for p in profile_problems(rulebook, profile))]
 
 
 @cache

@@ -1,0 +1,166 @@
+"""A rulebook assembled in Python gets the checks a loaded one gets, before any of its profiles is
+compiled: no finding can cite a clause that is not verbatim in its source, or run without its
+parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import engine
+from forms import load_document
+from rulebook import Rulebook, citation_problems, load_rulebook, normalise_whitespace, profile_problems
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = load_rulebook()
+PROFILE = "shanghai-chongming-2024"
+RULE = "plan.joint-share"  # bound by PROFILE, reads min_joint_share
+PLAN = load_document(ROOT / "examples" / "plans" / "chongming-2024.yaml")
+
+
+def with_rule(**changes: object) -> Rulebook:
+    rule = SHIPPED.rules[RULE]
+    return attrs.evolve(SHIPPED, rules={**SHIPPED.rules, RULE: attrs.evolve(rule, **changes)})
+
+
+def with_citation(**changes: object) -> Rulebook:
+    first, *rest = SHIPPED.rules[RULE].citations
+    return with_rule(citations=(attrs.evolve(first, **changes), *rest))
+
+
+def with_profile(**changes: object) -> Rulebook:
+    profile = SHIPPED.profiles[PROFILE]
+    return attrs.evolve(SHIPPED, profiles={**SHIPPED.profiles, PROFILE: attrs.evolve(profile, **changes)})
+
+
+def with_parameter(**changes: object) -> Rulebook:
+    parameters = SHIPPED.profiles[PROFILE].parameters
+    return with_profile(parameters={**parameters, "min_joint_share": attrs.evolve(parameters["min_joint_share"], **changes)})
+
+
+def with_parameter_citation(**changes: object) -> Rulebook:
+    citation = SHIPPED.profiles[PROFILE].parameters["min_joint_share"].citation
+    return with_parameter(citation=attrs.evolve(citation, **changes))
+
+
+def with_source_file(file: str) -> Rulebook:
+    source = SHIPPED.sources["chongming-2024"]
+    return attrs.evolve(SHIPPED, sources={**SHIPPED.sources, source.id: attrs.evolve(source, file=file)})
+
+
+RULE_CITATION = f"rules[{RULE}].citations[0]"
+PARAMETERS = f"profiles[{PROFILE}].parameters"
+
+#: case → (the broken rulebook, the path of the one problem, words of its message)
+BROKEN: dict[str, tuple[Callable[[], Rulebook], str, str]] = {
+    "a rule's quote is not in its source": (
+        lambda: with_citation(quote="确保跨部门联合执法不少于“双随机、一公开”执法总量的20%。"),
+        RULE_CITATION, "quote not found verbatim in chongming-2024"),
+    "a rule cites an unknown source": (
+        lambda: with_rule(citations=(*SHIPPED.rules[RULE].citations,
+                                     attrs.evolve(SHIPPED.rules[RULE].citations[0], source="chongming-2025"))),
+        f"rules[{RULE}].citations[{len(SHIPPED.rules[RULE].citations)}]", "unknown source 'chongming-2025'"),
+    "a profile names an unknown source": (
+        lambda: with_profile(sources=(*SHIPPED.profiles[PROFILE].sources, "chongming-2025")),
+        f"profiles[{PROFILE}].sources", "unknown source 'chongming-2025'"),
+    "a profile names an unknown rule": (
+        lambda: with_profile(rules=(*SHIPPED.profiles[PROFILE].rules, "plan.joint-share-2025")),
+        f"profiles[{PROFILE}].rules", "unknown rule 'plan.joint-share-2025'"),
+    "a profile binds a rule that cites none of its sources": (
+        lambda: with_rule(citations=tuple(c for c in SHIPPED.rules[RULE].citations if c.source != "chongming-2024")),
+        f"profiles[{PROFILE}].rules", f"rule {RULE} has no citation from this profile's sources"),
+    "a profile lacks a rule's parameter": (
+        lambda: with_profile(parameters={k: v for k, v in SHIPPED.profiles[PROFILE].parameters.items()
+                                         if k != "min_joint_share"}),
+        PARAMETERS, f"rule {RULE} needs parameter 'min_joint_share'"),
+    "a parameter takes effect after the profile starts": (
+        lambda: with_parameter(effective_from=date(2024, 7, 1)),
+        f"{PARAMETERS}.min_joint_share", "not in effect for the whole profile period"),
+    "a parameter ends before the profile does": (
+        lambda: with_parameter(effective_to=date(2024, 6, 30)),
+        f"{PARAMETERS}.min_joint_share", "not in effect for the whole profile period"),
+    "a parameter's quote is not in its source": (
+        lambda: with_parameter_citation(quote="确保跨部门联合执法不少于20%。"),
+        f"{PARAMETERS}.min_joint_share.citation", "quote not found verbatim in chongming-2024"),
+}
+
+
+def problems_of(rulebook: Rulebook) -> list[str]:
+    profile = rulebook.profiles[PROFILE]
+    problems = profile_problems(rulebook, profile)
+    if not problems:
+        problems = [p for rule in rulebook.rules_of(profile) for p in citation_problems(rulebook, rule)]
+    return [f"{p.path}: {p.message}" for p in problems]
+
+
+def test_the_shipped_rulebook_has_no_problems() -> None:
+    for profile in SHIPPED.profiles.values():
+        assert profile_problems(SHIPPED, profile) == [], profile.id
+    for rule in SHIPPED.rules.values():
+        assert citation_problems(SHIPPED, rule) == [], rule.id
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_each_problem_is_named_where_it_is(case: str) -> None:
+    build, path, words = BROKEN[case]
+    problems = problems_of(build())
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{path}: ") and words in problems[0], problems
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_broken_rulebook_checks_nothing_and_says_why(case: str) -> None:
+    build, path, words = BROKEN[case]
+    rulebook = build()
+    with pytest.raises(engine.RulebookError) as raised:
+        engine.check(PLAN, rulebook=rulebook)
+    assert raised.value.profile == PROFILE
+    assert f"rulebook, profile {PROFILE}: {path}: " in str(raised.value) and words in str(raised.value)
+    with pytest.raises(engine.RulebookError):  # refused every time, not only on first use
+        list(engine.check_many([PLAN], rulebook=rulebook))
+
+
+def test_an_extended_rulebook_that_quotes_verbatim_is_checked_and_cites_its_quote() -> None:
+    # Whitespace in a quote is free (the sources wrap lines); findings quote the rule as written.
+    spaced = " \n".join(SHIPPED.rules[RULE].citations[0].quote)
+    report = engine.check(PLAN, rulebook=with_citation(quote=spaced))
+    assert report.rules_violated == engine.check(PLAN).rules_violated
+    assert RULE in report.rules_violated
+    assert [c.quote for v in report.violations if v.rule == RULE for c in v.citations] == [spaced]
+
+
+QUOTES = sorted({(c.source, c.quote) for rule in SHIPPED.rules.values() for c in rule.citations})
+
+
+@given(st.sampled_from(QUOTES), st.data())
+def test_a_quote_holds_through_whitespace_and_fails_on_one_changed_character(quoted: tuple[str, str],
+                                                                               data: st.DataObject) -> None:
+    source, quote = quoted
+    citation = SHIPPED.rules[RULE].citations[0]
+    at = data.draw(st.integers(0, len(quote)), label="at")
+    spaced = quote[:at] + data.draw(st.sampled_from([" ", "\n", "\u3000", "\t "]), label="space") + quote[at:]
+    rulebook = with_citation(source=source, quote=spaced, clause=citation.clause)
+    assert not [p for p in citation_problems(rulebook, rulebook.rules[RULE]) if p.path == RULE_CITATION]
+    # A character no shipped source has, anywhere in the quote, breaks it.
+    broken = quote[:at] + "\u2603" + quote[at:]
+    assert "\u2603" not in "".join(normalise_whitespace(SHIPPED.source_text(s)) for s in SHIPPED.sources)
+    rulebook = with_citation(source=source, quote=broken, clause=citation.clause)
+    assert [p.path for p in citation_problems(rulebook, rulebook.rules[RULE])] == [RULE_CITATION]
+
+
+@pytest.mark.parametrize("file", ["../rules/plan.yaml", "/etc/hostname", "chongming-2025.txt"])
+def test_a_source_text_must_be_a_file_of_rulebook_sources(file: str) -> None:
+    rulebook = with_source_file(file)
+    profile = rulebook.profiles[PROFILE]
+    problems = [*profile_problems(rulebook, profile),
+                *(p for rule in rulebook.rules_of(profile) for p in citation_problems(rulebook, rule))]
+    assert RULE_CITATION in [p.path for p in problems]
+    assert {p.message for p in problems} == {f"source chongming-2024's text {file!r} is not a file of rulebook/sources"}
+    with pytest.raises(engine.RulebookError, match="is not a file of rulebook/sources"):
+        engine.check(PLAN, rulebook=rulebook)
