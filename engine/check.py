@@ -19,7 +19,7 @@ import attrs
 
 from engine.compile import CompiledProfile, Match, compile_profile, parameter_value
 from engine.derived import Fact, Missing
-from engine.facts import Facts, build_facts
+from engine.facts import Facts, build_facts, unread_inputs
 from engine.report import NotChecked, Report, Violation, render
 from engine.runtime import RuleError, evaluate_groups
 from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
@@ -147,12 +147,15 @@ class _Rules:
         """The rules for documents of ``kind`` that the missing fact kinds leave unchecked (cached)."""
         key = (kind, frozenset(missing.items()))
         if key not in self._not_checked:
+            if len(self._not_checked) >= _NOT_CHECKED_CACHE:  # reasons naming unread inputs vary per call
+                self._not_checked.clear()
             self._not_checked[key] = tuple(n for rule in self.rules
                                            if rule.document == kind and (n := _not_checked(rule, missing)))
         return self._not_checked[key]
 
 
 _RULES_FOR: dict[tuple[str, frozenset[str]], _Rules] = {}
+_NOT_CHECKED_CACHE = 256
 
 
 def _rules_for(compiled: CompiledProfile, kinds: frozenset[str]) -> _Rules:
@@ -166,11 +169,11 @@ def _rules_for(compiled: CompiledProfile, kinds: frozenset[str]) -> _Rules:
 
 
 def _bundle(members: Sequence[int], documents: Sequence[Document], names: Sequence[str | None],
-            compiled: CompiledProfile) -> _Bundle:
+            compiled: CompiledProfile, unread: Missing | None = None) -> _Bundle:
     docs = tuple(documents[i] for i in members)
     rules = _rules_for(compiled, frozenset(kind_of(d) for d in docs))
     return _Bundle(tuple(members), docs, tuple(names[i] for i in members), compiled, rules,
-                   build_facts(docs, rules.fact_kinds, compiled.params))
+                   build_facts(docs, rules.fact_kinds, compiled.params, unread))
 
 
 #: Facts per durable-rules session. Sessions are created and deleted per batch of bundles (not per
@@ -268,9 +271,16 @@ def check_documents(
     *,
     rulebook: Rulebook | None = None,
     locate: Locator = _pointer,
+    unread: Sequence[str] = (),
 ) -> list[Report | Unusable]:
     """Check documents together: one result per document, in the order given. A document whose
-    profile does not fit it, or whose bundle failed to evaluate, gives an :class:`Unusable`."""
+    profile does not fit it, or whose bundle failed to evaluate, gives an :class:`Unusable`.
+
+    ``unread`` names inputs of the same check that could not be loaded. Any of them may be a
+    document the others are compared with (a member's form, a month of a unit's series, an
+    enterprise record), so the rules that compare documents are then reported not checked, naming
+    them, rather than judged without it (a roll-up would otherwise report a member that filed an
+    unreadable form as one that filed none)."""
     rulebook = rulebook or load_rulebook()
     names = list(paths) if paths is not None else [None] * len(documents)
     results: list[Report | Unusable | None] = [None] * len(documents)
@@ -286,7 +296,8 @@ def check_documents(
         # Plans are checked one by one; a campaign's documents are checked together.
         alone = index if isinstance(document, AnnualPlan) else -1
         grouped[(compiled.profile.id, alone)].append(index)
-    bundles = [_bundle(members, documents, names, compiled_for[profile_id])
+    missing = unread_inputs(list(unread)) if unread else None
+    bundles = [_bundle(members, documents, names, compiled_for[profile_id], missing)
                for (profile_id, _), members in sorted(grouped.items(), key=lambda g: (g[0][0], g[1][0]))]
     _check_bundles(bundles, results, locate)
     return [r for r in results if r is not None]
@@ -395,7 +406,8 @@ def check_files(paths: Sequence[Path], profile: str | None = None, *, rulebook: 
         return locator(document, pointer) if locator else pointer
 
     checked = check_documents([d for _, d in loaded], [str(paths[i]) for i, _ in loaded], profile,
-                              rulebook=rulebook, locate=locate)
+                              rulebook=rulebook, locate=locate,
+                              unread=[r.path for r in results if isinstance(r, Unusable)])
     for (index, _), result in zip(loaded, checked, strict=True):
         results[index] = result
     return [r for r in results if r is not None]

@@ -50,6 +50,10 @@ class FactKind:
     #: Worth it for kinds a document has many of: every durable-rules fact has a fixed cost, and
     #: each rule on the kind is compiled once per slot.
     pack: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    #: Its facts compare documents of the bundle with each other (a unit's months, a roll-up and its
+    #: members, forms and records): an input that could not be read may be one of them, so none is
+    #: built when one could not be (see :func:`engine.facts.build_facts`).
+    compares_documents: bool = False
 
     @property
     def all_fields(self) -> frozenset[str]:

@@ -8,7 +8,7 @@ whose facts are all missing is reported as not checked, never as passed.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -55,11 +55,29 @@ def _runs(kinds: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], frozenset[str]
     return tuple(result)
 
 
-def build_facts(bundle: Bundle, kinds: tuple[str, ...], params: Params) -> Facts:
-    """Run each builder the kinds need once; number the facts in a stable order."""
+def unread_inputs(names: Sequence[str]) -> Missing:
+    """Why facts that compare documents are not built: these inputs of the check could not be read,
+    and any of them may be a document they compare (a member's form, a month, a record)."""
+    shown = "、".join(names[:3]) + (f" 等 {len(names)} 份" if len(names) > 3 else "")
+    shown_en = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return Missing(f"有无法读取的输入（{shown}），不作跨文件比对",
+                   f"documents are not compared with each other: some input could not be read ({shown_en})")
+
+
+def build_facts(bundle: Bundle, kinds: tuple[str, ...], params: Params, unread: Missing | None = None) -> Facts:
+    """Run each builder the kinds need once; number the facts in a stable order. With ``unread``
+    (some input of the check could not be read), kinds that compare documents are not built but
+    missing for that reason: their rules are reported not checked rather than judged on part of
+    the documents."""
     facts: list[Fact] = []
     missing: dict[str, Missing] = {}
     for asked, keep, builder in _runs(kinds):
+        if unread is not None and (blocked := [kind for kind in asked if FACT_KINDS[kind].compares_documents]):
+            missing.update(dict.fromkeys(blocked, unread))
+            if len(blocked) == len(asked):
+                continue
+            asked = tuple(kind for kind in asked if kind not in blocked)
+            keep = frozenset(asked)
         start = len(facts)
         reason: Missing | None = None
         for item in builder(bundle, params):

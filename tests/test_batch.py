@@ -127,8 +127,8 @@ def test_an_engine_error_in_a_shared_session_names_the_document_and_spares_the_o
     # the fake C core fails whenever it sees one.
     real_build = batching.build_facts
 
-    def build(documents: Any, kinds: Any, params: Any) -> Any:
-        built = real_build(documents, kinds, params)
+    def build(documents: Any, kinds: Any, params: Any, unread: Any = None) -> Any:
+        built = real_build(documents, kinds, params, unread)
         if documents[0] is second:
             built = attrs.evolve(built, facts=tuple(dict(f, id=f"marked{f['id']}") for f in built.facts))
         return built

@@ -1,0 +1,104 @@
+"""An input that cannot be read may be a document the others are compared with: rules that compare
+documents are then reported not checked, naming it, never judged on the rest (a roll-up would
+report a member that filed an unreadable form as one that filed none)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import engine
+from engine.cli import main
+from engine.facts import FACT_KINDS
+from engine.report import Report
+from forms.strategies import CAMPAIGN_MUTATIONS, campaign_bundles
+from rulebook import load_rulebook
+
+ROOT = Path(__file__).resolve().parents[1]
+CLEAN = ROOT / "examples" / "campaigns" / "chongming-2023" / "clean"
+MEMBER = "新河镇-2023-05.yaml"  # a member of the district's aggregate for 2023-05
+AGGREGATE = "崇明区安委会办公室-2023-05-汇总.yaml"
+RULEBOOK = load_rulebook()
+#: The campaign rules that compare documents with each other: a unit's months, a roll-up against its
+#: members' forms, forms against enterprise records.
+COMPARING = {"form.cumulative-nondecreasing", "form.rollup", "form.matches-records"}
+CAMPAIGN_PROFILES = sorted(p.id for p in RULEBOOK.profiles.values() if "dispatch-form" in p.documents)
+
+
+def test_the_rules_that_compare_documents_are_those_over_facts_that_do() -> None:
+    comparing = {rule.id for rule in RULEBOOK.rules.values()
+                 if all(any(FACT_KINDS[p.fact].compares_documents for p in a.match) for a in rule.when)}
+    assert comparing == COMPARING
+
+
+def run(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, dict]]:
+    code = main(["check", str(folder), "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    return code, {Path(r["path"]).name: r for r in out["documents"]} | {
+        Path(u["path"]).name: u for u in out["unusable"]}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copytree(CLEAN, tmp_path / "campaign")
+    return tmp_path / "campaign"
+
+
+def test_an_unreadable_member_form_is_not_taken_for_a_missing_one(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    member = folder / MEMBER
+    member.write_text(member.read_text(encoding="utf-8").replace("unit: 新河镇", "unit: [新河镇]"), encoding="utf-8")
+    code, results = run(folder, capsys)
+    assert code == 2
+    assert results[MEMBER]["problems"] == [{"path": "unit", "message": "expected text, got ['新河镇']"}]
+    aggregate = results[AGGREGATE]
+    assert aggregate["violations"] == []
+    reasons = {n["rule"]: n["reason_en"] for n in aggregate["not_checked"]}
+    assert set(reasons) == COMPARING
+    assert all(str(member) in reason for reason in reasons.values()), reasons
+    for name, result in results.items():  # every campaign document read: its own rules still ran
+        if name != MEMBER and result.get("kind") == "dispatch-form":
+            assert {n["rule"] for n in result["not_checked"]} == COMPARING, name
+
+
+def test_a_member_form_that_is_absent_is_reported_missing(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (folder / MEMBER).unlink()
+    code, results = run(folder, capsys)
+    assert code == 1
+    rollup = [v for v in results[AGGREGATE]["violations"] if v["rule"] == "form.rollup"]
+    assert any(v["location"] == "/members" and "新河镇" in v["message"] for v in rollup), rollup
+    assert results[AGGREGATE]["not_checked"] == []
+
+
+def test_rules_of_one_document_still_fire_beside_an_unreadable_input(folder: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    (folder / "lost.yaml").write_text("kind: dispatch-form\nunit: [", encoding="utf-8")
+    other = folder / "港沿镇-2023-05.yaml"
+    text = other.read_text(encoding="utf-8")
+    assert "self_rectified: 0" in text
+    other.write_text(text.replace("self_rectified: 0", "self_rectified: 99", 1), encoding="utf-8")
+    code, results = run(folder, capsys)
+    assert code == 2
+    assert [v["rule"] for v in results[other.name]["violations"]] == ["form.rectified-within-found"]
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_unread_inputs_withhold_exactly_the_rules_that_compare_documents(profile_id: str, data: st.DataObject) -> None:
+    rule_id = data.draw(st.sampled_from(sorted(RULEBOOK.profiles[profile_id].rules)), label="broken rule")
+    documents = list(CAMPAIGN_MUTATIONS[rule_id](data.draw(campaign_bundles(profile_id))).documents)
+    full = engine.check_documents(documents)
+    withheld = engine.check_documents(documents, unread=["lost.yaml"])
+    assert all(isinstance(r, Report) for r in (*full, *withheld))
+    for whole, part in zip(full, withheld, strict=True):
+        assert isinstance(whole, Report) and isinstance(part, Report)
+        assert part.violations == tuple(v for v in whole.violations if v.rule not in COMPARING)
+        withheld_rules = {n.rule for n in part.not_checked} - {n.rule for n in whole.not_checked}
+        assert withheld_rules == (COMPARING if part.kind == "dispatch-form" else set())
+        assert all("lost.yaml" in n.reason_en and "lost.yaml" in n.reason for n in part.not_checked
+                   if n.rule in withheld_rules)
