@@ -307,6 +307,22 @@ def _checked_form(form: DispatchForm) -> tuple[DispatchForm, list[Problem]]:
     return attrs.evolve(form, values=values), found
 
 
+def _value_problems(body: dict[str, Any], found: Iterable[Problem]) -> list[Problem]:
+    """The problems of a dispatch form's values read against its template, for a form whose
+    structure failed, so that one reading names both; nothing when its variant or values are
+    among what failed, or unusable."""
+    variant, values = body.get("variant"), body.get("values")
+    if any(p.path.split(".")[0].split("[")[0] in ("variant", "values") for p in found):
+        return []
+    if not isinstance(variant, str) or not isinstance(values, dict) or not all(type(k) is str for k in values):
+        return []
+    try:
+        template = load_template(variant)
+    except KeyError as exc:
+        return [Problem("variant", exc.args[0])]
+    return [Problem(path, message) for path, message in checked_values(template, values)[1]]
+
+
 def document_from_data(data: Any, file: str = "<data>") -> Document:
     """Build a document from parsed data whose ``kind`` field says what it is."""
     if not isinstance(data, dict):
@@ -318,7 +334,12 @@ def document_from_data(data: Any, file: str = "<data>") -> Document:
     if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
         raise LoadError(file, [Problem("kind", f"expected one of {known}, got {shown(kind)}")])
     body = {k: v for k, v in data.items() if k != "kind"}
-    document = structure(body, DOCUMENT_KINDS[kind], file)
+    try:
+        document = structure(body, DOCUMENT_KINDS[kind], file)
+    except LoadError as exc:
+        if DOCUMENT_KINDS[kind] is DispatchForm:  # its values are read apart: name their problems too
+            raise LoadError(file, [*exc.problems, *_value_problems(body, exc.problems)]) from None
+        raise
     problems: list[Problem] = []
     if isinstance(document, AnnualPlan):
         problems = check_references(document)

@@ -173,6 +173,37 @@ def test_every_bad_figure_of_a_form_is_reported_at_once(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_a_form_whose_structure_fails_still_names_its_bad_figures(tmp_path: Path, suffix: str) -> None:
+    data = read_data(FORM)
+    del data["unit"]
+    data["month"] = "2023-13"
+    data["values"].update(self_found=-1, towns_helped=1)
+    assert problems_of(data, tmp_path, suffix) == [
+        "unit: required field is missing",
+        'month: expected a month YYYY-MM, got "2023-13"',
+        "values.towns_helped: not an item of the chongming-2023 form",
+        "values.self_found: expected a whole number ≥ 0, got -1",
+    ]
+
+
+MISSING_UNIT = "unit: required field is missing"
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda d: d.update(variant="chongming-2024"),
+     [MISSING_UNIT, "variant: unknown form variant 'chongming-2024'; known variants: chongming-2023, linyi-lingang-2023"]),
+    (lambda d: d.update(variant=7), ["variant: expected text, got 7", MISSING_UNIT]),
+    (lambda d: d["values"].update({7: 3}), [MISSING_UNIT, "values[7]: expected text, got 7"]),
+], ids=["unknown variant", "variant not text", "item key not text"])
+def test_values_are_not_read_against_a_template_that_failed(tmp_path: Path, change: Change, expected: list[str]) -> None:
+    data = read_data(FORM)
+    del data["unit"]
+    data["values"]["self_found"] = -1
+    change(data)
+    assert problems_of(data, tmp_path, ".yaml") == expected
+
+
 def test_an_item_key_that_is_not_text_is_named(tmp_path: Path) -> None:
     """YAML keys need not be text (JSON's always are); values keyed by text take a faster path."""
     data = read_data(FORM)
