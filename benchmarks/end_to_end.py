@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -68,14 +69,16 @@ def main() -> None:
             (folder / f"form-{k:06d}.json").write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
         zhifa_s = _run([sys.executable, "-m", "engine.cli", "check", str(folder), "--format", "json"],
                        Path(scratch) / "zhifa.json")
+        zhifa_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # its only child so far
         floor_s = _run([sys.executable, __file__, "--floor", str(folder)], Path(scratch) / "floor.json")
         zhifa, floor = _findings(Path(scratch) / "zhifa.json"), _findings(Path(scratch) / "floor.json")
         assert zhifa == floor, f"zhifa and the floor differ on {len(zhifa ^ floor)} findings"
     print(f"n = {n:,} JSON files, {len(floor)} violations, both reports agree")
-    print(f"  zhifa check --format json  {zhifa_s:7.2f} s  {n / zhifa_s:>8,.0f} forms/s")
+    print(f"  zhifa check --format json  {zhifa_s:7.2f} s  {n / zhifa_s:>8,.0f} forms/s  peak RSS {zhifa_mb:.0f} MB")
     print(f"  floor script               {floor_s:7.2f} s  {n / floor_s:>8,.0f} forms/s")
     print(f"  zhifa / floor = {zhifa_s / floor_s:.2f}")
-    generated.last_line({"n": n, "zhifa_s": round(zhifa_s, 3), "floor_s": round(floor_s, 3)})
+    generated.last_line({"n": n, "zhifa_s": round(zhifa_s, 3), "floor_s": round(floor_s, 3),
+                         "zhifa_peak_rss_mb": round(zhifa_mb, 1)})
 
 
 if __name__ == "__main__":

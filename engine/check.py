@@ -19,7 +19,7 @@ import attrs
 
 from engine.compile import CompiledProfile, Match, compile_profile, parameter_value
 from engine.derived import Fact, Missing
-from engine.facts import Facts, build_facts, unread_inputs
+from engine.facts import FactStream, unread_inputs
 from engine.report import NotChecked, Report, Violation, render
 from engine.runtime import RuleError, evaluate_groups
 from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
@@ -116,14 +116,17 @@ def _cell_in_workbook(document: Document, pointer: str) -> str:
 
 @attrs.frozen
 class _Bundle:
-    """Documents checked together under one profile, with their facts built."""
+    """Documents checked together under one profile, and their facts, built as they are evaluated."""
 
     members: tuple[int, ...]  # indexes into the documents given
     documents: tuple[Document, ...]
     paths: tuple[str | None, ...]
     compiled: CompiledProfile
     rules: _Rules
-    built: Facts
+    facts: FactStream
+    #: The facts some rule matched, by id: all that reports read of the facts. The others are
+    #: dropped once their session is evaluated, so a large bundle never holds all its facts.
+    matched: dict[str, Fact] = attrs.field(factory=dict)
 
     @property
     def name(self) -> str:
@@ -173,7 +176,7 @@ def _bundle(members: Sequence[int], documents: Sequence[Document], names: Sequen
     docs = tuple(documents[i] for i in members)
     rules = _rules_for(compiled, frozenset(kind_of(d) for d in docs))
     return _Bundle(tuple(members), docs, tuple(names[i] for i in members), compiled, rules,
-                   build_facts(docs, rules.fact_kinds, compiled.params, unread))
+                   FactStream(docs, rules.fact_kinds, compiled.params, unread))
 
 
 #: Facts per durable-rules session. Sessions are created and deleted per batch of bundles (not per
@@ -181,11 +184,30 @@ def _bundle(members: Sequence[int], documents: Sequence[Document], names: Sequen
 SESSION_FACTS = 2_000
 
 
+def _keep_matched(bundle: _Bundle, facts: Sequence[Fact], found: Sequence[Match]) -> None:
+    """Keep the facts of ``facts`` that ``found`` matched, for the bundle's reports."""
+    if found:
+        ids = {fact_id for match in found for _, fact_id in match.fact_ids}
+        bundle.matched.update((fact["id"], fact) for fact in facts if fact["id"] in ids)
+
+
+def _parts(bundle: _Bundle) -> Iterator[list[Fact]]:
+    """A bundle's facts as they go to sessions: all in one if its rules join facts (a join may
+    match facts far apart), else SESSION_FACTS at a time, built as they are read."""
+    facts = iter(bundle.facts)
+    if bundle.rules.joins:
+        yield list(facts)
+        return
+    while part := list(itertools.islice(facts, SESSION_FACTS)):
+        yield part
+
+
 def _evaluate(bundles: Sequence[_Bundle]) -> list[list[Match] | RuleError]:
-    """Every bundle's matches, bundles sharing sessions of about SESSION_FACTS facts. A bundle whose
-    rules join no facts may be split across sessions. When a session shared by several bundles
-    fails, each is evaluated again in a session of its own, so an error names the bundle that
-    caused it and does not take the others with it."""
+    """Every bundle's matches, bundles sharing sessions of about SESSION_FACTS facts; the facts they
+    matched are kept in each bundle (:attr:`_Bundle.matched`). A bundle whose rules join no facts
+    may be split across sessions. When a session shared by several bundles fails, each is
+    evaluated again in a session of its own, so an error names the bundle that caused it and does
+    not take the others with it."""
     matches: list[list[Match]] = [[] for _ in bundles]
     errors: dict[int, RuleError] = {}
     session: list[tuple[int, Sequence[Fact]]] = []
@@ -207,14 +229,13 @@ def _evaluate(bundles: Sequence[_Bundle]) -> list[list[Match] | RuleError]:
                 except RuleError as exc:
                     errors[b] = RuleError(bundles[b].name, exc.detail)
                     found.append([])
-        for (b, _), part in zip(session, found, strict=True):
+        for (b, facts), part in zip(session, found, strict=True):
             matches[b].extend(part)
+            _keep_matched(bundles[b], facts, part)
         session.clear()
 
     for b, bundle in enumerate(bundles):
-        facts = bundle.built.facts
-        parts = [facts] if bundle.rules.joins else [facts[k:k + SESSION_FACTS] for k in range(0, len(facts), SESSION_FACTS)]
-        for part in parts:
+        for part in _parts(bundle):
             if session and (bundles[session[0][0]].compiled is not bundle.compiled or size + len(part) > SESSION_FACTS):
                 run()
                 size = 0
@@ -226,7 +247,7 @@ def _evaluate(bundles: Sequence[_Bundle]) -> list[list[Match] | RuleError]:
 
 
 def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator, paths: bool) -> list[Report]:
-    facts = {fact["id"]: fact for fact in bundle.built.facts} if matches else {}
+    facts = bundle.matched
     by_id = bundle.rules.by_id
     found: dict[int, list[Violation]] = defaultdict(list)
     try:
@@ -242,7 +263,7 @@ def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator, paths: 
         kind = kind_of(document)
         reports.append(Report(kind=kind, profile=bundle.compiled.profile.id,
                               violations=tuple(sorted(found[index], key=Violation.sort_key)),
-                              not_checked=bundle.rules.not_checked(kind, bundle.built.missing),
+                              not_checked=bundle.rules.not_checked(kind, bundle.facts.missing),
                               path=path if paths else None))
     return reports
 

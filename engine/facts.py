@@ -8,7 +8,7 @@ whose facts are all missing is reported as not checked, never as passed.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 
@@ -64,32 +64,45 @@ def unread_inputs(names: Sequence[str]) -> Missing:
                    f"documents are not compared with each other: some input could not be read ({shown_en})")
 
 
+class FactStream:
+    """The facts of one bundle for a set of fact kinds, built as they are read and numbered in a
+    stable order (``f0``, ``f1``, …), so that a large bundle need never hold them all. Once read to
+    the end, :attr:`missing` says why some kinds could not be built. With ``unread`` (some input of
+    the check could not be read), kinds that compare documents are not built but missing for that
+    reason: their rules are reported not checked rather than judged on part of the documents."""
+
+    def __init__(self, bundle: Bundle, kinds: tuple[str, ...], params: Params, unread: Missing | None = None) -> None:
+        self.bundle, self.kinds, self.params, self.unread = bundle, kinds, params, unread
+        self.missing: dict[str, Missing] = {}  # fact kind → why none could be built
+
+    def __iter__(self) -> Iterator[Fact]:
+        self.missing.clear()
+        number = 0
+        for asked, keep, builder in _runs(self.kinds):
+            if self.unread is not None and (blocked := [k for k in asked if FACT_KINDS[k].compares_documents]):
+                self.missing.update(dict.fromkeys(blocked, self.unread))
+                if len(blocked) == len(asked):
+                    continue
+                asked = tuple(kind for kind in asked if kind not in blocked)
+                keep = frozenset(asked)
+            made: set[str] = set()
+            reason: Missing | None = None
+            for item in builder(self.bundle, self.params):
+                if isinstance(item, Missing):
+                    reason = reason or item
+                elif keep is None or item["kind"] in keep:
+                    item["id"] = f"f{number}"  # each builder makes fresh dicts: number them in place
+                    number += 1
+                    made.add(item["kind"])
+                    yield item
+            if reason is not None:
+                for kind in asked:
+                    if kind not in made:
+                        self.missing[kind] = reason
+
+
 def build_facts(bundle: Bundle, kinds: tuple[str, ...], params: Params, unread: Missing | None = None) -> Facts:
-    """Run each builder the kinds need once; number the facts in a stable order. With ``unread``
-    (some input of the check could not be read), kinds that compare documents are not built but
-    missing for that reason: their rules are reported not checked rather than judged on part of
-    the documents."""
-    facts: list[Fact] = []
-    missing: dict[str, Missing] = {}
-    for asked, keep, builder in _runs(kinds):
-        if unread is not None and (blocked := [kind for kind in asked if FACT_KINDS[kind].compares_documents]):
-            missing.update(dict.fromkeys(blocked, unread))
-            if len(blocked) == len(asked):
-                continue
-            asked = tuple(kind for kind in asked if kind not in blocked)
-            keep = frozenset(asked)
-        start = len(facts)
-        reason: Missing | None = None
-        for item in builder(bundle, params):
-            if isinstance(item, Missing):
-                reason = reason or item
-            elif keep is None or item["kind"] in keep:
-                facts.append(item)
-        if reason is not None:
-            made = {fact["kind"] for fact in facts[start:]}
-            for kind in asked:
-                if kind not in made:
-                    missing[kind] = reason
-    for n, fact in enumerate(facts):  # each builder makes fresh dicts: number them in place
-        fact["id"] = f"f{n}"
-    return Facts(tuple(facts), missing)
+    """Every fact of a bundle at once (see :class:`FactStream`)."""
+    stream = FactStream(bundle, kinds, params, unread)
+    facts = tuple(stream)
+    return Facts(facts, stream.missing)

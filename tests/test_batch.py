@@ -4,6 +4,7 @@ gives for it alone, however the documents are grouped into shared durable-rules 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -15,6 +16,7 @@ import engine
 import engine.runtime
 from engine import ProfileError, RuleError
 from engine.compile import MATCHES
+from engine.facts import FactStream
 from forms import KeyUnit, LoadError, load_document
 from forms.convert import Document
 from forms.strategies import CAMPAIGN_MUTATIONS, PLAN_MUTATIONS, annual_plans, campaign_bundles
@@ -125,16 +127,13 @@ def test_an_engine_error_in_a_shared_session_names_the_document_and_spares_the_o
 
     # Mark the second plan's facts by their ids, which every fact sent carries (packed or not):
     # the fake C core fails whenever it sees one.
-    real_build = batching.build_facts
-
-    def build(documents: Any, kinds: Any, params: Any, unread: Any = None) -> Any:
-        built = real_build(documents, kinds, params, unread)
-        if documents[0] is second:
-            built = attrs.evolve(built, facts=tuple(dict(f, id=f"marked{f['id']}") for f in built.facts))
-        return built
+    class Marked(FactStream):
+        def __iter__(self) -> Iterator[dict[str, Any]]:
+            for fact in super().__iter__():
+                yield dict(fact, id=f"marked{fact['id']}") if self.bundle[0] is second else fact
 
     monkeypatch.setattr(engine.runtime, "assert_facts", fail_on_marked)
-    monkeypatch.setattr(batching, "build_facts", build)
+    monkeypatch.setattr(batching, "FactStream", Marked)
     results = engine.check_documents([first, second, third], ["1.yaml", "2.yaml", "3.yaml"])
     assert [type(r).__name__ for r in results] == ["Report", "Unusable", "Report"]
     assert isinstance(results[1], engine.Unusable) and isinstance(results[1].error, RuleError)
@@ -143,3 +142,58 @@ def test_an_engine_error_in_a_shared_session_names_the_document_and_spares_the_o
     monkeypatch.undo()
     assert results[0] == engine.check(first, path="1.yaml")
     assert results[2] == engine.check(third, path="3.yaml")
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), session_facts=st.integers(1, 120))
+def test_a_campaign_split_across_sessions_gets_the_reports_it_gets_whole(data: st.DataObject, session_facts: int) -> None:
+    profile = data.draw(st.sampled_from(["shanghai-chongming-2023-campaign", "linyi-lingang-2023-campaign"]))
+    rule = data.draw(st.sampled_from(sorted(CAMPAIGN_MUTATIONS)))
+    documents = list(CAMPAIGN_MUTATIONS[rule](data.draw(campaign_bundles(profile))).documents)
+    whole = engine.check_documents(documents)
+    assert any(isinstance(r, engine.Report) and r.violations for r in whole)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(batching, "SESSION_FACTS", session_facts)
+        assert engine.check_documents(documents) == whole
+    assert MATCHES == {}
+
+
+def test_a_large_bundle_is_built_as_it_is_evaluated_and_keeps_only_the_facts_rules_matched(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A campaign's facts are built a session at a time, and only those a rule matched outlive
+    their session: the command line checks a whole folder as one bundle."""
+    folder = EXAMPLES.parent / "campaigns" / "chongming-2023" / "violations"
+    documents = [load_document(p) for p in sorted(folder.glob("*.yaml"))]
+    events: list[str] = []
+    kept: list[dict[str, Any]] = []
+
+    class Traced(FactStream):
+        def __iter__(self) -> Iterator[dict[str, Any]]:
+            for fact in super().__iter__():
+                events.append("built")
+                yield fact
+
+    real_evaluate, real_bundle = batching.evaluate_groups, batching._bundle
+
+    def evaluate(compiled: Any, groups: Any, name: str) -> Any:
+        events.append("evaluated")
+        return real_evaluate(compiled, groups, name)
+
+    def bundle(*args: Any, **kwargs: Any) -> Any:
+        made = real_bundle(*args, **kwargs)
+        kept.append(made.matched)
+        return made
+
+    monkeypatch.setattr(batching, "FactStream", Traced)
+    monkeypatch.setattr(batching, "evaluate_groups", evaluate)
+    monkeypatch.setattr(batching, "_bundle", bundle)
+    monkeypatch.setattr(batching, "SESSION_FACTS", 20)
+    results = engine.check_documents(documents)
+    built = events.count("built")
+    assert built > 60 and events.count("evaluated") >= built // 20
+    assert events.index("evaluated") <= 2 * 20  # a session runs once the next one's facts are built
+    violations = [v for r in results if isinstance(r, engine.Report) for v in r.violations]
+    (matched,) = kept
+    assert violations and 0 < len(matched) < built / 4
+    monkeypatch.undo()
+    assert engine.check_documents(documents) == results
