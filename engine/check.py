@@ -149,12 +149,13 @@ class _Rules:
     def not_checked(self, kind: str, missing: Mapping[str, Missing]) -> tuple[NotChecked, ...]:
         """The rules for documents of ``kind`` that the missing fact kinds leave unchecked (cached)."""
         key = (kind, frozenset(missing.items()))
-        if key not in self._not_checked:
+        found = self._not_checked.get(key)
+        if found is None:
+            found = tuple(n for rule in self.rules if rule.document == kind and (n := _not_checked(rule, missing)))
             if len(self._not_checked) >= _NOT_CHECKED_CACHE:  # reasons naming unread inputs vary per call
-                self._not_checked.clear()
-            self._not_checked[key] = tuple(n for rule in self.rules
-                                           if rule.document == kind and (n := _not_checked(rule, missing)))
-        return self._not_checked[key]
+                self._not_checked.clear()  # another thread may clear it too: the result is returned, not looked up
+            self._not_checked[key] = found
+        return found
 
 
 _RULES_FOR: dict[tuple[str, frozenset[str]], _Rules] = {}
