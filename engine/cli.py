@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
 from engine.check import Unusable, check_files
@@ -118,8 +119,17 @@ def _template(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _version() -> str:
+    """zhifa's version and the durable-rules it runs on, as installed."""
+    try:
+        return f"zhifa {metadata.version('zhifa')} (durable-rules {metadata.version('durable-rules')})"
+    except metadata.PackageNotFoundError:
+        return "zhifa (not installed: version unknown)"
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="zhifa", description="Check work-safety compliance documents against their regulations.")
+    top.add_argument("--version", action="version", version=_version())
     commands = top.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="check documents (files or folders); exit 0 clean, 1 violations, 2 unusable input")

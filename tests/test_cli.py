@@ -133,3 +133,14 @@ def test_rules_refuses_to_list_a_rule_that_does_not_fit_its_facts(
     rulebook = rulebook_with_an_unfit_rule()
     monkeypatch.setattr(engine.cli, "load_rulebook", lambda: rulebook)
     assert run(capsys, "rules") == (2, "", f"zhifa: rulebook: {UNFIT}\n")
+
+
+def test_version_names_zhifa_and_durable_rules_as_installed(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == (
+        f"zhifa {metadata.version('zhifa')} (durable-rules {metadata.version('durable-rules')})\n")
+    assert metadata.version("durable-rules") == "2.0.28"  # the version the engine's private calls are pinned to
