@@ -122,7 +122,7 @@ def load_coverage() -> dict[str, Coverage]:
         problems: list[Problem] = []
         if coverage.source not in rulebook.sources:
             raise LoadError(str(path), [Problem("source", f"unknown source {coverage.source!r}")])
-        text = normalise_whitespace(rulebook.source_text(coverage.source))
+        text = rulebook.quotable_text(coverage.source)
         for k, clause in enumerate(coverage.clauses):
             where = f"clauses[{k}]"
             if normalise_whitespace(clause.quote) not in text:

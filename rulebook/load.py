@@ -49,7 +49,12 @@ class Rulebook:
     profiles: dict[str, Profile]
 
     def source_text(self, source_id: str) -> str:
-        return (SOURCES_DIR / self.sources[source_id].file).read_text(encoding="utf-8")
+        """A source's text as shipped."""
+        return _source_path(self, source_id).read_text(encoding="utf-8")
+
+    def quotable_text(self, source_id: str) -> str:
+        """A source's text with all whitespace removed, as quotes are matched against it (read once)."""
+        return _quotable(_source_path(self, source_id))
 
     def profile(self, profile_id: str) -> Profile:
         try:
@@ -73,12 +78,22 @@ def _records(path: Path, key: str) -> list[Any]:
     return list(data[key])
 
 
-@cache
-def _source_text(file: str) -> str | None:
-    """A shipped source's text, whitespace removed (None if ``rulebook/sources`` has no such file)."""
+def _shipped(file: str) -> Path | None:
+    """Where the text of a source is: a file of ``rulebook/sources`` (None if there is no such file)."""
     path = SOURCES_DIR / file
-    if Path(file).name != file or not path.is_file():
-        return None
+    return path if Path(file).name == file and path.is_file() else None
+
+
+def _source_path(rulebook: Rulebook, source_id: str) -> Path:
+    path = _shipped(rulebook.sources[source_id].file)
+    if path is None:
+        raise FileNotFoundError(f"source {source_id}'s text {rulebook.sources[source_id].file!r} "
+                                "is not a file of rulebook/sources")
+    return path
+
+
+@cache
+def _quotable(path: Path) -> str:
     return normalise_whitespace(path.read_text(encoding="utf-8"))
 
 
@@ -86,10 +101,10 @@ def _check_citation(rulebook: Rulebook, where: str, citation: Citation) -> list[
     source = rulebook.sources.get(citation.source)
     if source is None:
         return [Problem(where, f"unknown source {citation.source!r}")]
-    text = _source_text(source.file)
-    if text is None:
+    path = _shipped(source.file)
+    if path is None:
         return [Problem(where, f"source {source.id}'s text {source.file!r} is not a file of rulebook/sources")]
-    if normalise_whitespace(citation.quote) not in text:
+    if normalise_whitespace(citation.quote) not in _quotable(path):
         return [Problem(where, f"quote not found verbatim in {citation.source}: {citation.quote!r}")]
     return []
 
