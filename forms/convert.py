@@ -293,16 +293,24 @@ def kind_of(document: Document) -> str:
     raise TypeError(f"not a zhifa document: {type(document).__name__}")
 
 
-def _checked_form(form: DispatchForm) -> tuple[DispatchForm, list[Problem]]:
+def _read_values(variant: str, raw: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """A form's values read against its variant's template, and their problems (None for the
+    values when the variant is unknown or they are not a mapping)."""
     try:
-        template = load_template(form.variant)
+        template = load_template(variant)
     except KeyError as exc:
-        return form, [Problem("variant", exc.args[0])]
-    if not isinstance(form.values, dict):
-        return form, [Problem("values", "expected a mapping of item keys to figures")]
-    values, problems = checked_values(template, form.values)
+        return None, [Problem("variant", exc.args[0])]
+    if not isinstance(raw, dict):
+        return None, [Problem("values", "expected a mapping of item keys to figures")]
+    values, problems = checked_values(template, raw)
+    return values, [Problem(path, message) for path, message in problems]
+
+
+def _checked_form(form: DispatchForm) -> tuple[DispatchForm, list[Problem]]:
+    values, found = _read_values(form.variant, form.values)
+    if values is None:
+        return form, found
     members = [m for m, n in Counter(form.members).items() if n > 1]
-    found = [Problem(path, message) for path, message in problems]
     found += [Problem("members", f"unit {m!r} is listed more than once") for m in members]
     return attrs.evolve(form, values=values), found
 
@@ -316,11 +324,7 @@ def _value_problems(body: dict[str, Any], found: Iterable[Problem]) -> list[Prob
         return []
     if not isinstance(variant, str) or not isinstance(values, dict) or not all(type(k) is str for k in values):
         return []
-    try:
-        template = load_template(variant)
-    except KeyError as exc:
-        return [Problem("variant", exc.args[0])]
-    return [Problem(path, message) for path, message in checked_values(template, values)[1]]
+    return _read_values(variant, values)[1]
 
 
 def document_from_data(data: Any, file: str = "<data>") -> Document:
