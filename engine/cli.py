@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -25,14 +26,36 @@ DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
 
 
+class UnreadableFolder(Exception):
+    """A folder given to check, or one inside it, cannot be listed: its documents would be left out."""
+
+
+def _document_files(folder: Path) -> Iterator[str]:
+    """The document files at any depth under ``folder``. Folders linked to are not entered (a link
+    may loop); files linked to are read."""
+    pending = [str(folder)]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    # ~$name.xlsx: Excel's lock file of an open workbook
+                    elif (os.path.splitext(entry.name)[1].lower() in DOCUMENT_SUFFIXES
+                          and not entry.name.startswith("~$") and entry.is_file()):
+                        yield entry.path
+        except OSError as exc:
+            raise UnreadableFolder(f"cannot list the folder {current}: {exc.strerror or exc}") from None
+
+
 def _expand(paths: Sequence[str]) -> list[Path]:
     """Files as given; folders become their document files. Sorted, so the order given does not matter."""
     found: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
-                         and not p.name.startswith("~$"))  # ~$name.xlsx: Excel's lock file of an open workbook
+            found.update(map(Path, _document_files(path)))
         else:
             found.add(path)
     return sorted(found)
@@ -53,7 +76,12 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and not args.output:
         print("zhifa: --format xlsx writes a workbook: give it a file with -o REPORT.xlsx", file=sys.stderr)
         return EXIT_UNUSABLE
-    results = check_files(_expand(args.paths), args.profile)
+    try:
+        paths = _expand(args.paths)
+    except UnreadableFolder as exc:  # checking the rest would judge a campaign on part of its forms
+        print(f"zhifa: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    results = check_files(paths, args.profile)
     reports = [r for r in results if isinstance(r, Report)]
     unusable = [r for r in results if isinstance(r, Unusable)]
     if args.format == "xlsx":

@@ -6,7 +6,6 @@ same bytes.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +13,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 from engine.check import Unusable
+from engine.output import indented_json
 from engine.report import Report, Violation
 from rulebook import Rule, Rulebook, Severity, load_rulebook
 
@@ -96,7 +96,7 @@ def as_sarif(reports: Sequence[Report], unusable: Sequence[Unusable] = (), ruleb
             "results": results,
         }],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return indented_json(log) + "\n"
 
 
 # ------------------------------------------------------------------ JUnit XML

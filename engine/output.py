@@ -45,7 +45,62 @@ def as_json(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> str
         "unusable": [{"path": u.path, "problems": u.problems} for u in unusable],
         "summary": summary(reports, unusable),
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return indented_json(data) + "\n"
+
+
+_SCALAR = json.JSONEncoder(ensure_ascii=False)  # one value that is not a container, at C speed
+
+
+class _NotText(TypeError):
+    """A mapping key that is not text: left to ``json.dumps``, which knows how to write each kind."""
+
+
+def indented_json(data: Any) -> str:
+    """Exactly ``json.dumps(data, ensure_ascii=False, indent=2)``, about twice as fast on reports.
+
+    With an indent, ``json`` writes through its pure-Python encoder, a generator per container
+    level: a fifth of ``zhifa check --format json``'s time after the check itself, for 10 000 forms.
+    Here containers are laid out by one recursive function and every other value is written by
+    ``json``'s own C encoder. ``tests/test_output.py`` checks the two agree on any JSON data."""
+    parts: list[str] = []
+    add = parts.append
+    text = json.encoder.encode_basestring  # what json writes a str with when ensure_ascii is false
+
+    def write(value: Any, indent: str) -> None:
+        if isinstance(value, str):
+            add(text(value))
+        elif isinstance(value, dict):
+            if not value:
+                add("{}")
+                return
+            inner = indent + "  "
+            opening = "{\n" + inner
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise _NotText
+                add(opening + text(key) + ": ")
+                opening = ",\n" + inner
+                write(item, inner)
+            add("\n" + indent + "}")
+        elif isinstance(value, (list, tuple)):
+            if not value:
+                add("[]")
+                return
+            inner = indent + "  "
+            opening = "[\n" + inner
+            for item in value:
+                add(opening)
+                opening = ",\n" + inner
+                write(item, inner)
+            add("\n" + indent + "]")
+        else:
+            add(_SCALAR.encode(value))
+
+    try:
+        write(data, "")
+    except _NotText:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    return "".join(parts)
 
 
 def violation_lines(v: Violation) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -61,24 +62,42 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def read_data(path: str | Path) -> Any:
-    """Read a ``.yaml``/``.yml``/``.json`` file into plain data, or raise :class:`LoadError`."""
-    path = Path(path)
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes, or :class:`LoadError` if it cannot be read or is over MAX_FILE_BYTES.
+
+    The size is taken from the opened file, and the read is bounded whatever the size said: a file
+    that grows (or is replaced) after it is measured is never read past the limit. Unbuffered, in
+    one read of the size measured: faster than ``Path.read_bytes`` for the small files zhifa reads."""
     name = str(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise LoadError(name, [Problem("", f"cannot read file: {exc.strerror}")]) from None
-    if size > MAX_FILE_BYTES:
-        raise LoadError(name, [Problem("", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
-    raw = path.read_bytes()
+        with open(path, "rb", buffering=0) as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise LoadError(name, [Problem("", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
+            parts = []
+            want, read = size + 1, 0  # one byte more than measured, to see that the end is reached
+            while read <= MAX_FILE_BYTES and (part := file.read(min(want, MAX_FILE_BYTES + 1 - read))):
+                parts.append(part)
+                read += len(part)
+                want = 64 * 1024
+    except OSError as exc:  # absent, a folder, no permission, a device that fails
+        raise LoadError(name, [Problem("", f"cannot read file: {exc.strerror or exc}")]) from None
+    if read > MAX_FILE_BYTES:
+        raise LoadError(name, [Problem("", f"file grew past the limit of {MAX_FILE_BYTES} bytes while it was read")])
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def read_data(path: str | Path) -> Any:
+    """Read a ``.yaml``/``.yml``/``.json`` file into plain data, or raise :class:`LoadError`."""
+    name = str(path)
+    raw = read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise LoadError(name, [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
     if not text.strip():
         raise LoadError(name, [Problem("", "file is empty")])
-    suffix = path.suffix.lower()
+    suffix = os.path.splitext(name)[1].lower()
     if suffix == ".json":
         try:
             return json.loads(text, object_pairs_hook=_no_duplicate_keys)

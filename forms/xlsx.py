@@ -28,7 +28,7 @@ import attrs
 
 from forms.dispatch import CountAmount, DispatchForm, FormItem, FormTemplate, ItemShape, WholePart, load_template, variants
 from forms.errors import LoadError, Problem
-from forms.parse import MAX_FILE_BYTES
+from forms.parse import read_bytes
 
 SHEET = "调度表"
 META_SHEET = "zhifa"
@@ -288,13 +288,7 @@ def _date(value: Any) -> date | str | None:
 def _unpacked_safely(path: Path) -> bytes:
     """The workbook's bytes, once size and archive checks pass."""
     name = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise LoadError(name, [Problem("", f"cannot read file: {exc.strerror}")]) from None
-    if size > MAX_FILE_BYTES:
-        raise LoadError(name, [Problem("", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
-    raw = path.read_bytes()
+    raw = read_bytes(path)
     if raw.startswith(_OLE_SIGNATURE):
         raise LoadError(name, [Problem("", "the workbook is password-protected or in the old .xls format; "
                                            "save it as an unprotected .xlsx workbook")])

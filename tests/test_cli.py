@@ -48,6 +48,37 @@ def test_json_output_and_folder_arguments(capsys: pytest.CaptureFixture[str]) ->
                                "not_checked": 12, "unusable": 0}
 
 
+def test_a_folder_is_searched_at_any_depth_without_entering_linked_folders(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plans = Path("examples/plans").resolve()
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "minhang.yaml").write_bytes((plans / "minhang-2020.yaml").read_bytes())
+    (tmp_path / "a" / "notes.txt").write_text("not a document", encoding="utf-8")
+    (tmp_path / "putuo.yaml").symlink_to(plans / "putuo-2024.yaml")  # a file linked to is read
+    (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)  # a folder linked to is not entered
+    code, out, err = run(capsys, "check", "--format", "json", str(tmp_path))
+    assert (code, err) == (0, "")
+    assert [Path(d["path"]).relative_to(tmp_path).as_posix() for d in json.loads(out)["documents"]] == [
+        "a/b/minhang.yaml", "putuo.yaml"]
+
+
+def test_a_folder_that_cannot_be_listed_stops_the_check(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "plan.yaml").write_bytes(Path("examples/plans/minhang-2020.yaml").read_bytes())
+    scandir = engine.cli.os.scandir
+
+    def refusing(path: str):  # as for a folder without read permission (the tests may run as root)
+        if path.endswith("locked"):
+            raise PermissionError(13, "Permission denied", path)
+        return scandir(path)
+
+    monkeypatch.setattr(engine.cli.os, "scandir", refusing)
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == f"zhifa: cannot list the folder {tmp_path / 'locked'}: Permission denied\n"
+
+
 def test_same_inputs_in_any_order_give_byte_identical_reports(capsys: pytest.CaptureFixture[str]) -> None:
     files = [f"examples/plans/{n}.yaml" for n in ("putuo-2024", "chongming-2024", "minhang-2020")]
     _, first, _ = run(capsys, "check", "--format", "json", *files)

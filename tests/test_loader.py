@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 import yaml
 
-from forms import MAX_FILE_BYTES, LoadError, load_document, plan_from_data, read_data, unstructure
+from forms import MAX_FILE_BYTES, LoadError, load_document, parse, plan_from_data, read_data, unstructure
 
 EXAMPLE = Path("examples/plans/chongming-2024.yaml")
 
@@ -135,6 +137,47 @@ def test_missing_and_oversized_files(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
     assert f"the limit is {MAX_FILE_BYTES}" in one_problem(big)
+
+
+def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
+    folder = tmp_path / "plan.yaml"
+    folder.mkdir()
+    assert "cannot read file" in one_problem(folder)
+
+
+def _measured_as(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Make every opened file measure ``size`` bytes: a file that grew after it was measured."""
+    real = os.fstat
+
+    def fstat(fd: int) -> os.stat_result:
+        measured = list(real(fd))
+        measured[6] = size  # st_size
+        return os.stat_result(measured)
+
+    monkeypatch.setattr(os, "fstat", fstat)
+
+
+def test_a_file_that_grows_while_read_is_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    _measured_as(monkeypatch, 10)
+    assert read_data(path) == read_data(EXAMPLE)
+
+
+def test_a_file_that_grows_past_the_limit_is_not_read_past_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (MAX_FILE_BYTES + 10))
+    _measured_as(monkeypatch, 10)
+    asked: list[int] = []
+
+    class Counted(io.FileIO):
+        def read(self, size: int = -1) -> bytes:
+            asked.append(size)
+            return super().read(size)
+
+    monkeypatch.setattr(parse, "open", lambda path, *_, **__: Counted(path), raising=False)
+    assert "grew past the limit" in one_problem(big)
+    assert -1 not in asked and sum(asked) <= MAX_FILE_BYTES + 1
 
 
 def test_plan_from_data_accepts_data_without_kind(chongming: dict) -> None:

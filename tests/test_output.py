@@ -1,0 +1,70 @@
+"""The JSON writer of reports: exactly what ``json.dumps(…, ensure_ascii=False, indent=2)`` writes."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from enum import IntEnum, StrEnum
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine import check_documents
+from engine.output import as_json, indented_json
+from forms import load_document
+
+
+def _json_dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(json_values)
+def test_any_json_data_is_written_as_json_writes_it(data: Any) -> None:
+    assert indented_json(data) == _json_dumps(data)
+
+
+@given(st.dictionaries(st.integers() | st.floats(allow_nan=False) | st.booleans() | st.none() | st.text(),
+                       scalars, min_size=1, max_size=4))
+def test_keys_that_are_not_text_are_written_as_json_writes_them(data: dict[Any, Any]) -> None:
+    assert indented_json(data) == _json_dumps(data)
+
+
+class Colour(StrEnum):
+    RED = "red"
+
+
+class Level(IntEnum):
+    HIGH = 3
+
+
+def test_subclasses_of_json_types_and_special_floats() -> None:
+    data = {"colour": Colour.RED, "level": Level.HIGH, "nan": math.nan, "inf": -math.inf,
+            "control": "\x00\u2028\"\\", "nested": [[], {}, [{}], {"a": ()}]}
+    assert indented_json(data) == _json_dumps(data)
+
+
+def test_values_json_cannot_write_are_refused_alike() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        _json_dumps({"when": date(2024, 1, 1)})
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        indented_json({"when": date(2024, 1, 1)})
+
+
+def test_a_report_with_violations_and_not_checked_rules() -> None:
+    documents = [load_document(f"examples/plans/{name}.yaml") for name in ("chongming-2024", "putuo-2024")]
+    reports = check_documents(documents, ["chongming", "putuo"])
+    assert any(r.violations for r in reports) and any(r.not_checked for r in reports)
+    text = as_json(reports)
+    assert text == _json_dumps(json.loads(text)) + "\n"
