@@ -57,7 +57,7 @@ class FormItem:
     shape: ItemShape = ItemShape.COUNT
     amount_unit: str | None = None
 
-    @property
+    @cached_property  # read for every figure of every form
     def whole_numbers(self) -> bool:
         """Whether the item's figures are counts (个, 家, 次 …) rather than money (万元)."""
         return self.unit != "万元"
