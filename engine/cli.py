@@ -11,12 +11,11 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from importlib import metadata
 from pathlib import Path
 
 from engine.check import Unusable, check_files
 from engine.compile import RulebookError, check_fit
-from engine.output import FORMATS
+from engine.output import FORMATS, installed_version
 from engine.report import Report
 from forms import LoadError
 from rulebook import Severity, load_rulebook
@@ -149,10 +148,10 @@ def _template(args: argparse.Namespace) -> int:
 
 def _version() -> str:
     """zhifa's version and the durable-rules it runs on, as installed."""
-    try:
-        return f"zhifa {metadata.version('zhifa')} (durable-rules {metadata.version('durable-rules')})"
-    except metadata.PackageNotFoundError:
+    zhifa, durable = installed_version(), installed_version("durable-rules")
+    if zhifa is None:
         return "zhifa (not installed: version unknown)"
+    return f"zhifa {zhifa} (durable-rules {durable})"
 
 
 def parser() -> argparse.ArgumentParser:

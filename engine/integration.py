@@ -13,7 +13,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 from engine.check import Unusable
-from engine.output import indented_json
+from engine.output import indented_json, installed_version
 from engine.report import Report, Violation
 from rulebook import Rule, Rulebook, Severity, load_rulebook
 
@@ -90,7 +90,8 @@ def as_sarif(reports: Sequence[Report], unusable: Sequence[Unusable] = (), ruleb
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "zhifa", "rules": [_descriptor(rulebook.rules[r]) for r in rule_ids]}},
+            "tool": {"driver": {"name": "zhifa", **({"version": version} if (version := installed_version()) else {}),
+                                "rules": [_descriptor(rulebook.rules[r]) for r in rule_ids]}},
             "artifacts": [{"location": {"uri": _uri(p)}} for p in paths],
             "invocations": [{"executionSuccessful": not unusable, "toolExecutionNotifications": notifications}],
             "results": results,

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from importlib import metadata
 from typing import Any
 
 from engine.check import Unusable
 from engine.report import Report, Violation
 from rulebook import Severity
+
+
+def installed_version(package: str = "zhifa") -> str | None:
+    """The version of ``package`` as installed, or None when it is not (zhifa run from a checkout)."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def summary(reports: Sequence[Report], unusable: Sequence[Unusable]) -> dict[str, int]:
@@ -55,6 +64,11 @@ class _NotText(TypeError):
     """A mapping key that is not text: left to ``json.dumps``, which knows how to write each kind."""
 
 
+#: Pieces of text :func:`indented_json` holds before joining them: the pieces of a large report,
+#: held to the end, take several times the memory of its text.
+_PIECES = 4096
+
+
 def indented_json(data: Any) -> str:
     """Exactly ``json.dumps(data, ensure_ascii=False, indent=2)``, about twice as fast on reports.
 
@@ -62,6 +76,7 @@ def indented_json(data: Any) -> str:
     level: a fifth of ``zhifa check --format json``'s time after the check itself, for 10 000 forms.
     Here containers are laid out by one recursive function and every other value is written by
     ``json``'s own C encoder. ``tests/test_output.py`` checks the two agree on any JSON data."""
+    done: list[str] = []  # text joined so far, a block per _PIECES pieces
     parts: list[str] = []
     add = parts.append
     text = json.encoder.encode_basestring  # what json writes a str with when ensure_ascii is false
@@ -92,6 +107,9 @@ def indented_json(data: Any) -> str:
                 add(opening)
                 opening = ",\n" + inner
                 write(item, inner)
+                if len(parts) > _PIECES:
+                    done.append("".join(parts))
+                    parts.clear()
             add("\n" + indent + "]")
         else:
             add(_SCALAR.encode(value))
@@ -100,7 +118,7 @@ def indented_json(data: Any) -> str:
         write(data, "")
     except _NotText:
         return json.dumps(data, ensure_ascii=False, indent=2)
-    return "".join(parts)
+    return "".join([*done, *parts])
 
 
 def violation_lines(v: Violation) -> list[str]:

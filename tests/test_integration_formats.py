@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from importlib import metadata
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -37,6 +38,7 @@ def test_sarif_has_a_descriptor_per_rule_and_a_result_per_violation_with_its_cit
     log = json.loads(as_sarif(reports, unusable))
     assert log["version"] == "2.1.0"
     (run,) = log["runs"]
+    assert run["tool"]["driver"]["version"] == metadata.version("zhifa")  # which zhifa found these
     rulebook = load_rulebook()
     descriptors = run["tool"]["driver"]["rules"]
     profiles = {r.profile for r in reports}
@@ -147,3 +149,13 @@ def test_the_workbook_carries_no_time_of_writing() -> None:
     assert re.findall(r"<dcterms:(created|modified)[^>]*>([^<]*)<", core) == [
         ("created", "2000-01-01T00:00:00Z"), ("modified", "2000-01-01T00:00:00Z")]
     assert {info.date_time for info in zipfile.ZipFile(io.BytesIO(first)).infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_sarif_names_no_version_when_zhifa_runs_uninstalled(monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_installed(package: str) -> str:
+        raise metadata.PackageNotFoundError(package)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    reports, unusable = results()
+    (run,) = json.loads(as_sarif(reports, unusable))["runs"]
+    assert "version" not in run["tool"]["driver"] and run["tool"]["driver"]["name"] == "zhifa"

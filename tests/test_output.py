@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import engine.output
 from engine import check_documents
 from engine.output import as_json, indented_json
 from forms import load_document
@@ -32,6 +33,21 @@ json_values = st.recursive(
 
 @given(json_values)
 def test_any_json_data_is_written_as_json_writes_it(data: Any) -> None:
+    assert indented_json(data) == _json_dumps(data)
+
+
+@given(json_values)
+def test_text_joined_as_it_goes_is_the_same_text(data: Any) -> None:
+    """A large report's pieces are joined in blocks as they are written (to hold less memory);
+    with blocks of two pieces, any data still comes out as json writes it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine.output, "_PIECES", 2)
+        assert indented_json(data) == _json_dumps(data)
+
+
+def test_a_report_of_many_documents() -> None:
+    data = {"documents": [{"path": f"form-{k}.json", "violations": [], "values": {"n": k, "x": k / 7}}
+                          for k in range(3 * engine.output._PIECES)], "summary": {"documents": 3}}
     assert indented_json(data) == _json_dumps(data)
 
 
