@@ -1,7 +1,8 @@
 """``zhifa``: check documents and list the rulebook.
 
 Exit status of ``zhifa check``: 0 clean, 1 violations at or above ``--fail-on``, 2 an input could
-not be used (its messages name the file and the field; the other inputs are still checked).
+not be used (its messages name the file and the field; the other inputs are still checked) or the
+report could not be written.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from engine.check import Unusable, check_files
 from engine.compile import RulebookError, check_fit
-from engine.output import FORMATS, installed_version
+from engine.output import FORMATS, Write, installed_version, write_json
 from engine.report import Report
 from forms import LoadError
 from rulebook import Severity, load_rulebook
@@ -64,11 +67,42 @@ def _expand(paths: Sequence[str]) -> list[Path]:
 CHECK_FORMATS = (*FORMATS, "sarif", "junit", "xlsx")
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write whole or not at all: a report is never left half-written."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(path)
+def _to_file(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """Write whole or not at all: a report is never left half-written, and nothing is left of a
+    write that failed."""
+    unfinished = path.with_name(f".{path.name}.partial")
+    try:
+        with unfinished.open("wb") as out:
+            fill(out)
+        unfinished.replace(path)
+    except BaseException:
+        unfinished.unlink(missing_ok=True)
+        raise
+
+
+def _emit(args: argparse.Namespace, reports: list[Report], unusable: list[Unusable]) -> None:
+    """The report, to ``--output`` or standard output. A JSON report is passed on as it is
+    written, never held whole: the report of a province's forms runs to hundreds of MB."""
+    if args.format == "xlsx":
+        from engine.integration import as_xlsx
+
+        workbook = as_xlsx(reports, unusable)
+        _to_file(Path(args.output), lambda out: out.write(workbook))
+        return
+    produce: Callable[[Write], object]
+    if args.format == "json":
+        produce = partial(write_json, reports, unusable)
+    else:
+        from engine.integration import as_junit, as_sarif
+
+        text_of = {**FORMATS, "sarif": as_sarif, "junit": as_junit}[args.format]
+
+        def produce(write: Write) -> None:
+            write(text_of(reports, unusable))
+    if args.output:
+        _to_file(Path(args.output), lambda out: produce(lambda text: out.write(text.encode("utf-8"))))
+    else:
+        produce(sys.stdout.write)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -83,19 +117,14 @@ def _check(args: argparse.Namespace) -> int:
     results = check_files(paths, args.profile)
     reports = [r for r in results if isinstance(r, Report)]
     unusable = [r for r in results if isinstance(r, Unusable)]
-    if args.format == "xlsx":
-        from engine.integration import as_xlsx
-
-        _write(Path(args.output), as_xlsx(reports, unusable))
-    else:
-        from engine.integration import as_junit, as_sarif
-
-        formats = {**FORMATS, "sarif": as_sarif, "junit": as_junit}
-        text = formats[args.format](reports, unusable)
-        if args.output:
-            _write(Path(args.output), text.encode("utf-8"))
-        else:
-            sys.stdout.write(text)
+    try:
+        _emit(args, reports, unusable)
+    except OSError as exc:  # a full disk, a folder that is not there (a closed pipe is handled in main)
+        if isinstance(exc, BrokenPipeError):
+            raise
+        print(f"zhifa: cannot write the report to {args.output or 'standard output'}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_UNUSABLE
     for u in unusable:
         print(f"zhifa: {u.error}" if isinstance(u.error, LoadError) else f"zhifa: {u.path}: {u.error}", file=sys.stderr)
     if unusable:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -77,6 +78,33 @@ def test_a_folder_that_cannot_be_listed_stops_the_check(
     code, out, err = run(capsys, "check", str(tmp_path))
     assert (code, out) == (2, "")
     assert err == f"zhifa: cannot list the folder {tmp_path / 'locked'}: Permission denied\n"
+
+
+def test_a_json_report_written_to_a_file_is_the_one_written_to_standard_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report.json"
+    _, shown, _ = run(capsys, "check", "--format", "json", "examples/plans")
+    assert run(capsys, "check", "--format", "json", "-o", str(out), "examples/plans") == (1, "", "")
+    assert out.read_text(encoding="utf-8") == shown
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_a_report_that_fails_while_written_leaves_nothing_behind(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The JSON report is written as it is made: a failure halfway leaves neither a report nor
+    its unfinished copy, and an earlier report at that path is kept as it was."""
+    out = tmp_path / "report.json"
+    out.write_text("the report of yesterday\n", encoding="utf-8")
+
+    def fails_halfway(reports: object, unusable: object, write: Callable[[str], object]) -> None:
+        write('{\n  "documents": [')
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(engine.cli, "write_json", fails_halfway)
+    assert run(capsys, "check", "--format", "json", "-o", str(out), "examples/plans") == (
+        2, "", f"zhifa: cannot write the report to {out}: No space left on device\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+    assert out.read_text(encoding="utf-8") == "the report of yesterday\n"
 
 
 def test_same_inputs_in_any_order_give_byte_identical_reports(capsys: pytest.CaptureFixture[str]) -> None:

@@ -51,10 +51,18 @@ def test_a_report_of_many_documents() -> None:
     assert indented_json(data) == _json_dumps(data)
 
 
-@given(st.dictionaries(st.integers() | st.floats(allow_nan=False) | st.booleans() | st.none() | st.text(),
+@given(st.dictionaries(st.integers() | st.floats() | st.booleans() | st.none() | st.text(),
                        scalars, min_size=1, max_size=4))
 def test_keys_that_are_not_text_are_written_as_json_writes_them(data: dict[Any, Any]) -> None:
     assert indented_json(data) == _json_dumps(data)
+
+
+def test_keys_json_cannot_write_are_refused_alike() -> None:
+    with pytest.raises(TypeError) as by_json:
+        _json_dumps({(1, 2): 3})
+    with pytest.raises(TypeError) as by_zhifa:
+        indented_json({(1, 2): 3})
+    assert str(by_zhifa.value) == str(by_json.value)
 
 
 class Colour(StrEnum):
