@@ -66,8 +66,8 @@ def read_bytes(path: str | Path) -> bytes:
     """A file's bytes, or :class:`LoadError` if it cannot be read or is over MAX_FILE_BYTES.
 
     The size is taken from the opened file, and the read is bounded whatever the size said: a file
-    that grows (or is replaced) after it is measured is never read past the limit. Unbuffered, in
-    one read of the size measured: faster than ``Path.read_bytes`` for the small files zhifa reads."""
+    that grows after it is measured is never read past the limit. Unbuffered, in reads of the size
+    measured: faster than ``Path.read_bytes`` for the small files zhifa reads."""
     name = str(path)
     try:
         with open(path, "rb", buffering=0) as file:
@@ -75,7 +75,7 @@ def read_bytes(path: str | Path) -> bytes:
             if size > MAX_FILE_BYTES:
                 raise LoadError(name, [Problem("", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
             parts = []
-            want, read = size + 1, 0  # one byte more than measured, to see that the end is reached
+            want, read = size + 1, 0  # a byte more than measured: a pipe or /proc file measures 0
             while read <= MAX_FILE_BYTES and (part := file.read(min(want, MAX_FILE_BYTES + 1 - read))):
                 parts.append(part)
                 read += len(part)
