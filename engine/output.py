@@ -58,7 +58,9 @@ def json_data(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> d
 
 
 def as_json(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> str:
-    return indented_json(json_data(reports, unusable)) + "\n"
+    pieces: list[str] = []
+    write_json(reports, unusable, pieces.append)
+    return "".join(pieces)
 
 
 Write = Callable[[str], object]
