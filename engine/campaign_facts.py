@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 
-from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params
+from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params, title_of
 from forms.dispatch import CountAmount, DispatchForm, FormItem, ItemShape, WholePart, load_template, parse_year_month
 from forms.records import CampaignSteps, EnterpriseRecord
 
@@ -469,20 +469,24 @@ def milestones(bundle: Bundle, params: Params) -> Built:
         yield Missing("没有阶段工作记录", "no record of the campaign's dated steps was given")
         return
     deadlines = {name.removeprefix("due."): value for name, value in params.items() if name.startswith("due.")}
+    known_steps = ", ".join(sorted(deadlines))
     for index, steps in records:
         done = {m.step: (k, m.done) for k, m in enumerate(steps.milestones)}
         for k, milestone in enumerate(steps.milestones):
             if milestone.step not in deadlines:
                 yield {"kind": "milestone", "doc": index, "loc": f"/milestones/{k}/step", "unit": steps.unit,
-                       "step": milestone.step, "due": "", "done": milestone.done.isoformat(), "recorded": 1,
-                       "days_late": 0, "known": 0, "known_steps": ", ".join(sorted(deadlines))}
+                       "step": milestone.step, "step_zh": milestone.step, "step_en": milestone.step, "due": "",
+                       "done": milestone.done.isoformat(), "recorded": 1, "days_late": 0, "known": 0,
+                       "known_steps": known_steps}
         for step, due in sorted(deadlines.items()):
             assert isinstance(due, date)
             k, when = done.get(step, (-1, None))
+            title = title_of(params, f"due.{step}")  # the step in words, where the profile names it
             yield {"kind": "milestone", "doc": index, "loc": f"/milestones/{k}" if when is not None else "/milestones",
-                   "unit": steps.unit, "step": step, "due": due.isoformat(), "done": when.isoformat() if when else "",
-                   "recorded": int(when is not None), "days_late": (when - due).days if when else 0,
-                   "known": 1, "known_steps": ", ".join(sorted(deadlines))}
+                   "unit": steps.unit, "step": step, "step_zh": title.zh if title else step,
+                   "step_en": title.en if title else step, "due": due.isoformat(),
+                   "done": when.isoformat() if when else "", "recorded": int(when is not None),
+                   "days_late": (when - due).days if when else 0, "known": 1, "known_steps": known_steps}
 
 
 #: Campaign fact kinds: the builder that makes each (one builder may make several kinds), the
@@ -522,5 +526,7 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     "one-off-task": FactKind(one_off_tasks, ("enterprise", "task_zh", "task_en", "done"),
                              reads=("campaign_start", "campaign_end")),
     # Deadlines are the profile's ``due.<step>`` parameters, however many it has.
-    "milestone": FactKind(milestones, ("unit", "step", "due", "done", "recorded", "days_late", "known", "known_steps")),
+    # ``step_zh``/``step_en``: the step in words, from its deadline's title in the profile (else its name).
+    "milestone": FactKind(milestones, ("unit", "step", "step_zh", "step_en", "due", "done", "recorded", "days_late",
+                                       "known", "known_steps")),
 }

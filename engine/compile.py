@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 from durable.lang import c, cap, get_host, m, ruleset, when_all
 
+from engine.derived import ParameterValues
 from engine.facts import FACT_KINDS
 from engine.report import placeholders
 from forms.errors import Problem
@@ -330,7 +331,8 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
         problems = [p for rule in rules for p in (*citation_problems(rulebook, rule), *rule_problems(rule))]
         if problems:
             raise RulebookError(profile_id, problems)
-        params = {name: value.value for name, value in profile.parameters.items()}
+        params = ParameterValues({name: value.value for name, value in profile.parameters.items()},
+                                 {name: value.title for name, value in profile.parameters.items() if value.title})
         matched = _matched_fields(rules)
         packed = _packed_kinds(rules, matched)  # part of the name: the same rules packed otherwise are another ruleset
         name = _ruleset_name(profile, rules, packed)

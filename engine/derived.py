@@ -10,11 +10,26 @@ from typing import Any
 import attrs
 
 from forms.convert import Document
+from rulebook.model import Text
 
 #: A flat record durable-rules matches: ``kind``, ``loc`` (a JSON pointer into its document),
 #: ``doc`` (the document's index in the bundle), and the values a rule compares.
 Fact = dict[str, Any]
 Params = Mapping[str, Decimal | date]
+
+
+class ParameterValues(dict[str, Decimal | date]):
+    """A profile's parameter values by name (a :data:`Params`), and the titles of those that have
+    one, for the facts whose messages name them (the step a ``due.<step>`` deadline is for)."""
+
+    def __init__(self, values: Mapping[str, Decimal | date], titles: Mapping[str, Text]) -> None:
+        super().__init__(values)
+        self.titles = dict(titles)
+
+
+def title_of(params: Params, name: str) -> Text | None:
+    """The title of parameter ``name``, if ``params`` carry one."""
+    return params.titles.get(name) if isinstance(params, ParameterValues) else None
 #: Documents checked together: one plan, or the forms, records and steps of one campaign.
 Bundle = Sequence[Document]
 

@@ -129,6 +129,8 @@ class ParameterValue:
     citation: Citation
     effective_to: date | None = None
     note: str | None = None
+    #: What the value is, in words, where messages name it: the step a ``due.<step>`` deadline is for.
+    title: Text | None = None
 
 
 @attrs.frozen

@@ -8,11 +8,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema
 import pytest
 
+import engine
 from engine.cli import main
-from forms import read_data
+from forms import load_document, read_data
 from forms.dispatch import load_template
 from forms.schema import document_schema
 from rulebook import load_rulebook
@@ -140,6 +142,9 @@ def test_chongming_violations_say_what_was_broken(capsys: pytest.CaptureFixture[
     assert "缺少资金" in found["campaign.deferred-hazard-plan"]["message"]
     assert found["campaign.one-off-tasks"]["location"] == "/warning_education"
     assert found["campaign.phase-deadlines"]["values"]["days_late"] == 2
+    # The step in words, as the profile names it, and as the record names it.
+    assert found["campaign.phase-deadlines"]["message"].startswith(
+        "城桥镇：“第一次报送贯彻落实情况”（implementation-report-1）于2023-08-07完成")
 
 
 def test_linyi_violations_say_what_was_broken(capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,7 +161,30 @@ def test_linyi_violations_say_what_was_broken(capsys: pytest.CaptureFixture[str]
     assert "2023年10月" in found["campaign.leader-check"]["message"]
     assert found["campaign.one-off-tasks"]["location"] == "/key_post_review"
     assert "也未向监管部门报告" in found["campaign.deferred-hazard-plan"]["message"]
-    assert "checklists-filed" in found["campaign.phase-deadlines"]["message"]
+    assert found["campaign.phase-deadlines"]["message"] == (
+        "区安全生产监管办公室：记录中没有“细化专项检查表并报备”（checklists-filed，应于2023-05-31前完成）")
+    assert "“filing the detailed checklists” (checklists-filed" in found["campaign.phase-deadlines"]["message_en"]
+
+
+def test_a_deadline_without_a_title_is_named_by_its_step() -> None:
+    """A profile need not name its steps in words: messages then name the step as records do."""
+    rulebook = load_rulebook()
+    profile = rulebook.profile("linyi-lingang-2023-campaign")
+    untitled = attrs.evolve(profile, parameters={name: attrs.evolve(value, title=None)
+                                                 for name, value in profile.parameters.items()})
+    rulebook = attrs.evolve(rulebook, profiles={**rulebook.profiles, profile.id: untitled})
+    steps = load_document(CAMPAIGNS / "linyi-lingang-2023" / "violations" / "区安全生产监管办公室-阶段工作.yaml")
+    (report,) = engine.check_documents([steps], rulebook=rulebook)
+    (violation,) = report.violations
+    assert violation.message == "区安全生产监管办公室：记录中没有“checklists-filed”（checklists-filed，应于2023-05-31前完成）"
+
+
+def test_every_shipped_deadline_names_its_step_in_words() -> None:
+    for profile in load_rulebook().profiles.values():
+        for name, value in profile.parameters.items():
+            if name.startswith("due."):
+                assert value.title is not None, f"{profile.id}: {name}"
+                assert value.title.zh and value.title.en
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f"{f.parent.name}/{f.name}" for f in FOLDERS])
