@@ -151,7 +151,8 @@ def _rules(args: argparse.Namespace) -> int:
         for p in data["profiles"]:
             for name, value in p["parameters"].items():
                 where = f"{value['source']} {value['clause']}, from {value['effective_from']}"
-                print(f"  {p['id']}: {name} = {value['value']}  ({where})")
+                named = f"{name} ({value['title']['zh']})" if value["title"] else name
+                print(f"  {p['id']}: {named} = {value['value']}  ({where})")
         sources = rulebook.profile(args.profile).sources if args.profile else tuple(rulebook.sources)
         for c in rule.citations_for(sources):
             print(f"  {c.source} {c.clause}：“{c.quote}”")

@@ -30,19 +30,22 @@ DOCUMENT_TITLES = {
 }
 
 
-def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, str | None]]:
-    listed: dict[str, dict[str, str | None]] = {}
+def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, Any]]:
+    """The profile's values of the rule's parameters (a family, ``due.*``, gives each of its members)."""
+    listed: dict[str, dict[str, Any]] = {}
     for spec in rule.parameters:
-        value = profile.parameters[spec.name]
-        listed[spec.name] = {
-            "value": str(value.value),
-            "unit": spec.unit,
-            "effective_from": value.effective_from.isoformat(),
-            "effective_to": value.effective_to.isoformat() if value.effective_to else None,
-            "source": value.citation.source,
-            "clause": value.citation.clause,
-            "quote": value.citation.quote,
-        }
+        for name in spec.names_in(profile.parameters):
+            value = profile.parameters[name]
+            listed[name] = {
+                "value": str(value.value),
+                "unit": spec.unit,
+                "title": {"zh": value.title.zh, "en": value.title.en} if value.title else None,
+                "effective_from": value.effective_from.isoformat(),
+                "effective_to": value.effective_to.isoformat() if value.effective_to else None,
+                "source": value.citation.source,
+                "clause": value.citation.clause,
+                "quote": value.citation.quote,
+            }
     return listed
 
 

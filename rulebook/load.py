@@ -132,12 +132,15 @@ def profile_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:
         if not bound.citations_for(profile.sources):
             problems.append(Problem(f"{where}.rules", f"rule {rid} has no citation from this profile's sources"))
         for spec in bound.parameters:
-            value = profile.parameters.get(spec.name)
-            if value is None:
-                problems.append(Problem(f"{where}.parameters", f"rule {rid} needs parameter {spec.name!r}"))
-            elif not (value.effective_from <= profile.period_from
-                      and (value.effective_to is None or profile.period_to <= value.effective_to)):
-                problems.append(Problem(f"{where}.parameters.{spec.name}", "not in effect for the whole profile period"))
+            names = spec.names_in(profile.parameters)
+            if not names:
+                needs = f"at least one parameter {spec.name[:-1]}<…>" if spec.name.endswith(".*") else f"parameter {spec.name!r}"
+                problems.append(Problem(f"{where}.parameters", f"rule {rid} needs {needs}"))
+            for name in names:
+                value = profile.parameters[name]
+                if not (value.effective_from <= profile.period_from
+                        and (value.effective_to is None or profile.period_to <= value.effective_to)):
+                    problems.append(Problem(f"{where}.parameters.{name}", "not in effect for the whole profile period"))
     for name, value in profile.parameters.items():
         problems.extend(_check_citation(rulebook, f"{where}.parameters.{name}.citation", value.citation))
     return problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -80,11 +81,20 @@ class Alternative:
 
 @attrs.frozen
 class ParameterSpec:
-    """A parameter the rule needs; each profile gives its value and where it comes from."""
+    """A parameter the rule needs; each profile gives its value and where it comes from. A name
+    ending in ``.*`` (``due.*``) stands for a family: every parameter of the profile named with that
+    prefix (``due.<step>``), of which the profile gives at least one."""
 
     name: str
     description: Text
     unit: str
+
+    def names_in(self, parameters: Mapping[str, ParameterValue]) -> list[str]:
+        """The parameters of a profile the spec stands for, sorted: its own name, or its family's."""
+        if self.name.endswith(".*"):
+            prefix = self.name[:-1]
+            return sorted(name for name in parameters if name.startswith(prefix))
+        return [self.name] if self.name in parameters else []
 
 
 @attrs.frozen

@@ -6,10 +6,12 @@ import hashlib
 import re
 from pathlib import Path
 
+import attrs
 import pytest
 
 from engine.facts import BUILDERS
-from rulebook import load_rulebook
+from rulebook import load_rulebook, profile_problems
+from rulebook.catalogue import catalogue
 from rulebook.load import SOURCES_DIR
 
 RULEBOOK = load_rulebook()
@@ -67,9 +69,31 @@ def test_every_rule_of_a_profile_cites_that_profiles_sources_and_has_its_paramet
     for rule in RULEBOOK.rules_of(profile):
         assert rule.citations_for(profile.sources), rule.id
         for spec in rule.parameters:
-            value = profile.parameters[spec.name]
-            assert value.effective_from <= profile.period_from
-            assert value.citation.quote
+            names = spec.names_in(profile.parameters)
+            assert names, (rule.id, spec.name)
+            for name in names:
+                value = profile.parameters[name]
+                assert value.effective_from <= profile.period_from
+                assert value.citation.quote
+
+
+def test_a_parameter_family_stands_for_every_parameter_with_its_prefix() -> None:
+    """``due.*`` (the deadlines of campaign.phase-deadlines) is each ``due.<step>`` of a profile,
+    and a profile that gives none is refused, naming the family."""
+    (spec,) = RULEBOOK.rules["campaign.phase-deadlines"].parameters
+    chongming = RULEBOOK.profiles["shanghai-chongming-2023-campaign"]
+    assert spec.names_in(chongming.parameters) == [
+        "due.implementation-report-1", "due.implementation-report-2", "due.plan-and-mobilisation"]
+    assert spec.names_in({"due_soon": chongming.parameters["due.plan-and-mobilisation"]}) == []
+    without = attrs.evolve(chongming, parameters={n: v for n, v in chongming.parameters.items() if not n.startswith("due.")})
+    assert [str(p) for p in profile_problems(RULEBOOK, without)] == [
+        "profiles[shanghai-chongming-2023-campaign].parameters: rule campaign.phase-deadlines needs at least one "
+        "parameter due.<…>"]
+    listed = {entry["id"]: entry for entry in catalogue(RULEBOOK, chongming.id)}["campaign.phase-deadlines"]
+    (deadlines,) = [p["parameters"] for p in listed["profiles"]]
+    assert deadlines["due.implementation-report-1"]["value"] == "2023-08-05"
+    assert deadlines["due.implementation-report-1"]["title"] == {"zh": "第一次报送贯彻落实情况",
+                                                                "en": "the first implementation report"}
 
 
 def test_each_rule_lists_the_profiles_it_applies_to() -> None:

@@ -154,7 +154,8 @@ def _parameters_rst(entry: dict[str, Any]) -> list[str]:
         for name, p in profile["parameters"].items():
             period = f"{p['effective_from']} – {p['effective_to'] or ''}"
             reference = f"{clause_ref(load_rulebook(), p['source'], p['clause'])}: “{esc(p['quote'])}”"
-            rows.append([f":ref:`{profile['id']} <profile-{profile['id']}>`", f"``{name}``",
+            named = f"``{name}``" + (f" — {esc(p['title']['zh'])} / {esc(p['title']['en'])}" if p["title"] else "")
+            rows.append([f":ref:`{profile['id']} <profile-{profile['id']}>`", named,
                          f"{p['value']} {esc(p['unit'])}", period, reference])
     if not rows:
         return []
