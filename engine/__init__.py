@@ -7,12 +7,12 @@ each match becomes a violation that cites its clause.
 ['plan.joint-share']
 """
 
-from engine.check import ProfileError, Unusable, check, check_documents, check_file, check_files, check_many
+from engine.check import ProfileError, Unread, Unusable, check, check_documents, check_file, check_files, check_many
 from engine.compile import RulebookError
 from engine.report import NotChecked, Report, Violation
 from engine.runtime import RuleError
 
 __all__ = [
-    "NotChecked", "ProfileError", "Report", "RuleError", "RulebookError", "Unusable", "Violation",
+    "NotChecked", "ProfileError", "Report", "RuleError", "RulebookError", "Unread", "Unusable", "Violation",
     "check", "check_documents", "check_file", "check_files", "check_many",
 ]

@@ -22,7 +22,7 @@ from engine.derived import Fact, Missing
 from engine.facts import FactStream, unread_inputs
 from engine.report import NotChecked, Report, Violation, render
 from engine.runtime import RuleError, evaluate_groups
-from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
+from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data, read_data
 from forms.convert import Document, kind_of
 from forms.dispatch import DispatchForm
 from rulebook import Rule, Rulebook, load_rulebook
@@ -48,6 +48,15 @@ class Unusable:
         if isinstance(self.error, LoadError):
             return [{"path": p.path, "message": p.message} for p in self.error.problems]
         return [{"path": "", "message": str(self.error)}]
+
+
+@attrs.frozen
+class Unread:
+    """An input of a check that could not be loaded, and the profile it would have been checked
+    under, where that much of it could be read (``None``: it may belong to any campaign checked)."""
+
+    path: str
+    profile: str | None = None
 
 
 def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> CompiledProfile:
@@ -293,7 +302,7 @@ def check_documents(
     *,
     rulebook: Rulebook | None = None,
     locate: Locator = _pointer,
-    unread: Sequence[str] = (),
+    unread: Sequence[str | Unread] = (),
 ) -> list[Report | Unusable]:
     """Check documents together: one result per document, in the order given. A document whose
     profile does not fit it, or whose bundle failed to evaluate, gives an :class:`Unusable`.
@@ -302,7 +311,8 @@ def check_documents(
     document the others are compared with (a member's form, a month of a unit's series, an
     enterprise record), so the rules that compare documents are then reported not checked, naming
     them, rather than judged without it (a roll-up would otherwise report a member that filed an
-    unreadable form as one that filed none)."""
+    unreadable form as one that filed none). An :class:`Unread` that names its profile withholds
+    them only from the documents checked under that profile; a path alone, from all."""
     rulebook = rulebook or load_rulebook()
     names = list(paths) if paths is not None else [None] * len(documents)
     results: list[Report | Unusable | None] = [None] * len(documents)
@@ -318,8 +328,13 @@ def check_documents(
         # Plans are checked one by one; a campaign's documents are checked together.
         alone = index if isinstance(document, AnnualPlan) else -1
         grouped[(compiled.profile.id, alone)].append(index)
-    missing = unread_inputs(list(unread)) if unread else None
-    bundles = [_bundle(members, documents, names, compiled_for[profile_id], missing)
+    lost = [u if isinstance(u, Unread) else Unread(u) for u in unread]
+
+    def missing_under(profile_id: str) -> Missing | None:
+        names = [u.path for u in lost if u.profile in (None, profile_id)]
+        return unread_inputs(names) if names else None
+
+    bundles = [_bundle(members, documents, names, compiled_for[profile_id], missing_under(profile_id))
                for (profile_id, _), members in sorted(grouped.items(), key=lambda g: (g[0][0], g[1][0]))]
     _check_bundles(bundles, results, locate)
     return [r for r in results if r is not None]
@@ -427,9 +442,26 @@ def check_files(paths: Sequence[Path], profile: str | None = None, *, rulebook: 
         locator = by_suffix.get(paths[file_of[id(document)]].suffix.lower())
         return locator(document, pointer) if locator else pointer
 
+    rulebook = rulebook or load_rulebook()
+    unread = [Unread(str(path), _profile_claimed(path, profile, rulebook))
+              for path, r in zip(paths, results, strict=True) if isinstance(r, Unusable)]
     checked = check_documents([d for _, d in loaded], [str(paths[i]) for i, _ in loaded], profile,
-                              rulebook=rulebook, locate=locate,
-                              unread=[r.path for r in results if isinstance(r, Unusable)])
+                              rulebook=rulebook, locate=locate, unread=unread)
     for (index, _), result in zip(loaded, checked, strict=True):
         results[index] = result
     return [r for r in results if r is not None]
+
+
+def _profile_claimed(path: Path, profile: str | None, rulebook: Rulebook) -> str | None:
+    """The profile an input that could not be loaded would have been checked under: the one asked
+    for, or the known profile its data names if it parses to a mapping; else None (any)."""
+    if profile is not None:
+        return profile
+    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+        return None  # a workbook's profile follows from its variant, which may be what failed
+    try:
+        data = read_data(path)
+    except LoadError:
+        return None
+    claimed = data.get("profile") if isinstance(data, dict) else None
+    return claimed if isinstance(claimed, str) and claimed in rulebook.profiles else None

@@ -16,6 +16,7 @@ import engine
 from engine.cli import main
 from engine.facts import FACT_KINDS
 from engine.report import Report
+from forms import load_document
 from forms.strategies import CAMPAIGN_MUTATIONS, campaign_bundles
 from rulebook import load_rulebook
 
@@ -102,3 +103,57 @@ def test_unread_inputs_withhold_exactly_the_rules_that_compare_documents(profile
         assert withheld_rules == (COMPARING if part.kind == "dispatch-form" else set())
         assert all("lost.yaml" in n.reason_en and "lost.yaml" in n.reason for n in part.not_checked
                    if n.rule in withheld_rules)
+
+
+LINYI = ROOT / "examples" / "campaigns" / "linyi-lingang-2023" / "clean"
+
+
+def _withheld(result: dict) -> set[str]:
+    return {n["rule"] for n in result["not_checked"] if "could not be read" in n["reason_en"]}
+
+
+def test_an_unreadable_input_that_names_its_campaign_withholds_only_that_campaigns_comparisons(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Linyi form that fails to load but still says it is Linyi's could be compared only with
+    Linyi's documents: Chongming's roll-ups, series and records are still checked."""
+    folder = tmp_path / "two-campaigns"
+    shutil.copytree(CLEAN, folder / "chongming")
+    shutil.copytree(LINYI, folder / "linyi")
+    broken = folder / "linyi" / "区消防救援大队-2023-05.yaml"
+    text = broken.read_text(encoding="utf-8")
+    assert "unit: 区消防救援大队" in text and "profile: linyi-lingang-2023-campaign" in text
+    broken.write_text(text.replace("unit: 区消防救援大队", "unit: [区消防救援大队]"), encoding="utf-8")
+    code, results = run(folder, capsys)
+    assert code == 2 and results[broken.name]["problems"]
+    campaign = [r for name, r in results.items() if name != broken.name and r.get("kind") != "annual-plan"]
+    linyi = [r for r in campaign if r["profile"] == "linyi-lingang-2023-campaign"]
+    chongming = [r for r in campaign if r["profile"] == "shanghai-chongming-2023-campaign"]
+    assert linyi and chongming
+    assert all(_withheld(r) == COMPARING for r in linyi if r["kind"] == "dispatch-form")
+    assert all(_withheld(r) == set() for r in chongming)
+    assert results[AGGREGATE]["profile"] == "shanghai-chongming-2023-campaign"
+    assert (results[AGGREGATE]["violations"], results[AGGREGATE]["not_checked"]) == ([], [])
+
+
+def test_an_unreadable_plan_withholds_nothing_from_a_campaign(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "mixed"
+    shutil.copytree(CLEAN, folder)
+    plan = (ROOT / "examples" / "plans" / "chongming-2024.yaml").read_text(encoding="utf-8")
+    (folder / "plan.yaml").write_text(plan.replace("year: 2024", "year: twenty-four", 1), encoding="utf-8")
+    code, results = run(folder, capsys)
+    assert code == 2 and results["plan.yaml"]["problems"]
+    assert all(_withheld(r) == set() for name, r in results.items() if name != "plan.yaml")
+    assert results[AGGREGATE]["not_checked"] == []
+
+
+def test_an_unread_input_without_a_profile_withholds_from_every_campaign() -> None:
+    documents = [load_document(p) for p in sorted(CLEAN.glob("*.yaml")) + sorted(LINYI.glob("*.yaml"))]
+    reports = engine.check_documents(documents, unread=[engine.Unread("lost.yaml"),
+                                                        engine.Unread("late.json", "linyi-lingang-2023-campaign")])
+    for report in reports:
+        assert isinstance(report, Report)
+        if report.kind == "dispatch-form":
+            reasons = {n.reason_en for n in report.not_checked if n.rule in COMPARING}
+            assert len(reasons) == 1 and "lost.yaml" in reasons.pop()
+            shown = [n.reason_en for n in report.not_checked if n.rule in COMPARING]
+            assert all(("late.json" in r) == (report.profile == "linyi-lingang-2023-campaign") for r in shown)
