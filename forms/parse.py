@@ -82,8 +82,9 @@ def read_bytes(path: str | Path) -> bytes:
                 want = 64 * 1024
     except OSError as exc:  # absent, a folder, no permission, a device that fails
         raise LoadError(name, [Problem("", f"cannot read file: {exc.strerror or exc}")]) from None
-    if read > MAX_FILE_BYTES:
-        raise LoadError(name, [Problem("", f"file grew past the limit of {MAX_FILE_BYTES} bytes while it was read")])
+    if read > MAX_FILE_BYTES:  # it grew after it was measured, or is a device that never ends
+        raise LoadError(name, [Problem("", f"file holds more than the limit of {MAX_FILE_BYTES} bytes "
+                                           f"(it measured {size} when opened)")])
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 

@@ -178,7 +178,7 @@ def test_a_file_that_grows_past_the_limit_is_not_read_past_it(tmp_path: Path, mo
             return super().read(size)
 
     monkeypatch.setattr(parse, "open", lambda path, *_, **__: Counted(path), raising=False)
-    assert "grew past the limit" in one_problem(big)
+    assert one_problem(big).endswith(f"file holds more than the limit of {MAX_FILE_BYTES} bytes (it measured 10 when opened)")
     assert -1 not in asked and sum(asked) <= MAX_FILE_BYTES + 1
 
 
@@ -188,3 +188,10 @@ def test_plan_from_data_accepts_data_without_kind(chongming: dict) -> None:
     plan = plan_from_data(data)
     assert plan.totals.total == 409
     assert unstructure(plan)["totals"]["key_share"] == 72
+
+
+def test_an_endless_file_is_read_no_further_than_the_limit(tmp_path: Path) -> None:
+    """A link to a device that never ends measures 0 bytes; it is read up to the limit, no further."""
+    endless = tmp_path / "plan.yaml"
+    endless.symlink_to("/dev/zero")
+    assert one_problem(endless).endswith(f"more than the limit of {MAX_FILE_BYTES} bytes (it measured 0 when opened)")
