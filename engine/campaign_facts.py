@@ -525,8 +525,8 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                                                    "reported")),
     "one-off-task": FactKind(one_off_tasks, ("enterprise", "task_zh", "task_en", "done"),
                              reads=("campaign_start", "campaign_end")),
-    # Deadlines are the profile's ``due.<step>`` parameters, however many it has.
+    # Deadlines are the profile's ``due.<step>`` parameters, however many it has (the family ``due.*``).
     # ``step_zh``/``step_en``: the step in words, from its deadline's title in the profile (else its name).
     "milestone": FactKind(milestones, ("unit", "step", "step_zh", "step_en", "due", "done", "recorded", "days_late",
-                                       "known", "known_steps")),
+                                       "known", "known_steps"), reads=("due.*",)),
 }

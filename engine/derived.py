@@ -17,6 +17,9 @@ from rulebook.model import Text
 Fact = dict[str, Any]
 Params = Mapping[str, Decimal | date]
 
+#: Documents checked together: one plan, or the forms, records and steps of one campaign.
+Bundle = Sequence[Document]
+
 
 class ParameterValues(dict[str, Decimal | date]):
     """A profile's parameter values by name (a :data:`Params`), and the titles of those that have
@@ -30,8 +33,6 @@ class ParameterValues(dict[str, Decimal | date]):
 def title_of(params: Params, name: str) -> Text | None:
     """The title of parameter ``name``, if ``params`` carry one."""
     return params.titles.get(name) if isinstance(params, ParameterValues) else None
-#: Documents checked together: one plan, or the forms, records and steps of one campaign.
-Bundle = Sequence[Document]
 
 
 @attrs.frozen(cache_hash=True)  # reports look up their not-checked rules by the missing reasons
