@@ -126,11 +126,11 @@ def rectified_within_found(bundle: Bundle, params: Params) -> Built:
 
 
 def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, part: Decimal | int,
-                whole: Decimal | int | None) -> Fact:
+                whole: Decimal | int | None, whole_key: str) -> Fact:
     part_shown, part_shown_en = _shown_both(part)
     whole_shown, whole_shown_en = _shown_both(whole)
     return {"doc": index, "unit": form.unit, "month": form.month, "kind": "part-whole", "loc": loc,
-            "key": item.key, "label": item.label, "part": _scaled(part, item),
+            "key": item.key, "whole_key": whole_key, "label": item.label, "part": _scaled(part, item),
             "whole": _scaled(whole, item) if whole is not None else 0, "whole_blank": int(whole is None),
             "part_shown": part_shown, "part_shown_en": part_shown_en,
             "whole_shown": whole_shown, "whole_shown_en": whole_shown_en}
@@ -147,13 +147,13 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
         for key in PART_WHOLE_ITEMS:
             pair = values.get(key)
             if isinstance(pair, WholePart) and pair.part is not None:
-                yield _part_whole(index, form, template.item(key), f"/values/{key}/part", pair.part, pair.whole)
+                yield _part_whole(index, form, template.item(key), f"/values/{key}/part", pair.part, pair.whole, key)
         checked = values.get("spot_checked")
         whole = checked if isinstance(checked, int) else None
         for item in template.section_of("spot_checked").items:
             finding = values.get(item.key)
             if item.key != "spot_checked" and isinstance(finding, int):
-                yield _part_whole(index, form, item, f"/values/{item.key}", finding, whole)
+                yield _part_whole(index, form, item, f"/values/{item.key}", finding, whole, "spot_checked")
         penalties = values.get("penalties")
         if isinstance(penalties, CountAmount) and penalties.amount is not None and penalties.amount > 0:
             yield _form_base(index, form) | {
@@ -498,7 +498,8 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     # form's facts of each kind travel to durable-rules as one fact.
     "rectified-found": FactKind(rectified_within_found, ("unit", "month", "key", "label_zh", "label_en", "rectified",
                                                          "found", "found_blank"), pack=3),
-    "part-whole": FactKind(part_within_whole, ("unit", "month", "key", "label", "part", "whole", "whole_blank",
+    # ``whole_key``: the item whose figure is the whole (the item itself, or ``spot_checked`` for a finding).
+    "part-whole": FactKind(part_within_whole, ("unit", "month", "key", "whole_key", "label", "part", "whole", "whole_blank",
                                                "part_shown", "part_shown_en", "whole_shown", "whole_shown_en"), pack=12),
     "penalty-amount": FactKind(part_within_whole, ("unit", "month", "amount", "count", "count_blank")),
     "series-step": FactKind(cumulative_series, ("unit", "month", "key", "label", "previous_month", "previous", "current",

@@ -96,7 +96,7 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
         message_en=render(message.en, fields),
         location=location,
         values={name: _display(fields[name]) for name in rule.values if name in fields},
-        citations=rule.citations_for(compiled.profile.sources),
+        citations=rule.citations_for(compiled.profile.sources, matched[0]),
         fix=render(fix.zh, fields) if fix else None,
         fix_en=render(fix.en, fields) if fix else None,
     )

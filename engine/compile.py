@@ -201,6 +201,14 @@ def rule_problems(rule: Rule) -> list[Problem]:
     problems.extend(Problem(f"rules[{rule.id}].values", f"names {name!r}, which no alternative's facts nor the "
                                                         "rule's parameters have")
                     for name in rule.values if judged and name not in named)
+    # A finding's citations are chosen by the first fact it matched: a scope must name one of its fields.
+    first = {a.match[0].fact for a in rule.when if a.match and a.match[0].fact in FACT_KINDS}
+    for k, citation in enumerate(rule.citations):
+        scope = citation.applies_to
+        if judged and scope is not None and not any(scope.field in FACT_KINDS[kind].all_fields for kind in first):
+            problems.append(Problem(f"rules[{rule.id}].citations[{k}].applies_to.field",
+                                    f"no finding's first fact has field {scope.field!r} "
+                                    f"(they are facts of {', '.join(sorted(first))})"))
     return problems
 
 

@@ -25,6 +25,7 @@ from rulebook.model import (
     Pattern,
     Profile,
     Rule,
+    Scope,
     Severity,
     Source,
     Text,
@@ -32,6 +33,6 @@ from rulebook.model import (
 
 __all__ = [
     "Alternative", "Citation", "Comparison", "Op", "ParameterSpec", "ParameterValue", "Pattern", "Profile",
-    "Rule", "Rulebook", "Severity", "Source", "Text", "citation_problems", "load_rulebook", "normalise_whitespace",
+    "Rule", "Rulebook", "Scope", "Severity", "Source", "Text", "citation_problems", "load_rulebook", "normalise_whitespace",
     "profile_problems", "rule_as_data",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 import attrs
 
@@ -35,12 +36,27 @@ class Text:
 
 
 @attrs.frozen
+class Scope:
+    """The findings a citation grounds: those whose first matched fact has one of ``values`` in
+    ``field`` (a form item's ``key``, a step, a fact's ``kind``)."""
+
+    field: str
+    values: tuple[str, ...]
+
+    def holds_for(self, fact: Mapping[str, Any]) -> bool:
+        return fact.get(self.field) in self.values
+
+
+@attrs.frozen
 class Citation:
-    """A clause of a source document, quoted verbatim."""
+    """A clause of a source document, quoted verbatim. A rule's citation may ground only some of
+    its findings (``applies_to``): a finding cites the clauses that ground it, or all of its rule's
+    when none does."""
 
     source: str
     clause: str
     quote: str
+    applies_to: Scope | None = None
 
 
 @attrs.frozen
@@ -114,8 +130,14 @@ class Rule:
     fix: Text | None = None
     parameters: tuple[ParameterSpec, ...] = ()
 
-    def citations_for(self, sources: tuple[str, ...]) -> tuple[Citation, ...]:
-        return tuple(c for c in self.citations if c.source in sources)
+    def citations_for(self, sources: tuple[str, ...], fact: Mapping[str, Any] | None = None) -> tuple[Citation, ...]:
+        """The rule's citations from ``sources``; given the first fact of a finding, those that
+        ground it (a citation without ``applies_to`` grounds every finding), or all when none does."""
+        cited = tuple(c for c in self.citations if c.source in sources)
+        if fact is None:
+            return cited
+        grounding = tuple(c for c in cited if c.applies_to is None or c.applies_to.holds_for(fact))
+        return grounding or cited
 
     @property
     def fact_kinds(self) -> tuple[str, ...]:

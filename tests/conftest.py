@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -20,3 +21,23 @@ settings.load_profile("ci" if os.environ.get("CI") else "zhifa")
 def _run_from_root(monkeypatch: pytest.MonkeyPatch) -> None:
     """Examples and the CLI use paths relative to the project root."""
     monkeypatch.chdir(ROOT)
+
+
+def cites_what_grounds_it(violation: Any, rule: Any, sources: tuple[str, ...]) -> bool:
+    """Whether a violation cites some of its rule's clauses under ``sources``, and every clause
+    scoped to some findings (``applies_to``) it cites is about the item, task or step at fault."""
+    cited = set(violation.citations)
+    if not cited or not cited <= set(rule.citations_for(sources)):
+        return False
+    for citation in violation.citations:
+        scope = citation.applies_to
+        if scope is None:
+            continue
+        if scope.field == "key" and not any(violation.location.startswith(f"/values/{v}") for v in scope.values):
+            return False
+        if scope.field == "whole_key" and not any(v == "spot_checked" or violation.location.startswith(f"/values/{v}")
+                                                  for v in scope.values):
+            return False
+        if scope.field == "loc" and violation.location not in scope.values:
+            return False
+    return True

@@ -181,7 +181,10 @@ class RuleCatalogue(_RstDirective):
             out += _parameters_rst(entry)
             out += ["**Citations**", ""]
             for citation in rule.citations:
-                out += [f"- {clause_ref(rulebook, citation.source, citation.clause)}: “{esc(citation.quote)}”"]
+                scope = citation.applies_to
+                grounds = (f" (for findings whose ``{scope.field}`` is {' or '.join(f'``{v}``' for v in scope.values)})"
+                           if scope else "")
+                out += [f"- {clause_ref(rulebook, citation.source, citation.clause)}: “{esc(citation.quote)}”{grounds}"]
             out.append("")
             out += _worked_example_rst(rule.id)
         return out

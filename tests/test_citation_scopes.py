@@ -1,0 +1,106 @@
+"""A finding cites the clauses that ground it: a rule's citation may apply to some of its findings
+only (``applies_to``: a form item's key, a task, a step), chosen by the first fact the finding
+matched; a finding that no scoped citation grounds cites all of its rule's clauses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import attrs
+import pytest
+
+import engine
+from engine.compile import rule_problems
+from engine.facts import build_facts
+from forms import load_document
+from rulebook import Scope, load_rulebook
+
+from .conftest import cites_what_grounds_it
+
+ROOT = Path(__file__).resolve().parents[1]
+RULEBOOK = load_rulebook()
+CAMPAIGNS = ROOT / "examples" / "campaigns"
+
+
+def _facts_of_examples() -> dict[tuple[str, str], set[object]]:
+    """Every (fact kind, field) value the example campaigns' facts take."""
+    seen: dict[tuple[str, str], set[object]] = defaultdict(set)
+    for folder in sorted(CAMPAIGNS.glob("*/*")):
+        if not folder.is_dir():
+            continue
+        documents = [load_document(p) for p in sorted(folder.glob("*.yaml"))]
+        profile = RULEBOOK.profile(documents[0].profile)
+        kinds = tuple(sorted({k for r in RULEBOOK.rules_of(profile) for k in r.fact_kinds}))
+        params = engine.compile.compile_profile(RULEBOOK, profile.id).params
+        for fact in build_facts(documents, kinds, params).facts:
+            for field, value in fact.items():
+                seen[(fact["kind"], field)].add(value)
+    return seen
+
+
+def test_every_scope_names_values_the_facts_of_its_findings_take() -> None:
+    """A scope that named a key no fact has (a typo, an item renamed) would ground nothing."""
+    seen = _facts_of_examples()
+    scoped = [(rule, c) for rule in RULEBOOK.rules.values() for c in rule.citations if c.applies_to]
+    assert len(scoped) > 20
+    for rule, citation in scoped:
+        assert citation.applies_to is not None
+        first = {a.match[0].fact for a in rule.when}
+        taken = set().union(*(seen[(kind, citation.applies_to.field)] for kind in first))
+        for value in citation.applies_to.values:
+            assert value in taken, (rule.id, citation.clause, value)
+
+
+def _reports(folder: str) -> list[engine.Report]:
+    paths = sorted((CAMPAIGNS / folder / "violations").glob("*.yaml"))
+    reports = engine.check_documents([load_document(p) for p in paths])
+    assert all(isinstance(r, engine.Report) for r in reports)
+    return [r for r in reports if isinstance(r, engine.Report)]
+
+
+def _violations(folder: str) -> list[engine.Violation]:
+    return [v for r in _reports(folder) for v in r.violations]
+
+
+@pytest.mark.parametrize("folder", ["chongming-2023", "linyi-lingang-2023"])
+def test_a_finding_cites_the_clauses_that_ground_it(folder: str) -> None:
+    narrowed = 0
+    for report in _reports(folder):
+        sources = RULEBOOK.profile(report.profile).sources
+        for violation in report.violations:
+            rule = RULEBOOK.rules[violation.rule]
+            assert cites_what_grounds_it(violation, rule, sources), (violation.rule, violation.location)
+            narrowed += len(violation.citations) < len(rule.citations_for(sources))
+    assert narrowed >= 3
+
+
+def test_the_chongming_findings_cite_one_clause_each_where_the_form_names_one() -> None:
+    by_place = {(v.rule, v.location): [c.clause for c in v.citations] for v in _violations("chongming-2023")}
+    assert by_place[("form.matches-records", "/values/unlicensed_special_work")] == ["附件 对企业自查自改进行抽查检查情况 6"]
+    assert by_place[("form.part-within-whole", "/values/report_rewards/part")] == ["附件 党委政府组织领导情况 5"]
+    assert by_place[("campaign.one-off-tasks", "/warning_education")] == ["三、（一）3"]
+
+
+def test_the_linyi_missing_step_cites_its_own_clause_and_the_phase() -> None:
+    (found,) = [v for v in _violations("linyi-lingang-2023") if v.rule == "campaign.phase-deadlines"]
+    assert [c.clause for c in found.citations] == ["五、（一）", "五、（一）3"]
+
+
+def test_a_finding_no_scoped_citation_grounds_cites_every_clause_of_its_rule() -> None:
+    rule = RULEBOOK.rules["form.matches-records"]
+    sources = ("chongming-2023-campaign",)
+    everything = rule.citations_for(sources)
+    assert rule.citations_for(sources, {"kind": "record-count", "key": "drills_missing"}) == tuple(
+        c for c in everything if c.applies_to and "drills_missing" in c.applies_to.values)
+    assert rule.citations_for(sources, {"kind": "record-count", "key": "no_such_item"}) == everything
+
+
+def test_a_scope_on_a_field_the_findings_lack_is_a_rulebook_problem() -> None:
+    rule = RULEBOOK.rules["campaign.one-off-tasks"]
+    wrong = attrs.evolve(rule, citations=(attrs.evolve(rule.citations[0], applies_to=Scope("key", ("x",))),
+                                          *rule.citations[1:]))
+    assert [str(p) for p in rule_problems(wrong)] == [
+        "rules[campaign.one-off-tasks].citations[0].applies_to.field: no finding's first fact has field 'key' "
+        "(they are facts of one-off-task)"]
+    assert rule_problems(rule) == []
