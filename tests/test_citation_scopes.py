@@ -11,6 +11,7 @@ import attrs
 import pytest
 
 import engine
+from engine.cli import main
 from engine.compile import rule_problems
 from engine.facts import build_facts
 from forms import load_document
@@ -104,3 +105,10 @@ def test_a_scope_on_a_field_the_findings_lack_is_a_rulebook_problem() -> None:
         "rules[campaign.one-off-tasks].citations[0].applies_to.field: no finding's first fact has field 'key' "
         "(they are facts of one-off-task)"]
     assert rule_problems(rule) == []
+
+
+def test_zhifa_rules_says_which_findings_a_clause_grounds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--profile", "shanghai-chongming-2023-campaign"]) == 0
+    out = capsys.readouterr().out
+    assert "附件 对企业自查自改进行抽查检查情况 8：“未按规定开展应急演练、员工不熟悉逃生出口（家）”  " \
+           "(for findings whose key is drills_missing)" in out
