@@ -155,7 +155,7 @@ def _rules(args: argparse.Namespace) -> int:
                 print(f"  {p['id']}: {named} = {value['value']}  ({where})")
         sources = rulebook.profile(args.profile).sources if args.profile else tuple(rulebook.sources)
         for c in rule.citations_for(sources):
-            grounds = f"  (for findings whose {c.applies_to.field} is {' or '.join(c.applies_to.values)})" if c.applies_to else ""
+            grounds = f"  ({c.applies_to.described()})" if c.applies_to else ""
             print(f"  {c.source} {c.clause}：“{c.quote}”{grounds}")
         print()
     return EXIT_CLEAN

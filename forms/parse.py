@@ -85,7 +85,7 @@ def read_bytes(path: str | Path) -> bytes:
     if read > MAX_FILE_BYTES:  # it grew after it was measured, or is a device that never ends
         raise LoadError(name, [Problem("", f"file holds more than the limit of {MAX_FILE_BYTES} bytes "
                                            f"(it measured {size} when opened)")])
-    return parts[0] if len(parts) == 1 else b"".join(parts)
+    return b"".join(parts)
 
 
 def read_data(path: str | Path) -> Any:

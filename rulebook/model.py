@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -45,6 +45,10 @@ class Scope:
 
     def holds_for(self, fact: Mapping[str, Any]) -> bool:
         return fact.get(self.field) in self.values
+
+    def described(self, literal: Callable[[str], str] = str) -> str:
+        """``for findings whose key is drills_missing``, each name passed through ``literal``."""
+        return f"for findings whose {literal(self.field)} is {' or '.join(map(literal, self.values))}"
 
 
 @attrs.frozen

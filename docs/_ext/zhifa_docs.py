@@ -182,8 +182,7 @@ class RuleCatalogue(_RstDirective):
             out += ["**Citations**", ""]
             for citation in rule.citations:
                 scope = citation.applies_to
-                grounds = (f" (for findings whose ``{scope.field}`` is {' or '.join(f'``{v}``' for v in scope.values)})"
-                           if scope else "")
+                grounds = f" ({scope.described(lambda name: f'``{name}``')})" if scope else ""
                 out += [f"- {clause_ref(rulebook, citation.source, citation.clause)}: “{esc(citation.quote)}”{grounds}"]
             out.append("")
             out += _worked_example_rst(rule.id)
