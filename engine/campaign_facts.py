@@ -136,6 +136,19 @@ def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, part: 
             "whole_shown": whole_shown, "whole_shown_en": whole_shown_en}
 
 
+@functools.cache
+def _spot_check_findings(variant: str) -> tuple[tuple[FormItem, str], ...]:
+    """The items of a variant counting what spot checks found, each with where it sits on the form.
+    Each counts enterprises, as the spot checks do: its figures are compared unscaled."""
+    section = load_template(variant).section_of("spot_checked")
+    findings = tuple(item for item in section.items if item.key != "spot_checked")
+    for item in (*findings, load_template(variant).item("spot_checked")):
+        if item.shape is not ItemShape.COUNT or not item.whole_numbers:
+            raise ValueError(f"form variant {variant}: spot-check item {item.key} must count enterprises "
+                             f"(a {ItemShape.COUNT.value} in whole numbers), not {item.shape.value} in {item.unit}")
+    return tuple((item, f"/values/{item.key}") for item in findings)
+
+
 def part_within_whole(bundle: Bundle, params: Params) -> Built:
     """``part-whole`` (其中 parts, spot-check findings) and ``penalty-amount`` (an amount needs a count)."""
     forms = _forms(bundle)
@@ -150,10 +163,17 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
                 yield _part_whole(index, form, template.item(key), f"/values/{key}/part", pair.part, pair.whole, key)
         checked = values.get("spot_checked")
         whole = checked if isinstance(checked, int) else None
-        for item in template.section_of("spot_checked").items:
+        # Every finding of a form shares its whole: its fields are worked out once per form.
+        whole_sent, whole_blank = whole or 0, int(whole is None)
+        whole_shown, whole_shown_en = _shown_both(whole)
+        for item, loc in _spot_check_findings(form.variant):
             finding = values.get(item.key)
-            if item.key != "spot_checked" and isinstance(finding, int):
-                yield _part_whole(index, form, item, f"/values/{item.key}", finding, whole, "spot_checked")
+            if isinstance(finding, int):
+                shown = str(finding)
+                yield {"doc": index, "unit": form.unit, "month": form.month, "kind": "part-whole", "loc": loc,
+                       "key": item.key, "whole_key": "spot_checked", "label": item.label, "part": finding,
+                       "whole": whole_sent, "whole_blank": whole_blank, "part_shown": shown, "part_shown_en": shown,
+                       "whole_shown": whole_shown, "whole_shown_en": whole_shown_en}
         penalties = values.get("penalties")
         if isinstance(penalties, CountAmount) and penalties.amount is not None and penalties.amount > 0:
             yield _form_base(index, form) | {

@@ -167,3 +167,22 @@ def test_a_profile_with_such_a_rule_does_not_compile_and_check_says_why(case: st
         engine.check_file(ROOT / "examples" / "plans" / "chongming-2024.yaml", rulebook=rulebook)
     assert raised.value.profile == "shanghai-chongming-2024"
     assert path in str(raised.value)
+
+
+def test_spot_check_findings_must_count_enterprises(monkeypatch: pytest.MonkeyPatch) -> None:
+    """part-whole compares a finding with the enterprises spot-checked, unscaled: a template whose
+    finding were money (or no count) would be compared wrongly, so it is refused by name."""
+    from engine import campaign_facts
+    from forms.dispatch import FormItem, ItemShape, load_template
+
+    shipped = load_template("chongming-2023")
+    section = shipped.section_of("spot_checked")
+    money = attrs.evolve(section.items[1], unit="万元")
+    broken = attrs.evolve(shipped, sections=tuple(
+        attrs.evolve(s, items=(s.items[0], money, *s.items[2:])) if s is section else s for s in shipped.sections))
+    monkeypatch.setattr(campaign_facts, "load_template", lambda variant: broken)
+    with pytest.raises(ValueError, match=f"spot-check item {money.key} must count enterprises.*in 万元"):
+        campaign_facts._spot_check_findings.__wrapped__("chongming-2023")
+    assert all(isinstance(item, FormItem) and item.shape is ItemShape.COUNT and item.whole_numbers
+               for variant in ("chongming-2023", "linyi-lingang-2023")
+               for item, _ in campaign_facts._spot_check_findings(variant))
