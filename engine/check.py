@@ -22,7 +22,7 @@ from engine.derived import Fact, Missing
 from engine.facts import FactStream, unread_inputs
 from engine.report import NotChecked, Report, Violation, render
 from engine.runtime import RuleError, evaluate_groups
-from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data, read_data
+from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
 from forms.convert import Document, kind_of
 from forms.dispatch import DispatchForm
 from rulebook import Rule, Rulebook, load_rulebook
@@ -443,7 +443,7 @@ def check_files(paths: Sequence[Path], profile: str | None = None, *, rulebook: 
         return locator(document, pointer) if locator else pointer
 
     rulebook = rulebook or load_rulebook()
-    unread = [Unread(str(path), _profile_claimed(path, profile, rulebook))
+    unread = [Unread(str(path), _profile_claimed(r.error, profile, rulebook))
               for path, r in zip(paths, results, strict=True) if isinstance(r, Unusable)]
     checked = check_documents([d for _, d in loaded], [str(paths[i]) for i, _ in loaded], profile,
                               rulebook=rulebook, locate=locate, unread=unread)
@@ -452,16 +452,11 @@ def check_files(paths: Sequence[Path], profile: str | None = None, *, rulebook: 
     return [r for r in results if r is not None]
 
 
-def _profile_claimed(path: Path, profile: str | None, rulebook: Rulebook) -> str | None:
+def _profile_claimed(error: Exception, profile: str | None, rulebook: Rulebook) -> str | None:
     """The profile an input that could not be loaded would have been checked under: the one asked
-    for, or the known profile its data names if it parses to a mapping; else None (any)."""
+    for, or the known profile it names if it was read that far (:attr:`forms.LoadError.profile`);
+    else None (any)."""
     if profile is not None:
         return profile
-    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
-        return None  # a workbook's profile follows from its variant, which may be what failed
-    try:
-        data = read_data(path)
-    except LoadError:
-        return None
-    claimed = data.get("profile") if isinstance(data, dict) else None
-    return claimed if isinstance(claimed, str) and claimed in rulebook.profiles else None
+    named = error.profile if isinstance(error, LoadError) else None
+    return named if named in rulebook.profiles else None

@@ -371,7 +371,13 @@ def load_document(path: str | Path) -> Document:
         from forms.xlsx import read_form
 
         return read_form(path)
-    return document_from_data(read_data(path), str(path))
+    data = read_data(path)
+    try:
+        return document_from_data(data, str(path))
+    except LoadError as exc:
+        named = data.get("profile") if isinstance(data, dict) else None
+        exc.profile = named if isinstance(named, str) else None
+        raise
 
 
 def load_plan(path: str | Path) -> AnnualPlan:

@@ -25,11 +25,14 @@ class Problem:
 
 
 class LoadError(Exception):
-    """An input file could not be turned into a document. Carries every problem found."""
+    """An input file could not be turned into a document. Carries every problem found and, when the
+    input was read far enough to say, the profile it names: a check then knows which campaign's
+    documents it might have been compared with."""
 
-    def __init__(self, file: str, problems: list[Problem]) -> None:
+    def __init__(self, file: str, problems: list[Problem], profile: str | None = None) -> None:
         self.file = file
         self.problems = tuple(problems)
+        self.profile = profile
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -409,11 +409,11 @@ def read_form(path: str | Path) -> DispatchForm:
     if "month" not in data and not any(p.path == at(MONTH_CELL) for p in problems):
         problems.append(Problem(at(MONTH_CELL), "the month the figures cover（调度月份）is blank"))
     if problems:
-        raise LoadError(name, problems)
+        raise LoadError(name, problems, profile=shape.template.profile)
     try:
         form = document_from_data(data, name)
     except LoadError as exc:  # the model's own checks, placed on the sheet
         raise LoadError(name, [Problem(at(shape.cell_of("/" + p.path.replace(".", "/").split("[")[0])), p.message)
-                               for p in exc.problems]) from None
+                               for p in exc.problems], profile=shape.template.profile) from None
     assert isinstance(form, DispatchForm)
     return form

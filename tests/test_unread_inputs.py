@@ -11,13 +11,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 import engine
 from engine.cli import main
 from engine.facts import FACT_KINDS
 from engine.report import Report
-from forms import load_document
+from forms import LoadError, load_document
 from forms.strategies import CAMPAIGN_MUTATIONS, campaign_bundles
+from forms.xlsx import FIGURE, MONTH_CELL, SHEET, layout, write_form
 from rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,3 +159,65 @@ def test_an_unread_input_without_a_profile_withholds_from_every_campaign() -> No
             assert len(reasons) == 1 and "lost.yaml" in reasons.pop()
             shown = [n.reason_en for n in report.not_checked if n.rule in COMPARING]
             assert all(("late.json" in r) == (report.profile == "linyi-lingang-2023-campaign") for r in shown)
+
+
+def _linyi_beside_chongming(tmp_path: Path) -> Path:
+    folder = tmp_path / "two-campaigns"
+    shutil.copytree(CLEAN, folder / "chongming")
+    shutil.copytree(LINYI, folder / "linyi")
+    return folder
+
+
+@pytest.mark.parametrize("typed", [
+    {MONTH_CELL: "五月"},  # refused by the form's model
+    {f"{FIGURE}{layout('linyi-lingang-2023').rows['spot_checked']}": "很多"},  # refused as the sheet is read
+], ids=["month", "figure"])
+def test_an_unreadable_workbook_withholds_only_its_variants_campaign(tmp_path: Path, typed: dict[str, str],
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A workbook whose variant was read names its campaign even when a cell fails: Chongming's
+    documents are still compared beside a broken Linyi workbook."""
+    folder = _linyi_beside_chongming(tmp_path)
+    source = folder / "linyi" / "区消防救援大队-2023-05.yaml"
+    form = load_document(source)
+    source.unlink()
+    broken = folder / "linyi" / "区消防救援大队-2023-05.xlsx"
+    write_form(form, broken)
+    book = load_workbook(broken)
+    for ref, value in typed.items():
+        book[SHEET][ref] = value
+    book.save(broken)
+    with pytest.raises(LoadError) as caught:
+        load_document(broken)
+    assert caught.value.profile == "linyi-lingang-2023-campaign"
+    code, results = run(folder, capsys)
+    assert code == 2 and results[broken.name]["problems"]
+    campaign = [r for name, r in results.items() if name != broken.name and r.get("kind") == "dispatch-form"]
+    assert {r["profile"] for r in campaign} == {"linyi-lingang-2023-campaign", "shanghai-chongming-2023-campaign"}
+    for report in campaign:
+        assert _withheld(report) == (COMPARING if report["profile"] == "linyi-lingang-2023-campaign" else set())
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("kind: dispatch-form\nprofile: linyi-lingang-2023-campaign\nunit: [x]\n", "linyi-lingang-2023-campaign"),
+    ("kind: dispatch-form\nprofile: no-such-campaign\nunit: [x]\n", "no-such-campaign"),
+    ("kind: dispatch-form\nprofile: [linyi-lingang-2023-campaign]\n", None),  # not a name
+    ("kind: dispatch-form\nunit: [x]\n", None),  # names none
+    ("- kind: dispatch-form\n", None),  # not a mapping
+    ("kind: dispatch-form\nprofile: linyi-lingang-2023-campaign\nunit: [\n", None),  # not read that far
+])
+def test_a_load_error_carries_the_profile_its_input_names(tmp_path: Path, text: str, named: str | None) -> None:
+    path = tmp_path / "form.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        load_document(path)
+    assert caught.value.profile == named
+
+
+def test_a_profile_named_by_an_unread_input_counts_only_if_the_rulebook_knows_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown profile could be a typo of any campaign's: every campaign withholds its comparisons."""
+    folder = _linyi_beside_chongming(tmp_path)
+    (folder / "lost.yaml").write_text("kind: dispatch-form\nprofile: linyi-2023\nunit: [x]\n", encoding="utf-8")
+    code, results = run(folder, capsys)
+    assert code == 2
+    assert all(_withheld(r) == COMPARING for r in results.values() if r.get("kind") == "dispatch-form")
