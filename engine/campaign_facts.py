@@ -140,9 +140,9 @@ def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, part: 
 def _spot_check_findings(variant: str) -> tuple[tuple[FormItem, str], ...]:
     """The items of a variant counting what spot checks found, each with where it sits on the form.
     Each counts enterprises, as the spot checks do: its figures are compared unscaled."""
-    section = load_template(variant).section_of("spot_checked")
-    findings = tuple(item for item in section.items if item.key != "spot_checked")
-    for item in (*findings, load_template(variant).item("spot_checked")):
+    template = load_template(variant)
+    findings = tuple(item for item in template.section_of("spot_checked").items if item.key != "spot_checked")
+    for item in (*findings, template.item("spot_checked")):
         if item.shape is not ItemShape.COUNT or not item.whole_numbers:
             raise ValueError(f"form variant {variant}: spot-check item {item.key} must count enterprises "
                              f"(a {ItemShape.COUNT.value} in whole numbers), not {item.shape.value} in {item.unit}")
