@@ -125,15 +125,19 @@ def rectified_within_found(bundle: Bundle, params: Params) -> Built:
                    "rectified": rectified, "found": found if counted else 0, "found_blank": int(not counted)}
 
 
-def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, part: Decimal | int,
-                whole: Decimal | int | None, whole_key: str) -> Fact:
-    part_shown, part_shown_en = _shown_both(part)
-    whole_shown, whole_shown_en = _shown_both(whole)
+def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, whole_key: str, part: int, part_shown: str,
+                whole: tuple[int, int, str, str]) -> Fact:
+    """A ``part-whole`` fact: ``part`` as compared and shown, ``whole`` as (compared, blank, shown, shown in English)."""
     return {"doc": index, "unit": form.unit, "month": form.month, "kind": "part-whole", "loc": loc,
-            "key": item.key, "whole_key": whole_key, "label": item.label, "part": _scaled(part, item),
-            "whole": _scaled(whole, item) if whole is not None else 0, "whole_blank": int(whole is None),
-            "part_shown": part_shown, "part_shown_en": part_shown_en,
-            "whole_shown": whole_shown, "whole_shown_en": whole_shown_en}
+            "key": item.key, "whole_key": whole_key, "label": item.label, "part": part,
+            "whole": whole[0], "whole_blank": whole[1], "part_shown": part_shown, "part_shown_en": part_shown,
+            "whole_shown": whole[2], "whole_shown_en": whole[3]}
+
+
+def _whole(value: Decimal | int | None, item: FormItem) -> tuple[int, int, str, str]:
+    """A whole as a ``part-whole`` fact carries it: compared (scaled), blank or not, shown."""
+    shown, shown_en = _shown_both(value)
+    return (_scaled(value, item) if value is not None else 0), int(value is None), shown, shown_en
 
 
 @functools.cache
@@ -160,20 +164,16 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
         for key in PART_WHOLE_ITEMS:
             pair = values.get(key)
             if isinstance(pair, WholePart) and pair.part is not None:
-                yield _part_whole(index, form, template.item(key), f"/values/{key}/part", pair.part, pair.whole, key)
+                item = template.item(key)
+                yield _part_whole(index, form, item, f"/values/{key}/part", key, _scaled(pair.part, item),
+                                  _shown(pair.part), _whole(pair.whole, item))
         checked = values.get("spot_checked")
-        whole = checked if isinstance(checked, int) else None
-        # Every finding of a form shares its whole: its fields are worked out once per form.
-        whole_sent, whole_blank = whole or 0, int(whole is None)
-        whole_shown, whole_shown_en = _shown_both(whole)
+        # Every finding of a form shares its whole, worked out once per form; all are counts.
+        whole = _whole(checked if isinstance(checked, int) else None, template.item("spot_checked"))
         for item, loc in _spot_check_findings(form.variant):
             finding = values.get(item.key)
             if isinstance(finding, int):
-                shown = str(finding)
-                yield {"doc": index, "unit": form.unit, "month": form.month, "kind": "part-whole", "loc": loc,
-                       "key": item.key, "whole_key": "spot_checked", "label": item.label, "part": finding,
-                       "whole": whole_sent, "whole_blank": whole_blank, "part_shown": shown, "part_shown_en": shown,
-                       "whole_shown": whole_shown, "whole_shown_en": whole_shown_en}
+                yield _part_whole(index, form, item, loc, "spot_checked", finding, str(finding), whole)
         penalties = values.get("penalties")
         if isinstance(penalties, CountAmount) and penalties.amount is not None and penalties.amount > 0:
             yield _form_base(index, form) | {

@@ -134,7 +134,7 @@ def profile_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:
         for spec in bound.parameters:
             names = spec.names_in(profile.parameters)
             if not names:
-                needs = f"at least one parameter {spec.name[:-1]}<…>" if spec.name.endswith(".*") else f"parameter {spec.name!r}"
+                needs = f"at least one parameter {spec.family}<…>" if spec.family else f"parameter {spec.name!r}"
                 problems.append(Problem(f"{where}.parameters", f"rule {rid} needs {needs}"))
             for name in names:
                 value = profile.parameters[name]

@@ -109,10 +109,14 @@ class ParameterSpec:
     description: Text
     unit: str
 
+    @property
+    def family(self) -> str | None:
+        """The prefix a family's members share (``due.`` for ``due.*``); None for one parameter."""
+        return self.name[:-1] if self.name.endswith(".*") else None
+
     def names_in(self, parameters: Mapping[str, ParameterValue]) -> list[str]:
         """The parameters of a profile the spec stands for, sorted: its own name, or its family's."""
-        if self.name.endswith(".*"):
-            prefix = self.name[:-1]
+        if (prefix := self.family) is not None:
             return sorted(name for name in parameters if name.startswith(prefix))
         return [self.name] if self.name in parameters else []
 
