@@ -11,11 +11,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from forms import LoadError, load_document, read_data
-from forms.dispatch import CountAmount, DispatchForm, WholePart, load_template
+from forms.dispatch import (
+    _PAIR_NAMES,
+    CountAmount,
+    DispatchForm,
+    FormItem,
+    ItemShape,
+    WholePart,
+    _pair,
+    _plain_pair,
+    load_template,
+)
+from forms.plan import MAX_FIGURE
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy, Milestone, SpotCheck
 
 CHONGMING = Path("examples/campaigns/chongming-2023/clean")
@@ -305,3 +319,33 @@ def test_a_negative_number_of_unlicensed_staff_is_refused(tmp_path: Path) -> Non
     data = read_data(RECORD)
     data["key_post_review"]["unlicensed"] = -1
     assert problems_of(data, tmp_path, ".yaml") == ["key_post_review.unlicensed: expected a whole number ≥ 0, got -1"]
+
+
+# ---------------------------------------------------------------- two-figure items read without the full check
+
+
+_FIGURE = st.one_of(st.none(), st.integers(-2, MAX_FIGURE + 2), st.sampled_from([0, 1, MAX_FIGURE, True, False, 1.5, 2.0, "3"]))
+
+
+
+
+@pytest.mark.parametrize("unit", ["次", "万元"])
+@pytest.mark.parametrize("shape", list(_PAIR_NAMES))
+@given(data=st.data())
+def test_a_plain_pair_reads_as_the_figure_by_figure_check_reads_it(shape: ItemShape, unit: str, data: st.DataObject) -> None:
+    """The common case (whole numbers in range, or blank) skips the checks of each figure: it must
+    give what they give, down to each figure's type, and leave every other case to them."""
+    item = FormItem(1, "item", "项目", unit, shape)
+    names = _PAIR_NAMES[shape]
+    raw = data.draw(st.dictionaries(st.sampled_from([*names, "total"]), _FIGURE, max_size=3))
+    problems: list[tuple[str, str]] = []
+    figures = _pair(item, raw, names, "values.item", problems)
+    full = CountAmount(**figures) if shape is ItemShape.COUNT_AMOUNT else WholePart(**{k: Decimal(v) for k, v in figures.items()})
+    plain = _plain_pair(item, raw)
+    common = set(raw) <= set(names) and all(v is None or (type(v) is int and 0 <= v <= MAX_FIGURE) for v in raw.values())
+    common = common and (shape is ItemShape.WHOLE_PART or unit != "万元")  # a count kept in money is left to the check
+    assert (plain is not None) == common
+    if plain is not None:
+        assert not problems
+        assert plain == full
+        assert [type(v) for v in attrs.astuple(plain)] == [type(v) for v in attrs.astuple(full)]
