@@ -185,9 +185,22 @@ def _version() -> str:
     return f"zhifa {zhifa} (durable-rules {durable})"
 
 
+class _ShowVersion(argparse.Action):
+    """``--version``, as argparse's own, but looked up only when asked: reading the installed
+    packages' metadata would otherwise slow every start."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        sys.stdout.write(_version() + "\n")
+        parser.exit()
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="zhifa", description="Check work-safety compliance documents against their regulations.")
-    top.add_argument("--version", action="version", version=_version())
+    top.add_argument("--version", action=_ShowVersion, help="show zhifa's version and the durable-rules it runs on")
     commands = top.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="check documents (files or folders); exit 0 clean, 1 violations, 2 unusable input")

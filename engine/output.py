@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from typing import Any
 
 from engine.check import Unusable
@@ -14,6 +13,8 @@ from rulebook import Severity
 
 def installed_version(package: str = "zhifa") -> str | None:
     """The version of ``package`` as installed, or None when it is not (zhifa run from a checkout)."""
+    from importlib import metadata  # imported when asked: a quarter of a cold command line's imports otherwise
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

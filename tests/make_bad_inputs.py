@@ -99,7 +99,10 @@ put("plan-gbk.yaml", PLAN.encode("gbk"))
 put("plan-alias-bomb.yaml", "kind: annual-plan\n" + "\n".join(
     ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]) + "\nissuer: *a8\n")
+NESTED = "[" * 10_000 + "]" * 10_000  # deeper than the loaders read (forms.parse.MAX_DEPTH; json's recursion)
+put("plan-nested-too-deep.yaml", once(PLAN, "issuer: ", f"notes: {NESTED}\nissuer: "))
 PLAN_JSON = as_json(PLAN)
+put("plan-nested-too-deep.json", once(PLAN_JSON, '  "year": 2024,\n', f'  "year": 2024,\n  "notes": {NESTED},\n'))
 put("plan-truncated.json", PLAN_JSON[: len(PLAN_JSON) // 2])
 put("plan-duplicate-key.json", once(PLAN_JSON, '  "year": 2024,\n', '  "year": 2024,\n  "year": 2023,\n'))
 put("plan-items-object.json", json.dumps({**json.loads(PLAN_JSON), "items": {"marine": 72}}, ensure_ascii=False, indent=2))

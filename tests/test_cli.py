@@ -16,6 +16,8 @@ from engine.cli import main
 from forms.errors import LoadError, Problem
 from rulebook import Rulebook, load_rulebook
 
+from .conftest import ROOT
+
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
@@ -192,6 +194,15 @@ def test_rules_refuses_to_list_a_rule_that_does_not_fit_its_facts(
     rulebook = rulebook_with_an_unfit_rule()
     monkeypatch.setattr(engine.cli, "load_rulebook", lambda: rulebook)
     assert run(capsys, "rules") == (2, "", f"zhifa: rulebook: {UNFIT}\n")
+
+
+def test_a_check_does_not_read_the_installed_packages_metadata() -> None:
+    """Importing importlib.metadata and looking the versions up took about a tenth of a cold
+    check of a plan; only ``--version`` and the SARIF report need them."""
+    script = ("import sys, engine.cli; code = engine.cli.main(['check', '--format', 'json', "
+              "'examples/plans/chongming-2024.yaml']); print(code, 'importlib.metadata' in sys.modules, file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert result.stderr.splitlines()[-1] == "1 False"
 
 
 def test_version_names_zhifa_and_durable_rules_as_installed(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from forms import MAX_FILE_BYTES, LoadError, load_document, parse, plan_from_data, read_data, unstructure
 
@@ -123,7 +125,10 @@ def test_unsafe_yaml_tags_are_refused(tmp_path: Path) -> None:
     ("empty.yaml", b"  \n", "file is empty"),
     ("latin.yaml", "kind: annual-plan\nissuer: 崇明".encode("gb18030"), "not UTF-8"),
     ("broken.json", b'{"kind": "annual-plan", ', "invalid JSON at line 1"),
-    ("broken.yaml", b"kind: [annual-plan\n", "invalid YAML at line"),
+    ("broken.yaml", b"kind: [annual-plan\n", "invalid YAML at the end of the file (line 1)"),
+    ("unclosed.yaml", b"kind: [annual-plan\nyear: 2024\n", "invalid YAML at line 2 column 5"),
+    ("deep.yaml", b"kind: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested more than 64 deep"),
+    ("deep.json", b'{"kind": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "invalid JSON: lists and objects nested too deep"),
     ("plan.txt", b"kind: annual-plan\n", "unsupported file type .txt"),
     ("list.yaml", b"- 1\n- 2\n", "expected a mapping at the top level, got a list"),
 ])
@@ -195,3 +200,67 @@ def test_an_endless_file_is_read_no_further_than_the_limit(tmp_path: Path) -> No
     endless = tmp_path / "plan.yaml"
     endless.symlink_to("/dev/zero")
     assert one_problem(endless).endswith(f"more than the limit of {MAX_FILE_BYTES} bytes (it measured 0 when opened)")
+
+
+# ---------------------------------------------------------------- the two YAML parsers
+
+#: The strict loader on PyYAML's pure-Python parser, and on libyaml's where PyYAML has it (used then).
+LOADERS = [parse._PythonLoader, *([parse._LibyamlLoader] if yaml.__with_libyaml__ else [])]
+SHIPPED_YAML = sorted(p for folder in ("examples", "rulebook", "forms/templates") for p in Path(folder).rglob("*.y*ml"))
+
+
+def read_with(loader: type, text: str) -> object:
+    reading = loader(text)
+    try:
+        return reading.get_single_data()
+    finally:
+        reading.dispose()
+
+
+def test_libyaml_reads_where_pyyaml_has_it() -> None:
+    assert parse._StrictLoader is LOADERS[-1]
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: the rulebook then loads with the slower pure-Python parser"
+
+
+@pytest.mark.parametrize("path", SHIPPED_YAML, ids=str)
+def test_both_yaml_parsers_read_every_shipped_file_alike(path: Path) -> None:
+    text = path.read_text(encoding="utf-8-sig")
+    readings = [read_with(loader, text) for loader in LOADERS]
+    assert readings[0] is not None and all(reading == readings[0] for reading in readings)
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.dates()
+
+
+def _collections(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+
+
+@given(data=st.recursive(_SCALARS, _collections, max_leaves=12))
+def test_both_yaml_parsers_read_any_data_as_pyyaml_does(data: object) -> None:
+    """As PyYAML's own safe loader reads it (which is not always as written: a key "\\x85" is a
+    line break to YAML)."""
+    text = yaml.safe_dump({"data": data}, allow_unicode=True)
+    expected = yaml.safe_load(text)
+    assert all(read_with(loader, text) == expected for loader in LOADERS)
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize(("text", "problem", "line"), [
+    ("a: &a [x, x]\nb: [*a, *a]\n", "aliases (*name) are not accepted", 2),
+    ("a: 1\nb: 2\na: 3\n", "duplicate key 'a'", 3),
+    ("a: 1\nb: " + "[" * 65 + "]" * 65 + "\n", "nested more than 64 deep", 2),
+    ("a:\n  b: 2023-02-30\n", "2023-02-30 is not a date", 2),
+    ("a: 1\n[b]: 1\n", "a key must be a name", 2),
+    ("a: !!python/name:os.system\n", "could not determine a constructor", 1),
+])
+def test_both_yaml_parsers_refuse_what_zhifa_refuses(loader: type, text: str, problem: str, line: int) -> None:
+    with pytest.raises(yaml.MarkedYAMLError) as caught:
+        read_with(loader, text)
+    assert problem in str(caught.value.problem)
+    assert caught.value.problem_mark is not None and caught.value.problem_mark.line + 1 == line
+
+
+def test_nesting_up_to_the_limit_is_read() -> None:
+    text = "a: " + "[" * 63 + "1" + "]" * 63 + "\n"
+    assert all(read_with(loader, text) for loader in LOADERS)
