@@ -13,7 +13,7 @@ from rulebook import Severity
 
 def installed_version(package: str = "zhifa") -> str | None:
     """The version of ``package`` as installed, or None when it is not (zhifa run from a checkout)."""
-    from importlib import metadata  # imported when asked: a quarter of a cold command line's imports otherwise
+    from importlib import metadata  # imported when asked: a tenth of a cold command line's imports otherwise
 
     try:
         return metadata.version(package)

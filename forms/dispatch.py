@@ -209,7 +209,7 @@ _PAIR_NAMES = {ItemShape.COUNT_AMOUNT: ("count", "amount"), ItemShape.WHOLE_PART
 
 def _plain_pair(item: FormItem, raw: dict[str, Any]) -> CountAmount | WholePart | None:
     """A two-figure item given as whole numbers in range, or blank, as most are: read without
-    :func:`_pair`'s figure-by-figure checks (a third of reading a form). None for anything else,
+    :func:`_pair`'s figure-by-figure checks (two thirds of checking a form's values). None for anything else,
     which :func:`_pair` reads and names the problems of."""
     first_name, second_name = _PAIR_NAMES[item.shape]
     first, second = raw.get(first_name), raw.get(second_name)

@@ -16,8 +16,9 @@ from forms.errors import LoadError, Problem
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
-#: Deepest nesting of lists and mappings read. zhifa's documents nest four levels; a file nested
-#: thousands deep would otherwise exhaust Python's recursion (a traceback, not a LoadError).
+#: Deepest nesting of lists and mappings read. zhifa's own files nest nine levels at most (the
+#: rulebook); a file nested thousands deep would otherwise exhaust Python's recursion (a traceback,
+#: not a LoadError).
 MAX_DEPTH = 64
 
 
