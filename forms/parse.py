@@ -109,6 +109,15 @@ if yaml.__with_libyaml__:
     _StrictLoader = _LibyamlLoader
 
 
+def _read_yaml(text: str, loader: Callable[[str], _Strict] = _StrictLoader) -> Any:
+    """One YAML document's data, read by the strict loader (raises ``yaml.YAMLError``)."""
+    reading = loader(text)
+    try:
+        return reading.get_single_data()
+    finally:
+        reading.dispose()
+
+
 def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
     """Where and what: the line and column, or the end of the file (a truncated file; libyaml would
     name the line after the last), the problem, and what was being read, from where."""
@@ -184,11 +193,7 @@ def read_data(path: str | Path) -> Any:
             raise LoadError(name, [Problem("", f"invalid JSON: {exc}")]) from None
     if suffix in (".yaml", ".yml"):
         try:
-            loader = _StrictLoader(text)
-            try:
-                return loader.get_single_data()
-            finally:
-                loader.dispose()
+            return _read_yaml(text)
         except yaml.YAMLError as exc:
             raise LoadError(name, [Problem("", f"invalid YAML{_yaml_problem(exc, text)}")]) from None
     supported = "use .yaml, .yml or .json (or .xlsx for a dispatch form)"

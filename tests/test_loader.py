@@ -209,14 +209,6 @@ LOADERS = [parse._PythonLoader, *([parse._LibyamlLoader] if yaml.__with_libyaml_
 SHIPPED_YAML = sorted(p for folder in ("examples", "rulebook", "forms/templates") for p in Path(folder).rglob("*.y*ml"))
 
 
-def read_with(loader: type, text: str) -> object:
-    reading = loader(text)
-    try:
-        return reading.get_single_data()
-    finally:
-        reading.dispose()
-
-
 def test_libyaml_reads_where_pyyaml_has_it() -> None:
     assert parse._StrictLoader is LOADERS[-1]
     assert yaml.__with_libyaml__, "PyYAML without libyaml: the rulebook then loads with the slower pure-Python parser"
@@ -225,7 +217,7 @@ def test_libyaml_reads_where_pyyaml_has_it() -> None:
 @pytest.mark.parametrize("path", SHIPPED_YAML, ids=str)
 def test_both_yaml_parsers_read_every_shipped_file_alike(path: Path) -> None:
     text = path.read_text(encoding="utf-8-sig")
-    readings = [read_with(loader, text) for loader in LOADERS]
+    readings = [parse._read_yaml(text, loader) for loader in LOADERS]
     assert readings[0] is not None and all(reading == readings[0] for reading in readings)
 
 
@@ -242,7 +234,7 @@ def test_both_yaml_parsers_read_any_data_as_pyyaml_does(data: object) -> None:
     line break to YAML)."""
     text = yaml.safe_dump({"data": data}, allow_unicode=True)
     expected = yaml.safe_load(text)
-    assert all(read_with(loader, text) == expected for loader in LOADERS)
+    assert all(parse._read_yaml(text, loader) == expected for loader in LOADERS)
 
 
 @pytest.mark.parametrize("loader", LOADERS)
@@ -256,11 +248,11 @@ def test_both_yaml_parsers_read_any_data_as_pyyaml_does(data: object) -> None:
 ])
 def test_both_yaml_parsers_refuse_what_zhifa_refuses(loader: type, text: str, problem: str, line: int) -> None:
     with pytest.raises(yaml.MarkedYAMLError) as caught:
-        read_with(loader, text)
+        parse._read_yaml(text, loader)
     assert problem in str(caught.value.problem)
     assert caught.value.problem_mark is not None and caught.value.problem_mark.line + 1 == line
 
 
 def test_nesting_up_to_the_limit_is_read() -> None:
     text = "a: " + "[" * 63 + "1" + "]" * 63 + "\n"
-    assert all(read_with(loader, text) for loader in LOADERS)
+    assert all(parse._read_yaml(text, loader) for loader in LOADERS)
