@@ -1,63 +1,120 @@
-"""Instructions per form of ``engine.check_many``, counted by valgrind's callgrind.
+"""Instructions per form of the in-memory contenders of ``forms.py``, counted by valgrind's callgrind.
 
-    python benchmarks/instructions.py [--n 600] [--quick]
+    python benchmarks/instructions.py [--n 1200] [--quick] [--contenders zhifa,raw_durable,...]
 
 On a machine whose speed moves from one minute to the next, a change of a few per cent cannot be
-seen in timings; the number of instructions run does not depend on the machine's speed. Two runs
-in fresh processes, with the same hash seed, warm the engine on 200 forms and then check 0 and N
-more: the difference, divided by N, is what one form costs. Repeated runs agree within about 2 %.
-Needs valgrind (``apt install valgrind``); not part of ``make bench``.
+seen in timings; the number of instructions run does not depend on the machine's speed. Each
+contender is counted by two fresh processes with the same hash seed that do the same set-up (the
+engine warmed on 200 forms, the N forms made, and for raw durable-rules its facts built) and then
+check the N forms, or not: the difference, divided by N, is what one form costs that contender.
+Repeated counts agree within about 2 %. Count 600 forms or more: zhifa and raw durable-rules share
+sessions of about 2 000 facts (about 145 forms) among forms, and on fewer forms the count depends
+on how they fill the last session (raw durable-rules: 268 000 instructions per form on 100 forms,
+313 000 on 400, 345 000 on 300, 344 000 on 600, 341 000 on 1 200). An instruction of the Python
+interpreter and one of durable-rules' C core do not take the same time, so the ratios here are not
+the ratios of ``forms.py``; they move only when the code does. Needs valgrind (``apt install
+valgrind``); not part of ``make bench``. Last line: ``n`` and ``instructions_per_form`` (an object
+keyed by contender).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import generated
 
-import engine
-
 WARM = 200
+CONTENDERS = ("zhifa", "raw_durable", "naive_durable", "floor")
 
 
-def _run(n: int) -> None:
-    forms = generated.forms(WARM + n)
-    list(engine.check_many(forms[:WARM]))
-    if n:
-        list(engine.check_many(forms[WARM:]))
+def _contenders() -> Any:
+    """``forms.py``, whose name zhifa's ``forms`` package takes: loaded from its file (which builds
+    the contenders' rulesets)."""
+    spec = importlib.util.spec_from_file_location("forms_benchmark", Path(__file__).with_name("forms.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _instructions(n: int) -> int:
-    """Every instruction a fresh interpreter runs to warm up and check ``n`` forms."""
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__, "--one", str(n)]
-    child = subprocess.run(command, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
-    collected = re.search(r"Collected : (\d+)", child.stderr)
-    if collected is None:
-        raise RuntimeError(f"callgrind printed no count:\n{child.stderr[-2000:]}")
-    return int(collected.group(1))
+def _prepared(contender: str, n: int) -> Callable[[], Any]:
+    """Everything but the check: the warmed engine and the forms (and the raw contender's facts)."""
+    bench = _contenders()
+    warm, documents = generated.forms(WARM, seed=1), generated.forms(n)
+    bench.run_zhifa(warm)
+    if contender == "zhifa":
+        return lambda: bench.run_zhifa(documents)
+    if contender == "raw_durable":
+        sessions = bench.raw_facts(documents)
+        bench.run_raw(bench.raw_facts(warm))
+        return lambda: bench.run_raw(sessions)
+    if contender == "naive_durable":
+        bench.run_naive(warm)
+        return lambda: bench.run_naive(documents)
+    if contender == "floor":
+        return lambda: generated.floor(documents)
+    raise ValueError(f"unknown contender {contender!r}")
+
+
+def _instructions(contender: str, n: int) -> int:
+    """The instructions ``contender`` runs to check ``n`` forms: a fresh interpreter that prepares
+    them and checks them, less one that only prepares them (the two run side by side)."""
+    def command(check: bool) -> list[str]:
+        return ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+                "--one", contender, "--n", str(n), *(["--check"] if check else [])]
+
+    environment = {**os.environ, "PYTHONHASHSEED": "0"}
+    children = [subprocess.Popen(command(check), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                 env=environment) for check in (True, False)]
+    counts = []
+    for child in children:
+        _, errors = child.communicate()
+        collected = re.search(r"Collected : (\d+)", errors)
+        if child.returncode or collected is None:
+            raise RuntimeError(f"callgrind run of {contender} failed:\n{errors[-2000:]}")
+        counts.append(int(collected.group(1)))
+    return round((counts[0] - counts[1]) / n)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=600, help="forms counted (default 600)")
-    parser.add_argument("--quick", action="store_true", help="100 forms (under a minute)")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # the child process, run under callgrind
+    parser.add_argument("--n", type=int, default=1200, help="forms counted (default 1200)")
+    parser.add_argument("--quick", action="store_true", help="600 forms, zhifa and raw durable-rules (about a minute)")
+    parser.add_argument("--contenders", default=",".join(CONTENDERS), help="comma-separated (default: all four)")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # the child process, run under callgrind
+    parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
-        _run(args.one)
+        run = _prepared(args.one, args.n)
+        if args.check:
+            run()
         return
+    contenders = ["zhifa", "raw_durable"] if args.quick else args.contenders.split(",")
+    if unknown := sorted(set(contenders) - set(CONTENDERS)):
+        parser.error(f"unknown contenders: {', '.join(unknown)} (known: {', '.join(CONTENDERS)})")
+    if args.n < 1:
+        parser.error("--n must be at least 1")
     if shutil.which("valgrind") is None:
         sys.exit("instructions.py needs valgrind")
-    n = 100 if args.quick else args.n
+    n = 600 if args.quick else args.n
     print(generated.machine())
-    base, counted = _instructions(0), _instructions(n)
-    per_form = round((counted - base) / n)
-    print(f"  check_many: {per_form:,} instructions per form ({n} forms after {WARM} to warm up)")
+    per_form: dict[str, int] = {}
+    for contender in contenders:
+        per_form[contender] = _instructions(contender, n)
+        print(f"  {contender:14} {per_form[contender]:>12,} instructions per form ({n} forms, warmed on {WARM})")
+    if "zhifa" in per_form:
+        for contender, count in per_form.items():
+            if contender != "zhifa":
+                print(f"  zhifa/{contender} = {per_form['zhifa'] / count:.2f}")
     generated.last_line({"n": n, "instructions_per_form": per_form})
 
 
