@@ -1,6 +1,6 @@
 """Instructions per form of the in-memory contenders of ``forms.py``, counted by valgrind's callgrind.
 
-    python benchmarks/instructions.py [--n 1200] [--quick] [--contenders zhifa,raw_durable,...]
+    python benchmarks/instructions.py [--n 1200] [--quick] [--contenders zhifa,raw_durable,...] [--steps]
 
 On a machine whose speed moves from one minute to the next, a change of a few per cent cannot be
 seen in timings; the number of instructions run does not depend on the machine's speed. Each
@@ -14,13 +14,15 @@ on how they fill the last session (raw durable-rules: 268 000 instructions per f
 interpreter and one of durable-rules' C core do not take the same time, so the ratios here are not
 the ratios of ``forms.py``; they move only when the code does. Needs valgrind (``apt install
 valgrind``); not part of ``make bench``. Last line: ``n`` and ``instructions_per_form`` (an object
-keyed by contender).
+keyed by contender; with ``--steps``, also ``zhifa_loaded``, ``zhifa_facts``, ``zhifa_sent`` and
+``zhifa_encoded``: zhifa's path taken that far, each including those before it).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -34,6 +36,8 @@ import generated
 
 WARM = 200
 CONTENDERS = ("zhifa", "raw_durable", "naive_durable", "floor")
+#: zhifa's path taken part of the way (``--steps``): each step includes those before it.
+STEPS = ("loaded", "facts", "sent", "encoded")
 
 
 def _contenders() -> Any:
@@ -62,7 +66,30 @@ def _prepared(contender: str, n: int) -> Callable[[], Any]:
         return lambda: bench.run_naive(documents)
     if contender == "floor":
         return lambda: generated.floor(documents)
+    if contender in STEPS:
+        return lambda: _zhifa_until(bench, documents, contender)
     raise ValueError(f"unknown contender {contender!r}")
+
+
+def _zhifa_until(bench: Any, documents: list[dict[str, Any]], step: str) -> None:
+    """zhifa's path as far as ``step``: the forms loaded, their facts built, what durable-rules is
+    sent of them (slimmed and packed, per session of forms), that encoded as JSON call by call."""
+    loaded = [bench.document_from_data(dict(form), "bench") for form in documents]
+    if step == "loaded":
+        return
+    compiled = bench.COMPILED
+    kinds = tuple(sorted({k for r in compiled.rules if r.document == "dispatch-form" for k in r.fact_kinds}))
+    facts = [bench.build_facts([document], kinds, compiled.params).facts for document in loaded]
+    if step == "facts":
+        return
+    per_session = bench.batching.SESSION_FACTS * len(documents) // max(1, sum(map(len, facts)))
+    sent = [bench.runtime.to_send(compiled, facts[start:start + per_session], "bench")
+            for start in range(0, len(facts), per_session)]
+    if step == "sent":
+        return
+    for session in sent:
+        for call in bench.runtime.chunks(session):
+            json.dumps(call, ensure_ascii=False)
 
 
 def _instructions(contender: str, n: int) -> int:
@@ -90,6 +117,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1200, help="forms counted (default 1200)")
     parser.add_argument("--quick", action="store_true", help="600 forms, zhifa and raw durable-rules (about a minute)")
     parser.add_argument("--contenders", default=",".join(CONTENDERS), help="comma-separated (default: all four)")
+    parser.add_argument("--steps", action="store_true",
+                        help="also zhifa's path in steps: loading, facts, what is sent, its JSON")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # the child process, run under callgrind
     parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -111,9 +140,17 @@ def main() -> None:
     for contender in contenders:
         per_form[contender] = _instructions(contender, n)
         print(f"  {contender:14} {per_form[contender]:>12,} instructions per form ({n} forms, warmed on {WARM})")
+    if args.steps:
+        done = 0
+        for step in STEPS:
+            count = _instructions(step, n)
+            print(f"  zhifa, {step:9} {count - done:>12,} instructions per form ({count:,} so far)")
+            per_form[f"zhifa_{step}"], done = count, count
+        if "zhifa" in per_form:
+            print(f"  zhifa, the rest {per_form['zhifa'] - done:>12,} (durable-rules, sessions, matches, reports)")
     if "zhifa" in per_form:
         for contender, count in per_form.items():
-            if contender != "zhifa":
+            if contender in CONTENDERS and contender != "zhifa":
                 print(f"  zhifa/{contender} = {per_form['zhifa'] / count:.2f}")
     generated.last_line({"n": n, "instructions_per_form": per_form})
 
