@@ -74,7 +74,7 @@ def main() -> None:
     first, last = runs[0], runs[-1]
     print(f"time {last['n']:,} / {first['n']:,} = {last['seconds'] / first['seconds']:.2f} "
           f"(linear would be {last['n'] / first['n']:.0f}); peak RSS grows "
-          f"{last['peak_rss_mb'] - first['peak_rss_mb']:+.1f} MB")
+          f"{round(last['peak_rss_mb'] - first['peak_rss_mb'], 1) + 0.0:+.1f} MB")  # + 0.0 makes a rounded -0.0 print as +0.0
     generated.last_line({"n": sizes, "seconds": [round(r["seconds"], 3) for r in runs],
                          "peak_rss_mb": [round(r["peak_rss_mb"], 1) for r in runs]})
 
