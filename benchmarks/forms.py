@@ -97,22 +97,33 @@ with ruleset("bench.raw"):
 RawSession = tuple[list[list[dict[str, Any]]], list[tuple[int, dict[str, str]]]]
 
 
-def raw_facts(forms: list[dict[str, Any]]) -> list[RawSession]:
-    """The facts zhifa sends durable-rules for these forms, in the same calls and sessions."""
-    compiled = COMPILED
-    kinds = tuple(sorted({k for r in compiled.rules if r.document == "dispatch-form" for k in r.fact_kinds}))
+#: The fact kinds of a lone dispatch form's rules.
+KINDS = tuple(sorted({k for r in COMPILED.rules if r.document == "dispatch-form" for k in r.fact_kinds}))
+
+
+def zhifa_facts(forms: list[dict[str, Any]]) -> list[tuple[dict[str, Any], ...]]:
+    """Each form loaded and its facts built, as zhifa builds them."""
+    return [build_facts([document_from_data(form, "bench")], KINDS, COMPILED.params).facts for form in forms]
+
+
+def sessions_of(built: list[tuple[dict[str, Any], ...]]) -> list[list[tuple[int, tuple[dict[str, Any], ...]]]]:
+    """The forms' facts (each form's numbered by its index) grouped into sessions as zhifa groups them."""
     grouped: list[list[tuple[int, tuple[dict[str, Any], ...]]]] = [[]]
     size = 0
-    for index, form in enumerate(forms):
-        built = build_facts([document_from_data(form, "bench")], kinds, compiled.params).facts
-        if size + len(built) > batching.SESSION_FACTS:
+    for index, facts in enumerate(built):
+        if size + len(facts) > batching.SESSION_FACTS:
             grouped.append([])
             size = 0
-        grouped[-1].append((index, built))
-        size += len(built)
+        grouped[-1].append((index, facts))
+        size += len(facts)
+    return grouped
+
+
+def raw_facts(forms: list[dict[str, Any]]) -> list[RawSession]:
+    """The facts zhifa sends durable-rules for these forms, in the same calls and sessions."""
     sessions: list[RawSession] = []
-    for n, groups in enumerate(grouped):
-        sent = runtime.to_send(compiled, [facts for _, facts in groups], f"raw{n}")
+    for n, groups in enumerate(sessions_of(zhifa_facts(forms))):
+        sent = runtime.to_send(COMPILED, [facts for _, facts in groups], f"raw{n}")
         origin = [(index, {fact["id"]: fact["loc"] for fact in facts}) for index, facts in groups]
         sessions.append((list(runtime.chunks(sent)), origin))
     return sessions

@@ -73,18 +73,15 @@ def _prepared(contender: str, n: int) -> Callable[[], Any]:
 
 def _zhifa_until(bench: Any, documents: list[dict[str, Any]], step: str) -> None:
     """zhifa's path as far as ``step``: the forms loaded, their facts built, what durable-rules is
-    sent of them (slimmed and packed, per session of forms), that encoded as JSON call by call."""
-    loaded = [bench.document_from_data(dict(form), "bench") for form in documents]
+    sent of them (slimmed and packed, per session), that encoded as JSON call by call."""
     if step == "loaded":
+        [bench.document_from_data(dict(form), "bench") for form in documents]
         return
-    compiled = bench.COMPILED
-    kinds = tuple(sorted({k for r in compiled.rules if r.document == "dispatch-form" for k in r.fact_kinds}))
-    facts = [bench.build_facts([document], kinds, compiled.params).facts for document in loaded]
+    built = bench.zhifa_facts(documents)
     if step == "facts":
         return
-    per_session = bench.batching.SESSION_FACTS * len(documents) // max(1, sum(map(len, facts)))
-    sent = [bench.runtime.to_send(compiled, facts[start:start + per_session], "bench")
-            for start in range(0, len(facts), per_session)]
+    sent = [bench.runtime.to_send(bench.COMPILED, [facts for _, facts in groups], f"s{n}")
+            for n, groups in enumerate(bench.sessions_of(built))]
     if step == "sent":
         return
     for session in sent:
