@@ -75,7 +75,8 @@ def _zhifa_until(bench: Any, documents: list[dict[str, Any]], step: str) -> None
     """zhifa's path as far as ``step``: the forms loaded, their facts built, what durable-rules is
     sent of them (slimmed and packed, per session), that encoded as JSON call by call."""
     if step == "loaded":
-        [bench.document_from_data(dict(form), "bench") for form in documents]
+        for form in documents:  # as zhifa_facts loads them
+            bench.document_from_data(form, "bench")
         return
     built = bench.zhifa_facts(documents)
     if step == "facts":
