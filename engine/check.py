@@ -386,7 +386,7 @@ def check_many(
 def _as_document(document: Document | Mapping[str, Any], name: str) -> Document:
     if not isinstance(document, Mapping):
         return document
-    data = dict(document)
+    data = document if type(document) is dict else dict(document)  # neither loader changes it
     return document_from_data(data, name) if "kind" in data else plan_from_data(data, name)
 
 

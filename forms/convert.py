@@ -140,7 +140,7 @@ def _text_keyed(converter: cattrs.Converter) -> Callable[[Any, Any], dict[str, A
     generic = converter.get_structure_hook(dict[str, Any])
 
     def structure(value: Any, cls: Any) -> dict[str, Any]:
-        if type(value) is dict and all(type(key) is str for key in value):
+        if type(value) is dict and set(map(type, value)) <= {str}:  # a set of the keys' types: C speed
             return dict(value)
         result: dict[str, Any] = generic(value, cls)
         return result
@@ -310,8 +310,9 @@ def _checked_form(form: DispatchForm) -> tuple[DispatchForm, list[Problem]]:
     values, found = _read_values(form.variant, form.values)
     if values is None:
         return form, found
-    members = [m for m, n in Counter(form.members).items() if n > 1]
-    found += [Problem("members", f"unit {m!r} is listed more than once") for m in members]
+    if len(set(form.members)) < len(form.members):
+        repeated = [m for m, n in Counter(form.members).items() if n > 1]
+        found += [Problem("members", f"unit {m!r} is listed more than once") for m in repeated]
     return attrs.evolve(form, values=values), found
 
 
