@@ -7,7 +7,9 @@ seen in timings; the number of instructions run does not depend on the machine's
 contender is counted by two fresh processes with the same hash seed that do the same set-up (the
 engine warmed on 200 forms, the N forms made, and for raw durable-rules its facts built) and then
 check the N forms, or not: the difference, divided by N, is what one form costs that contender.
-Repeated counts agree within about 2 %. Count 600 forms or more: zhifa and raw durable-rules share
+Only the main thread is counted: durable-rules' host runs timer threads whose instructions grow
+with the wall time of the count (counted too, they moved repeated counts by up to 2 %; without
+them, repeated counts agree within 0.1 %). Count 600 forms or more: zhifa and raw durable-rules share
 sessions of about 2 000 facts (about 145 forms) among forms, and on fewer forms the count depends
 on how they fill the last session (raw durable-rules: 268 000 instructions per form on 100 forms,
 313 000 on 400, 345 000 on 300, 344 000 on 600, 341 000 on 1 200). An instruction of the Python
@@ -28,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -92,21 +95,30 @@ def _zhifa_until(bench: Any, documents: list[dict[str, Any]], step: str) -> None
 
 def _instructions(contender: str, n: int) -> int:
     """The instructions ``contender`` runs to check ``n`` forms: a fresh interpreter that prepares
-    them and checks them, less one that only prepares them (the two run side by side)."""
-    def command(check: bool) -> list[str]:
-        return ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
-                "--one", contender, "--n", str(n), *(["--check"] if check else [])]
+    them and checks them, less one that only prepares them (the two run side by side). Only the main
+    thread's are counted (callgrind counts each thread apart): durable-rules' host dispatches its
+    rulesets from timer threads every 0.2 s, whose instructions grow with the wall time a count
+    takes, and that is minutes under valgrind, more on a busy machine. The check itself, durable-rules'
+    C core and the actions it fires included, runs on the main thread."""
+    with tempfile.TemporaryDirectory() as folder:
+        def command(check: bool) -> list[str]:
+            out = Path(folder) / ("check" if check else "prepare")
+            return ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out}",
+                    sys.executable, __file__, "--one", contender, "--n", str(n), *(["--check"] if check else [])]
 
-    environment = {**os.environ, "PYTHONHASHSEED": "0"}
-    children = [subprocess.Popen(command(check), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                 env=environment) for check in (True, False)]
-    counts = []
-    for child in children:
-        _, errors = child.communicate()
-        collected = re.search(r"Collected : (\d+)", errors)
-        if child.returncode or collected is None:
-            raise RuntimeError(f"callgrind run of {contender} failed:\n{errors[-2000:]}")
-        counts.append(int(collected.group(1)))
+        environment = {**os.environ, "PYTHONHASHSEED": "0"}
+        children = [subprocess.Popen(command(check), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                     env=environment) for check in (True, False)]
+        counts = []
+        for child, name in zip(children, ("check", "prepare"), strict=True):
+            _, errors = child.communicate()
+            if child.returncode:
+                raise RuntimeError(f"callgrind run of {contender} failed:\n{errors[-2000:]}")
+            main_thread = Path(folder) / f"{name}-01"  # callgrind numbers threads from 1, the main one first
+            totals = re.search(r"^totals: (\d+)$", main_thread.read_text(), re.MULTILINE)
+            if totals is None:
+                raise RuntimeError(f"callgrind run of {contender} left no count in {main_thread.name}")
+            counts.append(int(totals.group(1)))
     return round((counts[0] - counts[1]) / n)
 
 
