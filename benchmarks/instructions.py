@@ -7,14 +7,16 @@ seen in timings; the number of instructions run does not depend on the machine's
 contender is counted by two fresh processes with the same hash seed that do the same set-up (the
 engine warmed on 200 forms, the N forms made, and for raw durable-rules its facts built) and then
 check the N forms, or not: the difference, divided by N, is what one form costs that contender.
-Only the main thread is counted: durable-rules' host runs timer threads whose instructions grow
-with the wall time of the count (counted too, they moved repeated counts by up to 2 %; without
-them, repeated counts agree within 0.1 %). Count 600 forms or more: zhifa and raw durable-rules share
-sessions of about 2 000 facts (about 145 forms) among forms, and on fewer forms the count depends
-on how they fill the last session (raw durable-rules: 268 000 instructions per form on 100 forms,
-313 000 on 400, 345 000 on 300, 344 000 on 600, 341 000 on 1 200). An instruction of the Python
+durable-rules' host is started without its timer threads, and only the main thread is counted:
+the threads, which every 0.2 s dispatch queued actions none of these checks has, run for as long
+as a count takes (minutes under valgrind) and took the interpreter's lock from the main thread as
+they did. With them, raw durable-rules' count on 100 forms was 268 000 instructions per form and
+its main thread's counts on 1 200 forms moved by 8 %; without them, repeated counts agree within
+about 1.5 %. Count 600 forms or more: a session of about 2 000 facts (about 145 forms) shares its
+set-up among its forms, so fewer forms cost more each (raw durable-rules: 364 394 instructions per
+form on 100 forms, 349 102 on 400, 343 016–347 616 on 1 200). An instruction of the Python
 interpreter and one of durable-rules' C core do not take the same time, so the ratios here are not
-the ratios of ``forms.py``; they move only when the code does. Needs valgrind (``apt install
+the ratios of ``forms.py``; they move little unless the code does. Needs valgrind (``apt install
 valgrind``); not part of ``make bench``. Last line: ``n`` and ``instructions_per_form`` (an object
 keyed by contender; with ``--steps``, also ``zhifa_loaded``, ``zhifa_facts``, ``zhifa_sent`` and
 ``zhifa_encoded``: zhifa's path taken that far, each including those before it).
@@ -93,13 +95,23 @@ def _zhifa_until(bench: Any, documents: list[dict[str, Any]], step: str) -> None
             json.dumps(call, ensure_ascii=False)
 
 
+def _without_timer_threads() -> None:
+    """Start durable-rules' host, when first asked for, without its timer threads. Every 0.2 s they
+    dispatch each ruleset's queued actions and timers, which none of these checks has (every call
+    runs its actions before it returns), and the threads they start take the interpreter's lock
+    from the main thread: in a count, that cost grows with its wall time. Only the counting
+    processes do this."""
+    import durable.engine
+
+    durable.engine.Host._run = lambda self: None
+
+
 def _instructions(contender: str, n: int) -> int:
     """The instructions ``contender`` runs to check ``n`` forms: a fresh interpreter that prepares
-    them and checks them, less one that only prepares them (the two run side by side). Only the main
-    thread's are counted (callgrind counts each thread apart): durable-rules' host dispatches its
-    rulesets from timer threads every 0.2 s, whose instructions grow with the wall time a count
-    takes, and that is minutes under valgrind, more on a busy machine. The check itself, durable-rules'
-    C core and the actions it fires included, runs on the main thread."""
+    them and checks them, less one that only prepares them (the two run side by side), each
+    without durable-rules' timer threads (:func:`_without_timer_threads`). Only the main thread's
+    instructions are counted (callgrind counts each thread apart): the check, durable-rules' C core
+    and the actions it fires included, runs there."""
     with tempfile.TemporaryDirectory() as folder:
         def command(check: bool) -> list[str]:
             out = Path(folder) / ("check" if check else "prepare")
@@ -133,6 +145,7 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
+        _without_timer_threads()
         run = _prepared(args.one, args.n)
         if args.check:
             run()
