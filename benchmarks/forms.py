@@ -13,7 +13,8 @@ peer engine (GoRules zen-engine), on the same generated forms, in one process.
     form, one rule per check, as the durable-rules README leads a user to write.
 (e) zen-engine: the same checks as a decision model's expressions, one ``evaluate`` per form.
 All five must agree on which forms violate what; the script fails if they do not. Each size runs
-``--rounds`` rounds (default 3) of the five in turn; each contender's best round is reported.
+``--rounds`` rounds (default 3) of the five in turn; each contender's best round is reported, and
+the ratios of their median rounds are printed too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import statistics
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -268,23 +270,29 @@ def measure(n: int, rounds: int) -> dict[str, float]:
         "zen": lambda: run_zen(forms),
     }
     # Rounds run the contenders in turn, so a slow spell of the machine hits them alike; each
-    # contender's best round counts, and every round's findings are checked.
-    seconds: dict[str, float] = {}
+    # contender's best round counts, and every round's findings are checked. The best of a short
+    # run is likelier to fall in a fast minute than a long one's, so the ratios of median rounds
+    # are printed too.
+    taken_in: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(rounds):
         results: dict[str, list[Finding]] = {}
         for name, run in contenders.items():
             taken, found = generated.timed(run)
-            seconds[name] = min(taken, seconds.get(name, taken))
+            taken_in[name].append(taken)
             results[name] = sorted(found)
         expected = results["floor"]
         for name, found in results.items():
             assert found == expected, f"{name} disagrees with the floor on {len(set(found) ^ set(expected))} findings"
+    seconds = {name: min(times) for name, times in taken_in.items()}
+    medians = {name: statistics.median(times) for name, times in taken_in.items()}
     violating = len({index for index, _, _ in expected})
     print(f"n = {n}: {violating} forms violating ({len(expected)} findings), all five agree in each of {rounds} rounds"
           " (best round shown)")
     for name in contenders:
         print(f"  {name:14} {n / seconds[name]:>12,.0f} forms/s  {seconds[name]:8.3f} s"
               f"  zhifa/{name} = {seconds['zhifa'] / seconds[name]:.2f}")
+    print("  median rounds: " + ", ".join(f"zhifa/{name} = {medians['zhifa'] / medians[name]:.2f}"
+                                          for name in contenders if name != "zhifa"))
     return {name: n / s for name, s in seconds.items()}
 
 
