@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -368,7 +369,7 @@ def plan_from_data(data: Any, file: str = "<data>") -> AnnualPlan:
 def load_document(path: str | Path) -> Document:
     """Load a document from a YAML or JSON file, or a dispatch form from an .xlsx workbook; raises
     :class:`LoadError` naming the file and the field (or the cell)."""
-    if Path(path).suffix.lower() == ".xlsx":
+    if os.path.splitext(path)[1].lower() == ".xlsx":
         from forms.xlsx import read_form
 
         return read_form(path)

@@ -137,11 +137,16 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
+    """A JSON object as a dict, refused if a key repeats (``dict`` would keep the last silently).
+    Built by ``dict`` and the keys walked only when some repeat: a walk per object in Python was a
+    quarter of reading a form."""
+    result = dict(pairs)
+    if len(result) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen.add(key)
     return result
 
 
@@ -150,19 +155,23 @@ def read_bytes(path: str | Path) -> bytes:
 
     The size is taken from the opened file, and the read is bounded whatever the size said: a file
     that grows after it is measured is never read past the limit. Unbuffered, in reads of the size
-    measured: faster than ``Path.read_bytes`` for the small files zhifa reads."""
+    measured: by the operating system's own calls, with no file object, which took half the time
+    of reading the small files zhifa reads."""
     name = str(path)
     try:
-        with open(path, "rb", buffering=0) as file:
-            size = os.fstat(file.fileno()).st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            size = os.fstat(fd).st_size
             if size > MAX_FILE_BYTES:
                 raise LoadError(name, [Problem("", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
             parts = []
             want, read = size + 1, 0  # a byte more than measured: a pipe or /proc file measures 0
-            while read <= MAX_FILE_BYTES and (part := file.read(min(want, MAX_FILE_BYTES + 1 - read))):
+            while read <= MAX_FILE_BYTES and (part := os.read(fd, min(want, MAX_FILE_BYTES + 1 - read))):
                 parts.append(part)
                 read += len(part)
                 want = 64 * 1024
+        finally:
+            os.close(fd)
     except OSError as exc:  # absent, a folder, no permission, a device that fails
         raise LoadError(name, [Problem("", f"cannot read file: {exc.strerror or exc}")]) from None
     if read > MAX_FILE_BYTES:  # it grew after it was measured, or is a device that never ends

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import engine.cli
 from engine.cli import main
@@ -63,6 +66,27 @@ def test_a_folder_is_searched_at_any_depth_without_entering_linked_folders(
     assert (code, err) == (0, "")
     assert [Path(d["path"]).relative_to(tmp_path).as_posix() for d in json.loads(out)["documents"]] == [
         "a/b/minhang.yaml", "putuo.yaml"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "a-b", "a.b", "b", "a b", "é", "a0", "A"]), min_size=1, max_size=3),
+                min_size=1, max_size=6, unique_by=tuple),
+       st.sampled_from(["relative", "absolute", "mixed"]))
+def test_files_and_folders_are_checked_in_the_order_paths_sort(
+        tmp_path_factory: pytest.TempPathFactory, names: list[list[str]], spelling: str) -> None:
+    root = tmp_path_factory.mktemp("order")
+    made: list[Path] = []
+    for parts in names:
+        # a name is a folder of one file, so that no name is both a file and a folder
+        folder = root.joinpath(*parts)
+        folder.mkdir(parents=True, exist_ok=True)
+        (file := folder / "form.yaml").write_text("", encoding="utf-8")
+        made.append(file)
+    args = [str(f) for f in made]
+    if spelling != "absolute":  # given relative to the working folder, or some of each
+        args = [os.path.relpath(a) if spelling == "relative" or k % 2 else a for k, a in enumerate(args)]
+    assert engine.cli._expand(list(reversed(args))) == sorted(set(map(Path, args)))
+    assert engine.cli._expand([str(root)]) == sorted(made)
 
 
 def test_a_folder_that_cannot_be_listed_stops_the_check(
