@@ -12,7 +12,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin
 
-import attrs
 import cattrs
 import yaml
 from cattrs.cols import homogenous_tuple_structure_factory
@@ -307,26 +306,31 @@ def _read_values(variant: str, raw: Any) -> tuple[dict[str, Any] | None, list[Pr
     return values, [Problem(path, message) for path, message in problems]
 
 
-def _checked_form(form: DispatchForm) -> tuple[DispatchForm, list[Problem]]:
-    values, found = _read_values(form.variant, form.values)
-    if values is None:
-        return form, found
+def _dispatch_form(body: dict[str, Any], file: str) -> DispatchForm:
+    """A dispatch form from its fields (``kind`` left out, in a dict of the caller's own, whose
+    values are replaced by those read). Its values are read against its variant's template before
+    the rest is structured, so that the form is built once, with the values read; when the rest
+    fails too, one reading names the problems of both (except where the variant or the values
+    themselves are among what failed)."""
+    variant, raw = body.get("variant"), body.get("values")
+    found: list[Problem] = []
+    # Values left unread here (not a mapping keyed by text, or no variant as text) fail structure.
+    if isinstance(variant, str) and type(raw) is dict and set(map(type, raw)) <= {str}:
+        values, found = _read_values(variant, raw)
+        if values is not None:
+            body["values"] = values
+    try:
+        form = structure(body, DispatchForm, file)
+    except LoadError as exc:
+        if any(p.path.split(".")[0].split("[")[0] in ("variant", "values") for p in exc.problems):
+            found = []
+        raise LoadError(file, [*exc.problems, *found]) from None
     if len(set(form.members)) < len(form.members):
         repeated = [m for m, n in Counter(form.members).items() if n > 1]
         found += [Problem("members", f"unit {m!r} is listed more than once") for m in repeated]
-    return attrs.evolve(form, values=values), found
-
-
-def _value_problems(body: dict[str, Any], found: Iterable[Problem]) -> list[Problem]:
-    """The problems of a dispatch form's values read against its template, for a form whose
-    structure failed, so that one reading names both; nothing when its variant or values are
-    among what failed, or unusable."""
-    variant, values = body.get("variant"), body.get("values")
-    if any(p.path.split(".")[0].split("[")[0] in ("variant", "values") for p in found):
-        return []
-    if not isinstance(variant, str) or not isinstance(values, dict) or not all(type(k) is str for k in values):
-        return []
-    return _read_values(variant, values)[1]
+    if found:
+        raise LoadError(file, found)
+    return form
 
 
 def document_from_data(data: Any, file: str = "<data>") -> Document:
@@ -340,17 +344,10 @@ def document_from_data(data: Any, file: str = "<data>") -> Document:
     if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
         raise LoadError(file, [Problem("kind", f"expected one of {known}, got {shown(kind)}")])
     body = {k: v for k, v in data.items() if k != "kind"}
-    try:
-        document = structure(body, DOCUMENT_KINDS[kind], file)
-    except LoadError as exc:
-        if DOCUMENT_KINDS[kind] is DispatchForm:  # its values are read apart: name their problems too
-            raise LoadError(file, [*exc.problems, *_value_problems(body, exc.problems)]) from None
-        raise
-    problems: list[Problem] = []
-    if isinstance(document, AnnualPlan):
-        problems = check_references(document)
-    elif isinstance(document, DispatchForm):
-        document, problems = _checked_form(document)
+    if DOCUMENT_KINDS[kind] is DispatchForm:  # its values are read against its template
+        return _dispatch_form(body, file)
+    document = structure(body, DOCUMENT_KINDS[kind], file)
+    problems = check_references(document) if isinstance(document, AnnualPlan) else []
     if problems:
         raise LoadError(file, problems)
     return document

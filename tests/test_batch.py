@@ -3,6 +3,7 @@ gives for it alone, however the documents are grouped into shared durable-rules 
 
 from __future__ import annotations
 
+import copy
 import importlib
 from collections.abc import Iterator
 from typing import Any
@@ -19,9 +20,10 @@ from engine.compile import MATCHES
 from engine.facts import FactStream
 from forms import KeyUnit, LoadError, load_document
 from forms.convert import Document
+from forms.parse import read_data
 from forms.strategies import CAMPAIGN_MUTATIONS, PLAN_MUTATIONS, annual_plans, campaign_bundles
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, ROOT
 
 batching = importlib.import_module("engine.check")  # the module; ``engine.check`` is the function
 CHONGMING = load_document(EXAMPLES / "chongming-2024.yaml")
@@ -101,6 +103,17 @@ def test_plain_data_is_loaded_like_check_does() -> None:
     with pytest.raises(LoadError) as caught:
         list(engine.check_many([data]))
     assert caught.value.file == "<document 0>"
+
+
+def test_plain_data_is_read_without_being_changed() -> None:
+    """``check_many`` loads plain data without copying it first: loading must leave it as given."""
+    found = [read_data(path) for path in sorted((ROOT / "examples" / "campaigns").rglob("*.yaml"))]
+    forms = [data for data in found if data["kind"] == "dispatch-form"]
+    given = copy.deepcopy(forms)
+    assert len(forms) > 10
+    reports = list(engine.check_many(forms))
+    assert forms == given
+    assert reports == [engine.check(data) for data in given]
 
 
 def test_the_first_unusable_document_stops_the_stream_after_the_reports_before_it() -> None:
