@@ -1,6 +1,7 @@
 """Instructions per form of the in-memory contenders of ``forms.py``, counted by valgrind's callgrind.
 
     python benchmarks/instructions.py [--n 1200] [--quick] [--contenders zhifa,raw_durable,...] [--steps]
+    python benchmarks/instructions.py --end-to-end [--n 2000]
 
 On a machine whose speed moves from one minute to the next, a change of a few per cent cannot be
 seen in timings; the number of instructions run does not depend on the machine's speed. Each
@@ -20,6 +21,12 @@ the ratios of ``forms.py``; they move little unless the code does. Needs valgrin
 valgrind``); not part of ``make bench``. Last line: ``n`` and ``instructions_per_form`` (an object
 keyed by contender; with ``--steps``, also ``zhifa_loaded``, ``zhifa_facts``, ``zhifa_sent`` and
 ``zhifa_encoded``: zhifa's path taken that far, each including those before it).
+
+With ``--end-to-end``, the two processes of ``end_to_end.py`` instead: ``zhifa check FOLDER
+--format json`` and the floor script, each run whole (start-up included) on a folder of N JSON
+forms and on a folder of one; the difference over N − 1 is what a file costs, the run on one file
+what starting costs. Last line: ``n``, ``per_file`` and ``start`` (objects keyed by
+``zhifa_check`` and ``floor_script``).
 """
 
 from __future__ import annotations
@@ -134,6 +141,61 @@ def _instructions(contender: str, n: int) -> int:
     return round((counts[0] - counts[1]) / n)
 
 
+END_TO_END = ("zhifa_check", "floor_script")
+
+
+def _run_whole(contender: str, folder: str) -> None:
+    """A child of :func:`_end_to_end`: the command line, or ``end_to_end.py``'s floor, on ``folder``,
+    its report written to standard output."""
+    if contender == "zhifa_check":
+        _without_timer_threads()
+        from engine.cli import main as zhifa
+
+        zhifa(["check", folder, "--format", "json"])
+        return
+    spec = importlib.util.spec_from_file_location("end_to_end", Path(__file__).with_name("end_to_end.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.floor_main(Path(folder))
+
+
+def _end_to_end(n: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Per contender of ``end_to_end.py``: the instructions a file costs, and those of a run on one
+    file (starting, and that file). Each is counted on the main thread, its report discarded."""
+    per_file: dict[str, int] = {}
+    start: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        folders = {}
+        for size in (n, 1):
+            folder = folders[size] = Path(scratch) / f"forms-{size}"
+            folder.mkdir()
+            for k, form in enumerate(generated.iter_forms(size)):
+                (folder / f"form-{k:06d}.json").write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
+        for contender in END_TO_END:
+            def command(contender: str, size: int) -> list[str]:
+                out = Path(scratch) / f"{contender}-{size}"
+                return ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out}",
+                        sys.executable, __file__, "--whole", contender, str(folders[size])]
+
+            environment = {**os.environ, "PYTHONHASHSEED": "0"}
+            children = {size: subprocess.Popen(command(contender, size), stdout=subprocess.DEVNULL,
+                                               stderr=subprocess.PIPE, text=True, env=environment) for size in (n, 1)}
+            counts = {}
+            for size, child in children.items():
+                _, errors = child.communicate()
+                if child.returncode not in (0, 1):  # 1: violations found, as expected
+                    raise RuntimeError(f"callgrind run of {contender} failed:\n{errors[-2000:]}")
+                totals = re.search(r"^totals: (\d+)$", (Path(scratch) / f"{contender}-{size}-01").read_text(),
+                                   re.MULTILINE)
+                if totals is None:
+                    raise RuntimeError(f"callgrind run of {contender} left no count")
+                counts[size] = int(totals.group(1))
+            per_file[contender] = round((counts[n] - counts[1]) / (n - 1))
+            start[contender] = counts[1]
+    return per_file, start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1200, help="forms counted (default 1200)")
@@ -141,14 +203,36 @@ def main() -> None:
     parser.add_argument("--contenders", default=",".join(CONTENDERS), help="comma-separated (default: all four)")
     parser.add_argument("--steps", action="store_true",
                         help="also zhifa's path in steps: loading, facts, what is sent, its JSON")
+    parser.add_argument("--end-to-end", action="store_true",
+                        help="count end_to_end.py's two processes instead, per file and to start (default 2000 files)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # the child process, run under callgrind
     parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--whole", nargs=2, help=argparse.SUPPRESS)  # a child of --end-to-end: contender, folder
     args = parser.parse_args()
     if args.one is not None:
         _without_timer_threads()
         run = _prepared(args.one, args.n)
         if args.check:
             run()
+        return
+    if args.whole is not None:
+        _run_whole(*args.whole)
+        return
+    if args.end_to_end:
+        if shutil.which("valgrind") is None:
+            sys.exit("instructions.py needs valgrind")
+        n = args.n if "--n" in sys.argv else 2000
+        if n < 2:
+            parser.error("--n must be at least 2 with --end-to-end")
+        print(generated.machine())
+        per_file, start = _end_to_end(n)
+        whole = {contender: start[contender] + (n - 1) * per_file[contender] for contender in END_TO_END}
+        for contender in END_TO_END:
+            print(f"  {contender:13} {per_file[contender]:>12,} instructions per file, {start[contender]:>14,} "
+                  f"on one file, {whole[contender]:>16,} on {n}")
+        print(f"  zhifa/floor = {per_file['zhifa_check'] / per_file['floor_script']:.2f} per file, "
+              f"{whole['zhifa_check'] / whole['floor_script']:.2f} on {n} files")
+        generated.last_line({"n": n, "per_file": per_file, "start": start})
         return
     contenders = ["zhifa", "raw_durable"] if args.quick else args.contenders.split(",")
     if unknown := sorted(set(contenders) - set(CONTENDERS)):
