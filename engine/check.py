@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from engine.compile import CompiledProfile, Match, compile_profile, parameter_value
+from engine.compile import CompiledProfile, Match, compile_profile
 from engine.derived import Fact, Missing
 from engine.facts import FactStream, unread_inputs
 from engine.report import NotChecked, Report, Violation, render
@@ -87,7 +87,7 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
     fields: dict[str, Any] = {}
     for fact in reversed(matched):  # the first pattern's fields win
         fields.update(fact)
-    fields.update({name: parameter_value(v) for name, v in compiled.params.items()})
+    fields.update(compiled.shown_params)
     message, fix = rule.message_for(alternative), rule.fix_for(alternative)
     return Violation(
         rule=rule.id,
@@ -153,11 +153,11 @@ class _Rules:
     fact_kinds: tuple[str, ...]
     joins: bool  # some rule matches several facts at once: then a bundle's facts share one session
     by_id: dict[str, Rule]
-    _not_checked: dict[tuple[str, frozenset[tuple[str, Missing]]], tuple[NotChecked, ...]] = attrs.field(factory=dict)
+    _not_checked: dict[tuple[str, tuple[tuple[str, Missing], ...]], tuple[NotChecked, ...]] = attrs.field(factory=dict)
 
     def not_checked(self, kind: str, missing: Mapping[str, Missing]) -> tuple[NotChecked, ...]:
         """The rules for documents of ``kind`` that the missing fact kinds leave unchecked (cached)."""
-        key = (kind, frozenset(missing.items()))
+        key = (kind, tuple(missing.items()))  # in the order the kinds' builders ran: the same for the same kinds
         found = self._not_checked.get(key)
         if found is None:
             found = tuple(n for rule in self.rules if rule.document == kind and (n := _not_checked(rule, missing)))

@@ -7,6 +7,7 @@ matched which facts; everything else happens outside the engine.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import operator
@@ -73,6 +74,11 @@ class CompiledProfile:
     @property
     def fact_kinds(self) -> tuple[str, ...]:
         return tuple(sorted({kind for rule in self.rules for kind in rule.fact_kinds}))
+
+    @functools.cached_property  # read for every violation
+    def shown_params(self) -> dict[str, int | float | str]:
+        """The parameter values as messages show them (:func:`parameter_value`)."""
+        return {name: parameter_value(value) for name, value in self.params.items()}
 
 
 def _matched_fields(rules: tuple[Rule, ...]) -> dict[str, tuple[str, ...]]:
