@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin
 
+import attrs
 import cattrs
 import yaml
 from cattrs.cols import homogenous_tuple_structure_factory
@@ -314,9 +315,10 @@ def _dispatch_form(body: dict[str, Any], file: str) -> DispatchForm:
     themselves are among what failed)."""
     variant, raw = body.get("variant"), body.get("values")
     found: list[Problem] = []
-    # Values left unread here (not a mapping keyed by text, or no variant as text) fail structure.
-    if isinstance(variant, str) and type(raw) is dict and set(map(type, raw)) <= {str}:
-        values, found = _read_values(variant, raw)
+    read = False
+    if isinstance(variant, str) and (type(raw) is dict or isinstance(raw, Mapping)) and set(map(type, raw)) <= {str}:
+        read = True
+        values, found = _read_values(variant, raw if type(raw) is dict else dict(raw))
         if values is not None:
             body["values"] = values
     try:
@@ -325,6 +327,10 @@ def _dispatch_form(body: dict[str, Any], file: str) -> DispatchForm:
         if any(p.path.split(".")[0].split("[")[0] in ("variant", "values") for p in exc.problems):
             found = []
         raise LoadError(file, [*exc.problems, *found]) from None
+    if not read:  # values cattrs took that were not read above (anything else with items): read them now
+        values, found = _read_values(form.variant, form.values)
+        if values is not None:
+            form = attrs.evolve(form, values=values)
     if len(set(form.members)) < len(form.members):
         repeated = [m for m, n in Counter(form.members).items() if n > 1]
         found += [Problem("members", f"unit {m!r} is listed more than once") for m in repeated]

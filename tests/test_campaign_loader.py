@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -17,7 +18,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forms import LoadError, load_document, read_data
+from forms import LoadError, document_from_data, load_document, read_data
 from forms.dispatch import (
     _PAIR_NAMES,
     CountAmount,
@@ -174,6 +175,33 @@ def test_a_bad_form_names_the_file_and_the_field(tmp_path: Path, suffix: str, ch
     data = copy.deepcopy(read_data(FORM))
     change(data)
     assert problems_of(data, tmp_path, suffix) == expected
+
+
+class _ItemsOnly:
+    """Not a mapping, but with the ``items`` cattrs reads a mapping by."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def items(self) -> Any:
+        return self._values.items()
+
+
+class _Values(dict[str, Any]):
+    """A dict of another type, as some loaders give."""
+
+
+@pytest.mark.parametrize("given", [_Values, MappingProxyType, _ItemsOnly])
+def test_a_forms_values_are_read_against_its_template_whatever_holds_them(given: Callable[[Any], Any]) -> None:
+    data = read_data(FORM)
+    plain = document_from_data(data, "form")
+    assert document_from_data({**data, "values": given(dict(data["values"]))}, "form") == plain
+    bad = {**data["values"], "self_found": -1, "towns_helped": 1}
+    with pytest.raises(LoadError) as caught:
+        document_from_data({**data, "values": given(bad)}, "form")
+    assert [f"{p.path}: {p.message}" for p in caught.value.problems] == [
+        "values.towns_helped: not an item of the chongming-2023 form",
+        "values.self_found: expected a whole number ≥ 0, got -1"]
 
 
 def test_every_bad_figure_of_a_form_is_reported_at_once(tmp_path: Path) -> None:
