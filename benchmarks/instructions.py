@@ -153,11 +153,9 @@ def _run_whole(contender: str, folder: str) -> None:
 
         zhifa(["check", folder, "--format", "json"])
         return
-    spec = importlib.util.spec_from_file_location("end_to_end", Path(__file__).with_name("end_to_end.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.floor_main(Path(folder))
+    import end_to_end  # beside this script
+
+    end_to_end.floor_main(Path(folder))
 
 
 def _end_to_end(n: int) -> tuple[dict[str, int], dict[str, int]]:
@@ -198,7 +196,7 @@ def _end_to_end(n: int) -> tuple[dict[str, int], dict[str, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1200, help="forms counted (default 1200)")
+    parser.add_argument("--n", type=int, help="forms counted (default 1200; files, 2000, with --end-to-end)")
     parser.add_argument("--quick", action="store_true", help="600 forms, zhifa and raw durable-rules (about a minute)")
     parser.add_argument("--contenders", default=",".join(CONTENDERS), help="comma-separated (default: all four)")
     parser.add_argument("--steps", action="store_true",
@@ -221,7 +219,7 @@ def main() -> None:
     if args.end_to_end:
         if shutil.which("valgrind") is None:
             sys.exit("instructions.py needs valgrind")
-        n = args.n if "--n" in sys.argv else 2000
+        n = 2000 if args.n is None else args.n
         if n < 2:
             parser.error("--n must be at least 2 with --end-to-end")
         print(generated.machine())
@@ -237,11 +235,11 @@ def main() -> None:
     contenders = ["zhifa", "raw_durable"] if args.quick else args.contenders.split(",")
     if unknown := sorted(set(contenders) - set(CONTENDERS)):
         parser.error(f"unknown contenders: {', '.join(unknown)} (known: {', '.join(CONTENDERS)})")
-    if args.n < 1:
+    n = 600 if args.quick else 1200 if args.n is None else args.n
+    if n < 1:
         parser.error("--n must be at least 1")
     if shutil.which("valgrind") is None:
         sys.exit("instructions.py needs valgrind")
-    n = 600 if args.quick else args.n
     print(generated.machine())
     per_form: dict[str, int] = {}
     for contender in contenders:
