@@ -134,6 +134,11 @@ def _list_only(t: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]
     return structure
 
 
+def _keyed_by_text(mapping: Mapping[Any, Any]) -> bool:
+    """Whether every key of ``mapping`` is text, by the set of the keys' types (one pass in C)."""
+    return set(map(type, mapping)) <= {str}
+
+
 def _text_keyed(converter: cattrs.Converter) -> Callable[[Any, Any], dict[str, Any]]:
     """A mapping keyed by text, its values kept as given (a dispatch form's values, which
     :func:`forms.dispatch.checked_values` reads against the template). A mapping whose keys are all
@@ -141,7 +146,7 @@ def _text_keyed(converter: cattrs.Converter) -> Callable[[Any, Any], dict[str, A
     generic = converter.get_structure_hook(dict[str, Any])
 
     def structure(value: Any, cls: Any) -> dict[str, Any]:
-        if type(value) is dict and set(map(type, value)) <= {str}:  # a set of the keys' types: C speed
+        if type(value) is dict and _keyed_by_text(value):
             return dict(value)
         result: dict[str, Any] = generic(value, cls)
         return result
@@ -316,7 +321,7 @@ def _dispatch_form(body: dict[str, Any], file: str) -> DispatchForm:
     variant, raw = body.get("variant"), body.get("values")
     found: list[Problem] = []
     read = False
-    if isinstance(variant, str) and (type(raw) is dict or isinstance(raw, Mapping)) and set(map(type, raw)) <= {str}:
+    if isinstance(variant, str) and (type(raw) is dict or isinstance(raw, Mapping)) and _keyed_by_text(raw):
         read = True
         values, found = _read_values(variant, raw if type(raw) is dict else dict(raw))
         if values is not None:
