@@ -99,7 +99,7 @@ def _zhifa_until(bench: Any, documents: list[dict[str, Any]], step: str) -> None
         return
     for session in sent:
         for call in bench.runtime.chunks(session):
-            json.dumps(call, ensure_ascii=False)
+            bench.runtime.encode_facts(call)
 
 
 def _without_timer_threads() -> None:

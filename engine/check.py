@@ -189,6 +189,13 @@ def _bundle(members: Sequence[int], documents: Sequence[Document], names: Sequen
                    FactStream(docs, rules.fact_kinds, compiled.params, unread))
 
 
+def _alone(k: int, document: Document, name: str, compiled: CompiledProfile) -> _Bundle:
+    """What :func:`_bundle` makes of document ``k`` alone, without walking lists for one document."""
+    rules = _rules_for(compiled, frozenset((kind_of(document),)))
+    documents = (document,)
+    return _Bundle((k,), documents, (name,), compiled, rules, FactStream(documents, rules.fact_kinds, compiled.params))
+
+
 #: Facts per durable-rules session. Sessions are created and deleted per batch of bundles (not per
 #: document), which amortises their cost while keeping the C core's working memory bounded.
 SESSION_FACTS = 2_000
@@ -364,12 +371,11 @@ def check_many(
     while batch := list(itertools.islice(stream, BATCH_DOCUMENTS)):
         names = [f"<document {offset + k}>" for k in range(len(batch))]
         results: list[Report | Unusable | None] = [None] * len(batch)
-        loaded: list[Document] = []
         bundles = []
         for k, given in enumerate(batch):
             try:
-                loaded.append(document := _as_document(given, names[k]))
-                bundles.append(_bundle([k], loaded, names, _resolve(document, profile, rulebook)))
+                document = _as_document(given, names[k])
+                bundles.append(_alone(k, document, names[k], _resolve(document, profile, rulebook)))
             except (LoadError, ProfileError) as exc:
                 results[k] = Unusable(names[k], exc)
                 break  # nothing after the first unusable document is reported

@@ -50,6 +50,10 @@ def contract_ruleset() -> str:
         def over(context: Any) -> None:
             TAKEN.extend(fact["id"] for fact in context.m)
 
+        @when_all(cap(100), (m.kind == "labelled") & (m.label == "企业自查发现, 其中: 整改"))
+        def labelled(context: Any) -> None:
+            TAKEN.extend(fact["id"] for fact in context.m)
+
         @when_all(m.kind == OPENING)
         def opened(context: Any) -> None:
             pass
@@ -98,6 +102,27 @@ def test_whole_numbers_are_compared_exactly_up_to_the_limit_and_wrongly_beyond(c
         finally:
             delete_state(contract_ruleset, "d")
     assert TAKEN == ["at"]  # every pair has rectified > found; beyond the limit durable-rules misses it
+
+
+def test_facts_are_sent_as_compact_json_and_read_as_sent(contract_ruleset: str) -> None:
+    """zhifa sends JSON without json.dumps's spaces and keeps text as it is (not escaped to ASCII);
+    the C core reads it as the same facts: numbers compared, text matched whole, spaces inside
+    text kept."""
+    facts = [{"kind": "labelled", "id": "text", "sid": "e", "label": "企业自查发现, 其中: 整改"},
+             {"kind": "labelled", "id": "other-text", "sid": "e", "label": "企业自查发现,其中:整改"},
+             _form("over", 1, 2, "e"), _form("clean", 2, 1, "e")]
+    text = engine.runtime.encode_facts(facts)
+    assert json.loads(text) == facts
+    assert "企业自查发现, 其中: 整改" in text and '", "' not in text and '": ' not in text
+    assert len(text) < len(json.dumps(facts, ensure_ascii=False))
+    TAKEN.clear()
+    with ENGINE_LOCK:
+        engine.runtime.open_session(contract_ruleset, "e")
+        try:
+            engine.runtime.assert_facts(contract_ruleset, facts)
+        finally:
+            delete_state(contract_ruleset, "e")
+    assert sorted(TAKEN) == ["over", "text"]
 
 
 def test_a_fact_a_rule_takes_asserted_twice_is_still_an_error(contract_ruleset: str) -> None:

@@ -5,6 +5,7 @@ parameters lack is refused before its profile compiles."""
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine
+from engine.campaign_facts import _shown
 from engine.compile import RulebookError, compile_profile, rule_problems
 from engine.derived import Bundle, Fact
 from engine.facts import FACT_KINDS, build_facts
@@ -186,3 +188,10 @@ def test_spot_check_findings_must_count_enterprises(monkeypatch: pytest.MonkeyPa
     assert all(isinstance(item, FormItem) and item.shape is ItemShape.COUNT and item.whole_numbers
                for variant in ("chongming-2023", "linyi-lingang-2023")
                for item, _ in campaign_facts._spot_check_findings(variant))
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False) | st.integers().map(Decimal))
+def test_a_figure_is_shown_as_its_normalised_plain_digits(value: Decimal) -> None:
+    """Messages show a figure with no exponent and no trailing zeros after the point; a whole number
+    held as a Decimal takes a shorter way there (engine.campaign_facts._shown)."""
+    assert _shown(value) == format(value.normalize(), "f")

@@ -10,11 +10,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import engine
 import engine.campaign_facts
 from engine import RuleError
-from engine.compile import compile_profile
+from engine.compile import PACK_ENVELOPE, compile_profile
 from engine.facts import build_facts
 from engine.runtime import EXACT_LIMIT, InexactFigure, to_send
 from forms import LoadError, document_from_data, load_document, read_data
@@ -84,9 +86,12 @@ def test_figures_at_the_cap_are_compared_exactly() -> None:
 def test_a_figure_beyond_what_durable_rules_compares_exactly_is_never_sent() -> None:
     compiled = compile_profile(load_rulebook(), "shanghai-chongming-2023-campaign")
     facts = build_facts([load_document(FORM)], compiled.fact_kinds, compiled.params).facts
+
     assert to_send(compiled, [facts], "1")  # as built, everything can be sent
     for kind, field in (("part-whole", "whole"), ("submission", "days_late")):  # packed, and sent whole
         assert kind not in compiled.packed or field in compiled.matched_fields[kind]
+        at_limit = [dict(f, **{field: EXACT_LIMIT}) if f["kind"] == kind else f for f in facts]
+        assert to_send(compiled, [at_limit], "1")
         changed = [dict(f, **{field: EXACT_LIMIT + 1}) if f["kind"] == kind else f for f in facts]
         with pytest.raises(InexactFigure, match=f"a {kind} fact's {'s0_' if kind in compiled.packed else ''}"
                                                 f"{field} is {EXACT_LIMIT + 1}, beyond"):
@@ -94,6 +99,32 @@ def test_a_figure_beyond_what_durable_rules_compares_exactly_is_never_sent() -> 
         negative = [dict(f, **{field: -EXACT_LIMIT - 1}) if f["kind"] == kind else f for f in facts]
         with pytest.raises(InexactFigure):
             to_send(compiled, [negative], "1")
+
+
+#: What a compared field may hold: whole numbers near and beyond the exact limit, text, flags, money.
+_figures = st.one_of(st.integers(min_value=-2 * EXACT_LIMIT, max_value=2 * EXACT_LIMIT),
+                     st.integers(min_value=-10**6, max_value=10**6), st.text(alphabet="0123456789-整改", max_size=25),
+                     st.booleans(), st.floats(allow_nan=True))
+_COMPILED = compile_profile(load_rulebook(), "shanghai-chongming-2023-campaign")
+
+
+@given(st.lists(st.tuples(st.sampled_from(["part-whole", "submission"]), st.data()), min_size=1, max_size=14))
+def test_only_a_whole_number_beyond_the_limit_stops_facts_being_sent(kinds: list[tuple[str, st.DataObject]]) -> None:
+    """Packed or sent whole, facts whose compared fields hold text, flags, floats or whole numbers
+    within the limit are sent as they are; a whole number beyond it is refused, by name."""
+    facts = [{"kind": kind, "id": f"f{n}", **{name: data.draw(_figures) for name in _COMPILED.matched_fields[kind]}}
+             for n, (kind, data) in enumerate(kinds)]
+    sent = [(f["kind"], name, f[name]) for f in facts for name in _COMPILED.matched_fields[f["kind"]]]
+    beyond = [(kind, name, value) for kind, name, value in sent if type(value) is int and abs(value) > EXACT_LIMIT]
+    if beyond:
+        with pytest.raises(InexactFigure, match="beyond the whole numbers durable-rules compares exactly"):
+            to_send(_COMPILED, [facts], "1")
+        return
+    packs = to_send(_COMPILED, [facts], "1")
+    received = sorted(((p["kind"], name.split("_", 1)[1] if p["kind"] in _COMPILED.packed else name, value)
+                       for p, _ in packs for name, value in p.items() if name not in PACK_ENVELOPE
+                       and not name.endswith("_id") and name not in ("id", "grp", "sid")), key=repr)
+    assert received == sorted(sent, key=repr)
 
 
 def test_a_derived_figure_beyond_it_fails_the_check_naming_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
