@@ -183,17 +183,21 @@ def _rules_for(compiled: CompiledProfile, kinds: frozenset[str]) -> _Rules:
 
 def _bundle(members: Sequence[int], documents: Sequence[Document], names: Sequence[str | None],
             compiled: CompiledProfile, unread: Missing | None = None) -> _Bundle:
+    """The documents ``members`` of ``documents`` as one bundle under ``compiled``."""
     docs = tuple(documents[i] for i in members)
-    rules = _rules_for(compiled, frozenset(kind_of(d) for d in docs))
-    return _Bundle(tuple(members), docs, tuple(names[i] for i in members), compiled, rules,
-                   FactStream(docs, rules.fact_kinds, compiled.params, unread))
+    return _bundle_of(tuple(members), docs, tuple(names[i] for i in members), compiled,
+                      frozenset(kind_of(d) for d in docs), unread)
 
 
 def _alone(k: int, document: Document, name: str, compiled: CompiledProfile) -> _Bundle:
     """What :func:`_bundle` makes of document ``k`` alone, without walking lists for one document."""
-    rules = _rules_for(compiled, frozenset((kind_of(document),)))
-    documents = (document,)
-    return _Bundle((k,), documents, (name,), compiled, rules, FactStream(documents, rules.fact_kinds, compiled.params))
+    return _bundle_of((k,), (document,), (name,), compiled, frozenset((kind_of(document),)))
+
+
+def _bundle_of(members: tuple[int, ...], documents: tuple[Document, ...], paths: tuple[str | None, ...],
+               compiled: CompiledProfile, kinds: frozenset[str], unread: Missing | None = None) -> _Bundle:
+    rules = _rules_for(compiled, kinds)
+    return _Bundle(members, documents, paths, compiled, rules, FactStream(documents, rules.fact_kinds, compiled.params, unread))
 
 
 #: Facts per durable-rules session. Sessions are created and deleted per batch of bundles (not per
