@@ -17,10 +17,19 @@ from datetime import date
 from decimal import Decimal
 
 from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params, title_of
-from forms.dispatch import CountAmount, DispatchForm, FormItem, ItemShape, WholePart, load_template, parse_year_month
+from forms.dispatch import (
+    MONEY_PLACES,
+    CountAmount,
+    DispatchForm,
+    FormItem,
+    ItemShape,
+    WholePart,
+    load_template,
+    parse_year_month,
+)
 from forms.records import CampaignSteps, EnterpriseRecord
 
-SCALE = 10_000  # money compared in 0.0001 万元
+SCALE = 10**MONEY_PLACES  # money compared in 0.0001 万元, the finest amount a form may state
 NO_FORMS = Missing("没有调度表", "no dispatch forms were given")
 NO_RECORDS = Missing("没有企业台账记录", "no enterprise records were given")
 NO_AGGREGATES = Missing("没有汇总表（列出下属单位的调度表）", "no aggregate form (a form listing its member units)")
@@ -59,8 +68,9 @@ def _int(params: Params, name: str) -> int:
     return int(value)
 
 
-def _scaled(value: Decimal | int, item: FormItem) -> int:
-    return int(value) if item.whole_numbers else int(Decimal(value) * SCALE)
+def _scaled(value: Decimal | int, whole: bool) -> int:
+    """A figure as conditions compare it: a whole number as it is, money in 0.0001 万元."""
+    return int(value) if whole else int(Decimal(value) * SCALE)
 
 
 def _shown(value: Decimal | int | None, blank: str = "空白") -> str:
@@ -143,7 +153,7 @@ def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, whole_
 def _whole(value: Decimal | int | None, item: FormItem) -> tuple[int, int, str, str]:
     """A whole as a ``part-whole`` fact carries it: compared (scaled), blank or not, shown."""
     shown, shown_en = _shown_both(value)
-    return (_scaled(value, item) if value is not None else 0), int(value is None), shown, shown_en
+    return (_scaled(value, item.whole_numbers) if value is not None else 0), int(value is None), shown, shown_en
 
 
 @functools.cache
@@ -171,7 +181,7 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
             pair = values.get(key)
             if isinstance(pair, WholePart) and pair.part is not None:
                 item = template.item(key)
-                yield _part_whole(index, form, item, f"/values/{key}/part", key, _scaled(pair.part, item),
+                yield _part_whole(index, form, item, f"/values/{key}/part", key, _scaled(pair.part, item.whole_numbers),
                                   _shown(pair.part), _whole(pair.whole, item))
         checked = values.get("spot_checked")
         # Every finding of a form shares its whole, worked out once per form; all are counts.
@@ -200,6 +210,17 @@ def _month_index(month: str) -> int:
     return _index_of(*parse_year_month(month))
 
 
+def _counted(same: list[tuple[int, DispatchForm]]) -> tuple[int, DispatchForm]:
+    """Of a unit's forms for one month, the one whose figures count: the last submitted (a form
+    filed again replaces the one before), then by its figures and members written out as text, so
+    that the order documents are given never changes a finding (forms alike in both have the same
+    figures: the first given is taken)."""
+    if len(same) == 1:
+        return same[0]
+    return max(same, key=lambda member: (member[1].submitted or date.min,
+                                         repr((sorted(member[1].values.items()), member[1].members))))
+
+
 def _month_name(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
@@ -222,27 +243,28 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
         months = sorted(by_month)
         for month in months:
             if len(same := by_month[month]) > 1:
-                index, form = same[-1]
+                index, form = _counted(same)
                 yield _form_base(index, form) | {"kind": "series-duplicate", "loc": "/month", "forms": len(same)}
-        last_index, last_form = by_month[months[-1]][-1]
+        last_index, last_form = _counted(by_month[months[-1]])
         for month in range(first, months[-1]):
             if month not in by_month:
                 yield {"kind": "series-gap", "doc": last_index, "loc": "/month", "unit": unit,
                        "month": last_form.month, "missing_month": _month_name(month)}
         template = load_template(variant)
         for before, after in itertools.pairwise(months):
-            _, previous = by_month[before][-1]
-            index, current = by_month[after][-1]
+            _, previous = _counted(by_month[before])
+            index, current = _counted(by_month[after])
             for _, item in template.items():
                 old_figures = dict((c, v) for c, _, _, v in components(item, previous.value(item.key)))
                 for component, suffix, pointer, new in components(item, current.value(item.key)):
                     old = old_figures[component]
                     if old is None:
                         continue
+                    whole = item.in_whole_numbers(component)
                     yield _form_base(index, current) | {
                         "kind": "series-step", "loc": f"/values/{item.key}{pointer}", "key": item.key,
                         "label": item.label + suffix, "previous_month": previous.month,
-                        "previous": _scaled(old, item), "current": _scaled(new, item) if new is not None else 0,
+                        "previous": _scaled(old, whole), "current": _scaled(new, whole) if new is not None else 0,
                         **_both("previous_shown", old), **_both("current_shown", new), "current_blank": int(new is None)}
 
 
@@ -294,8 +316,11 @@ def rollups(bundle: Bundle, params: Params) -> Built:
         return
     for index, aggregate in aggregates:
         template = load_template(aggregate.variant)
-        members = {f.unit: f for _, f in forms
-                   if f.month == aggregate.month and f.variant == aggregate.variant and f.unit in aggregate.members}
+        filed: dict[str, list[tuple[int, DispatchForm]]] = defaultdict(list)
+        for i, f in forms:
+            if f.month == aggregate.month and f.variant == aggregate.variant and f.unit in aggregate.members:
+                filed[f.unit].append((i, f))
+        members = {unit: _counted(same)[1] for unit, same in filed.items()}
         for member in aggregate.members:
             if member not in members:
                 yield _form_base(index, aggregate) | {"kind": "rollup-member", "loc": "/members", "member": member,
@@ -312,10 +337,11 @@ def rollups(bundle: Bundle, params: Params) -> Built:
                 if stated is None and not reported[component]:
                     continue
                 computed = totals[component]
+                whole = item.in_whole_numbers(component)
                 yield _form_base(index, aggregate) | {
                     "kind": "rollup-sum", "loc": f"/values/{item.key}{pointer}", "key": item.key,
-                    "label": item.label + suffix, "stated": _scaled(stated, item) if stated is not None else 0,
-                    "computed": _scaled(computed, item), **_both("stated_shown", stated), **_both("computed_shown", computed),
+                    "label": item.label + suffix, "stated": _scaled(stated, whole) if stated is not None else 0,
+                    "computed": _scaled(computed, whole), **_both("stated_shown", stated), **_both("computed_shown", computed),
                     "stated_blank": int(stated is None), "members_reported": reported[component],
                     "members": len(members)}
 

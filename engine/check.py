@@ -23,7 +23,7 @@ from engine.facts import FactStream, unread_inputs
 from engine.report import NotChecked, Report, Violation, render
 from engine.runtime import RuleError, evaluate_groups
 from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
-from forms.convert import Document, kind_of
+from forms.convert import DOCUMENT_KINDS, Document, kind_of
 from forms.dispatch import DispatchForm
 from rulebook import Rule, Rulebook, load_rulebook
 
@@ -351,6 +351,8 @@ def check_documents(
     return [r for r in results if r is not None]
 
 
+_DOCUMENT_TYPES = tuple(DOCUMENT_KINDS.values())
+
 #: Documents read from the iterable per step of :func:`check_many`.
 BATCH_DOCUMENTS = 256
 
@@ -380,7 +382,7 @@ def check_many(
             try:
                 document = _as_document(given, names[k])
                 bundles.append(_alone(k, document, names[k], _resolve(document, profile, rulebook)))
-            except (LoadError, ProfileError) as exc:
+            except Exception as exc:  # raised once the reports before it are yielded, as promised
                 results[k] = Unusable(names[k], exc)
                 break  # nothing after the first unusable document is reported
         _check_bundles(bundles, results, _pointer, paths=False)
@@ -395,6 +397,8 @@ def check_many(
 
 def _as_document(document: Document | Mapping[str, Any], name: str) -> Document:
     if not isinstance(document, Mapping):
+        if not isinstance(document, _DOCUMENT_TYPES):
+            raise TypeError(f"{name}: expected a document or its data as a mapping, got {type(document).__name__}")
         return document
     data = document if type(document) is dict else dict(document)  # neither loader changes it
     return document_from_data(data, name) if "kind" in data else plan_from_data(data, name)

@@ -29,7 +29,8 @@ EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
 
 
 class UnreadableFolder(Exception):
-    """A folder given to check, or one inside it, cannot be listed: its documents would be left out."""
+    """A folder given to check, or one inside it, cannot be listed (its documents would be left
+    out), or holds no document at all (a wrong path would otherwise pass as a clean check)."""
 
 
 def _document_files(folder: Path) -> Iterator[str]:
@@ -59,7 +60,10 @@ def _expand(paths: Sequence[str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.update(_document_files(path))
+            files = list(_document_files(path))
+            if not files:
+                raise UnreadableFolder(f"the folder {path} holds no document files ({', '.join(DOCUMENT_SUFFIXES)})")
+            found.update(files)
         else:
             found.add(str(path))
     return [Path(name) for name in sorted(found, key=_path_order)]
@@ -122,7 +126,7 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     try:
         paths = _expand(args.paths)
-    except UnreadableFolder as exc:  # checking the rest would judge a campaign on part of its forms
+    except UnreadableFolder as exc:  # checking the rest would judge a campaign on part of its forms, or pass nothing
         print(f"zhifa: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     results = check_files(paths, args.profile)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
@@ -71,9 +72,19 @@ def _integer(value: Any, _: Any) -> int:
     return value
 
 
+#: A number given as text: plain ASCII digits with an optional fraction ("68.20" keeps the two
+#: places a YAML number would lose), none of the forms Python's Decimal also reads ("7_2", "٧٢", " 72 ").
+_DECIMAL_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+#: Decimal places a stated percentage may have; shares are compared at the places stated.
+PERCENT_PLACES = 4
+
+
 def _decimal(value: Any, _: Any) -> Decimal:
     # str() of a float gives its shortest repr, so 68.2 keeps one decimal place as stated.
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _Invalid(f"expected a number, got {shown(value)}")
+    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
         raise _Invalid(f"expected a number, got {shown(value)}")
     try:
         number = Decimal(str(value))
@@ -84,9 +95,18 @@ def _decimal(value: Any, _: Any) -> Decimal:
     return _at_most_max(number, value)
 
 
+def _percent(value: Any, _: Any) -> Decimal:
+    number = _decimal(value, _)
+    if number.as_tuple().exponent < -PERCENT_PLACES:  # type: ignore[operator]  # finite: an int
+        raise _Invalid(f"expected a percentage to at most {PERCENT_PLACES} decimal places, got {shown(value)}")
+    return number
+
+
 def _text(value: Any, _: Any) -> str:
     if not isinstance(value, str):
         raise _Invalid(f"expected text, got {shown(value)}")
+    if not value.strip():  # a unit, a name, an id: blank says nothing (an absent optional field is null)
+        raise _Invalid(f"expected text, got blank text {shown(value)}")
     return value
 
 
@@ -96,10 +116,17 @@ def _flag(value: Any, _: Any) -> bool:
     return value
 
 
+#: A date as text: YYYY-MM-DD in ASCII digits, not the other forms ``date.fromisoformat`` reads
+#: (``20230526``, the week date ``2023-W21-5``).
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(value: Any, _: Any) -> date:
+    if isinstance(value, datetime):  # YAML reads 2023-05-26 10:00 so: a date is compared as a day
+        raise _Invalid(f"expected a date YYYY-MM-DD without a time, got {value.isoformat(sep=' ')}")
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -168,7 +195,7 @@ def _make_converter() -> cattrs.Converter:
     # Annotated aliases are matched by equality, before the hooks of their underlying types.
     converter.register_structure_hook_func(lambda t: t == Count, _count)
     converter.register_structure_hook_func(lambda t: t == Month, _month)
-    converter.register_structure_hook_func(lambda t: t == Percent, _decimal)
+    converter.register_structure_hook_func(lambda t: t == Percent, _percent)
     converter.register_structure_hook(Decimal, _decimal)
     converter.register_structure_hook(int, _integer)
     converter.register_structure_hook(bool, _flag)

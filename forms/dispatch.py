@@ -25,7 +25,7 @@ from forms.errors import shown
 from forms.plan import MAX_FIGURE, Count, above_max_figure
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only, matched whole (no trailing newline)
 
 #: A month as ``YYYY-MM``.
 YearMonth = Annotated[str, "year-month YYYY-MM"]
@@ -33,7 +33,7 @@ YearMonth = Annotated[str, "year-month YYYY-MM"]
 
 def parse_year_month(text: str) -> tuple[int, int]:
     """``"2023-06"`` → ``(2023, 6)``; raises ValueError for anything else."""
-    match = _YEAR_MONTH.match(text)
+    match = _YEAR_MONTH.fullmatch(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(text)
     return int(match.group(1)), int(match.group(2))
@@ -59,8 +59,15 @@ class FormItem:
 
     @cached_property  # read for every figure of every form
     def whole_numbers(self) -> bool:
-        """Whether the item's figures are counts (个, 家, 次 …) rather than money (万元)."""
+        """Whether the item's figures are counts (个, 家, 次 …) rather than money (万元). A
+        count-amount item's amount is money whatever its count is: see :meth:`in_whole_numbers`."""
         return self.unit != "万元"
+
+    def in_whole_numbers(self, figure: str) -> bool:
+        """Whether one of the item's figures (``count``, ``amount``, ``whole``, ``part``; ``""`` for
+        a count item's one) is a whole number: an amount is money (万元), the others are in the
+        item's unit."""
+        return figure != "amount" and self.whole_numbers
 
 
 @attrs.frozen
@@ -157,30 +164,41 @@ def load_template(variant: str) -> FormTemplate:
     from forms.convert import structure
     from forms.parse import read_data
 
+    if variant not in variants():  # a name, never a path: nothing outside forms/templates is read
+        raise KeyError(f"unknown form variant {variant!r}; known variants: {', '.join(variants())}")
     path = TEMPLATES_DIR / f"{variant}.yaml"
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in TEMPLATES_DIR.glob("*.yaml")))
-        raise KeyError(f"unknown form variant {variant!r}; known variants: {known}")
     return structure(read_data(path), FormTemplate, str(path))
 
 
+@cache  # the templates shipped with zhifa
 def variants() -> tuple[str, ...]:
+    """The names of the form variants: the templates in ``forms/templates``."""
     return tuple(sorted(p.stem for p in TEMPLATES_DIR.glob("*.yaml")))
 
 
+#: Decimal places an amount of money (万元) may have: 0.0001 万元 is one yuan. Amounts are compared
+#: in these units (``engine.campaign_facts.SCALE``), so a finer one would be cut, not compared.
+MONEY_PLACES = 4
+
+
 def _number(value: Any, whole: bool) -> Decimal | int:
+    """A figure of a form: a whole number (a count), or else money in 万元 to MONEY_PLACES places."""
     if type(value) is int and 0 <= value <= MAX_FIGURE:  # the common case, without a Decimal round trip
         return value if whole else Decimal(value)
+    expected = f"expected a {'whole number' if whole else 'number'} ≥ 0, got {shown(value)}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {shown(value)}")
+        raise ValueError(expected)
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f"expected a number ≥ 0, got {shown(value)}") from None
-    if number < 0 or (whole and number != number.to_integral_value()):
-        raise ValueError(f"expected a {'whole number' if whole else 'number'} ≥ 0, got {shown(value)}")
+        raise ValueError(expected) from None
+    if not number.is_finite() or number < 0 or (whole and number != number.to_integral_value()):
+        raise ValueError(expected)
     if number > MAX_FIGURE:
         raise ValueError(above_max_figure(shown(value)))
+    if not whole and number != round(number, MONEY_PLACES):
+        raise ValueError(f"expected an amount in 万元 to at most {MONEY_PLACES} decimal places (one yuan), "
+                         f"got {shown(value)}")
     return int(number) if whole else number
 
 
@@ -192,12 +210,11 @@ def _pair(item: FormItem, raw: Any, names: tuple[str, str], where: str, problems
     for name in raw:
         if name not in names:
             problems.append((f"{where}.{name}", "unknown field"))
-    for k, name in enumerate(names):
+    for name in names:
         value = raw.get(name)
-        whole = item.whole_numbers if (item.shape is ItemShape.WHOLE_PART or k == 0) else False
         if value is not None:
             try:
-                parsed[name] = _number(value, whole)
+                parsed[name] = _number(value, item.in_whole_numbers(name))
             except ValueError as exc:
                 problems.append((f"{where}.{name}", str(exc)))
     return parsed

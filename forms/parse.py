@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,9 +60,9 @@ class _Strict(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.res
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, (list, dict)):  # `[a]: 1` or `? {a: 1}`: no document field is named so
+            if isinstance(key, (list, dict, set)):  # `[a]: 1` or `? {a: 1}`: no document field is named so
                 raise yaml.constructor.ConstructorError(
-                    None, None, "a key must be a name, not a list or mapping", key_node.start_mark)
+                    None, None, "a key must be a name, not a list, mapping or set", key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -80,6 +81,43 @@ def _timestamp(loader: Any, node: Any) -> Any:
 
 
 _Strict.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+#: Numbers as people write them. YAML 1.1 also reads 010 as octal 8, 0x10 as 16, 1:30 as 90 (base
+#: 60) and 1_0 as 10: a figure written so would be checked as another number, so it is refused.
+_PLAIN_INT = re.compile(r"[-+]?[0-9]+")
+_PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+
+
+def _not_plain(loader: Any, node: Any, read: Callable[[Any, Any], Any]) -> yaml.constructor.ConstructorError:
+    try:
+        reading = f" (YAML would read it as {read(loader, node)!r})"
+    except ValueError:
+        reading = ""
+    return yaml.constructor.ConstructorError(
+        None, None, f"{node.value} is not a number in plain decimal digits{reading}; write it so, or quote it as text",
+        node.start_mark)
+
+
+def _int(loader: Any, node: Any) -> int:
+    text = node.value
+    if not _PLAIN_INT.fullmatch(text) or (len(text.lstrip("+-")) > 1 and text.lstrip("+-").startswith("0")):
+        raise _not_plain(loader, node, yaml.constructor.SafeConstructor.construct_yaml_int)
+    try:
+        return int(text)
+    except ValueError:  # beyond the digits Python converts (4 300)
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number of {len(text)} digits is too long", node.start_mark) from None
+
+
+def _float(loader: Any, node: Any) -> float:
+    if not _PLAIN_FLOAT.fullmatch(node.value):
+        raise _not_plain(loader, node, yaml.constructor.SafeConstructor.construct_yaml_float)
+    value: float = yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+    return value
+
+
+_Strict.add_constructor("tag:yaml.org,2002:int", _int)
+_Strict.add_constructor("tag:yaml.org,2002:float", _float)
 
 
 class _PythonLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _Strict):
@@ -150,6 +188,29 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+#: ``\uD800``–``\uDFFF`` in JSON text: half of a character written as a pair of escapes, or on its own.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+def _no_lone_surrogates(name: str, data: Any) -> None:
+    """Refuse JSON text holding half a character (a lone ``\uD800``): no text can be written with
+    one, so its report could not be either. YAML readers refuse it themselves."""
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((f"{path}.{key}" if path else str(key), v) for key, v in value.items())
+            pending.extend((path or "(a key)", key) for key in value)
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{k}]", v) for k, v in enumerate(value))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise LoadError(name, [Problem(path, f"invalid JSON text: \\u{ord(value[exc.start]):04x} is half "
+                                                     f"of a character (a lone surrogate)")]) from None
+
+
 def read_bytes(path: str | Path) -> bytes:
     """A file's bytes, or :class:`LoadError` if it cannot be read or is over MAX_FILE_BYTES.
 
@@ -183,6 +244,11 @@ def read_bytes(path: str | Path) -> bytes:
 def read_data(path: str | Path) -> Any:
     """Read a ``.yaml``/``.yml``/``.json`` file into plain data, or raise :class:`LoadError`."""
     name = str(path)
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        old = " (an old Excel workbook: save it as .xlsx)" if suffix == ".xls" else ""
+        raise LoadError(name, [Problem("", f"unsupported file type {suffix or '(none)'}{old}; "
+                                           "use .yaml, .yml or .json (or .xlsx for a dispatch form)")])
     raw = read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
@@ -190,20 +256,19 @@ def read_data(path: str | Path) -> Any:
         raise LoadError(name, [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
     if not text.strip():
         raise LoadError(name, [Problem("", "file is empty")])
-    suffix = os.path.splitext(name)[1].lower()
     if suffix == ".json":
         try:
-            return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+            data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as exc:
             raise LoadError(name, [Problem("", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]) from None
         except RecursionError:  # json's decoder recurses per level of nesting
             raise LoadError(name, [Problem("", "invalid JSON: lists and objects nested too deep")]) from None
         except ValueError as exc:
             raise LoadError(name, [Problem("", f"invalid JSON: {exc}")]) from None
-    if suffix in (".yaml", ".yml"):
-        try:
-            return _read_yaml(text)
-        except yaml.YAMLError as exc:
-            raise LoadError(name, [Problem("", f"invalid YAML{_yaml_problem(exc, text)}")]) from None
-    supported = "use .yaml, .yml or .json (or .xlsx for a dispatch form)"
-    raise LoadError(name, [Problem("", f"unsupported file type {suffix or '(none)'}; {supported}")])
+        if "\\u" in text and _SURROGATE_ESCAPE.search(text):  # the only way JSON text holds one
+            _no_lone_surrogates(name, data)
+        return data
+    try:
+        return _read_yaml(text)
+    except yaml.YAMLError as exc:
+        raise LoadError(name, [Problem("", f"invalid YAML{_yaml_problem(exc, text)}")]) from None

@@ -30,7 +30,8 @@ def above_max_figure(shown: str) -> str:
 Count = Annotated[int, "whole number ≥ 0"]
 #: A month of the year, 1–12.
 Month = Annotated[int, "month 1–12"]
-#: A percentage as the plan states it ("72", "68.2"); the digits after the point are its precision.
+#: A percentage as the plan states it (72, 68.2, or "68.20" as text to keep a trailing zero); the
+#: digits after the point, at most four (``forms.convert.PERCENT_PLACES``), are its precision.
 Percent = Annotated[Decimal, "percentage as stated"]
 
 

@@ -96,9 +96,9 @@ def _form_values(variant: str) -> dict[str, Any]:
         elif item.shape is ItemShape.YES_NO:
             shape = {"type": "boolean"}
         elif item.shape is ItemShape.COUNT_AMOUNT:
-            shape = _pair("count", "amount", True, False)
+            shape = _pair("count", "amount", item.in_whole_numbers("count"), item.in_whole_numbers("amount"))
         else:
-            shape = _pair("whole", "part", item.whole_numbers, item.whole_numbers)
+            shape = _pair("whole", "part", item.in_whole_numbers("whole"), item.in_whole_numbers("part"))
         shape["description"] = f"{section.number}.{item.number} {item.label}"
         properties[item.key] = {"anyOf": [shape, {"type": "null"}]}
     return {"type": "object", "properties": properties, "additionalProperties": False}

@@ -45,9 +45,9 @@ MAX_UNPACKED_BYTES = 32 * 1024 * 1024
 MAX_PARTS = 256
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted xlsx and legacy .xls
-_YEAR_MONTH = re.compile(r"^(\d{4})\s*[-年/.]\s*(\d{1,2})\s*月?$")
-_DATE = re.compile(r"^(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?$")
-_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_YEAR_MONTH = re.compile(r"^([0-9]{4})\s*[-年/.]\s*([0-9]{1,2})\s*月?$")
+_DATE = re.compile(r"^([0-9]{4})\s*[-年/.]\s*([0-9]{1,2})\s*[-月/.]\s*([0-9]{1,2})\s*日?$")
+_NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 _MEMBER_SEPARATORS = re.compile(r"[、,，;；\n]")
 _YES, _NO = "是", "否"
 
@@ -242,7 +242,7 @@ def _figure(value: Any, units: tuple[str, ...], whole: bool) -> int | float | No
         if not _NUMBER.match(bare):
             raise ValueError(f"expected {kind}, got {_shown(value)}")
         number = Decimal(bare)
-    if number < 0 or (whole and number != number.to_integral_value()):
+    if not number.is_finite() or number < 0 or (whole and number != number.to_integral_value()):
         raise ValueError(f"expected {kind}, got {_shown(value)}")
     return int(number) if number == number.to_integral_value() else float(number)
 
@@ -261,6 +261,9 @@ def _yes_no(value: Any) -> bool | None:
 def _year_month(value: Any) -> str | None:
     if isinstance(value, (datetime, date)):
         return f"{value.year}-{value.month:02d}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # 2023.10 typed is stored as 2023.1
+        raise ValueError(f"expected the month as text (2023年6月) or a date; the number {value!r} cannot "
+                         f"say which month it means")
     text = _text(value)
     if text is None:
         return None
@@ -381,12 +384,12 @@ def read_form(path: str | Path) -> DispatchForm:
         elif item.shape is ItemShape.COUNT:
             values[item.key] = read(first, _figure, units, True)
         elif item.shape is ItemShape.COUNT_AMOUNT:
-            count = read(first, _figure, units, True)
-            amount = read(second, _figure, (item.amount_unit or "",), False)
+            count = read(first, _figure, units, item.in_whole_numbers("count"))
+            amount = read(second, _figure, (item.amount_unit or "",), item.in_whole_numbers("amount"))
             values[item.key] = {k: v for k, v in (("count", count), ("amount", amount)) if v is not None} or None
         else:
-            whole = read(first, _figure, units, item.whole_numbers)
-            part = read(second, _figure, units, item.whole_numbers)
+            whole = read(first, _figure, units, item.in_whole_numbers("whole"))
+            part = read(second, _figure, units, item.in_whole_numbers("part"))
             values[item.key] = {k: v for k, v in (("whole", whole), ("part", part)) if v is not None} or None
         if item.shape in (ItemShape.COUNT, ItemShape.YES_NO) and _text(sheet[second].value) is not None:
             problems.append(Problem(at(second), f"item {item.number} has one figure, in column {FIGURE}; "

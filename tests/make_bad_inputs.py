@@ -236,4 +236,43 @@ edited("xlsx-penalty-amount-negative.xlsx", {"F21": -1.5})
 edited("xlsx-members-twice.xlsx", {"E3": "城桥镇、新河镇、城桥镇"})
 edited("xlsx-formula-without-value.xlsx", {"E7": "=E5+E6"})
 
+# ------------------------------------------------------------------ found in the review of stop 20
+SELF_FOUND = "  self_found: 2      "
+FORM_JSON = as_json(FORM)
+put("form-figure-nan.yaml", once(FORM, SELF_FOUND, "  self_found: .nan   "))
+put("form-figure-nan.json", once(FORM_JSON, '"self_found": 2,', '"self_found": NaN,'))
+put("form-figure-infinite.json", once(FORM_JSON, '"self_found": 2,', '"self_found": Infinity,'))
+put("form-penalty-amount-nan.yaml", once(FORM, "penalties: {count: 0, amount: 0}", "penalties: {count: 1, amount: .nan}"))
+put("form-submitted-with-time.yaml", once(FORM, "submitted: 2023-05-26\n", "submitted: 2023-05-26 10:00:00\n"))
+put("form-submitted-week-date.yaml", once(FORM, "submitted: 2023-05-26\n", "submitted: 2023-W21-5\n"))
+put("form-figure-octal.yaml", once(FORM, SELF_FOUND, "  self_found: 010    "))
+put("form-figure-hexadecimal.yaml", once(FORM, SELF_FOUND, "  self_found: 0x10   "))
+put("form-figure-base-60.yaml", once(FORM, SELF_FOUND, "  self_found: 1:30   "))
+put("form-figure-underscore.yaml", once(FORM, SELF_FOUND, "  self_found: 1_0    "))
+put("form-figure-5000-digits.yaml", once(FORM, SELF_FOUND, "  self_found: " + "9" * 5000 + " "))
+put("form-amount-five-places.yaml", once(FORM, "report_rewards: {whole: 0, part: 0}",
+                                         "report_rewards: {whole: 0.20004, part: 0.20005}"))
+put("form-variant-as-path.yaml", once(FORM, "variant: chongming-2023\n", "variant: ../templates/chongming-2023\n"))
+put("form-variant-too-long.yaml", once(FORM, "variant: chongming-2023\n", "variant: " + "c" * 300 + "\n"))
+put("form-month-trailing-newline.json", once(FORM_JSON, '"month": "2023-05",', '"month": "2023-05\\n",'))
+put("form-month-fullwidth-digits.yaml", once(FORM, "month: 2023-05\n", "month: ２０２３-０５\n"))
+put("form-unit-blank.yaml", once(FORM, "unit: 城桥镇\n", "unit: '  '\n"))
+put("form-unit-lone-surrogate.json", once(FORM_JSON, '"unit": "城桥镇",', '"unit": "\\ud800城桥镇",'))
+put("yaml-set-as-key.yaml", "? !!set {a}\n: 1\n")
+put("plan-planned-octal.yaml", once(PLAN, "  planned: 72\n", "  planned: 072\n"))
+put("plan-key-share-many-places.yaml", once(PLAN, "  key_share: 72\n", "  key_share: 1.0e-27\n"))
+put("plan-key-share-text-underscore.yaml", once(PLAN, "  key_share: 72\n", "  key_share: '7_2'\n"))
+put("plan-key-share-text-spaces.yaml", once(PLAN, "  key_share: 72\n", "  key_share: ' 72 '\n"))
+put("plan-issued-with-time.yaml", once(PLAN, "issued: '2024-01-08'\n", "issued: 2024-01-08 09:30:00\n"))
+book = load_workbook(XLSX)
+book["调度表"]["E7"] = 987654321  # openpyxl writes no infinity: the number is put in the sheet's XML after
+buffer = io.BytesIO()
+book.save(buffer)
+infinite = io.BytesIO()
+with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(infinite, "w", zipfile.ZIP_DEFLATED) as z:
+    for info in src.infolist():
+        z.writestr(info, src.read(info).replace(b"<v>987654321</v>", b"<v>1e400</v>"))
+put("xlsx-figure-infinite.xlsx", infinite.getvalue())
+edited("xlsx-month-as-number.xlsx", {"B3": 2023.1})
+
 print(len(written), "files")

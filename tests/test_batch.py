@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import importlib
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -125,6 +126,30 @@ def test_the_first_unusable_document_stops_the_stream_after_the_reports_before_i
         next(stream)
 
 
+@pytest.mark.parametrize("bad", [None, "plan.yaml", 7, b"kind: annual-plan", [CHONGMING]],
+                         ids=["none", "text", "number", "bytes", "list"])
+def test_what_is_neither_a_document_nor_its_data_is_refused_after_the_reports_before_it(bad: object) -> None:
+    with pytest.raises(TypeError, match="expected a document or its data as a mapping, got"):
+        engine.check(bad)  # type: ignore[arg-type]
+    stream = engine.check_many([CHONGMING, bad, PUTUO])  # type: ignore[list-item]
+    assert next(stream) == engine.check(CHONGMING)
+    with pytest.raises(TypeError, match="<document 1>: expected a document"):
+        next(stream)
+
+
+def test_any_error_loading_a_document_comes_after_the_reports_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever loading raises (here a fault planted in the loader), the reports of the documents
+    before it in its batch are yielded first, as check_many promises."""
+    def faulty(data: dict[str, Any], name: str) -> Document:
+        raise ArithmeticError(f"{name}: planted")
+
+    monkeypatch.setattr(batching, "plan_from_data", faulty)
+    stream = engine.check_many([CHONGMING, PUTUO, {"issuer": "x"}, MINHANG])
+    assert [next(stream), next(stream)] == [engine.check(CHONGMING), engine.check(PUTUO)]
+    with pytest.raises(ArithmeticError, match="<document 2>: planted"):
+        next(stream)
+
+
 def test_an_engine_error_in_a_shared_session_names_the_document_and_spares_the_others(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Three plans of one profile share a session; the fake C core crashes whenever the second
@@ -210,3 +235,23 @@ def test_a_large_bundle_is_built_as_it_is_evaluated_and_keeps_only_the_facts_rul
     assert violations and 0 < len(matched) < built / 4
     monkeypatch.undo()
     assert engine.check_documents(documents) == results
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_campaign_in_any_order_gives_each_document_the_same_report(data: st.DataObject) -> None:
+    """A unit files one month twice (the second, with other figures, on the same day or later): its
+    series and its township's roll-up take the same form whatever order the documents come in."""
+    profile = data.draw(st.sampled_from(["linyi-lingang-2023-campaign", "shanghai-chongming-2023-campaign"]))
+    bundle = data.draw(campaign_bundles(profile))
+    form = data.draw(st.sampled_from((*bundle.unit_forms, *bundle.member_forms)))
+    found = form.values.get("self_found")
+    again = attrs.evolve(form, values=form.values | {"self_found": (found or 0) + data.draw(st.integers(1, 5))},
+                         submitted=form.submitted + timedelta(days=data.draw(st.integers(0, 1))))
+    documents = [*bundle.documents, again]
+    order = data.draw(st.permutations(range(len(documents))))
+    given_order = engine.check_documents(documents)
+    shuffled = engine.check_documents([documents[i] for i in order])
+    assert [shuffled[k] for k in sorted(range(len(order)), key=order.__getitem__)] == given_order
+    assert sum(v.rule == "form.cumulative-nondecreasing" and v.location == "/month"
+               for r in given_order if isinstance(r, engine.Report) for v in r.violations) == 1

@@ -106,6 +106,28 @@ def test_a_folder_that_cannot_be_listed_stops_the_check(
     assert err == f"zhifa: cannot list the folder {tmp_path / 'locked'}: Permission denied\n"
 
 
+def test_a_folder_without_documents_stops_the_check_rather_than_pass(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "城桥镇-2023-05.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    for folder in ("empty", "old"):
+        code, out, err = run(capsys, "check", "examples/plans/minhang-2020.yaml", str(tmp_path / folder))
+        assert (code, out) == (2, "")
+        assert err == f"zhifa: the folder {tmp_path / folder} holds no document files (.yaml, .yml, .json, .xlsx)\n"
+
+
+@pytest.mark.parametrize(("name", "says"), [("form.xls", "unsupported file type .xls (an old Excel workbook: save it as .xlsx)"),
+                                            ("plan.pdf", "unsupported file type .pdf;")])
+def test_a_file_of_another_type_is_named_by_its_type_not_its_bytes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, says: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))  # not UTF-8 either
+    code, _, err = run(capsys, "check", str(path))
+    assert code == 2
+    assert f"zhifa: {path}: {says}" in err
+
+
 def test_a_json_report_written_to_a_file_is_the_one_written_to_standard_output(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "report.json"

@@ -1,0 +1,72 @@
+"""Money (万元) is compared to 0.0001 万元 wherever forms are compared: a penalty amount (the money
+figure of a count-and-amount item, whose count is in 次) off by a fraction of 万元 is a finding in a
+roll-up and in a unit's monthly series, never rounded away with the count's unit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import engine
+from forms.dispatch import CountAmount, DispatchForm, load_template
+from forms.strategies import CampaignBundle, campaign_bundles
+
+CAMPAIGN_PROFILES = ["linyi-lingang-2023-campaign", "shanghai-chongming-2023-campaign"]
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+#: A fraction of 万元 from 0.0001 to 0.9999: below the whole 万元 the count's unit would round to.
+fractions_of_wan = st.integers(1, 9_999).map(lambda n: Decimal(n) / 10_000)
+
+
+def _penalties(form: DispatchForm) -> CountAmount | None:
+    value = form.value("penalties")
+    return value if isinstance(value, CountAmount) and value.amount is not None else None
+
+
+def _with_amount(form: DispatchForm, amount: Decimal) -> DispatchForm:
+    penalties = _penalties(form)
+    assert penalties is not None
+    return attrs.evolve(form, values=form.values | {"penalties": attrs.evolve(penalties, amount=amount)})
+
+
+def _findings(bundle: CampaignBundle) -> list[tuple[str, str]]:
+    reports = engine.check_documents(list(bundle.documents))
+    return [(v.rule, v.location) for r in reports if isinstance(r, engine.Report) for v in r.violations]
+
+
+def test_a_penalty_amount_is_money_and_its_count_is_not() -> None:
+    for variant in ("chongming-2023", "linyi-lingang-2023"):
+        item = load_template(variant).item("penalties")
+        assert item.in_whole_numbers("count") and not item.in_whole_numbers("amount")
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@SETTINGS
+@given(data=st.data())
+def test_an_aggregate_amount_off_by_a_fraction_of_wan_is_reported(profile_id: str, data: st.DataObject) -> None:
+    bundle = data.draw(campaign_bundles(profile_id))
+    aggregate = bundle.aggregate_forms[-1]
+    stated = _penalties(aggregate)
+    assume(stated is not None and stated.count)  # an amount with no count breaks another rule
+    assert stated is not None
+    wrong = stated.amount + data.draw(fractions_of_wan)  # type: ignore[operator]
+    bundle = attrs.evolve(bundle, aggregate_forms=(*bundle.aggregate_forms[:-1], _with_amount(aggregate, wrong)))
+    assert _findings(bundle) == [("form.rollup", "/values/penalties/amount")]
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@SETTINGS
+@given(data=st.data())
+def test_an_amount_falling_by_a_fraction_of_wan_is_reported(profile_id: str, data: st.DataObject) -> None:
+    bundle = data.draw(campaign_bundles(profile_id))
+    before, last = bundle.unit_forms[-2:]
+    previous = _penalties(before)
+    assume(previous is not None and previous.amount is not None and previous.amount > 0 and _penalties(last))
+    assert previous is not None and previous.amount is not None
+    fell = previous.amount - min(previous.amount, data.draw(fractions_of_wan))
+    bundle = attrs.evolve(bundle, unit_forms=(*bundle.unit_forms[:-1], _with_amount(last, fell)))
+    assert _findings(bundle) == [("form.cumulative-nondecreasing", "/values/penalties/amount")]
