@@ -84,7 +84,7 @@ _Strict.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 #: Numbers as people write them. YAML 1.1 also reads 010 as octal 8, 0x10 as 16, 1:30 as 90 (base
 #: 60) and 1_0 as 10: a figure written so would be checked as another number, so it is refused.
-_PLAIN_INT = re.compile(r"[-+]?[0-9]+")
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 
 
@@ -100,7 +100,7 @@ def _not_plain(loader: Any, node: Any, read: Callable[[Any, Any], Any]) -> yaml.
 
 def _int(loader: Any, node: Any) -> int:
     text = node.value
-    if not _PLAIN_INT.fullmatch(text) or (len(text.lstrip("+-")) > 1 and text.lstrip("+-").startswith("0")):
+    if not _PLAIN_INT.fullmatch(text):
         raise _not_plain(loader, node, yaml.constructor.SafeConstructor.construct_yaml_int)
     try:
         return int(text)

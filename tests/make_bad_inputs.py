@@ -176,12 +176,19 @@ put("steps-step-missing.yaml", once(STEPS, "{step: implementation-report-1, done
 good = XLSX.read_bytes()
 
 
-def edited(name: str, cells: dict[str, object], sheet: str = "调度表") -> None:
+def edited(name: str, cells: dict[str, object], sheet: str = "调度表", xml: tuple[bytes, bytes] | None = None) -> None:
+    """The example workbook with ``cells`` set, then, with ``xml``, one text of its parts' XML
+    replaced by another (for values openpyxl will not write)."""
     book = load_workbook(XLSX)
     for cell, value in cells.items():
         book[sheet][cell] = value
     buffer = io.BytesIO()
     book.save(buffer)
+    if xml is not None:
+        saved, buffer = buffer, io.BytesIO()
+        with zipfile.ZipFile(saved) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for info in src.infolist():
+                z.writestr(info, src.read(info).replace(*xml))
     put(name, buffer.getvalue())
 
 
@@ -264,15 +271,8 @@ put("plan-key-share-many-places.yaml", once(PLAN, "  key_share: 72\n", "  key_sh
 put("plan-key-share-text-underscore.yaml", once(PLAN, "  key_share: 72\n", "  key_share: '7_2'\n"))
 put("plan-key-share-text-spaces.yaml", once(PLAN, "  key_share: 72\n", "  key_share: ' 72 '\n"))
 put("plan-issued-with-time.yaml", once(PLAN, "issued: '2024-01-08'\n", "issued: 2024-01-08 09:30:00\n"))
-book = load_workbook(XLSX)
-book["调度表"]["E7"] = 987654321  # openpyxl writes no infinity: the number is put in the sheet's XML after
-buffer = io.BytesIO()
-book.save(buffer)
-infinite = io.BytesIO()
-with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(infinite, "w", zipfile.ZIP_DEFLATED) as z:
-    for info in src.infolist():
-        z.writestr(info, src.read(info).replace(b"<v>987654321</v>", b"<v>1e400</v>"))
-put("xlsx-figure-infinite.xlsx", infinite.getvalue())
+# openpyxl writes no infinity: a number is set, then replaced in the sheet's XML
+edited("xlsx-figure-infinite.xlsx", {"E7": 987654321}, xml=(b"<v>987654321</v>", b"<v>1e400</v>"))
 edited("xlsx-month-as-number.xlsx", {"B3": 2023.1})
 
 print(len(written), "files")
