@@ -231,8 +231,8 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
     if not forms:
         yield NO_FORMS
         return
-    start = _date(params, "first_report_month")
-    first = _index_of(start.year, start.month)
+    start, end = _date(params, "first_report_month"), _date(params, "campaign_end")
+    first, last = _index_of(start.year, start.month), _index_of(end.year, end.month)
     series: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
     for index, form in forms:
         series[(form.variant, form.unit)].append((index, form))
@@ -246,7 +246,9 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
                 index, form = _counted(same)
                 yield _form_base(index, form) | {"kind": "series-duplicate", "loc": "/month", "forms": len(same)}
         last_index, last_form = _counted(by_month[months[-1]])
-        for month in range(first, months[-1]):
+        # Months are due from the first report month to the campaign's end; a form filed beyond the
+        # end is form.deadline's finding, and does not make the months after the end due.
+        for month in range(first, min(months[-1], last + 1)):
             if month not in by_month:
                 yield {"kind": "series-gap", "doc": last_index, "loc": "/month", "unit": unit,
                        "month": last_form.month, "missing_month": _month_name(month)}
@@ -545,6 +547,7 @@ def milestones(bundle: Bundle, params: Params) -> Built:
 #: fields its facts carry and the parameters it reads. ``…_shown`` fields are figures as messages
 #: show them, in Chinese and (``…_shown_en``) English.
 _PERIOD = ("enterprise", "high_risk", "period_zh", "period_en", "done")
+_SERIES_READS = ("first_report_month", "campaign_end")  # the months a unit's series is due for
 CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     # A form has 3 rectified-found and 9 (Chongming) or 11 (Linyi) part-whole facts: packed, a
     # form's facts of each kind travel to durable-rules as one fact.
@@ -557,10 +560,10 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     "series-step": FactKind(cumulative_series, ("unit", "month", "key", "label", "previous_month", "previous", "current",
                                                 "current_blank", "previous_shown", "previous_shown_en",
                                                 "current_shown", "current_shown_en"),
-                            reads=("first_report_month",), compares_documents=True),
-    "series-gap": FactKind(cumulative_series, ("unit", "month", "missing_month"), reads=("first_report_month",),
+                            reads=_SERIES_READS, compares_documents=True),
+    "series-gap": FactKind(cumulative_series, ("unit", "month", "missing_month"), reads=_SERIES_READS,
                            compares_documents=True),
-    "series-duplicate": FactKind(cumulative_series, ("unit", "month", "forms"), reads=("first_report_month",),
+    "series-duplicate": FactKind(cumulative_series, ("unit", "month", "forms"), reads=_SERIES_READS,
                                  compares_documents=True),
     "submission": FactKind(submissions, ("unit", "month", "due", "submitted", "dated", "days_late", "early",
                                          "in_campaign", "first_month", "last_month"),

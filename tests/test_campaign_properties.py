@@ -3,6 +3,9 @@ its targeted mutation fires exactly that rule, with the rule's citations for the
 
 from __future__ import annotations
 
+from datetime import date
+
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,6 +13,7 @@ from hypothesis import strategies as st
 import engine
 from engine.report import Report
 from forms.strategies import CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles
+from forms.strategies.campaign import campaign_facts
 from rulebook import load_rulebook
 
 from .conftest import cites_what_grounds_it
@@ -55,3 +59,26 @@ def test_a_targeted_mutation_fires_exactly_its_rule(profile_id: str, rule_id: st
         assert all(c.source == RULEBOOK.profiles[profile_id].sources[0] for c in violation.citations)
         assert violation.location.startswith("/")
         assert violation.message and violation.message_en
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_form_filed_after_the_campaign_makes_only_the_campaigns_months_due(profile_id: str,
+                                                                              data: st.DataObject) -> None:
+    """A unit's form for a month after the campaign's end is form.deadline's finding; the months
+    its series skipped are missing up to the campaign's last month, and none after it."""
+    bundle = data.draw(campaign_bundles(profile_id))
+    end = campaign_facts(profile_id).end
+    last = bundle.unit_forms[-1]
+    year, month = divmod(end.year * 12 + end.month - 1 + data.draw(st.integers(1, 14)), 12)
+    late = attrs.evolve(last, month=f"{year:04d}-{month + 1:02d}", submitted=date(year, month + 1, 1))
+    reports = reports_of(attrs.evolve(bundle, unit_forms=(*bundle.unit_forms, late)))
+    found = sorted((v.rule, v.location, v.values.get("missing_month")) for r in reports for v in r.violations)
+
+    skipped, (y, m) = [], divmod(int(last.month[:4]) * 12 + int(last.month[5:]), 12)  # the month after the last
+    while (y, m + 1) <= (end.year, end.month):
+        skipped.append(f"{y:04d}-{m + 1:02d}")
+        y, m = divmod(y * 12 + m + 1, 12)
+    assert found == sorted([("form.deadline", "/submitted", None),
+                            *(("form.cumulative-nondecreasing", "/month", s) for s in skipped)])
