@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import calendar
 import functools
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 
-from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params, title_of
+from engine.derived import BLANK_SHOWN, Built, Bundle, Fact, FactKind, Missing, Params, title_of
 from forms.dispatch import (
     MONEY_PLACES,
     CountAmount,
@@ -73,7 +72,7 @@ def _scaled(value: Decimal | int, whole: bool) -> int:
     return int(value) if whole else int(Decimal(value) * SCALE)
 
 
-def _shown(value: Decimal | int | None, blank: str = "空白") -> str:
+def _shown(value: Decimal | int | None, blank: str = BLANK_SHOWN) -> str:
     """A figure as messages show it: plain digits, no trailing zeros after the point, no exponent."""
     if value is None:
         return blank
@@ -88,7 +87,7 @@ def _shown(value: Decimal | int | None, blank: str = "空白") -> str:
 def _shown_both(value: Decimal | int | None) -> tuple[str, str]:
     """A figure as messages show it in Chinese and in English (they differ only for a blank)."""
     if value is None:
-        return "空白", "blank"
+        return BLANK_SHOWN, "blank"
     shown = str(value) if type(value) is int else _shown(value)
     return shown, shown
 
@@ -232,7 +231,7 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
         yield NO_FORMS
         return
     start, end = _date(params, "first_report_month"), _date(params, "campaign_end")
-    first, last = _index_of(start.year, start.month), _index_of(end.year, end.month)
+    first, final = _index_of(start.year, start.month), _index_of(end.year, end.month)
     series: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
     for index, form in forms:
         series[(form.variant, form.unit)].append((index, form))
@@ -248,26 +247,28 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
         last_index, last_form = _counted(by_month[months[-1]])
         # Months are due from the first report month to the campaign's end; a form filed beyond the
         # end is form.deadline's finding, and does not make the months after the end due.
-        for month in range(first, min(months[-1], last + 1)):
+        for month in range(first, min(months[-1], final + 1)):
             if month not in by_month:
                 yield {"kind": "series-gap", "doc": last_index, "loc": "/month", "unit": unit,
                        "month": last_form.month, "missing_month": _month_name(month)}
         template = load_template(variant)
-        for before, after in itertools.pairwise(months):
-            _, previous = _counted(by_month[before])
-            index, current = _counted(by_month[after])
+        # Each figure against the one last reported before it: a blank month between them hides no fall.
+        reported: dict[tuple[str, str], tuple[str, Decimal | int]] = {}  # (item, component) → month, figure
+        for month in months:
+            index, current = _counted(by_month[month])
             for _, item in template.items():
-                old_figures = dict((c, v) for c, _, _, v in components(item, previous.value(item.key)))
                 for component, suffix, pointer, new in components(item, current.value(item.key)):
-                    old = old_figures[component]
-                    if old is None:
-                        continue
-                    whole = item.in_whole_numbers(component)
-                    yield _form_base(index, current) | {
-                        "kind": "series-step", "loc": f"/values/{item.key}{pointer}", "key": item.key,
-                        "label": item.label + suffix, "previous_month": previous.month,
-                        "previous": _scaled(old, whole), "current": _scaled(new, whole) if new is not None else 0,
-                        **_both("previous_shown", old), **_both("current_shown", new), "current_blank": int(new is None)}
+                    if (earlier := reported.get((item.key, component))) is not None:
+                        previous_month, old = earlier
+                        whole = item.in_whole_numbers(component)
+                        yield _form_base(index, current) | {
+                            "kind": "series-step", "loc": f"/values/{item.key}{pointer}", "key": item.key,
+                            "label": item.label + suffix, "previous_month": previous_month,
+                            "previous": _scaled(old, whole), "current": _scaled(new, whole) if new is not None else 0,
+                            **_both("previous_shown", old), **_both("current_shown", new),
+                            "current_blank": int(new is None)}
+                    if new is not None:
+                        reported[(item.key, component)] = (current.month, new)
 
 
 # ------------------------------------------------------------------ deadline
@@ -525,7 +526,10 @@ def milestones(bundle: Bundle, params: Params) -> Built:
     deadlines = {name.removeprefix("due."): value for name, value in params.items() if name.startswith("due.")}
     known_steps = ", ".join(sorted(deadlines))
     for index, steps in records:
-        done = {m.step: (k, m.done) for k, m in enumerate(steps.milestones)}
+        done: dict[str, tuple[int, date]] = {}
+        for k, m in enumerate(steps.milestones):  # a step recorded twice (the loader refuses it): its first date
+            if m.step not in done or m.done < done[m.step][1]:
+                done[m.step] = (k, m.done)
         for k, milestone in enumerate(steps.milestones):
             if milestone.step not in deadlines:
                 yield {"kind": "milestone", "doc": index, "loc": f"/milestones/{k}/step", "unit": steps.unit,
@@ -555,12 +559,14 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                                                          "found", "found_blank"), pack=3),
     # ``whole_key``: the item whose figure is the whole (the item itself, or ``spot_checked`` for a finding).
     "part-whole": FactKind(part_within_whole, ("unit", "month", "key", "whole_key", "label", "part", "whole", "whole_blank",
-                                               "part_shown", "part_shown_en", "whole_shown", "whole_shown_en"), pack=12),
+                                               "part_shown", "part_shown_en", "whole_shown", "whole_shown_en"), pack=12,
+                           shown_as={"part": "part_shown", "whole": "whole_shown"}),
     "penalty-amount": FactKind(part_within_whole, ("unit", "month", "amount", "count", "count_blank")),
     "series-step": FactKind(cumulative_series, ("unit", "month", "key", "label", "previous_month", "previous", "current",
                                                 "current_blank", "previous_shown", "previous_shown_en",
                                                 "current_shown", "current_shown_en"),
-                            reads=_SERIES_READS, compares_documents=True),
+                            reads=_SERIES_READS, compares_documents=True,
+                            shown_as={"previous": "previous_shown", "current": "current_shown"}),
     "series-gap": FactKind(cumulative_series, ("unit", "month", "missing_month"), reads=_SERIES_READS,
                            compares_documents=True),
     "series-duplicate": FactKind(cumulative_series, ("unit", "month", "forms"), reads=_SERIES_READS,
@@ -570,7 +576,8 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                            reads=("submission_day", "first_report_month", "campaign_end")),
     "rollup-sum": FactKind(rollups, ("unit", "month", "key", "label", "stated", "computed", "stated_blank",
                                      "members_reported", "members", "stated_shown", "stated_shown_en",
-                                     "computed_shown", "computed_shown_en"), compares_documents=True),
+                                     "computed_shown", "computed_shown_en"), compares_documents=True,
+                           shown_as={"stated": "stated_shown", "computed": "computed_shown"}),
     "rollup-member": FactKind(rollups, ("unit", "month", "member", "present"), compares_documents=True),
     "record-count": FactKind(forms_against_records, ("unit", "month", "key", "label", "stated", "stated_blank",
                                                      "implied", "records"),

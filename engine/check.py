@@ -18,8 +18,8 @@ from typing import Any
 import attrs
 
 from engine.compile import CompiledProfile, Match, compile_profile
-from engine.derived import Fact, Missing
-from engine.facts import FactStream, unread_inputs
+from engine.derived import Fact, Missing, figure_shown
+from engine.facts import FACT_KINDS, FactStream, unread_inputs
 from engine.report import NotChecked, Report, Violation, render
 from engine.runtime import RuleError, evaluate_groups
 from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
@@ -76,8 +76,6 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> Com
 
 
 def _display(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 3)
     return value.isoformat() if isinstance(value, date) else value
 
 
@@ -85,8 +83,10 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
     alternative = rule.when[match.alternative]
     matched = [facts[fact_id] for _, fact_id in match.fact_ids]
     fields: dict[str, Any] = {}
+    shown_as: dict[str, str] = {}
     for fact in reversed(matched):  # the first pattern's fields win
         fields.update(fact)
+        shown_as.update(FACT_KINDS[fact["kind"]].shown_as)
     fields.update(compiled.shown_params)
     message, fix = rule.message_for(alternative), rule.fix_for(alternative)
     return Violation(
@@ -95,7 +95,8 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
         message=render(message.zh, fields),
         message_en=render(message.en, fields),
         location=location,
-        values={name: _display(fields[name]) for name in rule.values if name in fields},
+        values={name: figure_shown(fields[shown_as[name]]) if name in shown_as else _display(fields[name])
+                for name in rule.values if name in fields},
         citations=rule.citations_for(compiled.profile.sources, matched[0]),
         fix=render(fix.zh, fields) if fix else None,
         fix_en=render(fix.en, fields) if fix else None,
@@ -316,7 +317,8 @@ def check_documents(
     unread: Sequence[str | Unread] = (),
 ) -> list[Report | Unusable]:
     """Check documents together: one result per document, in the order given. A document whose
-    profile does not fit it, or whose bundle failed to evaluate, gives an :class:`Unusable`.
+    profile does not fit it, or whose bundle failed to evaluate, gives an :class:`Unusable`; a
+    campaign's document whose profile does not fit counts as unread (below) for every campaign.
 
     ``unread`` names inputs of the same check that could not be loaded. Any of them may be a
     document the others are compared with (a member's form, a month of a unit's series, an
@@ -329,17 +331,20 @@ def check_documents(
     results: list[Report | Unusable | None] = [None] * len(documents)
     grouped: dict[tuple[str, int], list[int]] = defaultdict(list)
     compiled_for: dict[str, CompiledProfile] = {}
+    lost = [u if isinstance(u, Unread) else Unread(u) for u in unread]
     for index, document in enumerate(documents):
         try:
             compiled = _resolve(document, profile, rulebook)
         except ProfileError as exc:
-            results[index] = Unusable(names[index] or f"<document {index}>", exc)
+            name = names[index] or f"<document {index}>"
+            results[index] = Unusable(name, exc)
+            if not isinstance(document, AnnualPlan):  # a campaign's document, lost to every campaign
+                lost.append(Unread(name))
             continue
         compiled_for[compiled.profile.id] = compiled
         # Plans are checked one by one; a campaign's documents are checked together.
         alone = index if isinstance(document, AnnualPlan) else -1
         grouped[(compiled.profile.id, alone)].append(index)
-    lost = [u if isinstance(u, Unread) else Unread(u) for u in unread]
 
     def missing_under(profile_id: str) -> Missing | None:
         names = [u.path for u in lost if u.profile in (None, profile_id)]

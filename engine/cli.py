@@ -66,7 +66,13 @@ def _expand(paths: Sequence[str]) -> list[Path]:
             found.update(files)
         else:
             found.add(str(path))
-    return [Path(name) for name in sorted(found, key=_path_order)]
+    names = sorted(found, key=_path_order)
+    if len(paths) > 1:  # one file under two spellings (``a/f.yaml``, ``./a/f.yaml``) is checked once
+        spelt: dict[str, str] = {}
+        for name in names:
+            spelt.setdefault(os.path.normpath(os.path.abspath(name)), name)
+        names = list(spelt.values())
+    return [Path(name) for name in names]
 
 
 def _path_order(name: str) -> list[str]:
@@ -187,7 +193,11 @@ def _template(args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         print(f"zhifa: {output} exists; pass --force to overwrite it", file=sys.stderr)
         return EXIT_UNUSABLE
-    write_template(args.variant, output)
+    try:
+        write_template(args.variant, output)
+    except OSError as exc:  # a folder that is not there, or a folder where the file would go
+        print(f"zhifa: cannot write the form to {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
     print(f"wrote the blank {args.variant} dispatch form to {output}")
     return EXIT_CLEAN
 

@@ -46,6 +46,18 @@ class Missing:
 Built = Iterator[Fact | Missing]
 
 
+#: How a blank figure is shown in Chinese messages.
+BLANK_SHOWN = "空白"
+
+
+def figure_shown(shown: str) -> int | float | None:
+    """The figure a message shows (plain digits from a fact builder) as a number, ``None`` for a blank."""
+    if shown == BLANK_SHOWN:
+        return None
+    number = Decimal(shown)
+    return int(number) if "." not in shown else float(number)
+
+
 #: Fields every fact has: its kind, where it points (``loc``), its document's index (``doc``) and,
 #: once built, its ``id``.
 COMMON_FIELDS = ("kind", "loc", "doc", "id")
@@ -70,6 +82,9 @@ class FactKind:
     #: members, forms and records): an input that could not be read may be one of them, so none is
     #: built when one could not be (see :func:`engine.facts.build_facts`).
     compares_documents: bool = False
+    #: Fields compared in a scale of their own (money in 0.0001 万元), each with the field that shows
+    #: it as written (``"0.3"``, or ``"空白"`` for a blank): a violation's values give that figure.
+    shown_as: Mapping[str, str] = attrs.field(factory=dict)
 
     @property
     def all_fields(self) -> frozenset[str]:

@@ -21,7 +21,7 @@ from cattrs.cols import homogenous_tuple_structure_factory
 from forms.dispatch import DispatchForm, ItemShape, YearMonth, checked_values, load_template, parse_year_month
 from forms.errors import LoadError, Problem, shown
 from forms.parse import read_data
-from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Percent, Period, PlannedBasis, Tag, above_max_figure
+from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Name, Percent, Period, PlannedBasis, Tag, above_max_figure
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
 from forms.references import check_references
 
@@ -110,6 +110,13 @@ def _text(value: Any, _: Any) -> str:
     return value
 
 
+def _name(value: Any, _: Any) -> str:
+    text = _text(value, _)
+    if text != text.strip():  # "城桥镇 " would start a unit's second series, or miss its roll-up
+        raise _Invalid(f"expected a name without spaces around it, got {shown(value)}")
+    return text
+
+
 def _flag(value: Any, _: Any) -> bool:
     if not isinstance(value, bool):
         raise _Invalid(f"expected true or false, got {shown(value)}")
@@ -196,6 +203,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(lambda t: t == Count, _count)
     converter.register_structure_hook_func(lambda t: t == Month, _month)
     converter.register_structure_hook_func(lambda t: t == Percent, _percent)
+    converter.register_structure_hook_func(lambda t: t == Name, _name)
     converter.register_structure_hook(Decimal, _decimal)
     converter.register_structure_hook(int, _integer)
     converter.register_structure_hook(bool, _flag)
@@ -366,9 +374,22 @@ def _dispatch_form(body: dict[str, Any], file: str) -> DispatchForm:
     if len(set(form.members)) < len(form.members):
         repeated = [m for m, n in Counter(form.members).items() if n > 1]
         found += [Problem("members", f"unit {m!r} is listed more than once") for m in repeated]
+    if form.unit in form.members:  # it would be added up into itself
+        found.append(Problem("members", f"the form's own unit {form.unit!r} cannot be one of its members"))
     if found:
         raise LoadError(file, found)
     return form
+
+
+def _repeated_steps(steps: CampaignSteps) -> list[Problem]:
+    """A step recorded twice would be judged by whichever date came last."""
+    first: dict[str, int] = {}
+    problems = []
+    for index, milestone in enumerate(steps.milestones):
+        if (earlier := first.setdefault(milestone.step, index)) != index:
+            problems.append(Problem(f"milestones[{index}].step", f"step {milestone.step!r} is recorded "
+                                                                 f"already, at milestones[{earlier}]"))
+    return problems
 
 
 def document_from_data(data: Any, file: str = "<data>") -> Document:
@@ -385,7 +406,8 @@ def document_from_data(data: Any, file: str = "<data>") -> Document:
     if DOCUMENT_KINDS[kind] is DispatchForm:  # its values are read against its template
         return _dispatch_form(body, file)
     document = structure(body, DOCUMENT_KINDS[kind], file)
-    problems = check_references(document) if isinstance(document, AnnualPlan) else []
+    problems = (check_references(document) if isinstance(document, AnnualPlan)
+                else _repeated_steps(document) if isinstance(document, CampaignSteps) else [])
     if problems:
         raise LoadError(file, problems)
     return document

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import attrs
 
 from forms.errors import shown
-from forms.plan import MAX_FIGURE, Count, above_max_figure
+from forms.plan import MAX_FIGURE, Count, Name, above_max_figure
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only, matched whole (no trailing newline)
@@ -145,14 +145,14 @@ class DispatchForm:
     ``members``."""
 
     variant: str
-    unit: str
+    unit: Name
     month: YearMonth
     profile: str
     #: item key → FormValue. Typed Any for the converter: values are checked against the
     #: variant's template by :func:`checked_values`, which knows each item's shape.
     values: dict[str, Any]
     submitted: date | None = None
-    members: tuple[str, ...] = ()
+    members: tuple[Name, ...] = ()
 
     def value(self, key: str) -> FormValue:
         return self.values.get(key)

@@ -116,6 +116,18 @@ def _float(loader: Any, node: Any) -> float:
     return value
 
 
+def _bool(loader: Any, node: Any) -> bool:
+    """true and false; YAML 1.1 also reads yes, no, on and off so, and a key ``no:`` (a key unit's
+    number) would become ``False``."""
+    value: bool = yaml.constructor.SafeConstructor.construct_yaml_bool(loader, node)
+    if node.value.lower() not in ("true", "false"):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value} is read by YAML as {str(value).lower()}; write true or false, or quote it "
+                        f"as text ('{node.value}')", node.start_mark)
+    return value
+
+
+_Strict.add_constructor("tag:yaml.org,2002:bool", _bool)
 _Strict.add_constructor("tag:yaml.org,2002:int", _int)
 _Strict.add_constructor("tag:yaml.org,2002:float", _float)
 

@@ -33,6 +33,9 @@ Month = Annotated[int, "month 1–12"]
 #: A percentage as the plan states it (72, 68.2, or "68.20" as text to keep a trailing zero); the
 #: digits after the point, at most four (``forms.convert.PERCENT_PLACES``), are its precision.
 Percent = Annotated[Decimal, "percentage as stated"]
+#: The name of a unit or enterprise, matched exactly across documents (a township's members, a
+#: record's spot-checking unit): the loader refuses spaces around it, which would make it another name.
+Name = Annotated[str, "name matched exactly"]
 
 
 class Category(StrEnum):
@@ -96,7 +99,7 @@ class InspectionItem:
     #: Key-unit categories (附件 numbering) whose units this item inspects.
     covers: tuple[str, ...] = ()
     #: Named units the item draws as its sample, where the plan names them.
-    sampled_units: tuple[str, ...] = ()
+    sampled_units: tuple[Name, ...] = ()
 
 
 @attrs.frozen
@@ -112,7 +115,7 @@ class ScheduleRow:
 class UnitVisit:
     """A key unit named in the schedule for a month."""
 
-    unit: str
+    unit: Name
     month: Month
 
 
@@ -140,9 +143,9 @@ class KeyUnit:
     """One row of the key-unit list (重点单位名单)."""
 
     no: Count
-    name: str
+    name: Name
     category: str
-    township: str | None = None
+    township: Name | None = None
     #: Marked ``*`` in the list: new to the list this year.
     new: bool = False
     notes: tuple[str, ...] = ()

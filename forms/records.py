@@ -8,7 +8,7 @@ from enum import StrEnum
 import attrs
 
 from forms.dispatch import YearMonth
-from forms.plan import Count
+from forms.plan import Count, Name
 
 
 class FoundBy(StrEnum):
@@ -80,7 +80,7 @@ class Hazard:
 class SpotCheck:
     """Which reporting unit spot-checked the enterprise (部门抽查), and in which month."""
 
-    by: str
+    by: Name
     month: YearMonth
 
 
@@ -89,7 +89,7 @@ class EnterpriseRecord:
     """An enterprise's campaign duties as done: checks led by its main leader, drills, the
     all-staff warning education, the outsourcing and key-post reviews, and its hazard ledger."""
 
-    enterprise: str
+    enterprise: Name
     sector: str
     high_risk: bool
     profile: str
@@ -116,6 +116,6 @@ class Milestone:
 class CampaignSteps:
     """A unit's record of the campaign's dated steps (plan filed, implementation reports …)."""
 
-    unit: str
+    unit: Name
     profile: str
     milestones: tuple[Milestone, ...]

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from forms.dispatch import ItemShape, YearMonth, load_template, variants
-from forms.plan import MAX_FIGURE, Count, Month, Percent
+from forms.plan import MAX_FIGURE, Count, Month, Name, Percent
 
 _NAMED: dict[Any, dict[str, Any]] = {
     Count: {"type": "integer", "minimum": 0, "maximum": MAX_FIGURE},
@@ -27,6 +27,7 @@ _NAMED: dict[Any, dict[str, Any]] = {
     Percent: {"type": "number", "minimum": 0, "maximum": MAX_FIGURE},
     Decimal: {"type": "number", "minimum": 0, "maximum": MAX_FIGURE},
     str: {"type": "string"},
+    Name: {"type": "string", "pattern": r"^\S(?:[\s\S]*\S)?$"},  # no spaces around it
     bool: {"type": "boolean"},
     int: {"type": "integer", "minimum": -MAX_FIGURE, "maximum": MAX_FIGURE},
     date: {"type": "string", "format": "date"},

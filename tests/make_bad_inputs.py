@@ -275,4 +275,13 @@ put("plan-issued-with-time.yaml", once(PLAN, "issued: '2024-01-08'\n", "issued: 
 edited("xlsx-figure-infinite.xlsx", {"E7": 987654321}, xml=(b"<v>987654321</v>", b"<v>1e400</v>"))
 edited("xlsx-month-as-number.xlsx", {"B3": 2023.1})
 
+# ------------------------------------------------------------------ found in the review of stop 21
+put("plan-key-unit-no-unquoted.yaml", once(PLAN, "  - 'no': 1\n", "  - no: 1\n"))
+put("form-unit-with-trailing-space.json", once(FORM_JSON, '"unit": "城桥镇",', '"unit": "城桥镇 ",'))
+put("record-enterprise-with-leading-space.yaml", once(RECORD, "enterprise: 上海某冷链物流有限公司\n",
+                                                      "enterprise: ' 上海某冷链物流有限公司'\n"))
+put("form-aggregate-lists-itself.yaml", once(ROLLUP, "members: [城桥镇, 新河镇, 竖新镇, 港沿镇]",
+                                             "members: [城桥镇, 新河镇, 竖新镇, 港沿镇, 崇明区安委会办公室]"))
+put("steps-step-recorded-twice.yaml", STEPS + "  - {step: plan-and-mobilisation, done: 2023-06-30}\n")
+
 print(len(written), "files")

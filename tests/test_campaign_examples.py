@@ -139,6 +139,8 @@ def test_chongming_violations_say_what_was_broken(capsys: pytest.CaptureFixture[
     assert found["form.cumulative-nondecreasing"]["values"] == {"previous": 6, "current": 2, "previous_month": "2023-06"}
     assert found["form.deadline"]["values"]["days_late"] == 2
     assert found["form.part-within-whole"]["location"] == "/values/report_rewards/part"
+    # money as the form states it (compared in 0.0001 万元)
+    assert found["form.part-within-whole"]["values"] == {"part": 0.3, "whole": 0.2, "whole_blank": 0}
     assert "缺少资金" in found["campaign.deferred-hazard-plan"]["message"]
     assert found["campaign.one-off-tasks"]["location"] == "/warning_education"
     assert found["campaign.phase-deadlines"]["values"]["days_late"] == 2

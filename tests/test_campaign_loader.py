@@ -18,6 +18,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+import engine
 from forms import LoadError, document_from_data, load_document, read_data
 from forms.dispatch import (
     _PAIR_NAMES,
@@ -165,6 +166,10 @@ FORM_CASES: list[tuple[str, Change, list[str]]] = [
     ("bad submission date", lambda d: d.update(submitted="2023-06-31"),
      ['submitted: expected a date YYYY-MM-DD, got "2023-06-31"']),
     ("no unit", lambda d: d.pop("unit"), ["unit: required field is missing"]),
+    ("a unit with a space after it", lambda d: d.update(unit="城桥镇 "),
+     ['unit: expected a name without spaces around it, got "城桥镇 "']),
+    ("a member with a newline before it", lambda d: d.update(members=["竖新镇", "\n港沿镇"]),
+     ['members[1]: expected a name without spaces around it, got "\\n港沿镇"']),
     ("unknown field", lambda d: d.update(township="城桥镇"), ["township: unknown field"]),
 ]
 
@@ -377,3 +382,47 @@ def test_a_plain_pair_reads_as_the_figure_by_figure_check_reads_it(shape: ItemSh
         assert not problems
         assert plain == full
         assert [type(v) for v in attrs.astuple(plain)] == [type(v) for v in attrs.astuple(full)]
+
+
+@pytest.mark.parametrize(("source", "change", "field"), [
+    (RECORD, lambda d: d.update(enterprise=d["enterprise"] + " "), "enterprise"),
+    (RECORD, lambda d: d["spot_check"].update(by="\t" + d["spot_check"]["by"]), "spot_check.by"),
+    (STEPS, lambda d: d.update(unit=" " + d["unit"]), "unit"),
+    (Path("examples/plans/chongming-2024.yaml"),
+     lambda d: d["key_units"]["units"][0].update(name=d["key_units"]["units"][0]["name"] + "\u3000"),
+     "key_units.units[0].name"),
+])
+def test_a_name_with_spaces_around_it_is_refused_where_names_are_matched(
+        source: Path, change: Change, field: str) -> None:
+    """Names join documents (a record to the unit that spot-checked it) and list entries (a key unit
+    to its visits): a space around one would make another name."""
+    data = copy.deepcopy(read_data(source))
+    change(data)
+    with pytest.raises(LoadError) as caught:
+        document_from_data(data, str(source))
+    assert [p.path for p in caught.value.problems] == [field]
+    assert "expected a name without spaces around it" in caught.value.problems[0].message
+
+
+def test_a_step_recorded_twice_is_refused_and_checked_by_its_first_date_when_built_in_python() -> None:
+    data = copy.deepcopy(read_data(STEPS))
+    data["milestones"].append({"step": "plan-and-mobilisation", "done": "2023-06-30"})
+    with pytest.raises(LoadError) as caught:
+        document_from_data(data, str(STEPS))
+    assert [str(p) for p in caught.value.problems] == [
+        "milestones[3].step: step 'plan-and-mobilisation' is recorded already, at milestones[0]"]
+    steps = load_document(STEPS)
+    assert isinstance(steps, CampaignSteps)
+    late = Milestone(step="plan-and-mobilisation", done=date(2023, 6, 30))
+    reports = [engine.check(attrs.evolve(steps, milestones=order))
+               for order in ((*steps.milestones, late), (late, *steps.milestones))]
+    assert [[v.rule for v in r.violations] for r in reports] == [[], []]
+
+
+def test_an_aggregate_cannot_list_its_own_unit_as_a_member() -> None:
+    data = copy.deepcopy(read_data(AGGREGATE))
+    data["members"].append(data["unit"])
+    with pytest.raises(LoadError) as caught:
+        document_from_data(data, str(AGGREGATE))
+    assert [str(p) for p in caught.value.problems] == [
+        f"members: the form's own unit {data['unit']!r} cannot be one of its members"]

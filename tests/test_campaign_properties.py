@@ -7,7 +7,7 @@ from datetime import date
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import engine
@@ -82,3 +82,24 @@ def test_a_form_filed_after_the_campaign_makes_only_the_campaigns_months_due(pro
         y, m = divmod(y * 12 + m + 1, 12)
     assert found == sorted([("form.deadline", "/submitted", None),
                             *(("form.cumulative-nondecreasing", "/month", s) for s in skipped)])
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_fall_across_a_blank_month_is_reported(profile_id: str, data: st.DataObject) -> None:
+    """A figure reported, left blank the next month and lower the month after: the blank is a fall
+    from the first month, and so is the third month's figure (compared with the one last reported)."""
+    bundle = data.draw(campaign_bundles(profile_id))
+    assume(len(bundle.unit_forms) >= 3)
+    key = data.draw(st.sampled_from(["key_enterprises_assisted", "study_sessions", "briefings", "assessments"]))
+    low, fall = data.draw(st.integers(0, 50)), data.draw(st.integers(1, 50))
+    first, middle, last = bundle.unit_forms[-3:]
+    changed = tuple(attrs.evolve(form, values=form.values | {key: figure})
+                    for form, figure in ((first, low + fall), (middle, None), (last, low)))
+    reports = reports_of(attrs.evolve(bundle, unit_forms=(*bundle.unit_forms[:-3], *changed)))
+    found = [(v.rule, v.location, v.values) for r in reports for v in r.violations]
+    falls = "form.cumulative-nondecreasing", f"/values/{key}"
+    assert sorted(found, key=str) == sorted([
+        (*falls, {"previous": low + fall, "current": None, "previous_month": first.month}),
+        (*falls, {"previous": low + fall, "current": low, "previous_month": first.month})], key=str)

@@ -163,6 +163,17 @@ def test_same_inputs_in_any_order_give_byte_identical_reports(capsys: pytest.Cap
     assert first == second == third
 
 
+def test_a_file_given_under_two_spellings_is_checked_once(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = "examples/campaigns/chongming-2023/clean"
+    file = sorted(Path(folder).glob("*.yaml"))[0]
+    code, out, _ = run(capsys, "check", "--format", "json", folder, f"{folder}/../clean/{file.name}", str(ROOT / file))
+    documents = json.loads(out)["documents"]
+    assert code == 0 and [d["violations"] for d in documents] == [[]] * len(list(Path(folder).iterdir()))
+    # the spelling kept is the first in the order paths sort
+    assert sum(d["path"] in (str(file), str(ROOT / file), f"{folder}/../clean/{file.name}") for d in documents) == 1
+    assert str(ROOT / file) in [d["path"] for d in documents]
+
+
 def test_unusable_input_exits_2_names_file_and_field_and_the_rest_is_still_checked(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.yaml"

@@ -33,9 +33,14 @@ def _with_amount(form: DispatchForm, amount: Decimal) -> DispatchForm:
     return attrs.evolve(form, values=form.values | {"penalties": attrs.evolve(penalties, amount=amount)})
 
 
-def _findings(bundle: CampaignBundle) -> list[tuple[str, str]]:
+def _violations(bundle: CampaignBundle) -> list[engine.Violation]:
     reports = engine.check_documents(list(bundle.documents))
-    return [(v.rule, v.location) for r in reports if isinstance(r, engine.Report) for v in r.violations]
+    return [v for r in reports if isinstance(r, engine.Report) for v in r.violations]
+
+
+def _as_written(amount: Decimal) -> int | float:
+    """An amount as a report's values give it: the number the form states, not as compared."""
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 def test_a_penalty_amount_is_money_and_its_count_is_not() -> None:
@@ -55,7 +60,10 @@ def test_an_aggregate_amount_off_by_a_fraction_of_wan_is_reported(profile_id: st
     assert stated is not None
     wrong = stated.amount + data.draw(fractions_of_wan)  # type: ignore[operator]
     bundle = attrs.evolve(bundle, aggregate_forms=(*bundle.aggregate_forms[:-1], _with_amount(aggregate, wrong)))
-    assert _findings(bundle) == [("form.rollup", "/values/penalties/amount")]
+    (violation,) = _violations(bundle)
+    assert (violation.rule, violation.location) == ("form.rollup", "/values/penalties/amount")
+    assert (violation.values["stated"], violation.values["computed"]) == (_as_written(wrong),
+                                                                          _as_written(stated.amount))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
@@ -69,4 +77,7 @@ def test_an_amount_falling_by_a_fraction_of_wan_is_reported(profile_id: str, dat
     assert previous is not None and previous.amount is not None
     fell = previous.amount - min(previous.amount, data.draw(fractions_of_wan))
     bundle = attrs.evolve(bundle, unit_forms=(*bundle.unit_forms[:-1], _with_amount(last, fell)))
-    assert _findings(bundle) == [("form.cumulative-nondecreasing", "/values/penalties/amount")]
+    (violation,) = _violations(bundle)
+    assert (violation.rule, violation.location) == ("form.cumulative-nondecreasing", "/values/penalties/amount")
+    assert (violation.values["previous"], violation.values["current"]) == (_as_written(previous.amount),
+                                                                           _as_written(fell))

@@ -47,7 +47,7 @@ def test_seed_unchecked_rules_are_exactly_those_documented(seed: str) -> None:
 
 def test_chongming_joint_share_finding_reads_as_the_issue_describes() -> None:
     (violation,) = engine.check_file(Path("examples/plans/chongming-2024.yaml")).violations
-    assert violation.values == {"joint": 4, "base": 116, "share": 3.448, "min_joint_share": 15,
+    assert violation.values == {"joint": 4, "base": 116, "share": 400 / 116, "min_joint_share": 15,
                                 "required": 18, "missing": 14}
     assert violation.fix_en == "needs ≥ 18 joint checks: 14 more"
     assert violation.message == "跨部门联合检查4家次，占“双随机、一公开”检查116家次的3.4%，低于15%"

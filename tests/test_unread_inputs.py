@@ -68,6 +68,22 @@ def test_an_unreadable_member_form_is_not_taken_for_a_missing_one(folder: Path, 
             assert {n["rule"] for n in result["not_checked"]} == COMPARING, name
 
 
+@pytest.mark.parametrize("profile", ["shanghai-chongming-2023-campagn", "shanghai-chongming-2024"])
+def test_a_member_form_under_a_profile_that_does_not_fit_is_not_taken_for_a_missing_one(
+        folder: Path, capsys: pytest.CaptureFixture[str], profile: str) -> None:
+    """A misspelt profile, or a real one that checks other documents: the form is unusable, and
+    like an unreadable one it may be the member or the month the others are compared with."""
+    member = folder / MEMBER
+    text = member.read_text(encoding="utf-8")
+    member.write_text(text.replace("profile: shanghai-chongming-2023-campaign", f"profile: {profile}"), encoding="utf-8")
+    code, results = run(folder, capsys)
+    assert code == 2 and "profile" in results[MEMBER]["problems"][0]["message"]
+    aggregate = results[AGGREGATE]
+    assert aggregate["violations"] == []
+    reasons = {n["rule"]: n["reason_en"] for n in aggregate["not_checked"]}
+    assert set(reasons) == COMPARING and all(str(member) in reason for reason in reasons.values()), reasons
+
+
 def test_a_member_form_that_is_absent_is_reported_missing(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (folder / MEMBER).unlink()
     code, results = run(folder, capsys)

@@ -155,6 +155,15 @@ def test_template_command_writes_a_form_and_will_not_overwrite(tmp_path: Path, c
     assert "nowhere-2023" in capsys.readouterr().err
 
 
+def test_template_command_names_what_it_cannot_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a-folder").mkdir()
+    for output, extra in ((tmp_path / "missing" / "form.xlsx", []), (tmp_path / "a-folder", ["--force"])):
+        assert main(["template", "dispatch-form", "--variant", "linyi-lingang-2023", "-o", str(output), *extra]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"zhifa: cannot write the form to {output}: ") and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a-folder"]
+
+
 V = "chongming-2023"
 BAD_CELLS = [
     ({cell(V, "self_found"): "十"}, cell(V, "self_found"), "expected a whole number ≥ 0, got “十”"),
