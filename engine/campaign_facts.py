@@ -384,11 +384,13 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
         yield NO_SPOT_CHECK_RECORDS
         return
     start = _date(params, "campaign_start")
+    # A unit with records given is judged by them in every month, one before its first spot check too.
+    checking = {r.spot_check.by for r in records if r.spot_check is not None}
     for index, form in _forms(bundle):
+        if form.unit not in checking:
+            continue
         mine = [r for r in records if r.spot_check is not None and r.spot_check.by == form.unit
                 and _month_index(r.spot_check.month) <= _month_index(form.month)]
-        if not mine:
-            continue
         template = load_template(form.variant)
         for key in IMPLIED_BY_RECORDS:
             stated = form.value(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,24 @@ def test_every_example_file_meets_its_published_schema(folder: Path) -> None:
     for path in sorted(folder.glob("*.yaml")):
         data = json.loads(json.dumps(read_data(path), default=str, ensure_ascii=False))
         jsonschema.validate(data, document_schema(data["kind"]))
+
+
+def test_a_unit_with_records_is_judged_by_them_before_its_first_spot_check(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """城桥镇's May form counts one enterprise spot-checked; moved to June, its record leaves May with
+    none: May's counts are judged against no records, and units without records are not judged."""
+    folder = tmp_path / "campaign"
+    shutil.copytree(CAMPAIGNS / "chongming-2023" / "clean", folder)
+    record = folder / "台账-上海某家具有限公司.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("month: 2023-05}", "month: 2023-06}"), encoding="utf-8")
+    _, data = check(capsys, folder)
+    may = [(v["location"], v["values"], v["message_en"]) for d in data["documents"] for v in d["violations"]
+           if d["path"].endswith("城桥镇-2023-05.yaml")]
+    assert sorted(may) == [
+        (f"/values/{key}", {"stated": 1, "implied": 0, "records": 0},
+         f"城桥镇 2023-05: “{label}” is 1, but the records show no enterprise spot-checked by 城桥镇 up to 2023-05")
+        for key, label in (("drills_missing", "未按规定开展应急演练、员工不熟悉逃生出口（家）"),
+                           ("leader_not_leading_checks", "企业主要负责人未带队检查（家）"),
+                           ("spot_checked", "部门抽查检查的企业总数（家）"))]
+    assert all(v["rule"] != "form.matches-records" or d["path"].split("/")[-1].startswith("城桥镇")
+               for d in data["documents"] for v in d["violations"])
