@@ -251,6 +251,8 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
             if month not in by_month:
                 yield {"kind": "series-gap", "doc": last_index, "loc": "/month", "unit": unit,
                        "month": last_form.month, "missing_month": _month_name(month)}
+        if len(months) < 2:
+            continue  # one month: no figure to compare (checked alone, as most forms are)
         template = load_template(variant)
         # Each figure against the one last reported before it: a blank month between them hides no fall.
         reported: dict[tuple[str, str], tuple[str, Decimal | int]] = {}  # (item, component) → month, figure
