@@ -86,8 +86,14 @@ def shares(plan: AnnualPlan, params: Params) -> Built:
         yield Missing("计划未写明占比", "the plan states no shares")
 
 
+#: What a ``schedule-sum``'s ``computed`` is: the sum of the cells, or a figure the table states.
+_CELLS_ADD_UP = {"computed_as_zh": "实际合计", "computed_as_en": "the cells add up to"}
+_WRITTEN_AS = {"computed_as_zh": "写明", "computed_as_en": "it is written as"}
+
+
 def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
-    """``schedule-sum``: rows against their item, months against their totals, the table against the total."""
+    """``schedule-sum``: rows against their item, months against their totals, the table against the
+    total; a row's stated subtotal against its item, and the grand total against the year's total."""
     schedule = plan.schedule
     if schedule is None:
         yield NO_SCHEDULE
@@ -102,11 +108,12 @@ def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
         computed = sum(values)
         yield {"kind": "schedule-sum", "loc": f"/schedule/rows/{index}", "axis": "row", "ref": row.ref,
                "label_zh": f"“{names[row.ref]}”一行", "label_en": f"the row of “{names[row.ref]}”",
-               "stated": stated, "computed": computed, "difference": _difference(stated, computed)}
+               "stated": stated, "computed": computed, **_CELLS_ADD_UP, "difference": _difference(stated, computed)}
         if row.stated_total is not None and planned[row.ref] is not None and row.stated_total != planned[row.ref]:
             yield {"kind": "schedule-sum", "loc": f"/schedule/rows/{index}/stated_total", "axis": "row-total", "ref": row.ref,
-                   "label_zh": f"“{names[row.ref]}”小计", "label_en": f"the subtotal of “{names[row.ref]}”",
-                   "stated": planned[row.ref], "computed": row.stated_total,
+                   "label_zh": f"“{names[row.ref]}”小计（按计划家次）",
+                   "label_en": f"the subtotal of “{names[row.ref]}” (per its planned count)",
+                   "stated": planned[row.ref], "computed": row.stated_total, **_WRITTEN_AS,
                    "difference": _difference(row.stated_total, planned[row.ref] or 0)}
     if schedule.monthly_totals is not None:
         for month, stated in enumerate(schedule.monthly_totals, start=1):
@@ -115,15 +122,16 @@ def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
             computed = sum(values[month - 1] for values in cells)
             yield {"kind": "schedule-sum", "loc": f"/schedule/monthly_totals/{month - 1}", "axis": "month", "ref": str(month),
                    "label_zh": f"{month}月合计", "label_en": f"the total for month {month}",
-                   "stated": stated, "computed": computed, "difference": _difference(stated, computed)}
+                   "stated": stated, "computed": computed, **_CELLS_ADD_UP, "difference": _difference(stated, computed)}
     if schedule.total is not None:
         computed = sum(sum(values) for values in cells)
         yield {"kind": "schedule-sum", "loc": "/schedule/total", "axis": "table", "ref": "total",
                "label_zh": "安排表总计", "label_en": "the table's grand total",
-               "stated": schedule.total, "computed": computed, "difference": _difference(schedule.total, computed)}
+               "stated": schedule.total, "computed": computed, **_CELLS_ADD_UP,
+               "difference": _difference(schedule.total, computed)}
         yield {"kind": "schedule-sum", "loc": "/schedule/total", "axis": "plan", "ref": "plan",
-               "label_zh": "安排表总计与全年计划检查", "label_en": "the table's grand total against the year's total",
-               "stated": plan.totals.total, "computed": schedule.total,
+               "label_zh": "安排表总计（按全年计划检查）", "label_en": "the table's grand total (per the year's total)",
+               "stated": plan.totals.total, "computed": schedule.total, **_WRITTEN_AS,
                "difference": _difference(plan.totals.total, schedule.total)}
 
 
@@ -362,7 +370,8 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
     "total": FactKind(totals, ("label_zh", "label_en", "stated", "computed", "parts", "difference")),
     "share": FactKind(shares, ("label_zh", "label_en", "part", "whole", "stated", "computed", "expected",
                                "stated_scaled", "computed_scaled")),
-    "schedule-sum": FactKind(schedule_sums, ("axis", "ref", "label_zh", "label_en", "stated", "computed", "difference")),
+    "schedule-sum": FactKind(schedule_sums, ("axis", "ref", "label_zh", "label_en", "stated", "computed", "computed_as_zh",
+                                             "computed_as_en", "difference")),
     "joint-share": FactKind(joint_share, ("joint", "base", "share", "required", "missing", "joint_items", "base_items"),
                             reads=("min_joint_share",)),
     "coverage-item": FactKind(key_unit_coverage, ("item", "item_name", "units", "planned", "required", "missing"),
