@@ -24,6 +24,7 @@ NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly sc
 NO_KEY_UNITS = Missing("计划未附重点单位名单", "the plan has no key-unit list")
 NO_WORKLOAD = Missing("计划未附工作量核算", "the plan has no workday accounting")
 _SPACE = re.compile(r"\s+")
+STEP_PLACES = 4  # decimal places a workday result is shown to when it does not end sooner
 
 
 def _number(value: object) -> Decimal:
@@ -38,6 +39,16 @@ def _sum_text(values: list[int]) -> str:
 
 def _difference(stated: int, computed: int) -> int:
     return abs(stated - computed)
+
+
+def _digits(value: Fraction, places: int, *, down: bool = False) -> str:
+    """``value`` in plain digits with ``places`` decimal places (never an exponent), rounded half
+    up, or down (toward −∞) with ``down``: a figure reported below a threshold then never shows
+    at or above it."""
+    scaled = value * 10**places
+    whole = math.floor(scaled) if down else math.floor(abs(scaled) + Fraction(1, 2)) * (-1 if scaled < 0 else 1)
+    digits = str(abs(whole)).rjust(places + 1, "0")
+    return ("-" if whole < 0 else "") + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)
 
 
 def totals(plan: AnnualPlan, params: Params) -> Built:
@@ -201,11 +212,18 @@ def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
                        "period_zh": zh, "period_en": en, "visits": count}
 
 
+def _plain(exact: Fraction) -> str:
+    """A workday figure in plain digits: whole, or exact to up to 4 decimal places, else rounded to 4."""
+    if (exact * 10**STEP_PLACES).denominator != 1:
+        return _digits(exact, STEP_PLACES)
+    return _digits(exact, STEP_PLACES).rstrip("0").rstrip(".")
+
+
 def _step(loc: str, zh: str, en: str, stated: int | None, exact: Fraction, formula: str) -> Fact | None:
     if stated is None:
         return None
     low, high = math.floor(exact), math.ceil(exact)
-    expected = str(low) if low == high else f"{float(exact):g}"
+    expected = _plain(exact)
     return {"kind": "workday-step", "loc": loc, "label_zh": zh, "label_en": en, "stated": stated,
             "low": low, "high": high, "expected": expected, "formula": formula}
 

@@ -3,8 +3,14 @@ a figure it reports below a threshold is never shown at or above it."""
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 import engine
 
@@ -62,3 +68,42 @@ def test_a_stated_subtotal_keeps_its_values() -> None:
     plan = small_plan(schedule={"rows": [row]})
     (v,) = [v for v in engine.check(plan).violations if v.location == "/schedule/rows/0/stated_total"]
     assert v.values == {"stated": 4, "computed": 5, "difference": 1}
+
+
+# ------------------------------------------------------------------ plan.workload-arithmetic
+
+
+def workload_plan(days: int, staff: int, ratio: str, minimum: int) -> dict[str, Any]:
+    """A plan whose supervision workdays are days × staff and whose stated minimum is ``minimum``."""
+    return small_plan(workload={"days_in_year": days, "rest_days": 0, "holidays": 0, "staff": staff, "other_days": 0,
+                                "non_enforcement_days": 0, "ratio": ratio, "minimum_checks": minimum})
+
+
+def step_findings(plan: dict[str, Any]) -> list[Any]:
+    return [v for v in engine.check(plan).violations if v.rule == "plan.workload-arithmetic"]
+
+
+def test_a_large_minimum_is_shown_in_plain_digits() -> None:
+    # 1 333 335 × 0.75 = 1 000 001.25, once shown as 1e+06 (the stated 1 000 000 looked right).
+    (v,) = step_findings(workload_plan(1_333_335, 1, "0.75", 1_000_000))
+    assert v.message_en == "workday accounting: minimum checks is stated as 1000000, but 1333335 × 0.75 gives 1000001.25"
+    assert v.fix_en == "correct it to 1000001.25"
+
+
+@given(staff=st.integers(1, 1000), places=st.integers(0, 6), data=st.data())
+def test_a_workday_result_is_shown_exactly_or_to_four_places_never_with_an_exponent(
+        staff: int, places: int, data: st.DataObject) -> None:
+    days = data.draw(st.integers(1, 10**9 // staff - 10))
+    ratio = Decimal(data.draw(st.integers(1, 10**places))).scaleb(-places)  # at most 1: the minimum stays ≤ 10**9
+    exact = Fraction(days * staff) * Fraction(ratio)
+    stated = math.ceil(exact) + data.draw(st.integers(1, 5))  # more than it may round to: always a finding
+    (v,) = step_findings(workload_plan(days, staff, format(ratio, "f"), stated))
+    shown = v.message_en.rsplit(" gives ", 1)[1]
+    assert v.fix_en == f"correct it to {shown}" and v.message.endswith(f"应为{shown}")
+    assert re.fullmatch(r"[0-9]+(\.[0-9]+)?", shown), shown
+    if exact.denominator == 1:
+        assert shown == str(exact)
+    elif (exact * 10**4).denominator == 1:
+        assert Fraction(Decimal(shown)) == exact and not shown.endswith("0")
+    else:
+        assert len(shown.split(".")[1]) == 4 and abs(Fraction(Decimal(shown)) - exact) <= Fraction(1, 2 * 10**4)
