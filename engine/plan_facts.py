@@ -24,6 +24,7 @@ NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly sc
 NO_KEY_UNITS = Missing("计划未附重点单位名单", "the plan has no key-unit list")
 NO_WORKLOAD = Missing("计划未附工作量核算", "the plan has no workday accounting")
 _SPACE = re.compile(r"\s+")
+SHARE_PLACES = 2  # decimal places a computed share is shown to at least
 STEP_PLACES = 4  # decimal places a workday result is shown to when it does not end sooner
 
 
@@ -92,7 +93,9 @@ def shares(plan: AnnualPlan, params: Params) -> Built:
         expected = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
         yield {"kind": "share", "loc": loc, "label_zh": zh, "label_en": en, "part": part, "whole": t.total,
                "stated": int(stated) if places == 0 else float(stated), "computed": float(exact), "expected": str(expected),
-               "stated_scaled": int(stated.scaleb(places)), "computed_scaled": int(expected.scaleb(places))}
+               "stated_scaled": int(stated.scaleb(places)), "computed_scaled": int(expected.scaleb(places)),
+               # As written (72.0 keeps its 0); the share to as many places, at least 2, half up.
+               "stated_shown": format(stated, "f"), "computed_shown": _digits(exact, max(SHARE_PLACES, places))}
     if not stated_any:
         yield Missing("计划未写明占比", "the plan states no shares")
 
@@ -161,7 +164,9 @@ def joint_share(plan: AnnualPlan, params: Params) -> Built:
     threshold = Fraction(_number(params["min_joint_share"])) / 100
     required = math.ceil(threshold * base)
     loc = f"/items/{joint_items[0][0]}/planned" if joint_items else f"/items/{random_items[0][0]}/tags"
-    yield {"kind": "joint-share", "loc": loc, "joint": joint, "base": base, "share": float(Fraction(joint * 100, base)),
+    share = Fraction(joint * 100, base)
+    yield {"kind": "joint-share", "loc": loc, "joint": joint, "base": base, "share": float(share),
+           "share_shown": _digits(share, 1, down=True),  # a share below the threshold never shows at it
            "joint_items": ",".join(i.id for _, i in joint_items), "base_items": ",".join(i.id for _, i in random_items),
            "required": required, "missing": max(0, required - joint)}
 
@@ -269,8 +274,10 @@ def workload_ratio(plan: AnnualPlan, params: Params) -> Built:
         return
     planned = plan.totals.total
     required = math.ceil(Fraction(_number(params["min_checks_per_workday"])) * supervision)
+    ratio = Fraction(planned, supervision)
     yield {"kind": "workload-ratio", "loc": "/totals/total", "planned": planned, "supervision_workdays": supervision,
-           "ratio": float(Fraction(planned, supervision)), "required": required, "missing": max(0, required - planned)}
+           "ratio": float(ratio), "ratio_shown": _digits(ratio, 3, down=True),  # below the threshold, shown below it
+           "required": required, "missing": max(0, required - planned)}
 
 
 def _name_key(name: str) -> str:
@@ -387,10 +394,11 @@ def each_plan(builder: PlanBuilder) -> Callable[[Bundle, Params], Built]:
 PLAN_FACT_KINDS: dict[str, FactKind] = {
     "total": FactKind(totals, ("label_zh", "label_en", "stated", "computed", "parts", "difference")),
     "share": FactKind(shares, ("label_zh", "label_en", "part", "whole", "stated", "computed", "expected",
-                               "stated_scaled", "computed_scaled")),
+                               "stated_scaled", "computed_scaled", "stated_shown", "computed_shown")),
     "schedule-sum": FactKind(schedule_sums, ("axis", "ref", "label_zh", "label_en", "stated", "computed", "computed_as_zh",
                                              "computed_as_en", "difference")),
-    "joint-share": FactKind(joint_share, ("joint", "base", "share", "required", "missing", "joint_items", "base_items"),
+    "joint-share": FactKind(joint_share, ("joint", "base", "share", "share_shown", "required", "missing", "joint_items",
+                                          "base_items"),
                             reads=("min_joint_share",)),
     "coverage-item": FactKind(key_unit_coverage, ("item", "item_name", "units", "planned", "required", "missing"),
                               reads=("key_unit_checks_per_year",)),
@@ -399,7 +407,8 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
     "unit-period": FactKind(key_unit_coverage, ("unit", "period_zh", "period_en", "visits"),
                             reads=("key_unit_checks_per_year",)),
     "workday-step": FactKind(workday_steps, ("label_zh", "label_en", "stated", "low", "high", "expected", "formula")),
-    "workload-ratio": FactKind(workload_ratio, ("planned", "supervision_workdays", "ratio", "required", "missing"),
+    "workload-ratio": FactKind(workload_ratio, ("planned", "supervision_workdays", "ratio", "ratio_shown", "required",
+                                                "missing"),
                                reads=("min_checks_per_workday",)),
     "sampled-unit": FactKind(sampled_units, ("item", "item_name", "name", "name_key")),
     "key-unit": FactKind(sampled_units, ("no", "name", "name_key")),

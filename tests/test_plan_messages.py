@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -107,3 +107,98 @@ def test_a_workday_result_is_shown_exactly_or_to_four_places_never_with_an_expon
         assert Fraction(Decimal(shown)) == exact and not shown.endswith("0")
     else:
         assert len(shown.split(".")[1]) == 4 and abs(Fraction(Decimal(shown)) - exact) <= Fraction(1, 2 * 10**4)
+
+
+# ------------------------------------------------------------------ figures below a threshold
+
+
+def random_plan(joint: int, others: int) -> dict[str, Any]:
+    """General checks only: ``joint`` joint random ones and ``others`` other random ones."""
+    items = [{"id": "j", "name": "联合抽查", "category": "general", "planned": joint, "tags": ["double-random", "joint"]},
+             {"id": "r", "name": "工贸抽查", "category": "general", "planned": others, "tags": ["double-random"]}]
+    return small_plan(totals={"total": joint + others, "key": 0, "general": joint + others}, items=items)
+
+
+def test_a_joint_share_just_below_15_percent_is_not_shown_as_15() -> None:
+    (v,) = engine.check(random_plan(187, 1063)).violations  # 187 / 1250 = 14.96 %
+    assert v.message == "跨部门联合检查187家次，占“双随机、一公开”检查1250家次的14.9%，低于15%"
+    assert v.message_en == "187 joint checks are 14.9 % of 1250 random spot checks, below 15 %"
+    assert v.values["share"] == 14.96  # the figure itself is unchanged
+
+
+@given(base=st.integers(1, 10**9), data=st.data())
+def test_a_joint_share_reported_below_the_threshold_is_shown_below_it(base: int, data: st.DataObject) -> None:
+    near = math.ceil(Fraction(15, 100) * base)  # the fewest joint checks that meet 15 %
+    joint = data.draw(st.integers(max(0, near - 3), near) | st.integers(0, base))
+    found = [v for v in engine.check(random_plan(joint, base - joint)).violations if v.rule == "plan.joint-share"]
+    assert bool(found) == (Fraction(joint * 100, base) < 15)
+    for v in found:
+        (shown,) = re.findall(r"的([0-9.]+)%，低于15%$", v.message)
+        assert v.message_en == f"{joint} joint checks are {shown} % of {base} random spot checks, below 15 %"
+        assert Decimal(shown) < 15 and Fraction(Decimal(shown)) <= Fraction(joint * 100, base)
+
+
+def ratio_plan(planned: int, workdays: int) -> dict[str, Any]:
+    """``planned`` checks over ``workdays`` supervision workdays (251 a person)."""
+    staff = math.ceil(workdays / 251)
+    items = [{"id": "a", "name": "检查A", "category": "general", "planned": planned}]
+    return small_plan(totals={"total": planned, "key": 0, "general": planned}, items=items,
+                      workload={"days_in_year": 366, "rest_days": 104, "holidays": 11, "staff": staff, "other_days": 0,
+                                "non_enforcement_days": 251 * staff - workdays, "ratio": "0.75"})
+
+
+def test_a_ratio_just_below_0_75_is_not_shown_as_0_750() -> None:
+    (v,) = [v for v in engine.check(ratio_plan(1250, 1667)).violations if v.rule == "plan.workload-ratio"]
+    assert v.message_en == "1250 planned checks over 1667 supervision workdays is 0.749, below 0.75"
+    assert v.message == "全年计划检查1250家次，监督检查工作日1667天，比值0.749，低于0.75"
+
+
+@given(workdays=st.integers(1, 10**8), data=st.data())
+def test_a_ratio_reported_below_the_threshold_is_shown_below_it(workdays: int, data: st.DataObject) -> None:
+    near = math.ceil(Fraction(3, 4) * workdays)  # the fewest planned checks that meet 0.75
+    planned = data.draw(st.integers(max(0, near - 3), near) | st.integers(0, 2 * workdays))
+    found = [v for v in engine.check(ratio_plan(planned, workdays)).violations if v.rule == "plan.workload-ratio"]
+    assert bool(found) == (Fraction(planned, workdays) < Fraction(3, 4))
+    for v in found:
+        (shown,) = re.findall(r"is ([0-9.]+), below 0.75$", v.message_en)
+        assert f"比值{shown}，低于0.75" in v.message
+        assert Decimal(shown) < Decimal("0.75") and Fraction(Decimal(shown)) <= Fraction(planned, workdays)
+
+
+# ------------------------------------------------------------------ plan.shares
+
+
+def share_plan(key: int, general: int, key_share: str) -> dict[str, Any]:
+    items = [{"id": "k", "name": "重点检查", "category": "key", "planned": key},
+             {"id": "g", "name": "一般检查", "category": "general", "planned": general}]
+    return small_plan(totals={"total": key + general, "key": key, "general": general, "key_share": key_share}, items=items)
+
+
+def test_a_share_stated_to_four_places_is_shown_as_written_and_computed_to_four() -> None:
+    (v,) = engine.check(share_plan(293, 116, "71.6400")).violations  # 293 / 409 = 71.638 1 %
+    assert v.message_en == "the key-check share is stated as 71.6400 %, but 293 of 409 is 71.6381 %"
+    assert v.message == "重点检查写明占比71.6400%，按家次计算为71.6381%（293/409）"
+    assert v.values["stated"] == 71.64 and v.fix_en == "the share should read 71.6381 %"
+
+
+@given(key=st.integers(0, 10**6), general=st.integers(0, 10**6), places=st.integers(0, 4), data=st.data())
+def test_a_share_is_shown_half_up_at_its_stated_places_or_two(key: int, general: int, places: int,
+                                                             data: st.DataObject) -> None:
+    total = key + general
+    if total == 0:
+        return
+    with localcontext() as context:
+        context.prec = 60
+        exact = Decimal(key * 100) / Decimal(total)
+        at_stated = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        shown = exact.quantize(Decimal(1).scaleb(-max(2, places)), rounding=ROUND_HALF_UP)
+    step = Decimal(1).scaleb(-places)
+    near = [s for s in (at_stated - step, at_stated, at_stated + step) if 0 <= s <= 100]
+    stated = data.draw(st.sampled_from(near) | st.integers(0, 100 * 10**places).map(lambda n: Decimal(n).scaleb(-places)))
+    written = format(stated, "f")
+    found = [v for v in engine.check(share_plan(key, general, written)).violations if v.rule == "plan.shares"]
+    assert bool(found) == (at_stated != stated)
+    for v in found:
+        assert v.message_en == f"the key-check share is stated as {written} %, but {key} of {total} is {shown} %"
+        assert v.message == f"重点检查写明占比{written}%，按家次计算为{shown}%（{key}/{total}）"
+        assert shown != stated  # never shown equal to the figure it contradicts
