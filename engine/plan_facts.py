@@ -349,13 +349,18 @@ def item_quarters(plan: AnnualPlan, params: Params) -> Built:
     rows = {row.ref: (r, row) for r, row in enumerate(plan.schedule.rows)}
     for _, item in quarterly:
         if item.id not in rows:
-            yield Missing(f"月度安排表中没有“{item.name}”一行", f"the monthly schedule has no row for “{item.name}”")
             continue
         r, row = rows[item.id]
         for quarter in range(1, 5):
             scheduled = sum(v or 0 for v in row.monthly[(quarter - 1) * 3: quarter * 3])
             yield {"kind": "item-quarter", "loc": f"/schedule/rows/{r}/monthly/{(quarter - 1) * 3}", "item": item.id,
                    "item_name": item.name, "quarter": quarter, "scheduled": scheduled}
+    # Not checked, rather than 0 a quarter: its checks may be in its group's row, not by quarter.
+    rowless = [f"“{item.name}”" for _, item in quarterly if item.id not in rows]
+    if rowless:
+        one = len(rowless) == 1
+        yield Missing(f"月度安排表中没有{'、'.join(rowless)}一行，未检查{'该' if one else '这些'}事项",
+                      f"not checked for {', '.join(rowless)}: the monthly schedule has no row for {'it' if one else 'them'}")
 
 
 def item_units(plan: AnnualPlan, params: Params) -> Built:
