@@ -103,15 +103,20 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
     )
 
 
-def _not_checked(rule: Rule, missing: Mapping[str, Missing]) -> NotChecked | None:
-    """A rule is checked if some alternative had facts of every kind it joins."""
+def _not_checked(rule: Rule, missing: Mapping[str, Missing], partial: Mapping[str, Missing]) -> NotChecked | None:
+    """A rule is checked if some alternative had facts of every kind it joins. One whose facts
+    could be built for part of the document only (``partial``) is listed too, saying which part:
+    its findings on the rest stand."""
     reasons = []
     for alternative in rule.when:
         absent = [missing[p.fact] for p in alternative.match if p.fact in missing]
         if not absent:
-            return None
+            break
         reasons.append(absent[0])
-    return NotChecked(rule.id, reasons[0].zh, reasons[0].en)
+    else:
+        return NotChecked(rule.id, reasons[0].zh, reasons[0].en)
+    part = next((partial[p.fact] for a in rule.when for p in a.match if p.fact in partial), None)
+    return NotChecked(rule.id, part.zh, part.en) if part is not None else None
 
 
 def _pointer(document: Document, pointer: str) -> str:
@@ -154,14 +159,19 @@ class _Rules:
     fact_kinds: tuple[str, ...]
     joins: bool  # some rule matches several facts at once: then a bundle's facts share one session
     by_id: dict[str, Rule]
-    _not_checked: dict[tuple[str, tuple[tuple[str, Missing], ...]], tuple[NotChecked, ...]] = attrs.field(factory=dict)
+    _not_checked: dict[tuple[str, tuple[tuple[str, Missing], ...], tuple[tuple[str, Missing], ...]],
+                       tuple[NotChecked, ...]] = attrs.field(factory=dict)
 
-    def not_checked(self, kind: str, missing: Mapping[str, Missing]) -> tuple[NotChecked, ...]:
-        """The rules for documents of ``kind`` that the missing fact kinds leave unchecked (cached)."""
-        key = (kind, tuple(missing.items()))  # in the order the kinds' builders ran: the same for the same kinds
+    def not_checked(self, kind: str, missing: Mapping[str, Missing],
+                    partial: Mapping[str, Missing]) -> tuple[NotChecked, ...]:
+        """The rules for documents of ``kind`` that the missing fact kinds leave unchecked, in
+        whole or (``partial``) in part (cached)."""
+        # In the order the kinds' builders ran: the same for the same kinds.
+        key = (kind, tuple(missing.items()), tuple(partial.items()))
         found = self._not_checked.get(key)
         if found is None:
-            found = tuple(n for rule in self.rules if rule.document == kind and (n := _not_checked(rule, missing)))
+            found = tuple(n for rule in self.rules
+                          if rule.document == kind and (n := _not_checked(rule, missing, partial)))
             if len(self._not_checked) >= _NOT_CHECKED_CACHE:  # reasons naming unread inputs vary per call
                 self._not_checked.clear()  # another thread may clear it too: the result is returned, not looked up
             self._not_checked[key] = found
@@ -285,7 +295,7 @@ def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator, paths: 
         kind = kind_of(document)
         reports.append(Report(kind=kind, profile=bundle.compiled.profile.id,
                               violations=tuple(sorted(found[index], key=Violation.sort_key)),
-                              not_checked=bundle.rules.not_checked(kind, bundle.facts.missing),
+                              not_checked=bundle.rules.not_checked(kind, bundle.facts.missing, bundle.facts.partial),
                               path=path if paths else None))
     return reports
 

@@ -2,7 +2,9 @@
 
 Builders live by document family (``engine.plan_facts``, ``engine.campaign_facts``). Each yields
 facts of its kinds and, when the input lacks what a kind needs, a :class:`Missing` reason: a rule
-whose facts are all missing is reported as not checked, never as passed.
+whose facts are all missing is reported as not checked, never as passed. A reason given beside
+facts of the kind (some item lacks what the others have) is kept too: the rule is checked on
+those facts and reported not checked for the rest.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Facts:
 
     facts: tuple[Fact, ...]
     missing: dict[str, Missing]  # fact kind → why none could be built
+    partial: dict[str, Missing] = attrs.field(factory=dict)  # fact kind → why some could not be built
 
 
 @functools.cache
@@ -67,16 +70,19 @@ def unread_inputs(names: Sequence[str]) -> Missing:
 class FactStream:
     """The facts of one bundle for a set of fact kinds, built as they are read and numbered in a
     stable order (``f0``, ``f1``, …), so that a large bundle need never hold them all. Once read to
-    the end, :attr:`missing` says why some kinds could not be built. With ``unread`` (some input of
+    the end, :attr:`missing` says why some kinds could not be built, and :attr:`partial` why some
+    facts of kinds that were built could not be. With ``unread`` (some input of
     the check could not be read), kinds that compare documents are not built but missing for that
     reason: their rules are reported not checked rather than judged on part of the documents."""
 
     def __init__(self, bundle: Bundle, kinds: tuple[str, ...], params: Params, unread: Missing | None = None) -> None:
         self.bundle, self.kinds, self.params, self.unread = bundle, kinds, params, unread
         self.missing: dict[str, Missing] = {}  # fact kind → why none could be built
+        self.partial: dict[str, Missing] = {}  # fact kind → why some could not be built
 
     def __iter__(self) -> Iterator[Fact]:
         self.missing.clear()
+        self.partial.clear()
         number = 0
         for asked, keep, builder in _runs(self.kinds):
             if self.unread is not None and (blocked := [k for k in asked if FACT_KINDS[k].compares_documents]):
@@ -97,12 +103,11 @@ class FactStream:
                     yield item
             if reason is not None:
                 for kind in asked:
-                    if kind not in made:
-                        self.missing[kind] = reason
+                    (self.partial if kind in made else self.missing)[kind] = reason
 
 
 def build_facts(bundle: Bundle, kinds: tuple[str, ...], params: Params, unread: Missing | None = None) -> Facts:
     """Every fact of a bundle at once (see :class:`FactStream`)."""
     stream = FactStream(bundle, kinds, params, unread)
     facts = tuple(stream)
-    return Facts(facts, stream.missing)
+    return Facts(facts, stream.missing, stream.partial)

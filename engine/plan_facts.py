@@ -24,6 +24,8 @@ NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly sc
 NO_KEY_UNITS = Missing("计划未附重点单位名单", "the plan has no key-unit list")
 NO_WORKLOAD = Missing("计划未附工作量核算", "the plan has no workday accounting")
 _SPACE = re.compile(r"\s+")
+SHARE_PLACES = 2  # decimal places a computed share is shown to at least
+STEP_PLACES = 4  # decimal places a workday result is shown to when it does not end sooner
 
 
 def _number(value: object) -> Decimal:
@@ -38,6 +40,16 @@ def _sum_text(values: list[int]) -> str:
 
 def _difference(stated: int, computed: int) -> int:
     return abs(stated - computed)
+
+
+def _digits(value: Fraction, places: int, *, down: bool = False) -> str:
+    """``value`` in plain digits with ``places`` decimal places (never an exponent), rounded half
+    up, or down (toward −∞) with ``down``: a figure reported below a threshold then never shows
+    at or above it."""
+    scaled = value * 10**places
+    whole = math.floor(scaled) if down else math.floor(abs(scaled) + Fraction(1, 2)) * (-1 if scaled < 0 else 1)
+    digits = str(abs(whole)).rjust(places + 1, "0")
+    return ("-" if whole < 0 else "") + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)
 
 
 def totals(plan: AnnualPlan, params: Params) -> Built:
@@ -81,13 +93,21 @@ def shares(plan: AnnualPlan, params: Params) -> Built:
         expected = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
         yield {"kind": "share", "loc": loc, "label_zh": zh, "label_en": en, "part": part, "whole": t.total,
                "stated": int(stated) if places == 0 else float(stated), "computed": float(exact), "expected": str(expected),
-               "stated_scaled": int(stated.scaleb(places)), "computed_scaled": int(expected.scaleb(places))}
+               "stated_scaled": int(stated.scaleb(places)), "computed_scaled": int(expected.scaleb(places)),
+               # As written (72.0 keeps its 0); the share to as many places, at least 2, half up.
+               "stated_shown": format(stated, "f"), "computed_shown": _digits(exact, max(SHARE_PLACES, places))}
     if not stated_any:
         yield Missing("计划未写明占比", "the plan states no shares")
 
 
+#: What a ``schedule-sum``'s ``computed`` is: the sum of the cells, or a figure the table states.
+_CELLS_ADD_UP = {"computed_as_zh": "实际合计", "computed_as_en": "the cells add up to"}
+_WRITTEN_AS = {"computed_as_zh": "写明", "computed_as_en": "it is written as"}
+
+
 def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
-    """``schedule-sum``: rows against their item, months against their totals, the table against the total."""
+    """``schedule-sum``: rows against their item, months against their totals, the table against the
+    total; a row's stated subtotal against its item, and the grand total against the year's total."""
     schedule = plan.schedule
     if schedule is None:
         yield NO_SCHEDULE
@@ -102,11 +122,12 @@ def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
         computed = sum(values)
         yield {"kind": "schedule-sum", "loc": f"/schedule/rows/{index}", "axis": "row", "ref": row.ref,
                "label_zh": f"“{names[row.ref]}”一行", "label_en": f"the row of “{names[row.ref]}”",
-               "stated": stated, "computed": computed, "difference": _difference(stated, computed)}
+               "stated": stated, "computed": computed, **_CELLS_ADD_UP, "difference": _difference(stated, computed)}
         if row.stated_total is not None and planned[row.ref] is not None and row.stated_total != planned[row.ref]:
             yield {"kind": "schedule-sum", "loc": f"/schedule/rows/{index}/stated_total", "axis": "row-total", "ref": row.ref,
-                   "label_zh": f"“{names[row.ref]}”小计", "label_en": f"the subtotal of “{names[row.ref]}”",
-                   "stated": planned[row.ref], "computed": row.stated_total,
+                   "label_zh": f"“{names[row.ref]}”小计（按计划家次）",
+                   "label_en": f"the subtotal of “{names[row.ref]}” (per its planned count)",
+                   "stated": planned[row.ref], "computed": row.stated_total, **_WRITTEN_AS,
                    "difference": _difference(row.stated_total, planned[row.ref] or 0)}
     if schedule.monthly_totals is not None:
         for month, stated in enumerate(schedule.monthly_totals, start=1):
@@ -115,15 +136,16 @@ def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
             computed = sum(values[month - 1] for values in cells)
             yield {"kind": "schedule-sum", "loc": f"/schedule/monthly_totals/{month - 1}", "axis": "month", "ref": str(month),
                    "label_zh": f"{month}月合计", "label_en": f"the total for month {month}",
-                   "stated": stated, "computed": computed, "difference": _difference(stated, computed)}
+                   "stated": stated, "computed": computed, **_CELLS_ADD_UP, "difference": _difference(stated, computed)}
     if schedule.total is not None:
         computed = sum(sum(values) for values in cells)
         yield {"kind": "schedule-sum", "loc": "/schedule/total", "axis": "table", "ref": "total",
                "label_zh": "安排表总计", "label_en": "the table's grand total",
-               "stated": schedule.total, "computed": computed, "difference": _difference(schedule.total, computed)}
+               "stated": schedule.total, "computed": computed, **_CELLS_ADD_UP,
+               "difference": _difference(schedule.total, computed)}
         yield {"kind": "schedule-sum", "loc": "/schedule/total", "axis": "plan", "ref": "plan",
-               "label_zh": "安排表总计与全年计划检查", "label_en": "the table's grand total against the year's total",
-               "stated": plan.totals.total, "computed": schedule.total,
+               "label_zh": "安排表总计（按全年计划检查）", "label_en": "the table's grand total (per the year's total)",
+               "stated": plan.totals.total, "computed": schedule.total, **_WRITTEN_AS,
                "difference": _difference(plan.totals.total, schedule.total)}
 
 
@@ -142,7 +164,9 @@ def joint_share(plan: AnnualPlan, params: Params) -> Built:
     threshold = Fraction(_number(params["min_joint_share"])) / 100
     required = math.ceil(threshold * base)
     loc = f"/items/{joint_items[0][0]}/planned" if joint_items else f"/items/{random_items[0][0]}/tags"
-    yield {"kind": "joint-share", "loc": loc, "joint": joint, "base": base, "share": float(Fraction(joint * 100, base)),
+    share = Fraction(joint * 100, base)
+    yield {"kind": "joint-share", "loc": loc, "joint": joint, "base": base, "share": float(share),
+           "share_shown": _digits(share, 1, down=True),  # a share below the threshold never shows at it
            "joint_items": ",".join(i.id for _, i in joint_items), "base_items": ",".join(i.id for _, i in random_items),
            "required": required, "missing": max(0, required - joint)}
 
@@ -193,11 +217,18 @@ def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
                        "period_zh": zh, "period_en": en, "visits": count}
 
 
+def _plain(exact: Fraction) -> str:
+    """A workday figure in plain digits: whole, or exact to up to 4 decimal places, else rounded to 4."""
+    if (exact * 10**STEP_PLACES).denominator != 1:
+        return _digits(exact, STEP_PLACES)
+    return _digits(exact, STEP_PLACES).rstrip("0").rstrip(".")
+
+
 def _step(loc: str, zh: str, en: str, stated: int | None, exact: Fraction, formula: str) -> Fact | None:
     if stated is None:
         return None
     low, high = math.floor(exact), math.ceil(exact)
-    expected = str(low) if low == high else f"{float(exact):g}"
+    expected = _plain(exact)
     return {"kind": "workday-step", "loc": loc, "label_zh": zh, "label_en": en, "stated": stated,
             "low": low, "high": high, "expected": expected, "formula": formula}
 
@@ -243,8 +274,10 @@ def workload_ratio(plan: AnnualPlan, params: Params) -> Built:
         return
     planned = plan.totals.total
     required = math.ceil(Fraction(_number(params["min_checks_per_workday"])) * supervision)
+    ratio = Fraction(planned, supervision)
     yield {"kind": "workload-ratio", "loc": "/totals/total", "planned": planned, "supervision_workdays": supervision,
-           "ratio": float(Fraction(planned, supervision)), "required": required, "missing": max(0, required - planned)}
+           "ratio": float(ratio), "ratio_shown": _digits(ratio, 3, down=True),  # below the threshold, shown below it
+           "required": required, "missing": max(0, required - planned)}
 
 
 def _name_key(name: str) -> str:
@@ -316,13 +349,18 @@ def item_quarters(plan: AnnualPlan, params: Params) -> Built:
     rows = {row.ref: (r, row) for r, row in enumerate(plan.schedule.rows)}
     for _, item in quarterly:
         if item.id not in rows:
-            yield Missing(f"月度安排表中没有“{item.name}”一行", f"the monthly schedule has no row for “{item.name}”")
             continue
         r, row = rows[item.id]
         for quarter in range(1, 5):
             scheduled = sum(v or 0 for v in row.monthly[(quarter - 1) * 3: quarter * 3])
             yield {"kind": "item-quarter", "loc": f"/schedule/rows/{r}/monthly/{(quarter - 1) * 3}", "item": item.id,
                    "item_name": item.name, "quarter": quarter, "scheduled": scheduled}
+    # Not checked, rather than 0 a quarter: its checks may be in its group's row, not by quarter.
+    rowless = [f"“{item.name}”" for _, item in quarterly if item.id not in rows]
+    if rowless:
+        one = len(rowless) == 1
+        yield Missing(f"月度安排表中没有{'、'.join(rowless)}一行，未检查{'该' if one else '这些'}事项",
+                      f"not checked for {', '.join(rowless)}: the monthly schedule has no row for {'it' if one else 'them'}")
 
 
 def item_units(plan: AnnualPlan, params: Params) -> Built:
@@ -361,9 +399,11 @@ def each_plan(builder: PlanBuilder) -> Callable[[Bundle, Params], Built]:
 PLAN_FACT_KINDS: dict[str, FactKind] = {
     "total": FactKind(totals, ("label_zh", "label_en", "stated", "computed", "parts", "difference")),
     "share": FactKind(shares, ("label_zh", "label_en", "part", "whole", "stated", "computed", "expected",
-                               "stated_scaled", "computed_scaled")),
-    "schedule-sum": FactKind(schedule_sums, ("axis", "ref", "label_zh", "label_en", "stated", "computed", "difference")),
-    "joint-share": FactKind(joint_share, ("joint", "base", "share", "required", "missing", "joint_items", "base_items"),
+                               "stated_scaled", "computed_scaled", "stated_shown", "computed_shown")),
+    "schedule-sum": FactKind(schedule_sums, ("axis", "ref", "label_zh", "label_en", "stated", "computed", "computed_as_zh",
+                                             "computed_as_en", "difference")),
+    "joint-share": FactKind(joint_share, ("joint", "base", "share", "share_shown", "required", "missing", "joint_items",
+                                          "base_items"),
                             reads=("min_joint_share",)),
     "coverage-item": FactKind(key_unit_coverage, ("item", "item_name", "units", "planned", "required", "missing"),
                               reads=("key_unit_checks_per_year",)),
@@ -372,7 +412,8 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
     "unit-period": FactKind(key_unit_coverage, ("unit", "period_zh", "period_en", "visits"),
                             reads=("key_unit_checks_per_year",)),
     "workday-step": FactKind(workday_steps, ("label_zh", "label_en", "stated", "low", "high", "expected", "formula")),
-    "workload-ratio": FactKind(workload_ratio, ("planned", "supervision_workdays", "ratio", "required", "missing"),
+    "workload-ratio": FactKind(workload_ratio, ("planned", "supervision_workdays", "ratio", "ratio_shown", "required",
+                                                "missing"),
                                reads=("min_checks_per_workday",)),
     "sampled-unit": FactKind(sampled_units, ("item", "item_name", "name", "name_key")),
     "key-unit": FactKind(sampled_units, ("no", "name", "name_key")),

@@ -3,12 +3,24 @@ item or key-unit category cannot be evaluated, so it is a load error, not a find
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 
 from forms.errors import Problem
 from forms.plan import AnnualPlan
 
 MONTHS = 12
+_SPACE = re.compile(r"\s+")
+
+
+def _repeats(names: tuple[str, ...], key: Callable[[str], str]) -> Iterator[tuple[int, str]]:
+    """Each name (and its index) that repeats an earlier one, compared by ``key``."""
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if key(name) in seen:
+            yield index, name
+        seen.add(key(name))
 
 
 def check_references(plan: AnnualPlan) -> list[Problem]:
@@ -34,6 +46,10 @@ def check_references(plan: AnnualPlan) -> list[Problem]:
                 problems.append(Problem(f"{where}.covers[{k}]", "names a key-unit category but the plan has no key_units list"))
             elif category not in categories:
                 problems.append(Problem(f"{where}.covers[{k}]", f"unknown key-unit category {category!r}"))
+        problems.extend(Problem(f"{where}.covers[{k}]", f"key-unit category {category!r} is listed more than once")
+                        for k, category in _repeats(item.covers, str))  # its units would be counted twice
+        problems.extend(Problem(f"{where}.sampled_units[{k}]", f"sampled unit {name!r} is listed more than once")
+                        for k, name in _repeats(item.sampled_units, lambda name: _SPACE.sub("", name)))
 
     if plan.schedule is not None:
         known = set(ids)

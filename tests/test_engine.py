@@ -88,6 +88,64 @@ def test_workload_steps_are_checked_each_against_the_stated_figures_before_it() 
     ]
 
 
+def quarterly_plan(rows: dict[str, list[int | None]]) -> dict:
+    """A Minhang 2020 plan of two quarterly joint items, 4 checks each, with schedule ``rows``."""
+    items = [{"id": k, "name": f"联合检查{k.upper()}", "category": "general", "planned": 4, "tags": ["joint"],
+              "period": "quarterly"} for k in ("a", "b")]
+    return {"kind": "annual-plan", "issuer": "闵行区应急管理局", "jurisdiction": "上海市闵行区", "year": 2020,
+            "profile": "shanghai-minhang-2020", "totals": {"total": 8, "key": 0, "general": 8}, "items": items,
+            "schedule": {"rows": [{"ref": ref, "monthly": monthly} for ref, monthly in rows.items()]}}
+
+
+EACH_QUARTER = [1, None, None, 1, None, None, 1, None, None, 1, None, None]
+NOT_Q2 = [1, None, None, None, None, None, 2, None, None, 1, None, None]
+
+
+def quarterly_outcome(rows: dict[str, list[int | None]]) -> tuple[list[str], list[tuple[str, str]]]:
+    report = engine.check(quarterly_plan(rows))
+    return ([v.message_en for v in report.violations if v.rule == "plan.joint-quarterly"],
+            [(n.reason, n.reason_en) for n in report.not_checked if n.rule == "plan.joint-quarterly"])
+
+
+def test_a_quarterly_item_without_a_schedule_row_is_not_checked_by_name_while_the_others_are() -> None:
+    b_not_checked = [("月度安排表中没有“联合检查B”一行，未检查该事项",
+                      "not checked for “联合检查B”: the monthly schedule has no row for it")]
+    assert quarterly_outcome({"a": EACH_QUARTER}) == ([], b_not_checked)
+    assert quarterly_outcome({"a": NOT_Q2}) == (["“联合检查A” is quarterly but has 0 checks scheduled in Q2"], b_not_checked)
+
+
+def test_quarterly_items_with_rows_are_checked_in_full() -> None:
+    assert quarterly_outcome({"a": EACH_QUARTER, "b": EACH_QUARTER}) == ([], [])
+    assert quarterly_outcome({"a": EACH_QUARTER, "b": NOT_Q2}) == (
+        ["“联合检查B” is quarterly but has 0 checks scheduled in Q2"], [])
+
+
+def test_quarterly_items_none_of_which_has_a_row_are_not_checked_by_name() -> None:
+    # The schedule has a row for another item only.
+    plan = quarterly_plan({})
+    plan["items"].append({"id": "c", "name": "检查C", "category": "general", "planned": 1})
+    plan["totals"] = {"total": 9, "key": 0, "general": 9}
+    plan["schedule"]["rows"] = [{"ref": "c", "monthly": [1, *[None] * 11]}]
+    report = engine.check(plan)
+    assert [(n.reason, n.reason_en) for n in report.not_checked if n.rule == "plan.joint-quarterly"] == [
+        ("月度安排表中没有“联合检查A”、“联合检查B”一行，未检查这些事项",
+         "not checked for “联合检查A”, “联合检查B”: the monthly schedule has no row for them")]
+
+
+def test_a_rule_checked_in_part_fails_in_junit_when_violated_and_is_skipped_otherwise() -> None:
+    from xml.etree import ElementTree
+
+    from engine.integration import as_junit
+
+    def outcome(rows: dict[str, list[int | None]]) -> list[str]:
+        suites = ElementTree.fromstring(as_junit([engine.check(quarterly_plan(rows))]))
+        return [child.tag for case in suites.iter("testcase") if case.get("name") == "plan.joint-quarterly"
+                for child in case]
+
+    assert outcome({"a": NOT_Q2}) == ["failure"]
+    assert outcome({"a": EACH_QUARTER}) == ["skipped"]
+
+
 # ------------------------------------------------------------------ profiles and errors
 
 

@@ -79,6 +79,21 @@ def test_references_must_resolve(chongming: dict, tmp_path: Path) -> None:
     assert any("'period-hazchem' is used 2 times" in p for p in found)
 
 
+def test_a_category_covered_twice_by_one_item_is_refused(chongming: dict, tmp_path: Path) -> None:
+    # Its units would count twice towards what the item must plan (plan.key-unit-coverage).
+    chongming["items"][1]["covers"] = ["二", "三", "二", "二"]
+    assert problems_of(chongming, tmp_path) == ["items[1].covers[2]: key-unit category '二' is listed more than once",
+                                                "items[1].covers[3]: key-unit category '二' is listed more than once"]
+
+
+def test_a_unit_sampled_twice_by_one_item_is_refused(chongming: dict, tmp_path: Path) -> None:
+    # Names are compared as plan.sample-excludes-key-units compares them: whitespace removed.
+    chongming["items"][0]["sampled_units"] = ["上海某甲有限公司", "上海某乙有限公司", "上海某甲 有限公司"]
+    chongming["items"][2]["sampled_units"] = ["上海某甲有限公司"]  # another item may sample it too
+    assert problems_of(chongming, tmp_path) == [
+        "items[0].sampled_units[2]: sampled unit '上海某甲 有限公司' is listed more than once"]
+
+
 def test_month_numbers_are_checked(chongming: dict, tmp_path: Path) -> None:
     unit = chongming["key_units"]["units"][0]["name"]
     chongming["schedule"]["unit_visits"] = [{"unit": unit, "month": 13}, {"unit": unit, "month": 0}]
