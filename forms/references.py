@@ -53,11 +53,21 @@ def check_references(plan: AnnualPlan) -> list[Problem]:
 
     if plan.schedule is not None:
         known = set(ids)
+        item_groups = {i.id: i.group for i in plan.items}
         for index, row in enumerate(plan.schedule.rows):
             if row.ref not in known:
                 problems.append(Problem(f"schedule.rows[{index}].ref", f"unknown item or group {row.ref!r}"))
             if len(row.monthly) != MONTHS:
                 problems.append(Problem(f"schedule.rows[{index}].monthly", f"expected {MONTHS} months, got {len(row.monthly)}"))
+        item_rows: dict[str, list[int]] = {}  # group → the rows of its items
+        for index, row in enumerate(plan.schedule.rows):
+            if (group_id := item_groups.get(row.ref)) is not None:
+                item_rows.setdefault(group_id, []).append(index)
+        for index, row in enumerate(plan.schedule.rows):
+            if row.ref in groups and row.ref in item_rows:  # a subtotal row: its checks counted twice
+                rows = ", ".join(f"rows[{k}]" for k in item_rows[row.ref])
+                problems.append(Problem(f"schedule.rows[{index}].ref", f"group {row.ref!r} has a row, and so do its "
+                                        f"items ({rows}): give the group's row or its items' rows, not both"))
         refs = Counter(row.ref for row in plan.schedule.rows)
         for ref, n in sorted(refs.items()):
             if n > 1:

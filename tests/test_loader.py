@@ -94,6 +94,17 @@ def test_a_unit_sampled_twice_by_one_item_is_refused(chongming: dict, tmp_path: 
         "items[0].sampled_units[2]: sampled unit '上海某甲 有限公司' is listed more than once"]
 
 
+def test_a_groups_row_beside_its_items_rows_is_refused(chongming: dict, tmp_path: Path) -> None:
+    # A subtotal row (专项执法检查 84) would count its items' checks twice in every column and total.
+    rows = chongming["schedule"]["rows"]
+    items = [k for k, row in enumerate(rows) if row["ref"].startswith("special-")]
+    monthly = [sum(rows[k]["monthly"][m] or 0 for k in items) or None for m in range(12)]
+    rows.append({"ref": "special", "monthly": monthly, "stated_total": 84})
+    assert problems_of(chongming, tmp_path) == [
+        f"schedule.rows[{len(rows) - 1}].ref: group 'special' has a row, and so do its items "
+        f"({', '.join(f'rows[{k}]' for k in items)}): give the group's row or its items' rows, not both"]
+
+
 def test_month_numbers_are_checked(chongming: dict, tmp_path: Path) -> None:
     unit = chongming["key_units"]["units"][0]["name"]
     chongming["schedule"]["unit_visits"] = [{"unit": unit, "month": 13}, {"unit": unit, "month": 0}]
