@@ -11,19 +11,17 @@ Each builder yields facts of one kind and, when the plan lacks the data that kin
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params
-from forms.plan import AnnualPlan, Category, PlannedBasis, Tag
+from forms.plan import AnnualPlan, Category, PlannedBasis, Tag, name_key
 
 NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly schedule")
 NO_KEY_UNITS = Missing("计划未附重点单位名单", "the plan has no key-unit list")
 NO_WORKLOAD = Missing("计划未附工作量核算", "the plan has no workday accounting")
-_SPACE = re.compile(r"\s+")
 SHARE_PLACES = 2  # decimal places a computed share is shown to at least
 STEP_PLACES = 4  # decimal places a workday result is shown to when it does not end sooner
 
@@ -280,10 +278,6 @@ def workload_ratio(plan: AnnualPlan, params: Params) -> Built:
            "required": required, "missing": max(0, required - planned)}
 
 
-def _name_key(name: str) -> str:
-    return _SPACE.sub("", name)
-
-
 def sampled_units(plan: AnnualPlan, params: Params) -> Built:
     """``sampled-unit`` and ``key-unit``: named sample units, and the key units they are joined against."""
     samples = [(k, j, item, name) for k, item in enumerate(plan.items) for j, name in enumerate(item.sampled_units)]
@@ -296,10 +290,10 @@ def sampled_units(plan: AnnualPlan, params: Params) -> Built:
     # Key units first: the join then fires as each sample arrives, whatever the chunking.
     for index, unit in enumerate(plan.key_units.units):
         yield {"kind": "key-unit", "loc": f"/key_units/units/{index}", "no": unit.no, "name": unit.name,
-               "name_key": _name_key(unit.name)}
+               "name_key": name_key(unit.name)}
     for k, j, item, name in samples:
         yield {"kind": "sampled-unit", "loc": f"/items/{k}/sampled_units/{j}", "item": item.id, "item_name": item.name,
-               "name": name, "name_key": _name_key(name)}
+               "name": name, "name_key": name_key(name)}
 
 
 def key_unit_list(plan: AnnualPlan, params: Params) -> Built:
@@ -329,7 +323,7 @@ def key_unit_list(plan: AnnualPlan, params: Params) -> Built:
                    "stated": part.stated, "computed": counted, "difference": _difference(part.stated, counted)}
     by_name: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for index, unit in enumerate(units.units):
-        by_name[_name_key(unit.name)].append((index, unit.no))
+        by_name[name_key(unit.name)].append((index, unit.no))
     for entries in by_name.values():
         if len(entries) > 1:
             index, _ = entries[-1]

@@ -23,7 +23,7 @@ from forms.errors import LoadError, Problem, shown
 from forms.parse import read_data
 from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Name, Percent, Period, PlannedBasis, Tag, above_max_figure
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
-from forms.references import check_references
+from forms.references import check_references, repeats
 
 T = TypeVar("T")
 
@@ -383,13 +383,8 @@ def _dispatch_form(body: dict[str, Any], file: str) -> DispatchForm:
 
 def _repeated_steps(steps: CampaignSteps) -> list[Problem]:
     """A step recorded twice would be judged by whichever date came last."""
-    first: dict[str, int] = {}
-    problems = []
-    for index, milestone in enumerate(steps.milestones):
-        if (earlier := first.setdefault(milestone.step, index)) != index:
-            problems.append(Problem(f"milestones[{index}].step", f"step {milestone.step!r} is recorded "
-                                                                 f"already, at milestones[{earlier}]"))
-    return problems
+    return [Problem(f"milestones[{index}].step", f"step {m.step!r} is recorded already, at milestones[{earlier}]")
+            for index, earlier, m in repeats(steps.milestones, lambda m: m.step)]
 
 
 def document_from_data(data: Any, file: str = "<data>") -> Document:

@@ -7,6 +7,7 @@ number, and rules that need a missing value report that they could not be checke
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -36,6 +37,12 @@ Percent = Annotated[Decimal, "percentage as stated"]
 #: The name of a unit or enterprise, matched exactly across documents (a township's members, a
 #: record's spot-checking unit): the loader refuses spaces around it, which would make it another name.
 Name = Annotated[str, "name matched exactly"]
+_SPACE = re.compile(r"\s+")
+
+
+def name_key(name: str) -> str:
+    """A unit's name as a plan's lists are matched by: whitespace inside it removed (上海某甲 有限公司)."""
+    return _SPACE.sub("", name)
 
 
 class Category(StrEnum):

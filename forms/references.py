@@ -3,24 +3,23 @@ item or key-unit category cannot be evaluated, so it is a load error, not a find
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 from forms.errors import Problem
-from forms.plan import AnnualPlan
+from forms.plan import AnnualPlan, name_key
 
 MONTHS = 12
-_SPACE = re.compile(r"\s+")
+T = TypeVar("T")
 
 
-def _repeats(names: tuple[str, ...], key: Callable[[str], str]) -> Iterator[tuple[int, str]]:
-    """Each name (and its index) that repeats an earlier one, compared by ``key``."""
-    seen: set[str] = set()
-    for index, name in enumerate(names):
-        if key(name) in seen:
-            yield index, name
-        seen.add(key(name))
+def repeats(entries: Sequence[T], key: Callable[[T], object]) -> Iterator[tuple[int, int, T]]:
+    """Each entry that repeats an earlier one by ``key``: its index, the first one's index, the entry."""
+    first: dict[object, int] = {}
+    for index, entry in enumerate(entries):
+        if (earlier := first.setdefault(key(entry), index)) != index:
+            yield index, earlier, entry
 
 
 def check_references(plan: AnnualPlan) -> list[Problem]:
@@ -47,9 +46,9 @@ def check_references(plan: AnnualPlan) -> list[Problem]:
             elif category not in categories:
                 problems.append(Problem(f"{where}.covers[{k}]", f"unknown key-unit category {category!r}"))
         problems.extend(Problem(f"{where}.covers[{k}]", f"key-unit category {category!r} is listed more than once")
-                        for k, category in _repeats(item.covers, str))  # its units would be counted twice
+                        for k, _, category in repeats(item.covers, str))  # its units would be counted twice
         problems.extend(Problem(f"{where}.sampled_units[{k}]", f"sampled unit {name!r} is listed more than once")
-                        for k, name in _repeats(item.sampled_units, lambda name: _SPACE.sub("", name)))
+                        for k, _, name in repeats(item.sampled_units, name_key))
 
     if plan.schedule is not None:
         known = set(ids)
