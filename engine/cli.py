@@ -33,9 +33,11 @@ class UnreadableFolder(Exception):
     out), or holds no document at all (a wrong path would otherwise pass as a clean check)."""
 
 
-def _document_files(folder: Path) -> Iterator[str]:
+def _document_files(folder: Path, aliases: list[str]) -> Iterator[str]:
     """The document files at any depth under ``folder``. Folders linked to are not entered (a link
-    may loop); files linked to are read."""
+    may loop); files linked to are read. A file that may be another one under a second name (a
+    link, or an inode met before: a hard link) is also added to ``aliases``."""
+    inodes: set[int] = set()  # as the folder listing gives them: no call per file
     pending = [str(folder)]
     while pending:
         current = pending.pop()
@@ -47,6 +49,10 @@ def _document_files(folder: Path) -> Iterator[str]:
                     # ~$name.xlsx: Excel's lock file of an open workbook
                     elif (os.path.splitext(entry.name)[1].lower() in DOCUMENT_SUFFIXES
                           and not entry.name.startswith("~$") and entry.is_file()):
+                        inode = entry.inode()
+                        if entry.is_symlink() or inode in inodes:
+                            aliases.append(entry.path)
+                        inodes.add(inode)
                         yield entry.path
         except OSError as exc:
             raise UnreadableFolder(f"cannot list the folder {current}: {exc.strerror or exc}") from None
@@ -55,24 +61,37 @@ def _document_files(folder: Path) -> Iterator[str]:
 def _expand(paths: Sequence[str]) -> list[Path]:
     """Files as given; folders become their document files. Sorted as paths sort, so the order
     given does not matter; the names are sorted before they become paths (sorting a large folder's
-    paths took most of the time listing it)."""
+    paths took most of the time listing it). One file reached by several names (``a/f.yaml`` and
+    ``./a/f.yaml``, or a link and the file it links to) is checked once, under the first name."""
     found: set[str] = set()
+    aliases: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = list(_document_files(path))
+            files = list(_document_files(path, aliases))
             if not files:
                 raise UnreadableFolder(f"the folder {path} holds no document files ({', '.join(DOCUMENT_SUFFIXES)})")
             found.update(files)
         else:
             found.add(str(path))
     names = sorted(found, key=_path_order)
-    if len(paths) > 1:  # one file under two spellings (``a/f.yaml``, ``./a/f.yaml``) is checked once
-        spelt: dict[str, str] = {}
+    if len(paths) > 1 or aliases:  # a lone folder without links names each file once: no call per file
+        named: dict[object, str] = {}
         for name in names:
-            spelt.setdefault(os.path.normpath(os.path.abspath(name)), name)
-        names = list(spelt.values())
+            named.setdefault(_file_identity(name), name)
+        names = list(named.values())
     return [Path(name) for name in names]
+
+
+def _file_identity(name: str) -> object:
+    """What one file is, however it is reached: its device and inode (links, hard links, any
+    spelling); a name that cannot be read is known by its normalised absolute path, and reported
+    as unreadable when it is loaded."""
+    try:
+        status = os.stat(name)
+    except OSError:
+        return os.path.normpath(os.path.abspath(name))
+    return (status.st_dev, status.st_ino)
 
 
 def _path_order(name: str) -> list[str]:

@@ -174,6 +174,30 @@ def test_a_file_given_under_two_spellings_is_checked_once(capsys: pytest.Capture
     assert str(ROOT / file) in [d["path"] for d in documents]
 
 
+def test_a_file_reached_through_links_is_checked_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plans = Path("examples/plans").resolve()
+    (tmp_path / "plans").mkdir()
+    original = tmp_path / "plans" / "putuo.yaml"
+    original.write_bytes((plans / "putuo-2024.yaml").read_bytes())
+    os.link(original, tmp_path / "plans" / "a-hard.yaml")  # a hard link is the same file
+    (tmp_path / "hard").mkdir()  # hard links alone in a folder (no symbolic link to give them away)
+    os.link(original, tmp_path / "hard" / "b.yaml")
+    (tmp_path / "hard" / "a.json").write_text("{}", encoding="utf-8")
+    assert engine.cli._expand([str(tmp_path / "hard")]) == [tmp_path / "hard" / "a.json", tmp_path / "hard" / "b.yaml"]
+    os.link(original, tmp_path / "hard" / "c.yaml")
+    assert engine.cli._expand([str(tmp_path / "hard")]) == [tmp_path / "hard" / "a.json", tmp_path / "hard" / "b.yaml"]
+    (tmp_path / "plans" / "z-link.yaml").symlink_to(original)  # a link beside its file
+    (tmp_path / "outside.yaml").symlink_to(original)           # a link given beside the folder
+    (tmp_path / "plans" / "minhang.yaml").symlink_to(plans / "minhang-2020.yaml")  # a link to another file is read
+    # the name kept is the first in the order paths sort
+    for args, kept in (([tmp_path / "plans"], "plans/a-hard.yaml"),
+                       ([tmp_path / "plans", tmp_path / "outside.yaml"], "outside.yaml")):
+        code, out, err = run(capsys, "check", "--format", "json", *map(str, args))
+        assert (code, err) == (0, "")
+        checked = [Path(d["path"]).relative_to(tmp_path).as_posix() for d in json.loads(out)["documents"]]
+        assert checked == [kept, "plans/minhang.yaml"]
+
+
 def test_unusable_input_exits_2_names_file_and_field_and_the_rest_is_still_checked(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.yaml"
