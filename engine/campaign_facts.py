@@ -560,12 +560,14 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     # A form has 3 rectified-found and 9 (Chongming) or 11 (Linyi) part-whole facts: packed, a
     # form's facts of each kind travel to durable-rules as one fact.
     "rectified-found": FactKind(rectified_within_found, ("unit", "month", "key", "label_zh", "label_en", "rectified",
-                                                         "found", "found_blank"), pack=3),
+                                                         "found", "found_blank"), pack=3,
+                                blank_when={"found": "found_blank"}),
     # ``whole_key``: the item whose figure is the whole (the item itself, or ``spot_checked`` for a finding).
     "part-whole": FactKind(part_within_whole, ("unit", "month", "key", "whole_key", "label", "part", "whole", "whole_blank",
                                                "part_shown", "part_shown_en", "whole_shown", "whole_shown_en"), pack=12,
                            shown_as={"part": "part_shown", "whole": "whole_shown"}),
-    "penalty-amount": FactKind(part_within_whole, ("unit", "month", "amount", "count", "count_blank")),
+    "penalty-amount": FactKind(part_within_whole, ("unit", "month", "amount", "count", "count_blank"),
+                               shown_as={"amount": "amount"}, blank_when={"count": "count_blank"}),
     "series-step": FactKind(cumulative_series, ("unit", "month", "key", "label", "previous_month", "previous", "current",
                                                 "current_blank", "previous_shown", "previous_shown_en",
                                                 "current_shown", "current_shown_en"),
@@ -585,7 +587,7 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     "rollup-member": FactKind(rollups, ("unit", "month", "member", "present"), compares_documents=True),
     "record-count": FactKind(forms_against_records, ("unit", "month", "key", "label", "stated", "stated_blank",
                                                      "implied", "records"),
-                             reads=("campaign_start",), compares_documents=True),
+                             reads=("campaign_start",), compares_documents=True, blank_when={"stated": "stated_blank"}),
     "leader-check-period": FactKind(leader_checks, _PERIOD, reads=("campaign_start", "campaign_end")),
     "drill-period": FactKind(drills, _PERIOD, reads=("campaign_start", "campaign_end")),
     "deferred-hazard": FactKind(deferred_hazards, ("enterprise", "hazard", "missing", "missing_zh", "missing_en",

@@ -75,7 +75,13 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> Com
     return compiled
 
 
-def _display(value: Any) -> Any:
+def _value(name: str, fields: dict[str, Any], shown_as: dict[str, str], blank_when: dict[str, str]) -> Any:
+    """A field as a violation's values give it: a figure as the document states it, a blank as ``None``."""
+    if name in shown_as:
+        return figure_shown(fields[shown_as[name]])
+    if name in blank_when and fields[blank_when[name]]:
+        return None
+    value = fields[name]
     return value.isoformat() if isinstance(value, date) else value
 
 
@@ -84,9 +90,12 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
     matched = [facts[fact_id] for _, fact_id in match.fact_ids]
     fields: dict[str, Any] = {}
     shown_as: dict[str, str] = {}
+    blank_when: dict[str, str] = {}
     for fact in reversed(matched):  # the first pattern's fields win
         fields.update(fact)
-        shown_as.update(FACT_KINDS[fact["kind"]].shown_as)
+        kind = FACT_KINDS[fact["kind"]]
+        shown_as.update(kind.shown_as)
+        blank_when.update(kind.blank_when)
     fields.update(compiled.shown_params)
     message, fix = rule.message_for(alternative), rule.fix_for(alternative)
     return Violation(
@@ -95,8 +104,7 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
         message=render(message.zh, fields),
         message_en=render(message.en, fields),
         location=location,
-        values={name: figure_shown(fields[shown_as[name]]) if name in shown_as else _display(fields[name])
-                for name in rule.values if name in fields},
+        values={name: _value(name, fields, shown_as, blank_when) for name in rule.values if name in fields},
         citations=rule.citations_for(compiled.profile.sources, matched[0]),
         fix=render(fix.zh, fields) if fix else None,
         fix_en=render(fix.en, fields) if fix else None,

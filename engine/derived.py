@@ -85,6 +85,15 @@ class FactKind:
     #: Fields compared in a scale of their own (money in 0.0001 万元), each with the field that shows
     #: it as written (``"0.3"``, or ``"空白"`` for a blank): a violation's values give that figure.
     shown_as: Mapping[str, str] = attrs.field(factory=dict)
+    #: Fields given to the conditions as 0 where the document leaves them blank, each with the flag
+    #: (1) that says so: a violation's values give such a blank as ``None``, as :attr:`shown_as` does.
+    blank_when: Mapping[str, str] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        for name, pairs in (("shown_as", self.shown_as), ("blank_when", self.blank_when)):
+            unknown = sorted({*pairs, *pairs.values()} - set(self.fields))
+            if unknown:
+                raise ValueError(f"{name} names fields the kind does not have: {', '.join(unknown)}")
 
     @property
     def all_fields(self) -> frozenset[str]:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import engine
 from engine.campaign_facts import _shown
 from engine.compile import RulebookError, compile_profile, rule_problems
-from engine.derived import Bundle, Fact
+from engine.derived import Bundle, Fact, FactKind
 from engine.facts import FACT_KINDS, build_facts
 from forms import load_document
 from forms.plan import AnnualPlan
@@ -43,6 +43,14 @@ def assert_declared(facts: list[Fact]) -> None:
 def test_every_kind_a_rule_matches_is_declared_and_every_declared_kind_is_matched() -> None:
     matched = {kind for rule in RULEBOOK.rules.values() for kind in rule.fact_kinds}
     assert matched == set(FACT_KINDS)
+
+
+@pytest.mark.parametrize(("declared", "unknown"), [({"shown_as": {"part": "part_as_written"}}, "part_as_written"),
+                                                   ({"blank_when": {"whole": "whole_blank"}}, "whole, whole_blank")])
+def test_a_kind_showing_a_field_it_does_not_have_is_refused(declared: dict[str, dict[str, str]], unknown: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        FactKind(lambda bundle, params: iter(()), ("part",), **declared)
+    assert str(refused.value).endswith(f"names fields the kind does not have: {unknown}")
 
 
 def test_the_facts_of_every_example_have_exactly_their_kinds_fields() -> None:

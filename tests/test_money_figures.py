@@ -81,3 +81,22 @@ def test_an_amount_falling_by_a_fraction_of_wan_is_reported(profile_id: str, dat
     assert (violation.rule, violation.location) == ("form.cumulative-nondecreasing", "/values/penalties/amount")
     assert (violation.values["previous"], violation.values["current"]) == (_as_written(previous.amount),
                                                                            _as_written(fell))
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@SETTINGS
+@given(data=st.data(), count=st.sampled_from([None, 0]))
+def test_an_amount_with_no_penalty_counted_gives_the_amount_as_written_and_a_blank_count_as_none(
+        profile_id: str, data: st.DataObject, count: int | None) -> None:
+    bundle = data.draw(campaign_bundles(profile_id))
+    last = bundle.unit_forms[-1]
+    penalties = _penalties(last)
+    assume(penalties is not None and penalties.amount)
+    assert penalties is not None
+    # every form of the unit, so that the count does not fall in its series either
+    forms = tuple(attrs.evolve(f, values=f.values | {"penalties": attrs.evolve(penalties, count=count)})
+                  if _penalties(f) else f for f in bundle.unit_forms)
+    violations = [v for v in _violations(attrs.evolve(bundle, unit_forms=forms))
+                  if v.location == "/values/penalties/amount" and v.rule == "form.part-within-whole"]
+    assert violations and all(v.values == {"amount": _as_written(penalties.amount), "count": count}  # type: ignore[arg-type]
+                              for v in violations)
