@@ -41,6 +41,16 @@ def _location_key(location: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in location.split("/"))
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _in_number_order(text: str) -> tuple[int | str, ...]:
+    """Text with its runs of digits compared as numbers: “第2号” before “第10号”. Text and numbers
+    alternate from the start, so two keys compare place by place."""
+    return tuple(int(part) if odd else part for odd, part in
+                 ((k % 2, part) for k, part in enumerate(_DIGITS.split(text))))
+
+
 @attrs.frozen
 class Violation:
     """A rule the document breaks, where, by how much, and the clause that says so."""
@@ -56,7 +66,7 @@ class Violation:
     fix_en: str | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (_location_key(self.location), self.rule, self.message)
+        return (_location_key(self.location), self.rule, _in_number_order(self.message), self.message)
 
 
 @attrs.frozen

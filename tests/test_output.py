@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -16,6 +17,7 @@ import engine.output
 from engine import check_documents
 from engine.output import as_json, indented_json
 from forms import load_document
+from rulebook import Severity
 
 
 def _json_dumps(data: Any) -> str:
@@ -92,3 +94,16 @@ def test_a_report_with_violations_and_not_checked_rules() -> None:
     assert any(r.violations for r in reports) and any(r.not_checked for r in reports)
     text = as_json(reports)
     assert text == _json_dumps(json.loads(text)) + "\n"
+
+
+def _violation(location: str, message: str) -> engine.Violation:
+    return engine.Violation(rule="form.deadline", severity=Severity.ERROR, message=message, message_en="",
+                            location=location, values={}, citations=())
+
+
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=8, unique=True), st.text(max_size=3), st.text(max_size=3))
+def test_findings_at_one_place_are_listed_with_their_numbers_in_order(numbers: list[int], before: str, after: str) -> None:
+    before, after = re.sub(r"\d+$", "", before), re.sub(r"^\d+", "", after)  # the number stays one run of digits
+    found = [_violation("/steps/0", f"{before}第{n}号{after}") for n in numbers]
+    assert sorted(found, key=engine.Violation.sort_key) == [
+        _violation("/steps/0", f"{before}第{n}号{after}") for n in sorted(numbers)]
