@@ -279,10 +279,17 @@ def workload_ratio(plan: AnnualPlan, params: Params) -> Built:
 
 
 def sampled_units(plan: AnnualPlan, params: Params) -> Built:
-    """``sampled-unit`` and ``key-unit``: named sample units, and the key units they are joined against."""
-    samples = [(k, j, item, name) for k, item in enumerate(plan.items) for j, name in enumerate(item.sampled_units)]
+    """``sampled-unit`` and ``key-unit``: the named sample units of items drawn from outside the key-unit
+    list (tagged ``outside-key-units``), and the key units they are joined against. Other items'
+    samples may be key units (跨区域交互检查 draws from them)."""
+    samples = [(k, j, item, name) for k, item in enumerate(plan.items) if Tag.OUTSIDE_KEY_UNITS in item.tags
+               for j, name in enumerate(item.sampled_units)]
     if not samples:
-        yield Missing("计划未点名抽查样本单位", "the plan names no sampled units")
+        if any(item.sampled_units for item in plan.items):
+            yield Missing("计划点名的抽查样本均不属须避开重点单位的事项",
+                          "no item drawn from outside the key units names its sample")
+        else:
+            yield Missing("计划未点名抽查样本单位", "the plan names no sampled units")
         return
     if plan.key_units is None:
         yield NO_KEY_UNITS

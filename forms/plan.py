@@ -59,6 +59,9 @@ class Tag(StrEnum):
     JOINT = "joint"  # 跨部门联合 cross-department joint check
     SPECIAL = "special"  # 专项执法检查
     SAMPLE = "sample"  # 抽查: units drawn from a population, not a fixed list
+    #: Its sample is drawn from outside the key-unit list, as the plan says (对其他企业以抽查方式开展一般检查;
+    #: 避免与区重点监管单位重复): no sampled unit may be a key unit.
+    OUTSIDE_KEY_UNITS = "outside-key-units"
 
 
 class Period(StrEnum):

@@ -59,3 +59,23 @@ def test_joint_share_just_at_the_threshold_passes_and_just_under_fails(plan) -> 
     (violation,) = [v for v in engine.check(under).violations if v.rule == "plan.joint-share"]
     assert violation.values["missing"] == 1
     assert violation.values["share"] < 15
+
+
+@pytest.mark.parametrize("profile_id", PLAN_PROFILES)
+@given(data=st.data())
+def test_a_key_unit_may_be_drawn_into_a_sample_not_drawn_from_outside_the_key_units(
+        profile_id: str, data: st.DataObject) -> None:
+    """A cross-district check draws from the key units (普陀 四、（一）3（4）): only an item the plan says is
+    drawn from outside them (tagged outside-key-units) may not repeat one."""
+    import attrs
+
+    from forms.plan import Tag
+    from forms.strategies.plan import break_sample_excludes_key_units
+
+    mutated = break_sample_excludes_key_units(data.draw(annual_plans(profile_id)))
+    untagged = attrs.evolve(mutated, items=tuple(
+        attrs.evolve(i, tags=tuple(t for t in i.tags if t is not Tag.OUTSIDE_KEY_UNITS)) for i in mutated.items))
+    report = engine.check(untagged)
+    assert report.violations == ()
+    assert [(n.rule, n.reason_en) for n in report.not_checked] == [
+        ("plan.sample-excludes-key-units", "no item drawn from outside the key units names its sample")]

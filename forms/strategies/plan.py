@@ -213,8 +213,9 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
     items.append(InspectionItem(id="special", name="专项执法检查", category=Category.KEY, planned=units * each,
                                 units=units, checks_per_unit=each, tags=(Tag.SPECIAL,)))
     sample_size = draw(st.integers(1, 4))
+    # Drawn from outside the key units (避免与区重点监管单位重复): its sample must not repeat one.
     items.append(InspectionItem(id="period-sample", name="重点时段抽查", category=Category.KEY,
-                                planned=sample_size + draw(st.integers(0, 10)), tags=(Tag.SAMPLE,),
+                                planned=sample_size + draw(st.integers(0, 10)), tags=(Tag.SAMPLE, Tag.OUTSIDE_KEY_UNITS),
                                 sampled_units=tuple(f"抽查单位{k}号" for k in range(1, sample_size + 1))))
     # Random spot checks: at least 10 outside the joint item, so a just-too-small joint count exists.
     randoms = draw(st.lists(st.integers(0, 60), min_size=1, max_size=3))
@@ -328,9 +329,9 @@ def break_workload_ratio(plan: AnnualPlan) -> AnnualPlan:
 
 
 def break_sample_excludes_key_units(plan: AnnualPlan) -> AnnualPlan:
-    """A key unit is drawn into a spot-check sample."""
+    """A key unit is drawn into the sample of an item drawn from outside the key units."""
     assert plan.key_units is not None
-    item = next(i for i in plan.items if i.sampled_units)
+    item = next(i for i in plan.items if i.sampled_units and Tag.OUTSIDE_KEY_UNITS in i.tags)
     unit = plan.key_units.units[-1].name
     items = tuple(attrs.evolve(i, sampled_units=(*i.sampled_units, unit)) if i is item else i for i in plan.items)
     return attrs.evolve(plan, items=items)
