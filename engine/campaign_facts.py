@@ -579,7 +579,8 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                                  compares_documents=True),
     "submission": FactKind(submissions, ("unit", "month", "due", "submitted", "dated", "days_late", "early",
                                          "in_campaign", "first_month", "last_month"),
-                           reads=("submission_day", "first_report_month", "campaign_end")),
+                           reads=("submission_day", "first_report_month", "campaign_end"),
+                           blank_unless={"submitted": ("dated",), "days_late": ("dated",)}),
     "rollup-sum": FactKind(rollups, ("unit", "month", "key", "label", "stated", "computed", "stated_blank",
                                      "members_reported", "members", "stated_shown", "stated_shown_en",
                                      "computed_shown", "computed_shown_en"), compares_documents=True,
@@ -597,5 +598,6 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     # Deadlines are the profile's ``due.<step>`` parameters, however many it has (the family ``due.*``).
     # ``step_zh``/``step_en``: the step in words, from its deadline's title in the profile (else its name).
     "milestone": FactKind(milestones, ("unit", "step", "step_zh", "step_en", "due", "done", "recorded", "days_late",
-                                       "known", "known_steps"), reads=("due.*",)),
+                                       "known", "known_steps"), reads=("due.*",),
+                          blank_unless={"due": ("known",), "done": ("recorded",), "days_late": ("recorded", "known")}),
 }

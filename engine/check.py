@@ -75,11 +75,14 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> Com
     return compiled
 
 
-def _value(name: str, fields: dict[str, Any], shown_as: dict[str, str], blank_when: dict[str, str]) -> Any:
-    """A field as a violation's values give it: a figure as the document states it, a blank as ``None``."""
+def _value(name: str, fields: dict[str, Any], shown_as: dict[str, str], blank_when: dict[str, str],
+           blank_unless: dict[str, tuple[str, ...]]) -> Any:
+    """A field as a violation's values give it: a figure as the document states it, a blank (or what
+    means nothing for this fact: the date of an undated form) as ``None``."""
     if name in shown_as:
         return figure_shown(fields[shown_as[name]])
-    if name in blank_when and fields[blank_when[name]]:
+    if ((name in blank_when and fields[blank_when[name]])
+            or (name in blank_unless and not all(fields[flag] for flag in blank_unless[name]))):
         return None
     value = fields[name]
     return value.isoformat() if isinstance(value, date) else value
@@ -91,11 +94,13 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
     fields: dict[str, Any] = {}
     shown_as: dict[str, str] = {}
     blank_when: dict[str, str] = {}
+    blank_unless: dict[str, tuple[str, ...]] = {}
     for fact in reversed(matched):  # the first pattern's fields win
         fields.update(fact)
         kind = FACT_KINDS[fact["kind"]]
         shown_as.update(kind.shown_as)
         blank_when.update(kind.blank_when)
+        blank_unless.update(kind.blank_unless)
     fields.update(compiled.shown_params)
     message, fix = rule.message_for(alternative), rule.fix_for(alternative)
     return Violation(
@@ -104,7 +109,7 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
         message=render(message.zh, fields),
         message_en=render(message.en, fields),
         location=location,
-        values={name: _value(name, fields, shown_as, blank_when) for name in rule.values if name in fields},
+        values={name: _value(name, fields, shown_as, blank_when, blank_unless) for name in rule.values if name in fields},
         citations=rule.citations_for(compiled.profile.sources, matched[0]),
         fix=render(fix.zh, fields) if fix else None,
         fix_en=render(fix.en, fields) if fix else None,

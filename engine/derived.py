@@ -88,10 +88,16 @@ class FactKind:
     #: Fields given to the conditions as 0 where the document leaves them blank, each with the flag
     #: (1) that says so: a violation's values give such a blank as ``None``, as :attr:`shown_as` does.
     blank_when: Mapping[str, str] = attrs.field(factory=dict)
+    #: Fields that mean something only where each of their flags is 1 (a submission date, where the
+    #: form is dated): elsewhere a violation's values give ``None``.
+    blank_unless: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        for name, pairs in (("shown_as", self.shown_as), ("blank_when", self.blank_when)):
-            unknown = sorted({*pairs, *pairs.values()} - set(self.fields))
+        named = (("shown_as", {*self.shown_as, *self.shown_as.values()}),
+                 ("blank_when", {*self.blank_when, *self.blank_when.values()}),
+                 ("blank_unless", {*self.blank_unless, *(f for flags in self.blank_unless.values() for f in flags)}))
+        for name, fields in named:
+            unknown = sorted(fields - set(self.fields))
             if unknown:
                 raise ValueError(f"{name} names fields the kind does not have: {', '.join(unknown)}")
 

@@ -154,6 +154,11 @@ def test_linyi_violations_say_what_was_broken(capsys: pytest.CaptureFixture[str]
     _, data = check(capsys, CAMPAIGNS / "linyi-lingang-2023" / "violations")
     found = by_rule(data)
     assert found["form.deadline"]["message_en"].endswith("carries no submission date")
+    # what an undated form or a step never done lacks is null, not "" or 0 days late
+    assert found["form.deadline"]["values"] == {"submitted": None, "due": "2023-05-28", "days_late": None,
+                                                "month": "2023-05"}
+    assert found["campaign.phase-deadlines"]["values"] == {"step": "checklists-filed", "due": "2023-05-31",
+                                                           "done": None, "days_late": None}
     # A blank is not 0: blank beside records that give 1, a rectified count beside a blank found count.
     assert found["form.matches-records"]["values"] == {"stated": None, "implied": 1, "records": 2}
     assert "空白" in found["form.matches-records"]["message"]

@@ -46,7 +46,8 @@ def test_every_kind_a_rule_matches_is_declared_and_every_declared_kind_is_matche
 
 
 @pytest.mark.parametrize(("declared", "unknown"), [({"shown_as": {"part": "part_as_written"}}, "part_as_written"),
-                                                   ({"blank_when": {"whole": "whole_blank"}}, "whole, whole_blank")])
+                                                   ({"blank_when": {"whole": "whole_blank"}}, "whole, whole_blank"),
+                                                   ({"blank_unless": {"part": ("part", "dated")}}, "dated")])
 def test_a_kind_showing_a_field_it_does_not_have_is_refused(declared: dict[str, dict[str, str]], unknown: str) -> None:
     with pytest.raises(ValueError) as refused:
         FactKind(lambda bundle, params: iter(()), ("part",), **declared)
