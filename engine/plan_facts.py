@@ -227,8 +227,11 @@ def _step(loc: str, zh: str, en: str, stated: int | None, exact: Fraction, formu
         return None
     low, high = math.floor(exact), math.ceil(exact)
     expected = _plain(exact)
+    # A count of days or 家次 is whole: the fix offers the whole numbers either side of a fraction.
+    accepted_zh, accepted_en = (expected, expected) if low == high else (f"{low}或{high}", f"{low} or {high}")
     return {"kind": "workday-step", "loc": loc, "label_zh": zh, "label_en": en, "stated": stated,
-            "low": low, "high": high, "expected": expected, "formula": formula}
+            "low": low, "high": high, "expected": expected, "accepted_zh": accepted_zh, "accepted_en": accepted_en,
+            "formula": formula}
 
 
 def workday_steps(plan: AnnualPlan, params: Params) -> Built:
@@ -412,7 +415,8 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
                                   reads=("key_unit_checks_per_year",)),
     "unit-period": FactKind(key_unit_coverage, ("unit", "period_zh", "period_en", "visits"),
                             reads=("key_unit_checks_per_year",)),
-    "workday-step": FactKind(workday_steps, ("label_zh", "label_en", "stated", "low", "high", "expected", "formula")),
+    "workday-step": FactKind(workday_steps, ("label_zh", "label_en", "stated", "low", "high", "expected", "accepted_zh",
+                                             "accepted_en", "formula")),
     "workload-ratio": FactKind(workload_ratio, ("planned", "supervision_workdays", "ratio", "ratio_shown", "required",
                                                 "missing"),
                                reads=("min_checks_per_workday",)),

@@ -25,12 +25,12 @@ CAMPAIGNS = ROOT / "examples" / "campaigns"
 
 
 def _facts_of_examples() -> dict[tuple[str, str], set[object]]:
-    """Every (fact kind, field) value the example campaigns' facts take."""
+    """Every (fact kind, field) value the example plans' and campaigns' facts take."""
     seen: dict[tuple[str, str], set[object]] = defaultdict(set)
-    for folder in sorted(CAMPAIGNS.glob("*/*")):
-        if not folder.is_dir():
-            continue
-        documents = [load_document(p) for p in sorted(folder.glob("*.yaml"))]
+    plans = [[plan] for plan in sorted((ROOT / "examples" / "plans").glob("*.yaml"))]
+    campaigns = [sorted(folder.glob("*.yaml")) for folder in sorted(CAMPAIGNS.glob("*/*")) if folder.is_dir()]
+    for paths in plans + campaigns:
+        documents = [load_document(p) for p in paths]
         profile = RULEBOOK.profile(documents[0].profile)
         kinds = tuple(sorted({k for r in RULEBOOK.rules_of(profile) for k in r.fact_kinds}))
         params = engine.compile.compile_profile(RULEBOOK, profile.id).params

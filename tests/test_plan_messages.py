@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -87,7 +88,7 @@ def test_a_large_minimum_is_shown_in_plain_digits() -> None:
     # 1 333 335 × 0.75 = 1 000 001.25, once shown as 1e+06 (the stated 1 000 000 looked right).
     (v,) = step_findings(workload_plan(1_333_335, 1, "0.75", 1_000_000))
     assert v.message_en == "workday accounting: minimum checks is stated as 1000000, but 1333335 × 0.75 gives 1000001.25"
-    assert v.fix_en == "correct it to 1000001.25"
+    assert (v.fix, v.fix_en) == ("更正为1000001或1000002", "correct it to 1000001 or 1000002")  # 家次 are whole
 
 
 @given(staff=st.integers(1, 1000), places=st.integers(0, 6), data=st.data())
@@ -99,8 +100,11 @@ def test_a_workday_result_is_shown_exactly_or_to_four_places_never_with_an_expon
     stated = math.ceil(exact) + data.draw(st.integers(1, 5))  # more than it may round to: always a finding
     (v,) = step_findings(workload_plan(days, staff, format(ratio, "f"), stated))
     shown = v.message_en.rsplit(" gives ", 1)[1]
-    assert v.fix_en == f"correct it to {shown}" and v.message.endswith(f"应为{shown}")
+    assert v.message.endswith(f"应为{shown}")
     assert re.fullmatch(r"[0-9]+(\.[0-9]+)?", shown), shown
+    # the fix offers whole counts: the result, or the whole numbers either side of a fraction
+    assert v.fix_en == (f"correct it to {exact}" if exact.denominator == 1
+                        else f"correct it to {math.floor(exact)} or {math.ceil(exact)}")
     if exact.denominator == 1:
         assert shown == str(exact)
     elif (exact * 10**4).denominator == 1:
@@ -202,3 +206,13 @@ def test_a_share_is_shown_half_up_at_its_stated_places_or_two(key: int, general:
         assert v.message_en == f"the key-check share is stated as {written} %, but {key} of {total} is {shown} %"
         assert v.message == f"重点检查写明占比{written}%，按家次计算为{shown}%（{key}/{total}）"
         assert shown != stated  # never shown equal to the figure it contradicts
+
+
+def test_a_wrong_minimum_cites_the_clause_that_sets_it_and_offers_whole_counts() -> None:
+    from forms import load_document
+
+    plan = load_document("examples/plans/chongming-2024.yaml")
+    assert plan.workload is not None
+    (v,) = step_findings(attrs.evolve(plan, workload=attrs.evolve(plan.workload, minimum_checks=380)))
+    assert [c.clause for c in v.citations] == ["附件3 五"]
+    assert v.message == "工作量核算：最低检查家次写明380，按511 × 0.75应为383.25" and v.fix == "更正为383或384"
