@@ -98,20 +98,46 @@ class Coverage:
         return tuple(c for c in self.clauses if c.status == "encoded")
 
 
-def citing_rules(rulebook: Rulebook, source: str, clause: str) -> tuple[Rule, ...]:
-    """The rules (and parameter citations' rules) that cite a clause of a source."""
-    found = {rule.id for rule in rulebook.rules.values() for c in rule.citations if (c.source, c.clause) == (source, clause)}
+def _spans(text: str, quote: str) -> list[tuple[int, int]]:
+    """Where a quote stands in a source's quotable text: every place it occurs."""
+    wanted = normalise_whitespace(quote)
+    found, start = [], text.find(wanted)
+    while wanted and start >= 0:
+        found.append((start, start + len(wanted)))
+        start = text.find(wanted, start + 1)
+    return found
+
+
+def _overlap(text: str, quote: str, other: str) -> bool:
+    """Whether two quotes of one source share some of its text."""
+    return any(a < d and c < b for a, b in _spans(text, quote) for c, d in _spans(text, other))
+
+
+def _reads(rule: Rule, parameter: str) -> bool:
+    """Whether a rule reads a parameter, by name or by family (``due.*``)."""
+    return any(p.name == parameter or (p.name.endswith(".*") and parameter.startswith(p.name[:-1]))
+               for p in rule.parameters)
+
+
+def _citations(rulebook: Rulebook, source: str) -> list[tuple[Citation, tuple[str, ...], bool]]:
+    """Each citation of a source, the rules it grounds (a parameter's: the rules reading it), and
+    whether it is a parameter's (which may quote only the figure or date it sets)."""
+    cited = [(c, (rule.id,), False) for rule in rulebook.rules.values() for c in rule.citations if c.source == source]
     for profile in rulebook.profiles.values():
         for name, value in profile.parameters.items():
-            if (value.citation.source, value.citation.clause) == (source, clause):
-                found.update(r.id for r in rulebook.rules_of(profile) if name in {s.name for s in r.parameters})
+            if value.citation.source == source:
+                cited.append((value.citation, tuple(r.id for r in rulebook.rules_of(profile) if _reads(r, name)), True))
+    return cited
+
+
+def citing_rules(rulebook: Rulebook, source: str, clause: str, quote: str | None = None) -> tuple[Rule, ...]:
+    """The rules (and parameter citations' rules) that cite a clause of a source; given the quote of
+    one requirement of the clause, only those whose citation quotes some of its text (a clause may
+    state several requirements, encoded by different rules or by none)."""
+    text = rulebook.quotable_text(source) if quote is not None else ""
+    found = {rule_id for c, rules, _ in _citations(rulebook, source) if c.clause == clause
+             and (quote is None or _overlap(text, c.quote, quote)) for rule_id in rules}
     return tuple(rulebook.rules[r] for r in sorted(found))
-
-
-def _cited_clauses(rulebook: Rulebook, source: str) -> set[str]:
-    cited: list[Citation] = [c for r in rulebook.rules.values() for c in r.citations]
-    cited += [v.citation for p in rulebook.profiles.values() for v in p.parameters.values()]
-    return {c.clause for c in cited if c.source == source}
 
 
 @cache
@@ -132,13 +158,17 @@ def load_coverage() -> dict[str, Coverage]:
                 problems.append(Problem(f"{where}.quote", f"not found verbatim in {coverage.source}"))
             if clause.not_checkable and clause.not_encoded:
                 problems.append(Problem(where, "a clause is either not checkable or not encoded, not both"))
-            if clause.status == "encoded" and not citing_rules(rulebook, coverage.source, clause.clause):
-                problems.append(Problem(f"{where}.clause", f"no rule cites {clause.clause}; say why it is not encoded"))
-        # A cited clause may hold other requirements too (listed with their reasons), but the
-        # requirement the rules encode must be listed as encoded.
-        encoded = {c.clause for c in coverage.encoded}
-        for missing in sorted(_cited_clauses(rulebook, coverage.source) - encoded):
-            problems.append(Problem("clauses", f"rules cite {missing}, which is not listed as encoded"))
+            if clause.status == "encoded" and not citing_rules(rulebook, coverage.source, clause.clause, clause.quote):
+                problems.append(Problem(f"{where}.clause", f"no rule cites {clause.clause} “{clause.quote}”; "
+                                                           "say why it is not encoded"))
+        # A cited clause may hold other requirements too (listed with their reasons), but each text
+        # the rules cite must be listed, as encoded, by an entry quoting some of it (a parameter's
+        # citation, which may quote only a date, by an entry of its clause).
+        for citation, rules, parameter in _citations(rulebook, coverage.source):
+            if not any(c.clause == citation.clause and (parameter or _overlap(text, c.quote, citation.quote))
+                       for c in coverage.encoded):
+                problems.append(Problem("clauses", f"{', '.join(rules) or 'a parameter'} cites {citation.clause} "
+                                                   f"“{citation.quote}”, which no entry lists as encoded"))
         if problems:
             raise LoadError(str(path), problems)
         found[coverage.source] = coverage

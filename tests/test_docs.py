@@ -14,6 +14,7 @@ import engine
 from engine.cli import main
 from engine.examples import worked_example
 from engine.facts import FACT_KINDS
+from forms import LoadError
 from rulebook import load_rulebook, normalise_whitespace
 from rulebook.catalogue import catalogue, load_coverage
 
@@ -124,3 +125,39 @@ def test_the_fact_kinds_page_lists_every_kind_with_its_fields_and_rules(built: P
         for rule in rulebook.rules.values():
             if kind in rule.fact_kinds:
                 assert f'href="../rules/catalogue.html#rule-{rule.id.replace(".", "-")}"' in rows[kind], (kind, rule.id)
+
+
+def test_a_clause_of_several_requirements_links_each_to_the_rules_that_cite_it() -> None:
+    """四、（一）2 of the Linyi campaign states the leader's checks and the deferred hazards: each
+    entry goes with the rule quoting its text, not with every rule citing the clause."""
+    from rulebook.catalogue import citing_rules
+
+    rulebook = load_rulebook()
+    source, clause = "linyi-lingang-2023-campaign", "四、（一）2"
+    leader = "专项行动期间，主要负责人每季度要带队对本单位重大事故隐患排查整治情况至少开展1次检查"
+    deferred = "需要一定时间整改的，要明确责任人、措施、资金、期限和应急预案，并按分级属地原则向负有安全监管职责的有关部门报告"
+    assert {r.id for r in citing_rules(rulebook, source, clause)} >= {"campaign.leader-check", "campaign.deferred-hazard-plan"}
+    assert [r.id for r in citing_rules(rulebook, source, clause, leader)] == ["campaign.leader-check"]
+    assert [r.id for r in citing_rules(rulebook, source, clause, deferred)] == ["campaign.deferred-hazard-plan"]
+
+
+def test_coverage_calling_a_requirement_encoded_that_no_rule_quotes_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rulebook.catalogue
+
+    original = (rulebook.catalogue.COVERAGE_DIR / "linyi-lingang-2023-campaign.yaml").read_text(encoding="utf-8")
+    signed = '''    quote: 整改完成由主要负责人、安全总监（分管负责人）签字销号
+    not_checkable:
+      zh: 台账只记录整改完成日期，不记录由谁签字销号
+      en: the record gives the date a hazard was rectified, not who signed it off
+'''
+    assert signed in original
+    (tmp_path / "linyi-lingang-2023-campaign.yaml").write_text(
+        original.replace(signed, "    quote: 整改完成由主要负责人、安全总监（分管负责人）签字销号\n"), encoding="utf-8")
+    monkeypatch.setattr(rulebook.catalogue, "COVERAGE_DIR", tmp_path)
+    rulebook.catalogue.load_coverage.cache_clear()
+    try:
+        with pytest.raises(LoadError, match="no rule cites 四、（一）2 “整改完成由主要负责人"):
+            rulebook.catalogue.load_coverage()
+    finally:
+        rulebook.catalogue.load_coverage.cache_clear()

@@ -273,7 +273,7 @@ class SourcePage(SphinxDirective):
         if coverage is None:
             raise self.error(f"no clause coverage file for {source_id} (rulebook/coverage/{source_id}.yaml)")
         # Only the entry a rule encodes links to it; other requirements of the same clause keep their reason.
-        rules_of = {k: [r.id for r in citing_rules(rulebook, source_id, c.clause)] if c.status == "encoded" else []
+        rules_of = {k: [r.id for r in citing_rules(rulebook, source_id, c.clause, c.quote)] if c.status == "encoded" else []
                     for k, c in enumerate(coverage.clauses)}
         out = self._header(source, coverage, rules_of)
         container = nodes.section()
