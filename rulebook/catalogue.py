@@ -122,7 +122,8 @@ def _reads(rule: Rule, parameter: str) -> bool:
 def _citations(rulebook: Rulebook, source: str) -> list[tuple[Citation, tuple[str, ...], bool]]:
     """Each citation of a source, the rules it grounds (a parameter's: the rules reading it), and
     whether it is a parameter's (which may quote only the figure or date it sets)."""
-    cited = [(c, (rule.id,), False) for rule in rulebook.rules.values() for c in rule.citations if c.source == source]
+    cited: list[tuple[Citation, tuple[str, ...], bool]] = [
+        (c, (rule.id,), False) for rule in rulebook.rules.values() for c in rule.citations if c.source == source]
     for profile in rulebook.profiles.values():
         for name, value in profile.parameters.items():
             if value.citation.source == source:
