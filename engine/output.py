@@ -26,8 +26,8 @@ def summary(reports: Sequence[Report], unusable: Sequence[Unusable]) -> dict[str
     return {
         "documents": len(reports),
         "violations": len(violations),
-        "errors": sum(1 for v in violations if v.severity is Severity.ERROR),
-        "warnings": sum(1 for v in violations if v.severity is Severity.WARNING),
+        "errors": sum(1 for v in violations if v.severity == Severity.ERROR),
+        "warnings": sum(1 for v in violations if v.severity == Severity.WARNING),
         "not_checked": sum(len(r.not_checked) for r in reports),
         "unusable": len(unusable),
     }
@@ -35,7 +35,7 @@ def summary(reports: Sequence[Report], unusable: Sequence[Unusable]) -> dict[str
 
 def violation_data(v: Violation) -> dict[str, Any]:
     return {
-        "rule": v.rule, "severity": v.severity.value, "message": v.message, "message_en": v.message_en,
+        "rule": v.rule, "severity": str(v.severity), "message": v.message, "message_en": v.message_en,
         "location": v.location, "values": v.values, "fix": v.fix, "fix_en": v.fix_en,
         "citations": [{"source": c.source, "clause": c.clause, "quote": c.quote} for c in v.citations],
     }
@@ -146,8 +146,8 @@ def write_json(reports: Sequence[Report], unusable: Sequence[Unusable], write: W
 
 def violation_lines(v: Violation) -> list[str]:
     """A violation as the text report shows it (also used by the rule catalogue's worked examples)."""
-    mark = "✗" if v.severity is Severity.ERROR else "!"
-    lines = [f"{mark} {v.severity.value} {v.rule}  {v.location}", f"  {v.message}", f"  {v.message_en}"]
+    mark = "✗" if v.severity == Severity.ERROR else "!"
+    lines = [f"{mark} {v.severity} {v.rule}  {v.location}", f"  {v.message}", f"  {v.message_en}"]
     if v.fix:
         lines.append(f"  修改：{v.fix} / fix: {v.fix_en}")
     lines += [f"  依据 {c.source} {c.clause}：“{c.quote}”" for c in v.citations]
