@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -49,11 +50,25 @@ def report_data(report: Report) -> dict[str, Any]:
     }
 
 
+def path_order(name: str) -> list[str]:
+    """A path's parts, the root first, as :mod:`pathlib` sorts paths on POSIX (``a/b`` before
+    ``a-b``). ``name`` is written as ``str(Path(...))`` writes it, as are a folder's entries."""
+    parts = name.split(os.sep)
+    if not parts[0]:
+        parts[0] = os.sep
+    return parts
+
+
+def _by_path(path: str | None) -> tuple[bool, list[str]]:
+    return path is None, path_order(path or "")  # reports without a path last, in the order given
+
+
 def json_data(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> dict[str, Any]:
-    """What the JSON report holds (``docs/reference/report.rst``)."""
+    """What the JSON report holds (``docs/reference/report.rst``): documents and unusable inputs
+    sorted by path, so the order they were checked in never changes the report."""
     return {
-        "documents": [report_data(r) for r in reports],
-        "unusable": [{"path": u.path, "problems": u.problems} for u in unusable],
+        "documents": [report_data(r) for r in sorted(reports, key=lambda r: _by_path(r.path))],
+        "unusable": [{"path": u.path, "problems": u.problems} for u in sorted(unusable, key=lambda u: _by_path(u.path))],
         "summary": summary(reports, unusable),
     }
 
