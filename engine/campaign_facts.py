@@ -98,17 +98,31 @@ def _both(name: str, value: Decimal | int | None) -> dict[str, str]:
     return {name: shown, f"{name}_en": shown_en}
 
 
+def unread_value(key: str, value: object, expected: type | str) -> TypeError:
+    """A form's value of a type its loader never gives: the form was built in Python without its
+    values being read against its template. Refused, not read as a blank."""
+    name = expected if isinstance(expected, str) else expected.__name__
+    return TypeError(f"values.{key}: expected {name} or None, got {type(value).__name__} {value!r} "
+                     f"(a form's values are read against its template by forms.structure)")
+
+
 def components(item: FormItem, value: object) -> Iterator[tuple[str, str, str, Decimal | int | None]]:
     """The figures of one item: (component, zh label suffix, pointer suffix, value).
     A count has one; count-amount and whole-part items have two; yes-no items none."""
-    if item.shape is ItemShape.COUNT:
-        yield "", "", "", value if isinstance(value, int) and not isinstance(value, bool) else None
-    elif item.shape is ItemShape.COUNT_AMOUNT:
-        pair = value if isinstance(value, CountAmount) else CountAmount()
+    if item.shape == ItemShape.COUNT:
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise unread_value(item.key, value, "a whole number")
+        yield "", "", "", value
+    elif item.shape == ItemShape.COUNT_AMOUNT:
+        pair = CountAmount() if value is None else value
+        if not isinstance(pair, CountAmount):
+            raise unread_value(item.key, value, CountAmount)
         yield "count", "（次数）", "/count", pair.count
         yield "amount", "（金额）", "/amount", pair.amount
-    elif item.shape is ItemShape.WHOLE_PART:
-        parts = value if isinstance(value, WholePart) else WholePart()
+    elif item.shape == ItemShape.WHOLE_PART:
+        parts = WholePart() if value is None else value
+        if not isinstance(parts, WholePart):
+            raise unread_value(item.key, value, WholePart)
         yield "whole", "（总数）", "/whole", parts.whole
         yield "part", "（其中数）", "/part", parts.part
 
@@ -133,8 +147,12 @@ def rectified_within_found(bundle: Bundle, params: Params) -> Built:
         for found_key, rectified_key, zh, en in RECTIFIED_PAIRS:
             found, rectified = values.get(found_key), values.get(rectified_key)
             if not isinstance(rectified, int):
+                if rectified is not None:
+                    raise unread_value(rectified_key, rectified, "a whole number")
                 continue  # nothing rectified is reported: nothing to compare
             counted = isinstance(found, int)
+            if not counted and found is not None:
+                raise unread_value(found_key, found, "a whole number")
             yield {"doc": index, "unit": form.unit, "month": form.month, "kind": "rectified-found",
                    "loc": f"/values/{rectified_key}", "key": rectified_key, "label_zh": zh, "label_en": en,
                    "rectified": rectified, "found": found if counted else 0, "found_blank": int(not counted)}
@@ -162,7 +180,7 @@ def _spot_check_findings(variant: str) -> tuple[tuple[FormItem, str], ...]:
     template = load_template(variant)
     findings = tuple(item for item in template.section_of("spot_checked").items if item.key != "spot_checked")
     for item in (*findings, template.item("spot_checked")):
-        if item.shape is not ItemShape.COUNT or not item.whole_numbers:
+        if item.shape != ItemShape.COUNT or not item.whole_numbers:
             raise ValueError(f"form variant {variant}: spot-check item {item.key} must count enterprises "
                              f"(a {ItemShape.COUNT.value} in whole numbers), not {item.shape.value} in {item.unit}")
     return tuple((item, f"/values/{item.key}") for item in findings)
@@ -178,19 +196,28 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
         values = form.values
         for key in PART_WHOLE_ITEMS:
             pair = values.get(key)
-            if isinstance(pair, WholePart) and pair.part is not None:
-                item = template.item(key)
-                yield _part_whole(index, form, item, f"/values/{key}/part", key, _scaled(pair.part, item.whole_numbers),
-                                  _shown(pair.part), _whole(pair.whole, item))
+            if isinstance(pair, WholePart):
+                if pair.part is not None:
+                    item = template.item(key)
+                    yield _part_whole(index, form, item, f"/values/{key}/part", key,
+                                      _scaled(pair.part, item.whole_numbers), _shown(pair.part), _whole(pair.whole, item))
+            elif pair is not None:
+                raise unread_value(key, pair, WholePart)
         checked = values.get("spot_checked")
+        if checked is not None and not isinstance(checked, int):
+            raise unread_value("spot_checked", checked, "a whole number")
         # Every finding of a form shares its whole, worked out once per form; all are counts.
         whole = _whole(checked if isinstance(checked, int) else None, template.item("spot_checked"))
         for item, loc in _spot_check_findings(form.variant):
             finding = values.get(item.key)
             if isinstance(finding, int):
                 yield _part_whole(index, form, item, loc, "spot_checked", finding, str(finding), whole)
+            elif finding is not None:
+                raise unread_value(item.key, finding, "a whole number")
         penalties = values.get("penalties")
-        if isinstance(penalties, CountAmount) and penalties.amount is not None and penalties.amount > 0:
+        if penalties is not None and not isinstance(penalties, CountAmount):
+            raise unread_value("penalties", penalties, CountAmount)
+        if penalties is not None and penalties.amount is not None and penalties.amount > 0:
             yield _form_base(index, form) | {
                 "kind": "penalty-amount", "loc": "/values/penalties/amount", "amount": _shown(penalties.amount),
                 "count": penalties.count or 0, "count_blank": int(penalties.count is None)}
@@ -399,6 +426,8 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             # Judged as of each spot check, so a count stays put in later (cumulative) forms.
             implied = sum(1 for r in mine if r.spot_check is not None
                           and _implied(key, r, start, _month_end(r.spot_check.month)))
+            if stated is not None and not isinstance(stated, int):
+                raise unread_value(key, stated, "a whole number")
             yield _form_base(index, form) | {
                 "kind": "record-count", "loc": f"/values/{key}", "key": key, "label": template.item(key).label,
                 "stated": stated if isinstance(stated, int) else 0,

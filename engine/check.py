@@ -23,7 +23,7 @@ from engine.facts import FACT_KINDS, FactStream, unread_inputs
 from engine.report import NotChecked, Report, Violation, render
 from engine.runtime import RuleError, evaluate_groups
 from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
-from forms.convert import DOCUMENT_KINDS, Document, kind_of
+from forms.convert import DOCUMENT_KINDS, Document, built_wrongly, kind_of
 from forms.dispatch import DispatchForm
 from rulebook import Rule, Rulebook, load_rulebook
 
@@ -60,7 +60,7 @@ class Unread:
 
 
 def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> CompiledProfile:
-    profile_id = profile or document.profile
+    profile_id = document.profile if profile is None else profile  # "" is refused, not taken for the default
     try:
         compiled = compile_profile(rulebook, profile_id)
     except KeyError as exc:
@@ -73,6 +73,20 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> Com
             f"profile {profile_id} covers {compiled.profile.period_from}–{compiled.profile.period_to}; "
             f"the plan is for {document.year}")
     return compiled
+
+
+def _resolved(document: Document, profile: str | None, rulebook: Rulebook, name: str) -> CompiledProfile:
+    """:func:`_resolve`, raising for a document built in Python with a field no loader would give
+    (``year="2024"``) the :class:`LoadError` that names it; other errors as they are (a rulebook's)."""
+    try:
+        return _resolve(document, profile, rulebook)
+    except ProfileError:
+        raise
+    except Exception as exc:
+        wrong = built_wrongly(document, name)  # only failures pay for this
+        if wrong is None:
+            raise
+        raise wrong from exc
 
 
 def _value(name: str, fields: dict[str, Any], shown_as: dict[str, str], blank_when: dict[str, str],
@@ -158,8 +172,8 @@ class _Bundle:
 
     @property
     def name(self) -> str:
-        if len(self.documents) == 1 and self.paths[0]:
-            return self.paths[0]
+        if len(self.documents) == 1:
+            return self.paths[0] or f"<document {self.members[0]}>"
         return f"{len(self.documents)} documents under {self.compiled.profile.id}"
 
 
@@ -280,7 +294,15 @@ def _evaluate(bundles: Sequence[_Bundle]) -> list[list[Match] | RuleError]:
         session.clear()
 
     for b, bundle in enumerate(bundles):
-        for part in _parts(bundle):
+        parts = _parts(bundle)
+        while True:
+            try:
+                part = next(parts, None)
+            except Exception as exc:  # a document built in Python that no loader would give: that bundle only
+                errors[b] = RuleError(bundle.name, f"{type(exc).__name__}: {exc}")
+                break
+            if part is None:
+                break
             if session and (bundles[session[0][0]].compiled is not bundle.compiled or size + len(part) > SESSION_FACTS):
                 run()
                 size = 0
@@ -303,6 +325,8 @@ def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator, paths: 
                                          locate(bundle.documents[doc], first["loc"])))
     except KeyError as exc:  # a template names a field its facts lack: a rulebook defect
         raise RuleError(bundle.name, str(exc)) from exc
+    except Exception as exc:  # a document built in Python with a value no loader gives
+        raise RuleError(bundle.name, f"{type(exc).__name__}: {exc}") from exc
     reports = []
     for index, (document, path) in enumerate(zip(bundle.documents, bundle.paths, strict=True)):
         kind = kind_of(document)
@@ -314,20 +338,33 @@ def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator, paths: 
 
 
 def _check_bundles(bundles: Sequence[_Bundle], results: list[Report | Unusable | None], locate: Locator,
-                   paths: bool = True) -> None:
+                   paths: bool = True) -> list[tuple[_Bundle, list[int]]]:
     """Evaluate the bundles and put each document's report (or why it is unusable) in ``results``;
-    reports carry the bundle's paths unless ``paths`` is false (names then serve errors only)."""
+    reports carry the bundle's paths unless ``paths`` is false (names then serve errors only).
+
+    A bundle that fails names, for each of its documents that a loader would refuse (one built in
+    Python), that document's bad fields. Returns the failed bundles some such document spoilt for
+    others, each with those others (to be checked again without it)."""
+    again = []
     for bundle, matches in zip(bundles, _evaluate(bundles), strict=True):
         try:
             if isinstance(matches, RuleError):
                 raise matches
             reports = _reports(bundle, matches, locate, paths)
         except RuleError as exc:
-            for i, name in zip(bundle.members, bundle.paths, strict=True):
-                results[i] = Unusable(name or f"<document {i}>", exc)
+            sound = []
+            for i, name, document in zip(bundle.members, bundle.paths, bundle.documents, strict=True):
+                name = name or f"<document {i}>"
+                wrong = built_wrongly(document, name)
+                results[i] = Unusable(name, wrong or exc)
+                if wrong is None:
+                    sound.append(i)
+            if sound and len(sound) < len(bundle.members):
+                again.append((bundle, sound))
             continue
         for i, report in zip(bundle.members, reports, strict=True):
             results[i] = report
+    return again
 
 
 def check_documents(
@@ -348,18 +385,30 @@ def check_documents(
     enterprise record), so the rules that compare documents are then reported not checked, naming
     them, rather than judged without it (a roll-up would otherwise report a member that filed an
     unreadable form as one that filed none). An :class:`Unread` that names its profile withholds
-    them only from the documents checked under that profile; a path alone, from all."""
-    rulebook = rulebook or load_rulebook()
+    them only from the documents checked under that profile; a path alone, from all.
+
+    A document built in Python with a field no loader would give is unusable, with a
+    :class:`forms.LoadError` naming the field, and counts as unread for the others. Raises
+    :class:`TypeError` for what is not a document, and :class:`ValueError` if ``paths`` are not one
+    per document."""
+    if rulebook is None:
+        rulebook = load_rulebook()
+    if paths is not None and len(paths) != len(documents):
+        raise ValueError(f"{len(paths)} paths for {len(documents)} documents: give one path (or None) per document")
     names = list(paths) if paths is not None else [None] * len(documents)
+    for index, document in enumerate(documents):
+        if not isinstance(document, _DOCUMENT_TYPES):
+            raise TypeError(f"{names[index] or f'<document {index}>'}: expected a document, "
+                            f"got {type(document).__name__} (plain data is read by forms.document_from_data)")
     results: list[Report | Unusable | None] = [None] * len(documents)
     grouped: dict[tuple[str, int], list[int]] = defaultdict(list)
     compiled_for: dict[str, CompiledProfile] = {}
     lost = [u if isinstance(u, Unread) else Unread(u) for u in unread]
     for index, document in enumerate(documents):
+        name = names[index] or f"<document {index}>"
         try:
-            compiled = _resolve(document, profile, rulebook)
-        except ProfileError as exc:
-            name = names[index] or f"<document {index}>"
+            compiled = _resolved(document, profile, rulebook, name)
+        except (ProfileError, LoadError) as exc:
             results[index] = Unusable(name, exc)
             if not isinstance(document, AnnualPlan):  # a campaign's document, lost to every campaign
                 lost.append(Unread(name))
@@ -375,7 +424,13 @@ def check_documents(
 
     bundles = [_bundle(members, documents, names, compiled_for[profile_id], missing_under(profile_id))
                for (profile_id, _), members in sorted(grouped.items(), key=lambda g: (g[0][0], g[1][0]))]
-    _check_bundles(bundles, results, locate)
+    while again := _check_bundles(bundles, results, locate):
+        # Documents built wrongly spoilt a campaign's bundle: the others are checked without them.
+        bundles = []
+        for bundle, sound in again:
+            profile_id = bundle.compiled.profile.id
+            lost.extend(Unread(names[i] or f"<document {i}>", profile_id) for i in bundle.members if i not in sound)
+            bundles.append(_bundle(sound, documents, names, bundle.compiled, missing_under(profile_id)))
     return [r for r in results if r is not None]
 
 
@@ -399,7 +454,8 @@ def check_many(
     the reports of the documents before it. Rules that compare documents with each other need
     :func:`check_documents`.
     """
-    rulebook = rulebook or load_rulebook()
+    if rulebook is None:
+        rulebook = load_rulebook()
     stream = iter(documents)
     offset = 0
     while batch := list(itertools.islice(stream, BATCH_DOCUMENTS)):
@@ -409,7 +465,7 @@ def check_many(
         for k, given in enumerate(batch):
             try:
                 document = _as_document(given, names[k])
-                bundles.append(_alone(k, document, names[k], _resolve(document, profile, rulebook)))
+                bundles.append(_alone(k, document, names[k], _resolved(document, profile, rulebook, names[k])))
             except Exception as exc:  # raised once the reports before it are yielded, as promised
                 results[k] = Unusable(names[k], exc)
                 break  # nothing after the first unusable document is reported
@@ -443,7 +499,8 @@ def check(
     shipped rulebook unless another is given (e.g. one extended with a profile of your own).
 
     Takes a document or plain data (with ``kind``; a plan may leave it out). Raises
-    :class:`forms.LoadError` for data that is not a valid document, :class:`ProfileError` when the
+    :class:`forms.LoadError` for data that is not a valid document (and for a document built in
+    Python with a field no loader would give, once the engine fails on it), :class:`ProfileError` when the
     profile does not fit it, and :class:`RuleError` when evaluation fails. Rules that compare
     documents (a monthly series, a roll-up) need :func:`check_documents`.
     """
@@ -456,22 +513,23 @@ def check(
 def check_file(path: str | Path, profile: str | None = None, *, rulebook: Rulebook | None = None) -> Report:
     """Load a document file (YAML, JSON, or an .xlsx dispatch form) and check it. Raises
     :class:`forms.LoadError` on bad input; in a workbook, violations are located as ``Sheet!Cell``."""
-    (result,) = check_files([Path(path)], profile, rulebook=rulebook)
+    (result,) = check_files([path], profile, rulebook=rulebook)
     if isinstance(result, Unusable):
         raise result.error
     return result
 
 
-def check_files(paths: Sequence[Path], profile: str | None = None, *, rulebook: Rulebook | None = None,
+def check_files(paths: Sequence[str | Path], profile: str | None = None, *, rulebook: Rulebook | None = None,
                 loaders: Mapping[str, Callable[[Path], Document]] | None = None,
                 locators: Mapping[str, Locator] | None = None) -> list[Report | Unusable]:
     """Load and check files together (campaign documents are compared with each other), one result
     per file in the order given. ``loaders``/``locators`` map a file suffix to its loader and to the
     function that turns a JSON pointer into a location in that kind of file; by default YAML and
     JSON are read by :func:`forms.load_document`, and .xlsx dispatch forms too, located as ``Sheet!Cell``."""
+    files = [Path(p) for p in paths]
     loaded: list[tuple[int, Document]] = []
-    results: list[Report | Unusable | None] = [None] * len(paths)
-    for index, path in enumerate(paths):
+    results: list[Report | Unusable | None] = [None] * len(files)
+    for index, path in enumerate(files):
         load = (loaders or {}).get(path.suffix.lower(), load_document)
         try:
             loaded.append((index, load(path)))
@@ -481,13 +539,14 @@ def check_files(paths: Sequence[Path], profile: str | None = None, *, rulebook: 
     file_of = {id(document): index for index, document in loaded}
 
     def locate(document: Document, pointer: str) -> str:
-        locator = by_suffix.get(paths[file_of[id(document)]].suffix.lower())
+        locator = by_suffix.get(files[file_of[id(document)]].suffix.lower())
         return locator(document, pointer) if locator else pointer
 
-    rulebook = rulebook or load_rulebook()
+    if rulebook is None:
+        rulebook = load_rulebook()
     unread = [Unread(str(path), _profile_claimed(r.error, profile, rulebook))
-              for path, r in zip(paths, results, strict=True) if isinstance(r, Unusable)]
-    checked = check_documents([d for _, d in loaded], [str(paths[i]) for i, _ in loaded], profile,
+              for path, r in zip(files, results, strict=True) if isinstance(r, Unusable)]
+    checked = check_documents([d for _, d in loaded], [str(files[i]) for i, _ in loaded], profile,
                               rulebook=rulebook, locate=locate, unread=unread)
     for (index, _), result in zip(loaded, checked, strict=True):
         results[index] = result

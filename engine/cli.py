@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from engine.check import Unusable, check_files
 from engine.compile import RulebookError, check_fit
-from engine.output import FORMATS, Write, installed_version, write_json
+from engine.output import FORMATS, Write, installed_version, path_order, write_json
 from engine.report import Report
 from forms import LoadError
 from rulebook import Severity, load_rulebook
@@ -74,7 +74,7 @@ def _expand(paths: Sequence[str]) -> list[Path]:
             found.update(files)
         else:
             found.add(str(path))
-    names = sorted(found, key=_path_order)
+    names = sorted(found, key=path_order)
     if len(paths) > 1 or aliases:  # a lone folder without links names each file once: no call per file
         named: dict[object, str] = {}
         for name in names:
@@ -92,15 +92,6 @@ def _file_identity(name: str) -> object:
     except OSError:
         return os.path.normpath(os.path.abspath(name))
     return (status.st_dev, status.st_ino)
-
-
-def _path_order(name: str) -> list[str]:
-    """A path's parts, the root first, as :mod:`pathlib` sorts paths on POSIX (``a/b`` before
-    ``a-b``). ``name`` is written as ``str(Path(...))`` writes it, as are a folder's entries."""
-    parts = name.split(os.sep)
-    if not parts[0]:
-        parts[0] = os.sep
-    return parts
 
 
 #: Every ``--format``: text formats go to stdout (or ``--output``), the workbook only to ``--output``.

@@ -60,7 +60,9 @@ def _runs(kinds: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], frozenset[str]
 
 def unread_inputs(names: Sequence[str]) -> Missing:
     """Why facts that compare documents are not built: these inputs of the check could not be read,
-    and any of them may be a document they compare (a member's form, a month, a record)."""
+    and any of them may be a document they compare (a member's form, a month, a record). Named in
+    sorted order, so the reason does not depend on the order the inputs were given in."""
+    names = sorted(names)
     shown = "、".join(names[:3]) + (f" 等 {len(names)} 份" if len(names) > 3 else "")
     shown_en = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return Missing(f"有无法读取的输入（{shown}），不作跨文件比对",

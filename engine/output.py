@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,8 +27,8 @@ def summary(reports: Sequence[Report], unusable: Sequence[Unusable]) -> dict[str
     return {
         "documents": len(reports),
         "violations": len(violations),
-        "errors": sum(1 for v in violations if v.severity is Severity.ERROR),
-        "warnings": sum(1 for v in violations if v.severity is Severity.WARNING),
+        "errors": sum(1 for v in violations if v.severity == Severity.ERROR),
+        "warnings": sum(1 for v in violations if v.severity == Severity.WARNING),
         "not_checked": sum(len(r.not_checked) for r in reports),
         "unusable": len(unusable),
     }
@@ -35,7 +36,7 @@ def summary(reports: Sequence[Report], unusable: Sequence[Unusable]) -> dict[str
 
 def violation_data(v: Violation) -> dict[str, Any]:
     return {
-        "rule": v.rule, "severity": v.severity.value, "message": v.message, "message_en": v.message_en,
+        "rule": v.rule, "severity": str(v.severity), "message": v.message, "message_en": v.message_en,
         "location": v.location, "values": v.values, "fix": v.fix, "fix_en": v.fix_en,
         "citations": [{"source": c.source, "clause": c.clause, "quote": c.quote} for c in v.citations],
     }
@@ -49,11 +50,25 @@ def report_data(report: Report) -> dict[str, Any]:
     }
 
 
+def path_order(name: str) -> list[str]:
+    """A path's parts, the root first, as :mod:`pathlib` sorts paths on POSIX (``a/b`` before
+    ``a-b``). ``name`` is written as ``str(Path(...))`` writes it, as are a folder's entries."""
+    parts = name.split(os.sep)
+    if not parts[0]:
+        parts[0] = os.sep
+    return parts
+
+
+def _by_path(path: str | None) -> tuple[bool, list[str]]:
+    return path is None, path_order(path or "")  # reports without a path last, in the order given
+
+
 def json_data(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> dict[str, Any]:
-    """What the JSON report holds (``docs/reference/report.rst``)."""
+    """What the JSON report holds (``docs/reference/report.rst``): documents and unusable inputs
+    sorted by path, so the order they were checked in never changes the report."""
     return {
-        "documents": [report_data(r) for r in reports],
-        "unusable": [{"path": u.path, "problems": u.problems} for u in unusable],
+        "documents": [report_data(r) for r in sorted(reports, key=lambda r: _by_path(r.path))],
+        "unusable": [{"path": u.path, "problems": u.problems} for u in sorted(unusable, key=lambda u: _by_path(u.path))],
         "summary": summary(reports, unusable),
     }
 
@@ -146,8 +161,8 @@ def write_json(reports: Sequence[Report], unusable: Sequence[Unusable], write: W
 
 def violation_lines(v: Violation) -> list[str]:
     """A violation as the text report shows it (also used by the rule catalogue's worked examples)."""
-    mark = "✗" if v.severity is Severity.ERROR else "!"
-    lines = [f"{mark} {v.severity.value} {v.rule}  {v.location}", f"  {v.message}", f"  {v.message_en}"]
+    mark = "✗" if v.severity == Severity.ERROR else "!"
+    lines = [f"{mark} {v.severity} {v.rule}  {v.location}", f"  {v.message}", f"  {v.message_en}"]
     if v.fix:
         lines.append(f"  修改：{v.fix} / fix: {v.fix_en}")
     lines += [f"  依据 {c.source} {c.clause}：“{c.quote}”" for c in v.citations]

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params
-from forms.plan import AnnualPlan, Category, PlannedBasis, Tag, name_key
+from forms.plan import AnnualPlan, Category, Period, PlannedBasis, Tag, name_key
 
 NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly schedule")
 NO_KEY_UNITS = Missing("计划未附重点单位名单", "the plan has no key-unit list")
@@ -52,8 +52,8 @@ def _digits(value: Fraction, places: int, *, down: bool = False) -> str:
 
 def totals(plan: AnnualPlan, params: Params) -> Built:
     """``total``: each stated total against the sum of its parts."""
-    key_items = [i.planned for i in plan.items if i.category is Category.KEY]
-    general_items = [i.planned for i in plan.items if i.category is Category.GENERAL]
+    key_items = [i.planned for i in plan.items if i.category == Category.KEY]
+    general_items = [i.planned for i in plan.items if i.category == Category.GENERAL]
     t = plan.totals
     checks = [
         ("/totals/total", "全年计划检查", "the year's total", t.total, [t.key, t.general]),
@@ -343,7 +343,7 @@ def key_unit_list(plan: AnnualPlan, params: Params) -> Built:
 
 def item_quarters(plan: AnnualPlan, params: Params) -> Built:
     """``item-quarter``: checks scheduled per quarter for items the plan runs quarterly."""
-    quarterly = [(k, i) for k, i in enumerate(plan.items) if i.period is not None and i.period.value == "quarterly"]
+    quarterly = [(k, i) for k, i in enumerate(plan.items) if i.period == Period.QUARTERLY]
     if not quarterly:
         yield Missing("计划没有按季度开展的事项", "no item is marked quarterly")
         return
@@ -371,7 +371,7 @@ def item_units(plan: AnnualPlan, params: Params) -> Built:
     """``item-units``: units × checks per unit, where an item states both and counts visits."""
     found = False
     for index, item in enumerate(plan.items):
-        if item.units is None or item.checks_per_unit is None or item.planned_basis is PlannedBasis.CONVERTED:
+        if item.units is None or item.checks_per_unit is None or item.planned_basis == PlannedBasis.CONVERTED:
             continue
         found = True
         computed = item.units * item.checks_per_unit

@@ -90,9 +90,9 @@ class Report:
 
     def at_or_above(self, severity: Severity) -> tuple[Violation, ...]:
         """Violations as severe as ``severity`` or more (warning includes errors)."""
-        if severity is Severity.WARNING:
+        if severity == Severity.WARNING:
             return self.violations
-        return tuple(v for v in self.violations if v.severity is Severity.ERROR)
+        return tuple(v for v in self.violations if v.severity == Severity.ERROR)
 
     @property
     def rules_violated(self) -> tuple[str, ...]:

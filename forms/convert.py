@@ -6,12 +6,12 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, TypeVar, cast, get_args, get_origin
 
 import attrs
 import cattrs
@@ -259,16 +259,33 @@ def _problems(exc: Exception) -> list[Problem]:
 
 def structure(data: Any, cls: type[T], file: str = "<data>", at: str = "") -> T:
     """Turn plain data into ``cls``, or raise :class:`LoadError` naming every bad field.
-    ``at`` is the path of ``data`` inside its file, prefixed to every problem's path."""
+    ``at`` is the path of ``data`` inside its file, prefixed to every problem's path.
+
+    A document (``cls`` one of :data:`DOCUMENT_KINDS`' models, its data without ``kind``) is read
+    as :func:`document_from_data` reads it: a dispatch form's values against its template, a plan's
+    references, a campaign's steps."""
+    if cls in _DOCUMENT_CLASSES and isinstance(data, dict):
+        try:
+            return cast(T, _document(dict(data), cast(type[Document], cls), file))  # a copy: a form's values are replaced
+        except LoadError as exc:
+            raise LoadError(file, [Problem(_within(at, p.path), p.message) for p in exc.problems]) from None
+    return _structure(data, cls, file, at)
+
+
+def _within(at: str, path: str) -> str:
+    """``path`` inside the part of a file at ``at``."""
+    return (f"{at}.{path}" if path else at) if at else path
+
+
+def _structure(data: Any, cls: type[T], file: str = "<data>", at: str = "") -> T:
+    """:func:`structure` by the model's fields alone."""
     if not isinstance(data, dict):
         raise LoadError(file, [Problem(at, f"expected a mapping, got {_type_name(data)}")])
     try:
         return CONVERTER.structure(data, cls)
     except Exception as exc:  # cattrs raises ExceptionGroups; every leaf becomes a Problem
         problems = _expand_unknown_fields(exc, _problems(exc))
-        if at:
-            problems = [Problem(f"{at}.{p.path}" if p.path else at, p.message) for p in problems]
-        raise LoadError(file, problems) from None
+        raise LoadError(file, [Problem(_within(at, p.path), p.message) for p in problems]) from None
 
 
 def _type_name(value: Any) -> str:
@@ -321,6 +338,7 @@ DOCUMENT_KINDS: dict[str, type[Document]] = {
 
 
 _KIND_OF_CLASS = {cls: kind for kind, cls in DOCUMENT_KINDS.items()}
+_DOCUMENT_CLASSES = frozenset(DOCUMENT_KINDS.values())
 
 
 def kind_of(document: Document) -> str:
@@ -362,7 +380,7 @@ def _dispatch_form(body: dict[str, Any], file: str) -> DispatchForm:
         if values is not None:
             body["values"] = values
     try:
-        form = structure(body, DispatchForm, file)
+        form = _structure(body, DispatchForm, file)
     except LoadError as exc:
         if any(p.path.split(".")[0].split("[")[0] in ("variant", "values") for p in exc.problems):
             found = []
@@ -397,15 +415,64 @@ def document_from_data(data: Any, file: str = "<data>") -> Document:
         raise LoadError(file, [Problem("kind", f"required field is missing; expected one of {known}")])
     if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
         raise LoadError(file, [Problem("kind", f"expected one of {known}, got {shown(kind)}")])
-    body = {k: v for k, v in data.items() if k != "kind"}
-    if DOCUMENT_KINDS[kind] is DispatchForm:  # its values are read against its template
+    return _document({k: v for k, v in data.items() if k != "kind"}, DOCUMENT_KINDS[kind], file)
+
+
+def _document(body: dict[str, Any], cls: type[Document], file: str) -> Document:
+    """A document of model ``cls`` from its fields (``kind`` left out, in a dict of the caller's own)."""
+    if cls is DispatchForm:  # its values are read against its template
         return _dispatch_form(body, file)
-    document = structure(body, DOCUMENT_KINDS[kind], file)
+    document = _structure(body, cls, file)
     problems = (check_references(document) if isinstance(document, AnnualPlan)
                 else _repeated_steps(document) if isinstance(document, CampaignSteps) else [])
     if problems:
         raise LoadError(file, problems)
     return document
+
+
+def _plain(value: Any) -> Any:
+    """Plain data of a value by what it is, not by what its field is typed as: a document built in
+    Python may hold anything, and its data is read to say what (:func:`built_wrongly`)."""
+    if attrs.has(type(value)):
+        return {f.name: _plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date) and not isinstance(value, datetime):  # a time is refused as written
+        return value.isoformat()
+    return _unstructure_decimal(value) if isinstance(value, Decimal) else value
+
+
+def _differences(given: Any, read: Any, path: str) -> Iterator[Problem]:
+    """Where ``given`` (built in Python) differs from ``read`` (its data as a loader reads it)."""
+    if attrs.has(type(read)) and type(given) is type(read):
+        for field in attrs.fields(type(read)):
+            yield from _differences(getattr(given, field.name), getattr(read, field.name),
+                                    f"{path}.{field.name}".lstrip("."))
+    elif isinstance(given, dict) and isinstance(read, dict):
+        for key in read:
+            yield from _differences(given.get(key), read[key], f"{path}.{key}")
+    elif isinstance(given, (tuple, list)) and isinstance(read, tuple) and len(given) == len(read):
+        for index, (one, other) in enumerate(zip(given, read, strict=True)):
+            yield from _differences(one, other, f"{path}[{index}]")
+    elif given != read:  # 3 for Decimal(3), "key" for Category.KEY: alike
+        yield Problem(path, f"expected {type(read).__name__}, got {type(given).__name__} {shown(given)}")
+
+
+def built_wrongly(document: Document, file: str) -> LoadError | None:
+    """What is wrong in a document built in Python (``attrs.evolve``, a constructor), as
+    :class:`LoadError` naming ``file`` and each bad field: what a loader would refuse in its data,
+    or else each value not of the type a loader gives; None for neither. Slow: for explaining a
+    document the engine failed on, not for checking every document."""
+    try:
+        read = document_from_data({"kind": kind_of(document), **_plain(document)}, file)
+    except LoadError as exc:
+        return exc
+    problems = list(_differences(document, read, ""))
+    return LoadError(file, problems) if problems else None
 
 
 def plan_from_data(data: Any, file: str = "<data>") -> AnnualPlan:

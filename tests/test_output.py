@@ -7,6 +7,7 @@ import math
 import re
 from datetime import date
 from enum import IntEnum, StrEnum
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,3 +108,17 @@ def test_findings_at_one_place_are_listed_with_their_numbers_in_order(numbers: l
     found = [_violation("/steps/0", f"{before}第{n}号{after}") for n in numbers]
     assert sorted(found, key=engine.Violation.sort_key) == [
         _violation("/steps/0", f"{before}第{n}号{after}") for n in sorted(numbers)]
+
+
+def test_documents_and_unusable_inputs_are_written_sorted_by_path_whatever_order_they_were_checked_in() -> None:
+    files = ["examples/plans/putuo-2024.yaml", "missing-b.yaml", "examples/plans/chongming-2024.yaml",
+             "examples/plans-old/a.yaml", "missing-a.yaml"]
+    written = {as_json(*_split(engine.check_files([Path(f) for f in order]))) for order in (files, files[::-1], sorted(files))}
+    assert len(written) == 1
+    data = json.loads(written.pop())
+    assert [d["path"] for d in data["documents"]] == ["examples/plans/chongming-2024.yaml", "examples/plans/putuo-2024.yaml"]
+    assert [u["path"] for u in data["unusable"]] == ["examples/plans-old/a.yaml", "missing-a.yaml", "missing-b.yaml"]
+
+
+def _split(results: list[engine.Report | engine.Unusable]) -> tuple[list[engine.Report], list[engine.Unusable]]:
+    return [r for r in results if isinstance(r, engine.Report)], [r for r in results if isinstance(r, engine.Unusable)]

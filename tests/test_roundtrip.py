@@ -8,8 +8,10 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 
-from forms import DOCUMENT_KINDS, document_from_data, dump_plan, load_document
+import engine
+from forms import DOCUMENT_KINDS, LoadError, document_from_data, dump_plan, load_document, structure, unstructure
 from forms.convert import document_data, dump_document, kind_of
+from forms.dispatch import CountAmount, DispatchForm
 from forms.schema import annual_plan_schema, document_schema
 from forms.strategies import CampaignBundle, annual_plans, campaign_bundles, plan_data
 
@@ -96,3 +98,31 @@ def test_schema_rejects_what_the_loader_rejects() -> None:
     data["items"][0]["colour"] = "red"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, annual_plan_schema())
+
+
+ALL_EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*") if p.suffix in (".yaml", ".xlsx"))
+
+
+@pytest.mark.parametrize("folder", sorted({p.parent for p in ALL_EXAMPLES}), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_example_structured_from_its_data_is_the_document_loaded_and_gets_its_report(folder) -> None:
+    """``forms.structure`` reads a document as loading does: a form's values against its template."""
+    files = [p for p in ALL_EXAMPLES if p.parent == folder]
+    loaded = [load_document(p) for p in files]
+    again = [structure(unstructure(d), type(d), str(p)) for p, d in zip(files, loaded, strict=True)]
+    assert again == loaded
+    for path, document, copy in zip(files, loaded, again, strict=True):
+        assert engine.check(copy, path=str(path)) == engine.check(document, path=str(path))
+    names = [str(p) for p in files]
+    assert engine.check_documents(again, names) == engine.check_documents(loaded, names)
+
+
+def test_a_form_structured_from_data_has_its_values_read_against_its_template() -> None:
+    data = unstructure(load_document(ROOT / "examples/campaigns/chongming-2023/violations/港沿镇-2023-05.yaml"))
+    assert isinstance(structure(data, DispatchForm).values["penalties"], CountAmount)
+    data["values"]["penalties"] = {"count": "3"}
+    data["values"]["no_such_item"] = 1
+    with pytest.raises(LoadError) as raised:
+        structure({"form": data}["form"], DispatchForm, "forms.yaml", "forms[2]")
+    assert [str(p) for p in raised.value.problems] == [
+        "forms[2].values.no_such_item: not an item of the chongming-2023 form",
+        'forms[2].values.penalties.count: expected a whole number ≥ 0, got "3"']

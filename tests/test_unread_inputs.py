@@ -237,3 +237,15 @@ def test_a_profile_named_by_an_unread_input_counts_only_if_the_rulebook_knows_it
     code, results = run(folder, capsys)
     assert code == 2
     assert all(_withheld(r) == COMPARING for r in results.values() if r.get("kind") == "dispatch-form")
+
+
+def test_the_unreadable_inputs_a_reason_names_are_named_in_sorted_order() -> None:
+    files = [*sorted(CLEAN.glob("*.yaml")), Path("missing-b.yaml"), Path("missing-a.yaml")]
+    reasons = set()
+    for order in (files, files[::-1]):
+        for result in engine.check_files(order):
+            if isinstance(result, Report):
+                reasons |= {(n.reason, n.reason_en) for n in result.not_checked if n.rule in COMPARING}
+    assert reasons == {("有无法读取的输入（missing-a.yaml、missing-b.yaml），不作跨文件比对",
+                        "documents are not compared with each other: some input could not be read "
+                        "(missing-a.yaml, missing-b.yaml)")}
