@@ -20,7 +20,7 @@ import attrs
 from engine.compile import CompiledProfile, Match, compile_profile
 from engine.derived import Fact, Missing, figure_shown
 from engine.facts import FACT_KINDS, FactStream, unread_inputs
-from engine.report import NotChecked, Report, Violation, render
+from engine.report import NotChecked, Report, Violation, in_report_order, render
 from engine.runtime import RuleError, evaluate_groups
 from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
 from forms.convert import DOCUMENT_KINDS, Document, built_wrongly, kind_of
@@ -331,7 +331,7 @@ def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator, paths: 
     for index, (document, path) in enumerate(zip(bundle.documents, bundle.paths, strict=True)):
         kind = kind_of(document)
         reports.append(Report(kind=kind, profile=bundle.compiled.profile.id,
-                              violations=tuple(sorted(found[index], key=Violation.sort_key)),
+                              violations=in_report_order(found[index]),
                               not_checked=bundle.rules.not_checked(kind, bundle.facts.missing, bundle.facts.partial),
                               path=path if paths else None))
     return reports

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -66,7 +67,23 @@ class Violation:
     fix_en: str | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (_location_key(self.location), self.rule, _in_number_order(self.message), self.message)
+        return (_location_key(self.location), self.rule, self.message)
+
+
+def in_report_order(violations: list[Violation]) -> tuple[Violation, ...]:
+    """Violations as a report lists them: by where they point, then rule, then message, findings of
+    one rule at one place with their messages' numbers in order. Such ties are rare, so only they
+    pay for reading the numbers (it costs more than the rest of the sort)."""
+    ordered = sorted(violations, key=Violation.sort_key)
+    for k in range(len(ordered) - 1):
+        if (ordered[k].location, ordered[k].rule) == (ordered[k + 1].location, ordered[k + 1].rule):
+            break
+    else:
+        return tuple(ordered)
+    listed: list[Violation] = []
+    for _, same_place in itertools.groupby(ordered, key=lambda v: (v.location, v.rule)):
+        listed.extend(sorted(same_place, key=lambda v: (_in_number_order(v.message), v.message)))
+    return tuple(listed)
 
 
 @attrs.frozen
