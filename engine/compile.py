@@ -12,6 +12,7 @@ import hashlib
 import json
 import operator
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -356,17 +357,26 @@ def _not_polled() -> None:
     """What durable-rules' polling threads do with a zhifa ruleset: nothing."""
 
 
-#: (id of the rulebook, profile id) → (the rulebook, kept alive so its id is not reused; the compiled profile)
-_COMPILED: dict[tuple[int, str], tuple[Rulebook, CompiledProfile]] = {}
+#: (id of the rulebook, profile id) → (the rulebook, weakly; the compiled profile). An entry goes
+#: when its rulebook does (a rulebook made per request must not stay forever); the shipped one lives
+#: as long as the process, so its profiles compile once.
+_COMPILED: dict[tuple[int, str], tuple[weakref.ref[Rulebook], CompiledProfile]] = {}
 #: Ruleset name → compiled profile: durable-rules registers a name once per process.
 _BY_NAME: dict[str, CompiledProfile] = {}
 
 
+def _remember(rulebook: Rulebook, profile_id: str, compiled: CompiledProfile) -> CompiledProfile:
+    key = (id(rulebook), profile_id)
+    # A dict's pop is atomic: the callback may run in any thread, at any time, without ENGINE_LOCK.
+    _COMPILED[key] = (weakref.ref(rulebook, lambda _: _COMPILED.pop(key, None)), compiled)
+    return compiled
+
+
 def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
-    """The profile's ruleset, compiled on first use and cached for the life of the process."""
+    """The profile's ruleset, compiled on first use and cached while the rulebook lives."""
     with ENGINE_LOCK:
         cached = _COMPILED.get((id(rulebook), profile_id))
-        if cached is not None:
+        if cached is not None and cached[0]() is rulebook:
             return cached[1]
         profile = rulebook.profile(profile_id)
         # A rulebook assembled in Python (attrs.evolve of the shipped one) was never checked on load.
@@ -384,8 +394,7 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
         packed = _packed_kinds(rules, matched)  # part of the name: the same rules packed otherwise are another ruleset
         name = _ruleset_name(profile, rules, packed)
         if name in _BY_NAME:
-            _COMPILED[(id(rulebook), profile_id)] = (rulebook, _BY_NAME[name])
-            return _BY_NAME[name]
+            return _remember(rulebook, profile_id, _BY_NAME[name])
         with ruleset(name):
             for rule in rules:
                 for index, alternative in enumerate(rule.when):
@@ -406,6 +415,5 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
             when_all(m.kind == OPENING)(_opened)
         _keep_from_durable_threads(name)
         compiled = CompiledProfile(name, profile, rules, params, matched, packed)
-        _COMPILED[(id(rulebook), profile_id)] = (rulebook, compiled)
         _BY_NAME[name] = compiled
-        return compiled
+        return _remember(rulebook, profile_id, compiled)

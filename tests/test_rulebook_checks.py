@@ -4,6 +4,7 @@ parameters."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import engine
+from engine import compile as compiler
 from forms import load_document
 from rulebook import (
     Rule,
@@ -242,3 +244,18 @@ def test_a_rule_that_is_not_whole_is_refused_before_anything_is_checked(case: st
 def test_the_shipped_rules_are_whole() -> None:
     assert [p for rule in SHIPPED.rules.values() for p in definition_problems(rule)] == []
 
+
+def test_a_rulebook_is_compiled_once_while_it_lives_and_forgotten_after() -> None:
+    """A service may build a rulebook per request: each is compiled (from the ruleset of the same
+    content, compiled once), and forgotten when it goes; the shipped one stays compiled."""
+    shipped = compiler.compile_profile(SHIPPED, PROFILE)
+    before = len(compiler._COMPILED)
+    for _ in range(300):
+        rulebook = attrs.evolve(SHIPPED)
+        assert compiler.compile_profile(rulebook, PROFILE) is shipped  # the same ruleset
+        assert compiler.compile_profile(rulebook, PROFILE) is shipped
+    del rulebook
+    gc.collect()
+    assert len(compiler._COMPILED) == before
+    assert compiler._COMPILED[(id(SHIPPED), PROFILE)][1] is shipped
+    assert compiler.compile_profile(load_rulebook(), PROFILE) is shipped
