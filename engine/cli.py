@@ -171,7 +171,7 @@ def _rules(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"zhifa: {exc.args[0]}", file=sys.stderr)
         return EXIT_UNUSABLE
-    check_fit(rulebook.rules[data["id"]] for data in listed)  # list only rules that can run
+    check_fit((rulebook.rules[data["id"]] for data in listed), rulebook=rulebook)  # list only rules that can run
     if args.format == "json":
         sys.stdout.write(json.dumps({"rules": listed}, ensure_ascii=False, indent=2) + "\n")
         return EXIT_CLEAN

@@ -12,7 +12,8 @@ import hashlib
 import json
 import operator
 import threading
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,11 +21,26 @@ from typing import Any
 import attrs
 from durable.lang import c, cap, get_host, m, ruleset, when_all
 
+from engine.campaign_facts import CAMPAIGN_FACT_KINDS
 from engine.derived import ParameterValues
 from engine.facts import FACT_KINDS
+from engine.plan_facts import PLAN_FACT_KINDS
 from engine.report import placeholders
+from forms.convert import DOCUMENT_KINDS
 from forms.errors import Problem
-from rulebook import Comparison, Op, Pattern, Profile, Rule, Rulebook, citation_problems, profile_problems, rule_as_data
+from forms.plan import AnnualPlan
+from rulebook import (
+    Comparison,
+    Op,
+    Pattern,
+    Profile,
+    Rule,
+    Rulebook,
+    citation_problems,
+    definition_problems,
+    profile_problems,
+    rule_as_data,
+)
 
 #: durable-rules is not thread-safe and its rulesets are process-global: every call into it,
 #: compiling included, holds this lock.
@@ -128,27 +144,40 @@ def slot_field(slot: int, name: str) -> str:
 
 class RulebookError(ValueError):
     """A profile cannot be compiled: its rules do not fit the facts they match (an unknown fact
-    kind, a field its facts lack, a parameter the rule does not declare), which would make a rule
-    silently never fire or fail only once it matched; or the profile or its rules name what the
-    rulebook lacks, miss a parameter, or quote a clause that is not verbatim in its source (see
-    :func:`rulebook.profile_problems`, :func:`rulebook.citation_problems`). Raised before the
-    profile is compiled."""
+    kind, one not built from the kind of document the rule checks, a field its facts lack, a
+    parameter the rule does not declare), which would make a rule silently never fire or fail only
+    once it matched; or a rule is not whole (:func:`rulebook.definition_problems`); or the profile
+    or its rules name what the rulebook lacks, miss a parameter, or quote a clause that is not
+    verbatim in its source (see :func:`rulebook.profile_problems`, :func:`rulebook.citation_problems`).
+    Raised before the profile is compiled. Each problem may come with the file its rule or profile
+    was read from (``files``, beside ``problems``; None for one made in Python)."""
 
-    def __init__(self, profile: str | None, problems: list[Problem]) -> None:
+    def __init__(self, profile: str | None, problems: list[Problem], files: Sequence[str | None] = ()) -> None:
         self.profile = profile  # the profile being compiled, if any
         self.problems = problems
+        self.files = (*files, *(None,) * (len(problems) - len(files)))
         super().__init__(profile, problems)
 
     def __str__(self) -> str:
         where = f"rulebook, profile {self.profile}" if self.profile else "rulebook"
-        return "\n".join(f"{where}: {p}" for p in self.problems)
+        return "\n".join(f"{file or where}: {p}" for file, p in zip(self.files, self.problems, strict=True))
 
 
-def check_fit(rules: Iterable[Rule], profile_id: str | None = None) -> None:
-    """Raise :class:`RulebookError` if any of ``rules`` does not fit its facts (see :func:`rule_problems`)."""
-    problems = [problem for rule in rules for problem in rule_problems(rule)]
-    if problems:
-        raise RulebookError(profile_id, problems)
+def check_fit(rules: Iterable[Rule], profile_id: str | None = None, rulebook: Rulebook | None = None) -> None:
+    """Raise :class:`RulebookError` if any of ``rules`` is not whole or does not fit its facts (see
+    :func:`rule_problems`), naming the file of each rule ``rulebook`` read."""
+    located = [(rulebook.file_of(rule) if rulebook else None, problem) for rule in rules
+               for problem in (*definition_problems(rule), *rule_problems(rule))]
+    if located:
+        raise RulebookError(profile_id, [p for _, p in located], [file for file, _ in located])
+
+
+#: The kinds of document a fact kind's facts are built from: a plan's kinds from annual plans, a
+#: campaign's from its forms, records and steps (which of these, each builder decides).
+_PLAN_DOCUMENTS = tuple(kind for kind, cls in DOCUMENT_KINDS.items() if cls is AnnualPlan)
+_CAMPAIGN_DOCUMENTS = tuple(kind for kind, cls in DOCUMENT_KINDS.items() if cls is not AnnualPlan)
+BUILT_FROM: dict[str, tuple[str, ...]] = {**dict.fromkeys(PLAN_FACT_KINDS, _PLAN_DOCUMENTS),
+                                          **dict.fromkeys(CAMPAIGN_FACT_KINDS, _CAMPAIGN_DOCUMENTS)}
 
 
 def rule_problems(rule: Rule) -> list[Problem]:
@@ -170,6 +199,10 @@ def rule_problems(rule: Rule) -> list[Problem]:
             if pattern.fact not in FACT_KINDS:
                 problems.append(Problem(f"{at}.fact", f"unknown fact kind {pattern.fact!r}"))
             else:
+                if rule.document in DOCUMENT_KINDS and rule.document not in BUILT_FROM[pattern.fact]:
+                    problems.append(Problem(f"{at}.fact", f"fact kind {pattern.fact!r} is built from "
+                                                          f"{' or '.join(BUILT_FROM[pattern.fact])} documents, "
+                                                          f"not from {rule.document}, which the rule checks"))
                 problems.extend(Problem(f"{at}.fact", f"fact kind {pattern.fact!r} reads parameter {name!r}, "
                                                       "which the rule does not declare")
                                 for name in FACT_KINDS[pattern.fact].reads if name not in declared)
@@ -232,7 +265,7 @@ def _right_side(comparison: Comparison, params: dict[str, Decimal | date], slot:
     if comparison.bound is not None:
         alias, field = comparison.bound.split(".", 1)
         return getattr(getattr(c, alias), field)
-    raise ValueError(f"comparison on {comparison.field!r} has no right-hand side")
+    raise AssertionError("a condition has exactly one right-hand side (rulebook.definition_problems)")
 
 
 def _condition(comparison: Comparison, params: dict[str, Decimal | date], slot: int | None) -> Any:
@@ -324,35 +357,44 @@ def _not_polled() -> None:
     """What durable-rules' polling threads do with a zhifa ruleset: nothing."""
 
 
-#: (id of the rulebook, profile id) → (the rulebook, kept alive so its id is not reused; the compiled profile)
-_COMPILED: dict[tuple[int, str], tuple[Rulebook, CompiledProfile]] = {}
+#: (id of the rulebook, profile id) → (the rulebook, weakly; the compiled profile). An entry goes
+#: when its rulebook does (a rulebook made per request must not stay forever); the shipped one lives
+#: as long as the process, so its profiles compile once.
+_COMPILED: dict[tuple[int, str], tuple[weakref.ref[Rulebook], CompiledProfile]] = {}
 #: Ruleset name → compiled profile: durable-rules registers a name once per process.
 _BY_NAME: dict[str, CompiledProfile] = {}
 
 
+def _remember(rulebook: Rulebook, profile_id: str, compiled: CompiledProfile) -> CompiledProfile:
+    key = (id(rulebook), profile_id)
+    # A dict's pop is atomic: the callback may run in any thread, at any time, without ENGINE_LOCK.
+    _COMPILED[key] = (weakref.ref(rulebook, lambda _: _COMPILED.pop(key, None)), compiled)
+    return compiled
+
+
 def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
-    """The profile's ruleset, compiled on first use and cached for the life of the process."""
+    """The profile's ruleset, compiled on first use and cached while the rulebook lives."""
     with ENGINE_LOCK:
         cached = _COMPILED.get((id(rulebook), profile_id))
-        if cached is not None:
+        if cached is not None and cached[0]() is rulebook:
             return cached[1]
         profile = rulebook.profile(profile_id)
         # A rulebook assembled in Python (attrs.evolve of the shipped one) was never checked on load.
-        problems = profile_problems(rulebook, profile)
-        if problems:
-            raise RulebookError(profile_id, problems)
+        located = [(rulebook.file_of(profile), p) for p in profile_problems(rulebook, profile)]
+        for rule in (rulebook.rules[r] for r in sorted(profile.rules) if r in rulebook.rules):  # others: reported above
+            file = rulebook.file_of(rule)
+            located.extend((file, p) for p in (*definition_problems(rule), *citation_problems(rulebook, rule),
+                                               *rule_problems(rule)))
+        if located:
+            raise RulebookError(profile_id, [p for _, p in located], [file for file, _ in located])
         rules = rulebook.rules_of(profile)
-        problems = [p for rule in rules for p in (*citation_problems(rulebook, rule), *rule_problems(rule))]
-        if problems:
-            raise RulebookError(profile_id, problems)
         params = ParameterValues({name: value.value for name, value in profile.parameters.items()},
                                  {name: value.title for name, value in profile.parameters.items() if value.title})
         matched = _matched_fields(rules)
         packed = _packed_kinds(rules, matched)  # part of the name: the same rules packed otherwise are another ruleset
         name = _ruleset_name(profile, rules, packed)
         if name in _BY_NAME:
-            _COMPILED[(id(rulebook), profile_id)] = (rulebook, _BY_NAME[name])
-            return _BY_NAME[name]
+            return _remember(rulebook, profile_id, _BY_NAME[name])
         with ruleset(name):
             for rule in rules:
                 for index, alternative in enumerate(rule.when):
@@ -373,6 +415,5 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
             when_all(m.kind == OPENING)(_opened)
         _keep_from_durable_threads(name)
         compiled = CompiledProfile(name, profile, rules, params, matched, packed)
-        _COMPILED[(id(rulebook), profile_id)] = (rulebook, compiled)
         _BY_NAME[name] = compiled
-        return compiled
+        return _remember(rulebook, profile_id, compiled)

@@ -9,8 +9,7 @@ from typing import Any
 import attrs
 
 from rulebook import Citation, Severity
-
-_PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
+from rulebook.model import PLACEHOLDER as _PLACEHOLDER
 
 
 def placeholders(template: str) -> list[str]:

@@ -10,6 +10,7 @@ Everything here is data and can be listed without running anything::
 from rulebook.load import (
     Rulebook,
     citation_problems,
+    definition_problems,
     load_rulebook,
     normalise_whitespace,
     profile_problems,
@@ -33,6 +34,6 @@ from rulebook.model import (
 
 __all__ = [
     "Alternative", "Citation", "Comparison", "Op", "ParameterSpec", "ParameterValue", "Pattern", "Profile",
-    "Rule", "Rulebook", "Scope", "Severity", "Source", "Text", "citation_problems", "load_rulebook", "normalise_whitespace",
-    "profile_problems", "rule_as_data",
+    "Rule", "Rulebook", "Scope", "Severity", "Source", "Text", "citation_problems", "definition_problems", "load_rulebook",
+    "normalise_whitespace", "profile_problems", "rule_as_data",
 ]

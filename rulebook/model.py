@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -27,12 +28,22 @@ class Op(StrEnum):
     GE = ">="
 
 
+#: A placeholder of a template: ``{name}`` or ``{name:spec}`` (what :func:`engine.report.render` fills).
+PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
+
+
 @attrs.frozen
 class Text:
     """A text in Chinese (the domain's language, shown first) and English."""
 
     zh: str
     en: str
+
+    def placeholders(self) -> Iterator[tuple[str, str, str | None]]:
+        """Each placeholder of the text as a template: its language, name and format spec (None if it has none)."""
+        for language in ("zh", "en"):
+            for found in PLACEHOLDER.finditer(getattr(self, language)):
+                yield language, found.group(1), found.group(2)
 
 
 @attrs.frozen
@@ -153,7 +164,7 @@ class Rule:
 
     def message_for(self, alternative: Alternative) -> Text:
         message = alternative.message or self.message
-        assert message is not None, "checked when the rulebook loads"
+        assert message is not None, "checked when the rulebook loads and before a profile compiles"
         return message
 
     def fix_for(self, alternative: Alternative) -> Text | None:

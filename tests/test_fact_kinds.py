@@ -143,6 +143,10 @@ BROKEN: dict[str, tuple[Rule, str | list[str], str]] = {
         _second_pattern_bound(SAMPLE, "other.name_key"),
         "rules[plan.sample-excludes-key-units].when[0].match[1].all[0].bound",
         "'other' is not the alias of an earlier pattern"),
+    "fact kind of another kind of document": (
+        attrs.evolve(JOINT, document="dispatch-form"),
+        "rules[plan.joint-share].when[0].match[0].fact",
+        "fact kind 'joint-share' is built from annual-plan documents, not from dispatch-form, which the rule checks"),
     "message placeholder": (
         attrs.evolve(TOTALS, message=Text(zh="{label_zh}写明{stated_total}家次", en=TOTALS.message.en)),  # type: ignore[union-attr]
         "rules[plan.totals].message.zh", "names {stated_total}"),
@@ -209,3 +213,10 @@ def test_a_figure_is_shown_as_its_normalised_plain_digits(value: Decimal) -> Non
     """Messages show a figure with no exponent and no trailing zeros after the point; a whole number
     held as a Decimal takes a shorter way there (engine.campaign_facts._shown)."""
     assert _shown(value) == format(value.normalize(), "f")
+
+
+def test_a_campaign_rule_checking_plans_is_refused_as_a_plan_rule_checking_forms_is() -> None:
+    drill = attrs.evolve(RULEBOOK.rules["campaign.drill"], document="annual-plan")
+    assert [str(p) for p in rule_problems(drill)] == [
+        "rules[campaign.drill].when[0].match[0].fact: fact kind 'drill-period' is built from dispatch-form or "
+        "enterprise-record or campaign-steps documents, not from annual-plan, which the rule checks"]

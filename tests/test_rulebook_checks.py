@@ -4,6 +4,7 @@ parameters."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -14,8 +15,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import engine
+from engine import compile as compiler
 from forms import load_document
-from rulebook import Rulebook, citation_problems, load_rulebook, normalise_whitespace, profile_problems
+from rulebook import (
+    Rule,
+    Rulebook,
+    Text,
+    citation_problems,
+    definition_problems,
+    load_rulebook,
+    normalise_whitespace,
+    profile_problems,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = load_rulebook()
@@ -88,6 +99,19 @@ BROKEN: dict[str, tuple[Callable[[], Rulebook], str, str]] = {
     "a parameter's quote is not in its source": (
         lambda: with_parameter_citation(quote="确保跨部门联合执法不少于20%。"),
         f"{PARAMETERS}.min_joint_share.citation", "quote not found verbatim in chongming-2024"),
+    "a profile names an unknown kind of document": (
+        lambda: with_profile(documents=("annual_plan",)),
+        f"profiles[{PROFILE}].documents", "unknown document kind 'annual_plan' (known kinds: annual-plan, "),
+    "a profile binds a rule of a kind of document it does not check": (
+        lambda: with_rule(document="dispatch-form"),
+        f"profiles[{PROFILE}].rules", f"rule {RULE} checks dispatch-form, which this profile does not check"),
+    "a profile ends before it starts": (
+        lambda: with_profile(period_to=date(2023, 12, 31)),
+        f"profiles[{PROFILE}].period_to", "2023-12-31 is before period_from 2024-01-01"),
+    "a profile gives a parameter none of its rules uses": (
+        lambda: with_profile(parameters={**SHIPPED.profiles[PROFILE].parameters,
+                                         "min_joint_shar": SHIPPED.profiles[PROFILE].parameters["min_joint_share"]}),
+        f"{PARAMETERS}.min_joint_shar", "no rule of the profile uses it"),
 }
 
 
@@ -121,7 +145,10 @@ def test_a_broken_rulebook_checks_nothing_and_says_why(case: str) -> None:
     with pytest.raises(engine.RulebookError) as raised:
         engine.check(PLAN, rulebook=rulebook)
     assert raised.value.profile == PROFILE
-    assert f"rulebook, profile {PROFILE}: {path}: " in str(raised.value) and words in str(raised.value)
+    # A problem of the shipped profile is named by its file; of a profile or rule made in Python, by the profile.
+    shipped = path.startswith("profiles[") and rulebook.profiles[PROFILE] is SHIPPED.profiles[PROFILE]
+    where = str(ROOT / "rulebook" / "profiles" / f"{PROFILE}.yaml") if shipped else f"rulebook, profile {PROFILE}"
+    assert f"{where}: {path}: " in str(raised.value) and words in str(raised.value)
     with pytest.raises(engine.RulebookError):  # refused every time, not only on first use
         list(engine.check_many([PLAN], rulebook=rulebook))
 
@@ -164,3 +191,71 @@ def test_a_source_text_must_be_a_file_of_rulebook_sources(file: str) -> None:
     assert {p.message for p in problems} == {f"source chongming-2024's text {file!r} is not a file of rulebook/sources"}
     with pytest.raises(engine.RulebookError, match="is not a file of rulebook/sources"):
         engine.check(PLAN, rulebook=rulebook)
+
+
+def with_condition(**changes: object) -> Rule:
+    """RULE with its first condition changed."""
+    rule = SHIPPED.rules[RULE]
+    (alternative,) = rule.when
+    (pattern,) = alternative.match
+    condition = attrs.evolve(pattern.all[0], **changes)
+    return attrs.evolve(rule, when=(attrs.evolve(alternative, match=(attrs.evolve(pattern, all=(condition,)),)),))
+
+
+CONDITION = f"rules[{RULE}].when[0].match[0].all[0]"
+
+#: case → (the rule, the path of its one problem, words of its message): each would never fire, or
+#: fail only once a document broke it, and is refused before anything is checked.
+NOT_WHOLE: dict[str, tuple[Callable[[], Rule], str, str]] = {
+    "a rule checks an unknown kind of document": (
+        lambda: attrs.evolve(SHIPPED.rules[RULE], document="annual_plan"),
+        f"rules[{RULE}].document", "unknown document kind 'annual_plan'"),
+    "a condition compares with a value and a parameter": (
+        lambda: with_condition(op="<=", value=0),
+        CONDITION, "compares 'share' with value and param: give exactly one of value, field2, param, bound"),
+    "a condition compares with nothing": (
+        lambda: with_condition(param=None),
+        CONDITION, "compares 'share' with nothing"),
+    "a rule has no message": (
+        lambda: attrs.evolve(SHIPPED.rules[RULE], message=None),
+        f"rules[{RULE}].when[0].message", "no message: neither the alternative nor the rule has one"),
+    "a format spec no figure takes": (
+        lambda: attrs.evolve(SHIPPED.rules[RULE], message=Text(zh="占{share:.1q}%", en="{share:.1f} %")),
+        f"rules[{RULE}].message.zh", "{share:.1q}: format spec '.1q' cannot show 3"),
+    "a rule lists no way to be violated": (
+        lambda: attrs.evolve(SHIPPED.rules[RULE], when=()),
+        f"rules[{RULE}].when", "lists no alternative"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_WHOLE))
+def test_a_rule_that_is_not_whole_is_refused_before_anything_is_checked(case: str) -> None:
+    build, path, words = NOT_WHOLE[case]
+    rule = build()
+    problems = [f"{p.path}: {p.message}" for p in definition_problems(rule)]
+    assert len(problems) == 1 and problems[0].startswith(f"{path}: ") and words in problems[0], problems
+    rulebook = attrs.evolve(SHIPPED, rules={**SHIPPED.rules, RULE: rule})
+    for check in (lambda: engine.check(PLAN, rulebook=rulebook), lambda: list(engine.check_many([PLAN], rulebook=rulebook))):
+        with pytest.raises(engine.RulebookError) as raised:
+            check()
+        assert f"rulebook, profile {PROFILE}: {path}: " in str(raised.value) and words in str(raised.value)
+
+
+def test_the_shipped_rules_are_whole() -> None:
+    assert [p for rule in SHIPPED.rules.values() for p in definition_problems(rule)] == []
+
+
+def test_a_rulebook_is_compiled_once_while_it_lives_and_forgotten_after() -> None:
+    """A service may build a rulebook per request: each is compiled (from the ruleset of the same
+    content, compiled once), and forgotten when it goes; the shipped one stays compiled."""
+    shipped = compiler.compile_profile(SHIPPED, PROFILE)
+    before = len(compiler._COMPILED)
+    for _ in range(300):
+        rulebook = attrs.evolve(SHIPPED)
+        assert compiler.compile_profile(rulebook, PROFILE) is shipped  # the same ruleset
+        assert compiler.compile_profile(rulebook, PROFILE) is shipped
+    del rulebook
+    gc.collect()
+    assert len(compiler._COMPILED) == before
+    assert compiler._COMPILED[(id(SHIPPED), PROFILE)][1] is shipped
+    assert compiler.compile_profile(load_rulebook(), PROFILE) is shipped
