@@ -25,6 +25,7 @@ from engine.runtime import RuleError, evaluate_groups
 from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
 from forms.convert import DOCUMENT_KINDS, Document, built_wrongly, kind_of
 from forms.dispatch import DispatchForm
+from forms.errors import shown_name
 from rulebook import Rule, Rulebook, load_rulebook
 
 
@@ -525,8 +526,10 @@ def check_files(paths: Sequence[str | Path], profile: str | None = None, *, rule
     """Load and check files together (campaign documents are compared with each other), one result
     per file in the order given. ``loaders``/``locators`` map a file suffix to its loader and to the
     function that turns a JSON pointer into a location in that kind of file; by default YAML and
-    JSON are read by :func:`forms.load_document`, and .xlsx dispatch forms too, located as ``Sheet!Cell``."""
+    JSON are read by :func:`forms.load_document`, and .xlsx dispatch forms too, located as ``Sheet!Cell``.
+    Files are named in the results as :func:`forms.errors.shown_name` shows them."""
     files = [Path(p) for p in paths]
+    names = [shown_name(str(path)) for path in files]
     loaded: list[tuple[int, Document]] = []
     results: list[Report | Unusable | None] = [None] * len(files)
     for index, path in enumerate(files):
@@ -534,7 +537,7 @@ def check_files(paths: Sequence[str | Path], profile: str | None = None, *, rule
         try:
             loaded.append((index, load(path)))
         except LoadError as exc:
-            results[index] = Unusable(str(path), exc)
+            results[index] = Unusable(names[index], exc)
     by_suffix = {".xlsx": _cell_in_workbook, **(locators or {})}
     file_of = {id(document): index for index, document in loaded}
 
@@ -544,9 +547,8 @@ def check_files(paths: Sequence[str | Path], profile: str | None = None, *, rule
 
     if rulebook is None:
         rulebook = load_rulebook()
-    unread = [Unread(str(path), _profile_claimed(r.error, profile, rulebook))
-              for path, r in zip(files, results, strict=True) if isinstance(r, Unusable)]
-    checked = check_documents([d for _, d in loaded], [str(files[i]) for i, _ in loaded], profile,
+    unread = [Unread(r.path, _profile_claimed(r.error, profile, rulebook)) for r in results if isinstance(r, Unusable)]
+    checked = check_documents([d for _, d in loaded], [names[i] for i, _ in loaded], profile,
                               rulebook=rulebook, locate=locate, unread=unread)
     for (index, _), result in zip(loaded, checked, strict=True):
         results[index] = result

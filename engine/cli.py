@@ -8,8 +8,10 @@ report could not be written.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -21,6 +23,7 @@ from engine.compile import RulebookError, check_fit
 from engine.output import FORMATS, Write, installed_version, path_order, write_json
 from engine.report import Report
 from forms import LoadError
+from forms.errors import showable_text, shown_name
 from rulebook import Severity, load_rulebook
 from rulebook.catalogue import catalogue
 
@@ -35,8 +38,10 @@ class UnreadableFolder(Exception):
 
 def _document_files(folder: Path, aliases: list[str]) -> Iterator[str]:
     """The document files at any depth under ``folder``. Folders linked to are not entered (a link
-    may loop); files linked to are read. A file that may be another one under a second name (a
-    link, or an inode met before: a hard link) is also added to ``aliases``."""
+    may loop); files linked to are read. Anything else named as a document is passed on too, to be
+    reported unusable rather than left out unseen: a link to nothing, a named pipe, a device. A
+    file that may be another one under a second name (a link, or an inode met before: a hard link)
+    is also added to ``aliases``."""
     inodes: set[int] = set()  # as the folder listing gives them: no call per file
     pending = [str(folder)]
     while pending:
@@ -48,14 +53,14 @@ def _document_files(folder: Path, aliases: list[str]) -> Iterator[str]:
                         pending.append(entry.path)
                     # ~$name.xlsx: Excel's lock file of an open workbook
                     elif (os.path.splitext(entry.name)[1].lower() in DOCUMENT_SUFFIXES
-                          and not entry.name.startswith("~$") and entry.is_file()):
+                          and not entry.name.startswith("~$") and not entry.is_dir()):
                         inode = entry.inode()
                         if entry.is_symlink() or inode in inodes:
                             aliases.append(entry.path)
                         inodes.add(inode)
                         yield entry.path
         except OSError as exc:
-            raise UnreadableFolder(f"cannot list the folder {current}: {exc.strerror or exc}") from None
+            raise UnreadableFolder(f"cannot list the folder {shown_name(current)}: {exc.strerror or exc}") from None
 
 
 def _expand(paths: Sequence[str]) -> list[Path]:
@@ -70,7 +75,8 @@ def _expand(paths: Sequence[str]) -> list[Path]:
         if path.is_dir():
             files = list(_document_files(path, aliases))
             if not files:
-                raise UnreadableFolder(f"the folder {path} holds no document files ({', '.join(DOCUMENT_SUFFIXES)})")
+                raise UnreadableFolder(f"the folder {shown_name(str(path))} holds no document files "
+                                       f"({', '.join(DOCUMENT_SUFFIXES)})")
             found.update(files)
         else:
             found.add(str(path))
@@ -100,20 +106,42 @@ CHECK_FORMATS = (*FORMATS, "sarif", "junit", "xlsx")
 
 def _to_file(path: Path, fill: Callable[[BinaryIO], object]) -> None:
     """Write whole or not at all: a report is never left half-written, and nothing is left of a
-    write that failed."""
-    unfinished = path.with_name(f".{path.name}.partial")
+    write that failed. A link is written through, to the file it links to (the link is kept); what
+    exists and is not a regular file (a device such as /dev/null or /dev/stdout, a named pipe) is
+    written to as it is, since it cannot be replaced."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:  # a new file, or a link to one not made yet
+        status = None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        with path.open("wb") as out:
+            fill(out)
+        return
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    unfinished = target.with_name(f".{target.name}.partial")
     try:
         with unfinished.open("wb") as out:
             fill(out)
-        unfinished.replace(path)
+        unfinished.replace(target)
     except BaseException:
         unfinished.unlink(missing_ok=True)
         raise
 
 
+def _utf8(text: str) -> bytes:
+    """A report's text as the bytes written: UTF-8 whatever the console's encoding, which JSON,
+    SARIF and the XML declaration promise. Names are shown so that any text can be (see
+    :func:`forms.errors.shown_name`); were a lone surrogate to come through, it is written escaped."""
+    return text.encode("utf-8", "backslashreplace")
+
+
 def _emit(args: argparse.Namespace, reports: list[Report], unusable: list[Unusable]) -> None:
     """The report, to ``--output`` or standard output. A JSON report is passed on as it is
-    written, never held whole: the report of a province's forms runs to hundreds of MB."""
+    written, never held whole: the report of a province's forms runs to hundreds of MB.
+
+    The machine formats (JSON, SARIF, JUnit) are written as UTF-8 bytes wherever they go; the text
+    report to a console is written in the console's encoding, a character it cannot show written
+    as an escape (``\\u2717``) rather than stop the report."""
     if args.format == "xlsx":
         from engine.integration import as_xlsx
 
@@ -129,11 +157,48 @@ def _emit(args: argparse.Namespace, reports: list[Report], unusable: list[Unusab
         text_of = {**FORMATS, "sarif": as_sarif, "junit": as_junit}[args.format]
 
         def produce(write: Write) -> None:
-            write(text_of(reports, unusable))
+            text = text_of(reports, unusable)
+            write(showable_text(text) if args.format == "text" else text)
     if args.output:
-        _to_file(Path(args.output), lambda out: produce(lambda text: out.write(text.encode("utf-8"))))
-    else:
+        _to_file(Path(args.output), lambda out: produce(lambda text: out.write(_utf8(text))))
+        return
+    if args.format == "text":
         produce(sys.stdout.write)
+        sys.stdout.flush()
+    else:
+        produce(_utf8_to_stdout)
+        sys.stdout.flush()
+
+
+def _utf8_to_stdout(text: str) -> None:
+    """Write a machine format's text to standard output as UTF-8 bytes, whatever its encoding."""
+    binary: BinaryIO | None = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # not a real console (a test's captured text)
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()  # whatever was written as text goes first
+    binary.write(_utf8(text))
+
+
+def _stop_writing_to_stdout() -> None:
+    """After the reader of standard output has gone (``zhifa check … | head``): what is still to
+    be written, and Python's own flush at exit, go nowhere instead of failing again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (a test's captured output): nothing is left to flush
+        pass
+
+
+def _problem_lines(u: Unusable) -> list[str]:
+    """An unusable input's problems as standard error shows them: a line each, and every line
+    begins ``zhifa: FILE:``, the field or cell after it, so that each can be found on its own."""
+    lines = []
+    for p in u.problems:
+        where = f"zhifa: {u.path}: {p['path']}: " if p["path"] else f"zhifa: {u.path}: "
+        lines += [showable_text(where + line) for line in p["message"].splitlines() or [""]]
+    return lines
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -148,16 +213,21 @@ def _check(args: argparse.Namespace) -> int:
     results = check_files(paths, args.profile)
     reports = [r for r in results if isinstance(r, Report)]
     unusable = [r for r in results if isinstance(r, Unusable)]
+    unwritten = None
     try:
         _emit(args, reports, unusable)
-    except OSError as exc:  # a full disk, a folder that is not there (a closed pipe is handled in main)
-        if isinstance(exc, BrokenPipeError):
-            raise
-        print(f"zhifa: cannot write the report to {args.output or 'standard output'}: {exc.strerror or exc}",
-              file=sys.stderr)
-        return EXIT_UNUSABLE
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError) and not args.output:
+            # piped into `head`, which has read all it wants: the problems and the exit status still count
+            _stop_writing_to_stdout()
+        else:  # a full disk, a folder that is not there
+            where = shown_name(args.output) if args.output else "standard output"
+            unwritten = f"zhifa: cannot write the report to {where}: {exc.strerror or exc}"
     for u in unusable:
-        print(f"zhifa: {u.error}" if isinstance(u.error, LoadError) else f"zhifa: {u.path}: {u.error}", file=sys.stderr)
+        print("\n".join(_problem_lines(u)), file=sys.stderr)
+    if unwritten is not None:
+        print(unwritten, file=sys.stderr)
+        return EXIT_UNUSABLE
     if unusable:
         return EXIT_UNUSABLE
     threshold = Severity(args.fail_on)
@@ -173,7 +243,7 @@ def _rules(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     check_fit((rulebook.rules[data["id"]] for data in listed), rulebook=rulebook)  # list only rules that can run
     if args.format == "json":
-        sys.stdout.write(json.dumps({"rules": listed}, ensure_ascii=False, indent=2) + "\n")
+        _utf8_to_stdout(json.dumps({"rules": listed}, ensure_ascii=False, indent=2) + "\n")
         return EXIT_CLEAN
     for data in listed:
         rule = rulebook.rules[data["id"]]
@@ -201,14 +271,14 @@ def _template(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     output = Path(args.output)
     if output.exists() and not args.force:
-        print(f"zhifa: {output} exists; pass --force to overwrite it", file=sys.stderr)
+        print(f"zhifa: {shown_name(str(output))} exists; pass --force to overwrite it", file=sys.stderr)
         return EXIT_UNUSABLE
     try:
         write_template(args.variant, output)
     except OSError as exc:  # a folder that is not there, or a folder where the file would go
-        print(f"zhifa: cannot write the form to {output}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"zhifa: cannot write the form to {shown_name(str(output))}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    print(f"wrote the blank {args.variant} dispatch form to {output}")
+    print(f"wrote the blank {args.variant} dispatch form to {shown_name(str(output))}")
     return EXIT_CLEAN
 
 
@@ -264,10 +334,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):  # a console that cannot show ✗ or a name shows an escape instead
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         code: int = args.run(args)
-    except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
-        sys.stderr.close()
+    except BrokenPipeError:  # `zhifa rules | head`: all that was wanted was read (a check handles its own)
+        _stop_writing_to_stdout()
         return EXIT_CLEAN
     except (LoadError, RulebookError) as exc:  # the rulebook itself is broken (inputs are reported per file)
         print("\n".join(f"zhifa: {line}" for line in str(exc).splitlines()), file=sys.stderr)

@@ -6,6 +6,8 @@ same bytes.
 from __future__ import annotations
 
 import io
+import os
+import re
 import zipfile
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +17,7 @@ from xml.etree import ElementTree
 from engine.check import Unusable
 from engine.output import indented_json, installed_version
 from engine.report import Report, Violation
+from forms.errors import showable_text, shown_name
 from rulebook import Rule, Rulebook, Severity, load_rulebook
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -38,7 +41,8 @@ def _citations(violation: Violation) -> list[dict[str, str]]:
 
 
 def _uri(path: str | None) -> str:
-    return quote((path or "document").replace("\\", "/"), safe="/:")
+    """A file's name as a URI reference: the name as shown (:func:`forms.errors.shown_name`), percent-encoded."""
+    return quote(shown_name((path or "document").replace(os.sep, "/")), safe="/:")
 
 
 # ------------------------------------------------------------------ SARIF
@@ -142,7 +146,19 @@ def as_junit(reports: Sequence[Report], unusable: Sequence[Unusable] = (), ruleb
         totals["errors"] += 1
     top.attrib.update({key: str(value) for key, value in totals.items()})
     ElementTree.indent(top)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(top, encoding="unicode") + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _xml_text(ElementTree.tostring(top, encoding="unicode")) + "\n"
+
+
+#: Characters XML 1.0 cannot hold, even as references, and which ElementTree writes as they are.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(xml: str) -> str:
+    """The XML with any character it cannot hold written as an escape (``\\x01``), as
+    :func:`forms.errors.showable_text` writes it; they can only be inside text or attributes."""
+    if not _NOT_IN_XML.search(xml):
+        return xml
+    return showable_text(xml).replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
 
 
 # ------------------------------------------------------------------ Excel
@@ -168,7 +184,7 @@ def as_xlsx(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> byt
     findings.append([title for title, _ in FINDING_COLUMNS])
     for report in reports:
         for v in report.violations:
-            findings.append([report.path or "", v.location, v.rule, v.severity.value, v.message, v.message_en,
+            _add(findings, [report.path or "", v.location, v.rule, v.severity.value, v.message, v.message_en,
                              f"{v.fix} / {v.fix_en}" if v.fix else "",
                              "\n".join(f"{c.source} {c.clause}：“{c.quote}”" for c in v.citations)])
     for k, (_, width) in enumerate(FINDING_COLUMNS):
@@ -177,18 +193,19 @@ def as_xlsx(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> byt
     skipped.append(["文件 file", "规则 rule", "原因", "reason"])
     for report in reports:
         for n in report.not_checked:
-            skipped.append([report.path or "", n.rule, n.reason, n.reason_en])
+            _add(skipped, [report.path or "", n.rule, n.reason, n.reason_en])
     failed = book.create_sheet("无法检查 unusable")
     failed.append(["文件 file", "字段 field", "问题 problem"])
     for u in unusable:
         for p in u.problems:
-            failed.append([u.path, p["path"], p["message"]])
+            _add(failed, [u.path, p["path"], p["message"]])
     for sheet in book.worksheets:
         sheet.freeze_panes = "A2"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
+                _as_text(cell)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     fixed = datetime(2000, 1, 1)  # document properties carry no build time: same reports, same bytes
     book.properties.created = book.properties.modified = fixed
@@ -197,6 +214,24 @@ def as_xlsx(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> byt
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).save()
     return _without_timestamps(buffer.getvalue())
+
+
+#: What a workbook's XML cannot hold: openpyxl refuses the controls, and writes a lone surrogate
+#: into a workbook Excel cannot open.
+_NOT_IN_CELL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _add(sheet: Any, values: list[str]) -> None:
+    """A row of text, any character a workbook cannot hold written as an escape (``\\x01``)."""
+    sheet.append([showable_text(v) if _NOT_IN_CELL.search(v) else v for v in values])
+
+
+def _as_text(cell: Any) -> None:
+    """Keep a cell's text as text: openpyxl stores text beginning with ``=`` as a formula, so that a
+    unit named ``=1+2`` would be computed, or a formula typed as a name run, when the report is opened."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+        cell.quotePrefix = True  # and it stays text if the cell is edited in Excel
 
 
 def _without_timestamps(raw: bytes) -> bytes:

@@ -102,11 +102,23 @@ def _percent(value: Any, _: Any) -> Decimal:
     return number
 
 
+#: Control characters, which no document's text has cause to hold: a terminal would act on them
+#: (``\x1b[…``), and XML and Excel cannot hold them. Text may run over lines and hold tabs (a
+#: hazard's description, a note); a name may not.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _control_characters(value: str) -> _Invalid:
+    return _Invalid(f"expected text without control characters, got {shown(value)}")
+
+
 def _text(value: Any, _: Any) -> str:
     if not isinstance(value, str):
         raise _Invalid(f"expected text, got {shown(value)}")
     if not value.strip():  # a unit, a name, an id: blank says nothing (an absent optional field is null)
         raise _Invalid(f"expected text, got blank text {shown(value)}")
+    if not value.isprintable() and _CONTROL.search(value):  # isprintable: one test in C for nearly all text
+        raise _control_characters(value)
     return value
 
 
@@ -114,6 +126,8 @@ def _name(value: Any, _: Any) -> str:
     text = _text(value, _)
     if text != text.strip():  # "城桥镇 " would start a unit's second series, or miss its roll-up
         raise _Invalid(f"expected a name without spaces around it, got {shown(value)}")
+    if not text.isprintable() and ("\n" in text or "\t" in text):  # a name is one line
+        raise _control_characters(value)
     return text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import attrs
@@ -11,6 +12,39 @@ import attrs
 def shown(value: Any) -> str:
     """A value as a problem message quotes it: text in JSON's quotes, anything else as Python writes it."""
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+
+
+#: What no report shows as it is: control characters (a name's line break, a terminal's escape
+#: sequences; XML cannot hold most of them) and the lone surrogates a file name's undecodable bytes
+#: are read as (``surrogateescape``; no UTF-8 text can hold them).
+_UNSHOWABLE_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: The same, in a report's text, where lines and tabs are its own.
+_UNSHOWABLE_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    """``\\xNN`` for a control character, and for a byte that was not UTF-8 (``\\udcNN`` read
+    with ``surrogateescape``) the byte itself; ``\\uNNNN`` for any other lone surrogate."""
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        code -= 0xDC00
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def shown_name(name: str) -> str:
+    """A file's name as every report and message writes it: as it is, except that a byte that is
+    not UTF-8 and a control character are written as ``\\xNN`` (``bad\\xff.yaml``), so that
+    each format can hold it and a terminal shows it as it is written."""
+    if name.isprintable():  # nearly every name: one test in C
+        return name
+    return _UNSHOWABLE_IN_NAME.sub(_escape, name)
+
+
+def showable_text(text: str) -> str:
+    """A report's text with any control character other than line breaks and tabs, and any lone
+    surrogate, written as in :func:`shown_name`: the loaders refuse them in a document's text, so
+    this is a last guard for the writers (a terminal's escape sequences, XML's forbidden characters)."""
+    return _UNSHOWABLE_IN_TEXT.sub(_escape, text)
 
 
 @attrs.frozen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -223,31 +224,49 @@ def _no_lone_surrogates(name: str, data: Any) -> None:
                                                      f"of a character (a lone surrogate)")]) from None
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """A file's bytes, or :class:`LoadError` if it cannot be read or is over MAX_FILE_BYTES.
+def _not_there(name: str) -> LoadError | None:
+    """The error for a path that names nothing at all (a mistyped file or folder), else None."""
+    if os.path.lexists(name):
+        return None
+    return LoadError(name, [Problem("", "no such file or folder")])
 
-    The size is taken from the opened file, and the read is bounded whatever the size said: a file
-    that grows after it is measured is never read past the limit. Unbuffered, in reads of the size
-    measured: by the operating system's own calls, with no file object, which took half the time
-    of reading the small files zhifa reads."""
+
+_KIND_OF_FILE = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+                 (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes, or :class:`LoadError` if it cannot be read, is not a regular file (after
+    following links) or is over MAX_FILE_BYTES.
+
+    Opened without waiting (a named pipe with no writer would otherwise hold the check for ever),
+    then refused unless it is a regular file. The size is taken from the opened file, and the read
+    is bounded whatever the size said: a file that grows after it is measured is never read past
+    the limit. Unbuffered, in reads of the size measured: by the operating system's own calls, with
+    no file object, which took half the time of reading the small files zhifa reads."""
     name = str(path)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
         try:
-            size = os.fstat(fd).st_size
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode):
+                kind = next((kind for test, kind in _KIND_OF_FILE if test(status.st_mode)), "not a file")
+                raise LoadError(name, [Problem("", f"not a regular file ({kind}); give the document's file")])
+            size = status.st_size
             if size > MAX_FILE_BYTES:
                 raise LoadError(name, [Problem("", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
             parts = []
-            want, read = size + 1, 0  # a byte more than measured: a pipe or /proc file measures 0
+            want, read = size + 1, 0  # a byte more than measured: a /proc file measures 0
             while read <= MAX_FILE_BYTES and (part := os.read(fd, min(want, MAX_FILE_BYTES + 1 - read))):
                 parts.append(part)
                 read += len(part)
                 want = 64 * 1024
         finally:
             os.close(fd)
-    except OSError as exc:  # absent, a folder, no permission, a device that fails
-        raise LoadError(name, [Problem("", f"cannot read file: {exc.strerror or exc}")]) from None
-    if read > MAX_FILE_BYTES:  # it grew after it was measured, or is a device that never ends
+    except OSError as exc:  # absent, no permission, a link to nothing, a device that fails
+        missing = _not_there(name) if isinstance(exc, FileNotFoundError) else None
+        raise missing or LoadError(name, [Problem("", f"cannot read file: {exc.strerror or exc}")]) from None
+    if read > MAX_FILE_BYTES:  # it grew after it was measured
         raise LoadError(name, [Problem("", f"file holds more than the limit of {MAX_FILE_BYTES} bytes "
                                            f"(it measured {size} when opened)")])
     return b"".join(parts)
@@ -258,6 +277,8 @@ def read_data(path: str | Path) -> Any:
     name = str(path)
     suffix = os.path.splitext(name)[1].lower()
     if suffix not in (".json", ".yaml", ".yml"):
+        if (missing := _not_there(name)) is not None:  # a mistyped path: not a question of its type
+            raise missing
         old = " (an old Excel workbook: save it as .xlsx)" if suffix == ".xls" else ""
         raise LoadError(name, [Problem("", f"unsupported file type {suffix or '(none)'}{old}; "
                                            "use .yaml, .yml or .json (or .xlsx for a dispatch form)")])

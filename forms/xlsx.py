@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import warnings
 import zipfile
 from datetime import date, datetime
@@ -217,11 +216,21 @@ def _shown(value: Any) -> str:
     return f"“{value}”" if isinstance(value, str) else repr(value)
 
 
+#: Full-width forms (``３``, ``（``, ``Ａ``) and the ideographic space, as the ASCII they stand for.
+#: Nothing else is folded: NFKC would also read ``3²`` as 32, ``⑤`` as 5 and ``𝟑`` as 3, numbers
+#: nobody wrote; left as they are, they are refused as figures.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def _folded(text: str) -> str:
+    return text.translate(_FULL_WIDTH)
+
+
 def _text(value: Any) -> str | None:
-    """A cell's text as people mean it: full-width forms folded (NFKC), trimmed; blank is None."""
+    """A cell's text as people mean it: full-width forms folded, trimmed; blank is None."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = _folded(str(value)).strip()
     return text or None
 
 
@@ -333,6 +342,38 @@ def _variant_of(book: Any, sheet: Any, name: str) -> str:
                                                         f"({', '.join(variants())}); start from `zhifa template dispatch-form`")])
 
 
+@cache
+def form_cells(variant: str) -> frozenset[str]:
+    """The cells of a variant's form: those :func:`write_template` writes (the title, the headings
+    and hint, the table's header, sections, numbers, labels and units, the notes) and those to
+    fill in. Anything typed anywhere else is a figure that would be lost."""
+    shape = layout(variant)
+    template = shape.template
+    headings = {"A1", "A2", "D2", "A3", "D3", "C3", *(f"{column}{HEADER_ROW}" for column in "ABCDEF")}
+    sections = {f"A{shape.rows[section.items[0].key]}" for section in template.sections}
+    items = {f"{column}{row}" for row in shape.rows.values() for column in ("B", "C", "D", FIGURE, SECOND)}
+    notes = {f"A{shape.notes_row + k}" for k in range(len(template.notes))}
+    return frozenset(headings | sections | items | notes | {UNIT_CELL, SUBMITTED_CELL, MONTH_CELL, MEMBERS_CELL})
+
+
+def _outside_the_form(sheet: Any, variant: str, formulas: set[str]) -> list[Problem]:
+    """A problem for each cell outside the form's cells that holds something (a figure in column
+    G, or in the spare row below the items): it would otherwise be read as if it were not there."""
+    from openpyxl.utils import get_column_letter
+
+    cells = form_cells(variant)
+    problems = []
+    # the cells the sheet holds, not its whole rectangle: one styled cell at XFD1048576 would make that billions
+    for (row, column), cell in sorted(sheet._cells.items()):
+        where = f"{get_column_letter(column)}{row}"
+        if where in cells or (_text(cell.value) is None and where not in formulas):
+            continue
+        problems.append(Problem(f"{sheet.title}!{where}", f"a value outside the form's cells, got {_shown(cell.value)}; "
+                                                          f"each item's figure goes in column {FIGURE} of its row "
+                                                          f"({SECOND} for the second figure of a paired item)"))
+    return problems
+
+
 def _formula_cells(raw: bytes, name: str, sheet_title: str) -> set[str]:
     book = _open(raw, name, data_only=False)
     return {cell.coordinate for row in book[sheet_title].iter_rows() for cell in row if cell.data_type == "f"}
@@ -373,7 +414,7 @@ def read_form(path: str | Path) -> DispatchForm:
     for _, item in shape.template.items():
         row = shape.rows[item.key]
         label = _text(sheet[f"C{row}"].value) or ""
-        if re.sub(r"\s+", "", label) != re.sub(r"\s+", "", unicodedata.normalize("NFKC", item.label)):
+        if re.sub(r"\s+", "", label) != re.sub(r"\s+", "", _folded(item.label)):
             problems.append(Problem(at(f"C{row}"), f"expected the label of item {item.number} “{item.label}”; "
                                                    f"rows were moved or changed, got {_shown(label)}"))
             continue
@@ -395,6 +436,7 @@ def read_form(path: str | Path) -> DispatchForm:
             problems.append(Problem(at(second), f"item {item.number} has one figure, in column {FIGURE}; "
                                                 f"got {_shown(sheet[second].value)} here"))
 
+    problems += _outside_the_form(sheet, variant, formulas)
     members = _text(sheet[MEMBERS_CELL].value)
     data: dict[str, Any] = {
         "kind": "dispatch-form",

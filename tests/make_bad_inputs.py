@@ -284,4 +284,14 @@ put("form-aggregate-lists-itself.yaml", once(ROLLUP, "members: [城桥镇, 新�
                                              "members: [城桥镇, 新河镇, 竖新镇, 港沿镇, 崇明区安委会办公室]"))
 put("steps-step-recorded-twice.yaml", STEPS + "  - {step: plan-and-mobilisation, done: 2023-06-30}\n")
 
+# ------------------------------------------------------------------ found in the review of the command line
+put("form-unit-control-character.yaml", once(FORM, "unit: 城桥镇\n", 'unit: "城桥镇\\x01"\n'))
+put("form-unit-escape-sequence.json", once(FORM_JSON, '"unit": "城桥镇",', '"unit": "\\u001b[31m城桥镇",'))
+put("record-measures-bell.yaml", once(RECORD, "measures: 加装联锁控制回路，整改期间专人值守\n",
+                                      'measures: "加装联锁控制回路\\a，整改期间专人值守"\n'))
+edited("xlsx-figure-superscript.xlsx", {"E5": "3²"})
+edited("xlsx-figure-circled.xlsx", {"E5": "⑤"})
+edited("xlsx-figure-beside-its-column.xlsx", {"G5": 3})
+edited("xlsx-figure-in-the-spare-row.xlsx", {"E37": 3})
+
 print(len(written), "files")

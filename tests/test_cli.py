@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
+from xml.etree import ElementTree
 
 import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 import engine.cli
 from engine.cli import main
@@ -295,3 +301,166 @@ def test_version_names_zhifa_and_durable_rules_as_installed(capsys: pytest.Captu
     assert capsys.readouterr().out == (
         f"zhifa {metadata.version('zhifa')} (durable-rules {metadata.version('durable-rules')})\n")
     assert metadata.version("durable-rules") == "2.0.28"  # the version the engine's private calls are pinned to
+
+
+# ------------------------------------------------------------------ found in the review of the command line
+
+PLAN = "examples/plans/chongming-2024.yaml"  # one violation: exit 1 alone
+UNREADABLE = "tests/bad_inputs/form-gbk.yaml"
+
+
+def _many_plans_and_a_bad_form(folder: Path) -> None:
+    folder.mkdir()
+    for k in range(150):  # a report larger than a pipe holds
+        (folder / f"p{k:03d}.yaml").write_bytes(Path(PLAN).read_bytes())
+    (folder / "form-gbk.yaml").write_bytes(Path(UNREADABLE).read_bytes())
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "junit"])
+def test_output_piped_into_a_reader_that_stops_keeps_the_exit_status_and_the_problems(tmp_path: Path, fmt: str) -> None:
+    """`zhifa check … | head`: the reader has gone before the report is written, so every write
+    to it fails; the exit status is still 2 for the unusable form, and stderr still names it."""
+    _many_plans_and_a_bad_form(tmp_path / "many")
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before anything is written: deterministic, unlike a real `head`
+    try:
+        result = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--format", fmt, str(tmp_path / "many")],
+                                stdout=writer, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=300, check=False)
+    finally:
+        os.close(writer)
+    assert result.returncode == 2
+    assert result.stderr == f"zhifa: {tmp_path / 'many' / 'form-gbk.yaml'}: not UTF-8 text (byte 2)\n"
+
+
+def test_a_link_to_nothing_in_a_folder_is_reported_unreadable_not_left_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A campaign's form behind a broken link is unusable input (exit 2), and the campaign's
+    comparisons are withheld, not judged without it."""
+    folder = tmp_path / "campaign"
+    shutil.copytree("examples/campaigns/chongming-2023/clean", folder)
+    moved = folder / "新河镇-2023-05.yaml"
+    moved.rename(tmp_path / "elsewhere.yaml")
+    moved.symlink_to(tmp_path / "gone.yaml")
+    code, out, err = run(capsys, "check", "--format", "json", str(folder))
+    assert code == 2
+    assert f"zhifa: {moved}: no such file or folder" not in err  # the link is there; what it links to is not
+    assert f"zhifa: {moved}: cannot read file: No such file or directory\n" in err
+    data = json.loads(out)
+    assert [u["path"] for u in data["unusable"]] == [str(moved)]
+    assert data["summary"]["errors"] == 0  # left out, its roll-up would be reported short of it
+
+
+@pytest.mark.parametrize("given", ["nonexist/", "nonexist", "nonexist.yaml", "nonexist.xlsx"])
+def test_a_mistyped_path_is_named_as_not_there(capsys: pytest.CaptureFixture[str], given: str) -> None:
+    code, _, err = run(capsys, "check", given)
+    assert (code, err) == (2, f"zhifa: {given.rstrip('/')}: no such file or folder\n")
+
+
+def test_a_named_pipe_given_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    pipe = tmp_path / "x.yaml"
+    os.mkfifo(pipe)
+    (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "folder" / "y.yaml")  # in a folder: reported too, not left out
+    result = subprocess.run([sys.executable, "-m", "engine.cli", "check", str(pipe), str(tmp_path / "folder")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert result.returncode == 2
+    assert result.stderr == (f"zhifa: {tmp_path / 'folder' / 'y.yaml'}: not a regular file (a named pipe); "
+                             f"give the document's file\n"
+                             f"zhifa: {pipe}: not a regular file (a named pipe); give the document's file\n")
+
+
+def test_every_problem_is_a_line_of_its_own_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path("examples/plans/putuo-2024.yaml").read_text(encoding="utf-8")
+                   .replace("planned: 60", "planned: 六十").replace("year: 2024", "year: 二〇二四"), encoding="utf-8")
+    code, _, err = run(capsys, "check", str(bad))
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 2 and all(line.startswith(f"zhifa: {bad}: ") for line in lines)
+    assert f'zhifa: {bad}: items[0].planned: expected a whole number ≥ 0, got "六十"' in lines
+
+
+def test_the_problems_are_printed_when_the_report_cannot_be_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "missing" / "report.txt"
+    code, printed, err = run(capsys, "check", "-o", str(out), UNREADABLE, PLAN)
+    assert (code, printed) == (2, "")
+    assert err == (f"zhifa: {UNREADABLE}: not UTF-8 text (byte 2)\n"
+                   f"zhifa: cannot write the report to {out}: No such file or directory\n")
+
+
+def test_a_report_is_written_through_a_link_to_the_file_it_links_to(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "reports").mkdir()
+    target = tmp_path / "reports" / "report.json"
+    target.write_text("the report of yesterday\n", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to(Path("reports") / "report.json")
+    assert run(capsys, "check", "--format", "json", "-o", str(link), PLAN)[0] == 1
+    assert link.is_symlink() and os.readlink(link) == str(Path("reports") / "report.json")
+    assert json.loads(target.read_text(encoding="utf-8"))["summary"]["violations"] == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["latest.json", "report.json", "reports"]
+
+
+def test_a_report_to_a_named_pipe_is_written_into_it_not_over_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What is not a regular file (a device, a pipe, /dev/stdout) cannot be replaced by a file."""
+    pipe = tmp_path / "report.txt"
+    os.mkfifo(pipe)
+    held = os.open(pipe, os.O_RDWR)  # a writer of our own: the reader opens at once, and ends when we let go
+    read: list[bytes] = []
+    reader = threading.Thread(target=lambda: read.append(pipe.read_bytes()))
+    reader.start()
+    try:
+        code = main(["check", "-o", str(pipe), PLAN])
+    finally:
+        os.close(held)
+        reader.join()
+    assert code == 1
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert read[0].decode("utf-8").startswith(f"{PLAN}  (annual-plan, shanghai-chongming-2024)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
+
+
+NAMES = {"not UTF-8": (b"bad\xff\xfe.yaml", "bad\\xff\\xfe.yaml"),
+         "control characters": (b"a\x1b[31m\x01.yaml", "a\\x1b[31m\\x01.yaml")}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "xlsx"])
+@pytest.mark.parametrize("name", NAMES, ids=list(NAMES))
+def test_a_file_name_any_bytes_is_shown_escaped_in_every_format(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, name: str) -> None:
+    raw, shown = NAMES[name]
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / os.fsdecode(raw)).write_bytes(Path(PLAN).read_bytes())
+    out = tmp_path / f"report.{fmt}"
+    code, printed, err = run(capsys, "check", "--format", fmt, "-o", str(out), str(folder))
+    assert (code, printed, err) == (1, "", "")
+    if fmt == "xlsx":
+        assert load_workbook(out)["问题清单 findings"]["A2"].value == str(folder / shown)
+        return
+    written = out.read_bytes().decode("utf-8")
+    code, printed, err = run(capsys, "check", "--format", fmt, str(folder))
+    assert (code, printed, err) == (1, written, "")
+    if fmt == "json":
+        assert json.loads(written)["documents"][0]["path"] == str(folder / shown)
+    elif fmt == "sarif":
+        assert json.loads(written)["runs"][0]["artifacts"] == [{"location": {"uri": quote(str(folder / shown))}}]
+    elif fmt == "junit":
+        assert ElementTree.fromstring(written.split("\n", 1)[1]).find("testsuite").get("name") == str(folder / shown)
+    else:
+        assert written.startswith(f"{folder / shown}  (annual-plan, shanghai-chongming-2024)\n")
+
+
+def test_a_console_that_is_not_utf8_gets_the_text_report_and_utf8_machine_formats(tmp_path: Path) -> None:
+    def check(fmt: str, encoding: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "engine.cli", "check", "--format", fmt, PLAN], capture_output=True,
+                              cwd=ROOT, env={**os.environ, "PYTHONIOENCODING": encoding}, timeout=120, check=False)
+
+    text = check("text", "gbk")
+    assert (text.returncode, text.stderr) == (1, b"")
+    assert text.stdout.decode("gbk").splitlines()[1] == "  \\u2717 error plan.joint-share  /items/10/planned"
+    for fmt in ("json", "sarif", "junit"):
+        gbk, utf8 = check(fmt, "gbk"), check(fmt, "utf-8")
+        assert (gbk.returncode, gbk.stderr, gbk.stdout) == (1, b"", utf8.stdout)
+        assert "跨部门联合检查" in gbk.stdout.decode("utf-8")

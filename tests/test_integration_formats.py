@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 import engine
 from engine.cli import main
 from engine.integration import as_junit, as_sarif, as_xlsx
-from forms import LoadError
+from forms import LoadError, load_document
 from rulebook import load_rulebook
 
 from .conftest import ROOT
@@ -159,3 +159,29 @@ def test_sarif_names_no_version_when_zhifa_runs_uninstalled(monkeypatch: pytest.
     reports, unusable = results()
     (run,) = json.loads(as_sarif(reports, unusable))["runs"]
     assert "version" not in run["tool"]["driver"] and run["tool"]["driver"]["name"] == "zhifa"
+
+
+def test_xlsx_report_keeps_text_that_begins_with_equals_as_text(tmp_path: Path) -> None:
+    """A unit named ``=1+2`` (or a file so named) is text in the report, never a formula Excel computes."""
+    late = (CAMPAIGN / "城桥镇-2023-05.yaml").read_text(encoding="utf-8").replace("unit: 城桥镇\n", 'unit: "=1+2"\n')
+    form = tmp_path / "=HYPERLINK(1).yaml"
+    form.write_text(late, encoding="utf-8")
+    out = tmp_path / "report.xlsx"
+    assert main(["check", "--format", "xlsx", "-o", str(out), str(form)]) == 1
+    findings = load_workbook(out)["问题清单 findings"]
+    cells = [c for row in findings.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert cells[0].value == str(form) and findings["E2"].value.startswith("=1+2 2023-05")
+    assert [c.coordinate for c in cells if c.data_type != "s"] == []
+    with zipfile.ZipFile(out) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_junit_and_xlsx_write_control_characters_that_reach_them_as_escapes() -> None:
+    """The loaders refuse control characters in a document's text; any that reach a writer (a name
+    given to the library) is written as an escape, not as XML no reader takes or an openpyxl error."""
+    (report,) = engine.check_documents([load_document(PLAN)], ["plan\x01\x1b.yaml"])
+    assert isinstance(report, engine.Report)
+    junit = as_junit([report])
+    assert ElementTree.fromstring(junit.split("\n", 1)[1]).find("testsuite").get("name") == "plan\\x01\\x1b.yaml"
+    book = load_workbook(io.BytesIO(as_xlsx([report])))
+    assert book["问题清单 findings"]["A2"].value == "plan\\x01\\x1b.yaml"

@@ -164,7 +164,7 @@ def test_unreadable_files_say_why(tmp_path: Path, name: str, content: bytes, exp
 
 
 def test_missing_and_oversized_files(tmp_path: Path) -> None:
-    assert "cannot read file" in one_problem(tmp_path / "absent.yaml")
+    assert one_problem(tmp_path / "absent.yaml") == "no such file or folder"
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
     assert f"the limit is {MAX_FILE_BYTES}" in one_problem(big)
@@ -173,7 +173,7 @@ def test_missing_and_oversized_files(tmp_path: Path) -> None:
 def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
     folder = tmp_path / "plan.yaml"
     folder.mkdir()
-    assert "cannot read file" in one_problem(folder)
+    assert one_problem(folder) == "not a regular file (a folder); give the document's file"
 
 
 def _measured_as(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
@@ -221,11 +221,15 @@ def test_plan_from_data_accepts_data_without_kind(chongming: dict) -> None:
     assert unstructure(plan)["totals"]["key_share"] == 72
 
 
-def test_an_endless_file_is_read_no_further_than_the_limit(tmp_path: Path) -> None:
-    """A link to a device that never ends measures 0 bytes; it is read up to the limit, no further."""
+def test_a_device_or_a_named_pipe_is_refused_unread(tmp_path: Path) -> None:
+    """A link to a device that never ends, and a named pipe no one writes to (opening it would wait
+    for ever): neither is a document's file, and neither is read."""
     endless = tmp_path / "plan.yaml"
     endless.symlink_to("/dev/zero")
-    assert one_problem(endless).endswith(f"more than the limit of {MAX_FILE_BYTES} bytes (it measured 0 when opened)")
+    assert one_problem(endless) == "not a regular file (a device); give the document's file"
+    pipe = tmp_path / "form.yaml"
+    os.mkfifo(pipe)
+    assert one_problem(pipe) == "not a regular file (a named pipe); give the document's file"
 
 
 # ---------------------------------------------------------------- the two YAML parsers
@@ -282,3 +286,32 @@ def test_both_yaml_parsers_refuse_what_zhifa_refuses(loader: type, text: str, pr
 def test_nesting_up_to_the_limit_is_read() -> None:
     text = "a: " + "[" * 63 + "1" + "]" * 63 + "\n"
     assert all(parse._read_yaml(text, loader) for loader in LOADERS)
+
+
+RECORD = Path("examples/campaigns/chongming-2023/clean/台账-上海某冷链物流有限公司.yaml")
+
+
+@pytest.mark.parametrize(("measures", "refused"), [("加装联锁\n整改期间专人值守", False), ("加装联锁\t整改期间", False),
+                                                   ("加装联锁\r整改期间", True), ("加装联锁\x1b[2K", True),
+                                                   ("加装联锁\x85", True), ("加装联锁\x7f", True)])
+def test_text_may_run_over_lines_but_holds_no_other_control_character(
+        tmp_path: Path, measures: str, refused: bool) -> None:
+    data = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
+    data["hazards"][0]["deferred"]["measures"] = measures
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    if not refused:
+        assert load_document(path).hazards[0].deferred.measures == measures
+        return
+    assert one_problem(path) == (f"hazards[0].deferred.measures: expected text without control characters, "
+                                 f"got {json.dumps(measures, ensure_ascii=False)}")
+
+
+@pytest.mark.parametrize("enterprise", ["上海某冷链\n物流有限公司", "上海某冷链\t物流有限公司"])
+def test_a_name_is_one_line_without_tabs(tmp_path: Path, enterprise: str) -> None:
+    data = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
+    data["enterprise"] = enterprise
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    assert one_problem(path) == (f"enterprise: expected text without control characters, "
+                                 f"got {json.dumps(enterprise, ensure_ascii=False)}")

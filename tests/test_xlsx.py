@@ -27,6 +27,7 @@ from forms.xlsx import (
     SHEET,
     SUBMITTED_CELL,
     UNIT_CELL,
+    form_cells,
     layout,
     read_form,
     write_form,
@@ -259,3 +260,56 @@ def test_findings_in_a_workbook_are_listed_row_by_row(tmp_path: Path) -> None:
     rows = [layout(V).rows[r] for _, r in found_rectified]
     assert rows[-1] >= 10 > rows[0], "rows on both sides of 10, so text order would differ"
     assert [v.location for v in report.violations] == [f"{SHEET}!{FIGURE}{row}" for row in rows]
+
+
+@pytest.mark.parametrize("typed", ["3²", "4²", "0.5²", "1⁰", "⑤", "𝟑", "٣", "三"])
+def test_a_figure_in_digits_that_are_not_full_width_is_refused_not_made_up(tmp_path: Path, typed: str) -> None:
+    """Only full-width forms are folded: NFKC read 3² as 32, ⑤ as 5 and 𝟑 as 3."""
+    at = cell(V, "penalties", second=True)  # money: decimals allowed, so 0.5² is not refused for its point
+    path = filled(tmp_path, V, {at: typed})
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    assert [str(p) for p in caught.value.problems] == [f"{SHEET}!{at}: expected a number ≥ 0, got “{typed}”"]
+
+
+def test_full_width_figures_and_labels_are_still_read(tmp_path: Path) -> None:
+    path = filled(tmp_path, V, {cell(V, "self_found"): "３", cell(V, "spot_checked"): "２家",
+                                cell(V, "penalties"): "１", cell(V, "penalties", True): "０．５"})
+    form = read_form(path)
+    assert (form.value("self_found"), form.value("spot_checked")) == (3, 2)
+    assert form.value("penalties") == CountAmount(1, Decimal("0.5"))
+
+
+@pytest.mark.parametrize("variant", variants())
+def test_the_forms_cells_are_those_the_template_writes_and_those_to_fill(tmp_path: Path, variant: str) -> None:
+    path = tmp_path / "blank.xlsx"
+    write_template(variant, path)
+    sheet = load_workbook(path)[SHEET]
+    written = {c.coordinate for row in sheet.iter_rows() for c in row if c.value is not None}
+    shape = layout(variant)
+    to_fill = {f"{column}{row}" for row in shape.rows.values() for column in (FIGURE, SECOND)}
+    assert form_cells(variant) == written | to_fill | {UNIT_CELL, SUBMITTED_CELL, MONTH_CELL, MEMBERS_CELL}
+
+
+@pytest.mark.parametrize("at", ["G5", "E37", "F37", "A45", "H1", "G3", "Z99"])
+def test_a_figure_outside_the_forms_cells_is_an_error_naming_the_cell(tmp_path: Path, at: str) -> None:
+    """A figure beside its column, or in the spare row below the items, would be read as if
+    nothing were there."""
+    path = filled(tmp_path, V, {at: 3})
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{SHEET}!{at}: a value outside the form's cells, got 3; each item's figure goes in column E of its row "
+        f"(F for the second figure of a paired item)"]
+
+
+def test_labels_and_headings_may_be_retyped_and_blank_cells_anywhere_are_blank(tmp_path: Path) -> None:
+    path = filled(tmp_path, V, {"A2": "填报单位", "D2": "报送时间", "C3": None, "A38": "注：见通知", "G5": "  "})
+    assert read_form(path).unit == "城桥镇"
+
+
+def test_a_formula_outside_the_forms_cells_is_an_error_naming_the_cell(tmp_path: Path) -> None:
+    path = filled(tmp_path, V, {"G5": "=1+2"})
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    assert [p.path for p in caught.value.problems] == [f"{SHEET}!G5"]
