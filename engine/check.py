@@ -528,7 +528,7 @@ def check_files(paths: Sequence[str | Path], profile: str | None = None, *, rule
     function that turns a JSON pointer into a location in that kind of file; by default YAML and
     JSON are read by :func:`forms.load_document`, and .xlsx dispatch forms too, located as ``Sheet!Cell``.
     Files are named in the results as :func:`forms.errors.shown_name` shows them."""
-    files = [Path(p) for p in paths]
+    files = [p if isinstance(p, Path) else Path(p) for p in paths]  # the CLI gives paths: not parsed again
     names = [shown_name(str(path)) for path in files]
     loaded: list[tuple[int, Document]] = []
     results: list[Report | Unusable | None] = [None] * len(files)
