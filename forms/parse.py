@@ -181,6 +181,8 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
     else:
         where = f" at line {mark.line + 1} column {mark.column + 1}"
     problem = getattr(exc, "problem", None) or str(exc)
+    if "maximum nesting depth" in problem:  # libyaml's own limit (PyYAML ≥ 6.0.4), above MAX_DEPTH
+        problem = f"lists and mappings nested more than {MAX_DEPTH} deep"
     context, begun = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context and begun is not None:
         problem += f" ({context} begun at line {begun.line + 1} column {begun.column + 1})"
