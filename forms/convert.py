@@ -19,7 +19,7 @@ import yaml
 from cattrs.cols import homogenous_tuple_structure_factory
 
 from forms.dispatch import DispatchForm, ItemShape, YearMonth, checked_values, load_template, parse_year_month
-from forms.errors import LoadError, Problem, shown
+from forms.errors import CONTROL_IN_TEXT, LoadError, Problem, shown
 from forms.parse import read_data
 from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Name, Percent, Period, PlannedBasis, Tag, above_max_figure
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
@@ -102,12 +102,6 @@ def _percent(value: Any, _: Any) -> Decimal:
     return number
 
 
-#: Control characters, which no document's text has cause to hold: a terminal would act on them
-#: (``\x1b[…``), and XML and Excel cannot hold them. Text may run over lines and hold tabs (a
-#: hazard's description, a note); a name may not.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _control_characters(value: str) -> _Invalid:
     return _Invalid(f"expected text without control characters, got {shown(value)}")
 
@@ -117,7 +111,8 @@ def _text(value: Any, _: Any) -> str:
         raise _Invalid(f"expected text, got {shown(value)}")
     if not value.strip():  # a unit, a name, an id: blank says nothing (an absent optional field is null)
         raise _Invalid(f"expected text, got blank text {shown(value)}")
-    if not value.isprintable() and _CONTROL.search(value):  # isprintable: one test in C for nearly all text
+    # Text may run over lines and hold tabs (a description, a note); a name may not (below).
+    if not value.isprintable() and CONTROL_IN_TEXT.search(value):  # isprintable: one test in C for nearly all text
         raise _control_characters(value)
     return value
 

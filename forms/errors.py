@@ -14,12 +14,18 @@ def shown(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 
+_CONTROL = "\x00-\x1f\x7f-\x9f"
+_CONTROL_BUT_LINES_AND_TABS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+_LONE_SURROGATES = "\ud800-\udfff"
+#: Control characters a text may not hold (lines and tabs are its own): a terminal would act on
+#: them (``\x1b[…``), and XML and Excel cannot hold them. The loaders refuse them.
+CONTROL_IN_TEXT = re.compile(f"[{_CONTROL_BUT_LINES_AND_TABS}]")
 #: What no report shows as it is: control characters (a name's line break, a terminal's escape
-#: sequences; XML cannot hold most of them) and the lone surrogates a file name's undecodable bytes
-#: are read as (``surrogateescape``; no UTF-8 text can hold them).
-_UNSHOWABLE_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: sequences) and the lone surrogates a file name's undecodable bytes are read as
+#: (``surrogateescape``; no UTF-8 text can hold them).
+_UNSHOWABLE_IN_NAME = re.compile(f"[{_CONTROL}{_LONE_SURROGATES}]")
 #: The same, in a report's text, where lines and tabs are its own.
-_UNSHOWABLE_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSHOWABLE_IN_TEXT = re.compile(f"[{_CONTROL_BUT_LINES_AND_TABS}{_LONE_SURROGATES}]")
 
 
 def _escape(match: re.Match[str]) -> str:
