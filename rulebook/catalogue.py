@@ -113,12 +113,6 @@ def _overlap(text: str, quote: str, other: str) -> bool:
     return any(a < d and c < b for a, b in _spans(text, quote) for c, d in _spans(text, other))
 
 
-def _reads(rule: Rule, parameter: str) -> bool:
-    """Whether a rule reads a parameter, by name or by family (``due.*``)."""
-    return any(p.name == parameter or (p.name.endswith(".*") and parameter.startswith(p.name[:-1]))
-               for p in rule.parameters)
-
-
 def _citations(rulebook: Rulebook, source: str) -> list[tuple[Citation, tuple[str, ...], bool]]:
     """Each citation of a source, the rules it grounds (a parameter's: the rules reading it), and
     whether it is a parameter's (which may quote only the figure or date it sets)."""
@@ -127,7 +121,8 @@ def _citations(rulebook: Rulebook, source: str) -> list[tuple[Citation, tuple[st
     for profile in rulebook.profiles.values():
         for name, value in profile.parameters.items():
             if value.citation.source == source:
-                cited.append((value.citation, tuple(r.id for r in rulebook.rules_of(profile) if _reads(r, name)), True))
+                reading = tuple(r.id for r in rulebook.rules_of(profile) if any(p.stands_for(name) for p in r.parameters))
+                cited.append((value.citation, reading, True))
     return cited
 
 

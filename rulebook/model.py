@@ -125,11 +125,14 @@ class ParameterSpec:
         """The prefix a family's members share (``due.`` for ``due.*``); None for one parameter."""
         return self.name[:-1] if self.name.endswith(".*") else None
 
+    def stands_for(self, name: str) -> bool:
+        """Whether a parameter of that name is this one, or of its family."""
+        prefix = self.family
+        return name.startswith(prefix) if prefix is not None else name == self.name
+
     def names_in(self, parameters: Mapping[str, ParameterValue]) -> list[str]:
         """The parameters of a profile the spec stands for, sorted: its own name, or its family's."""
-        if (prefix := self.family) is not None:
-            return sorted(name for name in parameters if name.startswith(prefix))
-        return [self.name] if self.name in parameters else []
+        return sorted(name for name in parameters if self.stands_for(name))
 
 
 @attrs.frozen
