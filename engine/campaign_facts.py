@@ -161,10 +161,28 @@ def rectified_within_found(bundle: Bundle, params: Params) -> Built:
 def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, whole_key: str, part: int, part_shown: str,
                 whole: tuple[int, int, str, str]) -> Fact:
     """A ``part-whole`` fact: ``part`` as compared and shown, ``whole`` as (compared, blank, shown, shown in English)."""
+    part_name, part_name_en, whole_name, whole_name_en = _names(form.variant, item.key, whole_key)
     return {"doc": index, "unit": form.unit, "month": form.month, "kind": "part-whole", "loc": loc,
             "key": item.key, "whole_key": whole_key, "label": item.label, "part": part,
             "whole": whole[0], "whole_blank": whole[1], "part_shown": part_shown, "part_shown_en": part_shown,
-            "whole_shown": whole[2], "whole_shown_en": whole[3]}
+            "whole_shown": whole[2], "whole_shown_en": whole[3], "part_name": part_name, "part_name_en": part_name_en,
+            "whole_name": whole_name, "whole_name_en": whole_name_en}
+
+
+@functools.cache
+def _names(variant: str, key: str, whole_key: str) -> tuple[str, str, str, str]:
+    """How messages name a part and its whole, in Chinese and in English. A 其中 item holds both
+    (its label names the whole, then the part); any other part is an item of its own, compared
+    with another item (a spot-check finding with the enterprises spot-checked, double penalties
+    with the count of penalties)."""
+    template = load_template(variant)
+    label = template.item(key).label
+    if key == whole_key:
+        return f"“{label}”中的其中数", f"the part of “{label}”", "总数", "its whole"
+    whole = template.item(whole_key)
+    if whole.shape == ItemShape.COUNT_AMOUNT:
+        return f"“{label}”", f"“{label}”", f"“{whole.label}”的次数", f"the count of “{whole.label}”"
+    return f"“{label}”", f"“{label}”", f"“{whole.label}”", f"“{whole.label}”"
 
 
 def _whole(value: Decimal | int | None, item: FormItem) -> tuple[int, int, str, str]:
@@ -217,6 +235,15 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
         penalties = values.get("penalties")
         if penalties is not None and not isinstance(penalties, CountAmount):
             raise unread_value("penalties", penalties, CountAmount)
+        # Each double penalty (一案双罚) is a penalty of the enterprise and one of its leader: never
+        # more of them than penalties. A 0 exceeds no count, blank or not, so only more is compared.
+        double = values.get("double_penalties")
+        if isinstance(double, int) and double > 0:
+            count = penalties.count if penalties is not None else None
+            yield _part_whole(index, form, template.item("double_penalties"), "/values/double_penalties", "penalties",
+                              double, str(double), (count or 0, int(count is None), *_shown_both(count)))
+        elif double is not None and not isinstance(double, int):
+            raise unread_value("double_penalties", double, "a whole number")
         if penalties is not None and penalties.amount is not None and penalties.amount > 0:
             yield _form_base(index, form) | {
                 "kind": "penalty-amount", "loc": "/values/penalties/amount", "amount": _shown(penalties.amount),
@@ -591,9 +618,11 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     "rectified-found": FactKind(rectified_within_found, ("unit", "month", "key", "label_zh", "label_en", "rectified",
                                                          "found", "found_blank"), pack=3,
                                 blank_when={"found": "found_blank"}),
-    # ``whole_key``: the item whose figure is the whole (the item itself, or ``spot_checked`` for a finding).
+    # ``whole_key``: the item whose figure is the whole (the item itself, ``spot_checked`` for a finding,
+    # ``penalties`` for double penalties).
     "part-whole": FactKind(part_within_whole, ("unit", "month", "key", "whole_key", "label", "part", "whole", "whole_blank",
-                                               "part_shown", "part_shown_en", "whole_shown", "whole_shown_en"), pack=12,
+                                               "part_shown", "part_shown_en", "whole_shown", "whole_shown_en",
+                                               "part_name", "part_name_en", "whole_name", "whole_name_en"), pack=12,
                            shown_as={"part": "part_shown", "whole": "whole_shown"}),
     "penalty-amount": FactKind(part_within_whole, ("unit", "month", "amount", "count", "count_blank"),
                                shown_as={"amount": "amount"}, blank_when={"count": "count_blank"}),

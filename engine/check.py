@@ -423,7 +423,10 @@ def check_documents(
         names = [u.path for u in lost if u.profile in (None, profile_id)]
         return unread_inputs(names) if names else None
 
-    bundles = [_bundle(members, documents, names, compiled_for[profile_id], missing_under(profile_id))
+    # A bundle's documents in the order of their names, so that which of two forms alike (a month
+    # filed twice) carries a finding does not depend on the order they were given in.
+    bundles = [_bundle(sorted(members, key=lambda i: (names[i] is None, names[i] or "", i)), documents, names,
+                       compiled_for[profile_id], missing_under(profile_id))
                for (profile_id, _), members in sorted(grouped.items(), key=lambda g: (g[0][0], g[1][0]))]
     while again := _check_bundles(bundles, results, locate):
         # Documents built wrongly spoilt a campaign's bundle: the others are checked without them.
@@ -446,38 +449,59 @@ def check_many(
     profile: str | None = None,
     *,
     rulebook: Rulebook | None = None,
+    batch: int = BATCH_DOCUMENTS,
 ) -> Iterator[Report]:
     """Check many documents, each on its own: the reports are exactly those :func:`check` gives for
     each document alone, yielded in order, while documents are read lazily and evaluated in batches
     that share durable-rules sessions (compiled rulesets are reused; per-call costs are amortised).
 
+    Up to ``batch`` documents are read before they are evaluated together (1: each report as soon
+    as its document is read, for a live queue). Each is loaded as it is read, so plain data may be
+    a mapping the source fills again for the next document.
+
     Raises what :func:`check` raises for the first document that cannot be checked, after yielding
-    the reports of the documents before it. Rules that compare documents with each other need
-    :func:`check_documents`.
+    the reports of the documents before it; nothing after it is read from ``documents``. An error
+    raised by ``documents`` itself is raised likewise, after the reports of the documents it gave.
+    Rules that compare documents with each other need :func:`check_documents`.
     """
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise ValueError(f"batch must be a whole number of documents, at least 1, not {batch!r}")
     if rulebook is None:
         rulebook = load_rulebook()
     stream = iter(documents)
     offset = 0
-    while batch := list(itertools.islice(stream, BATCH_DOCUMENTS)):
-        names = [f"<document {offset + k}>" for k in range(len(batch))]
-        results: list[Report | Unusable | None] = [None] * len(batch)
-        bundles = []
-        for k, given in enumerate(batch):
+    stopped: BaseException | None = None
+    while stopped is None:
+        bundles: list[_Bundle] = []
+        for k in range(batch):
             try:
-                document = _as_document(given, names[k])
-                bundles.append(_alone(k, document, names[k], _resolved(document, profile, rulebook, names[k])))
+                given = next(stream)
+            except StopIteration:
+                break
+            except Exception as exc:  # the source failed: the documents it gave are reported first
+                stopped = exc
+                break
+            name = f"<document {offset + k}>"
+            try:
+                document = _as_document(given, name)
+                bundles.append(_alone(k, document, name, _resolved(document, profile, rulebook, name)))
             except Exception as exc:  # raised once the reports before it are yielded, as promised
-                results[k] = Unusable(names[k], exc)
-                break  # nothing after the first unusable document is reported
+                stopped = exc
+                break  # nothing after the first unusable document is read
+        if not bundles:
+            break
+        results: list[Report | Unusable | None] = [None] * len(bundles)
         _check_bundles(bundles, results, _pointer, paths=False)
         for result in results:
             if isinstance(result, Unusable):
                 raise result.error
-            if result is None:
-                break
+            assert result is not None
             yield result
-        offset += len(batch)
+        offset += len(bundles)
+        if len(bundles) < batch:
+            break
+    if stopped is not None:
+        raise stopped
 
 
 def _as_document(document: Document | Mapping[str, Any], name: str) -> Document:

@@ -158,6 +158,9 @@ class RulebookError(ValueError):
         self.files = (*files, *(None,) * (len(problems) - len(files)))
         super().__init__(profile, problems)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.profile, self.problems, self.files)  # pickled by its fields (see forms.LoadError)
+
     def __str__(self) -> str:
         where = f"rulebook, profile {self.profile}" if self.profile else "rulebook"
         return "\n".join(f"{file or where}: {p}" for file, p in zip(self.files, self.problems, strict=True))

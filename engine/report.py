@@ -60,8 +60,10 @@ class Violation:
     message: str
     message_en: str
     location: str
-    values: dict[str, Any]
-    citations: tuple[Citation, ...]
+    # Compared, but left out of the hash (a dict has none): violations and reports can be put in
+    # sets and dict keys, to compare runs; equal ones hash alike.
+    values: dict[str, Any] = attrs.field(hash=False)
+    citations: tuple[Citation, ...] = attrs.field()
     fix: str | None = None
     fix_en: str | None = None
 

@@ -85,6 +85,9 @@ class RuleError(RuntimeError):
         self.detail = detail
         super().__init__(f"{document}: rule evaluation failed: {detail}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.document, self.detail)  # pickled by its fields (see forms.LoadError)
+
 
 def evaluate(compiled: CompiledProfile, facts: Sequence[Fact], document: str) -> list[Match]:
     """Every rule match for ``facts``, in the order durable-rules made them."""

@@ -19,7 +19,7 @@ import yaml
 from cattrs.cols import homogenous_tuple_structure_factory
 
 from forms.dispatch import DispatchForm, ItemShape, YearMonth, checked_values, load_template, parse_year_month
-from forms.errors import CONTROL_IN_TEXT, LoadError, Problem, shown
+from forms.errors import CONTROL_IN_TEXT, LONE_SURROGATE, LoadError, Problem, shown
 from forms.parse import read_data
 from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Name, Percent, Period, PlannedBasis, Tag, above_max_figure
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
@@ -112,8 +112,11 @@ def _text(value: Any, _: Any) -> str:
     if not value.strip():  # a unit, a name, an id: blank says nothing (an absent optional field is null)
         raise _Invalid(f"expected text, got blank text {shown(value)}")
     # Text may run over lines and hold tabs (a description, a note); a name may not (below).
-    if not value.isprintable() and CONTROL_IN_TEXT.search(value):  # isprintable: one test in C for nearly all text
-        raise _control_characters(value)
+    if not value.isprintable():  # one test in C for nearly all text
+        if CONTROL_IN_TEXT.search(value):
+            raise _control_characters(value)
+        if half := LONE_SURROGATE.search(value):  # shown escaped (forms.errors.Problem)
+            raise _Invalid(f"expected text, got half of a character (a lone surrogate {half.group()}) in {shown(value)}")
     return value
 
 

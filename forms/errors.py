@@ -20,6 +20,9 @@ _LONE_SURROGATES = "\ud800-\udfff"
 #: Control characters a text may not hold (lines and tabs are its own): a terminal would act on
 #: them (``\x1b[…``), and XML and Excel cannot hold them. The loaders refuse them.
 CONTROL_IN_TEXT = re.compile(f"[{_CONTROL_BUT_LINES_AND_TABS}]")
+#: Half of a character (a lone surrogate): no UTF-8 text, and so no report, can hold one. File
+#: loaders refuse it as they parse; plain data given to the engine is refused as it is loaded.
+LONE_SURROGATE = re.compile(f"[{_LONE_SURROGATES}]")
 #: What no report shows as it is: control characters (a name's line break, a terminal's escape
 #: sequences) and the lone surrogates a file name's undecodable bytes are read as
 #: (``surrogateescape``; no UTF-8 text can hold them).
@@ -53,12 +56,18 @@ def showable_text(text: str) -> str:
     return _UNSHOWABLE_IN_TEXT.sub(_escape, text)
 
 
+def _writable(text: str) -> str:
+    return LONE_SURROGATE.sub(_escape, text) if not text.isprintable() else text
+
+
 @attrs.frozen
 class Problem:
-    """One thing wrong with an input: where (a field path such as ``items[3].monthly[7]``) and what."""
+    """One thing wrong with an input: where (a field path such as ``items[3].monthly[7]``) and what.
+    Half a character (a lone surrogate) in either is written as its escape, ``\\ud800``: a key or
+    a value of plain data may hold one, and the problem must still be printable."""
 
-    path: str
-    message: str
+    path: str = attrs.field(converter=_writable)
+    message: str = attrs.field(converter=_writable)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -77,3 +86,8 @@ class LoadError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(f"{self.file}: {p}" for p in self.problems)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its fields, so it crosses to and from a worker process (pickle); the default
+        # would call __init__ with the message alone.
+        return type(self), (self.file, list(self.problems), self.profile)

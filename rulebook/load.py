@@ -288,6 +288,9 @@ class RulebookLoadError(LoadError):
     def __str__(self) -> str:
         return "\n".join(f"{file}: {problem}" for file, problem in self.located)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (list(self.located),)
+
 
 _Record = TypeVar("_Record", Source, Rule, Profile)
 

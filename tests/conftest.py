@@ -23,6 +23,9 @@ def _run_from_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
+OTHER_ITEMS_WHOLE = ("spot_checked", "penalties")
+
+
 def cites_what_grounds_it(violation: Any, rule: Any, sources: tuple[str, ...]) -> bool:
     """Whether a violation cites some of its rule's clauses under ``sources``, and every clause
     scoped to some findings (``applies_to``) it cites is about the item, task or step at fault."""
@@ -35,7 +38,9 @@ def cites_what_grounds_it(violation: Any, rule: Any, sources: tuple[str, ...]) -
             continue
         if scope.field == "key" and not any(violation.location.startswith(f"/values/{v}") for v in scope.values):
             return False
-        if scope.field == "whole_key" and not any(v == "spot_checked" or violation.location.startswith(f"/values/{v}")
+        # A whole other items are compared with (findings with spot_checked, double penalties with
+        # penalties) is not where the finding is; a 其中 item's whole is.
+        if scope.field == "whole_key" and not any(v in OTHER_ITEMS_WHOLE or violation.location.startswith(f"/values/{v}")
                                                   for v in scope.values):
             return False
         if scope.field == "loc" and violation.location not in scope.values:

@@ -19,7 +19,7 @@ import engine.runtime
 from engine import ProfileError, RuleError
 from engine.compile import MATCHES
 from engine.facts import FactStream
-from forms import KeyUnit, LoadError, load_document
+from forms import CONVERTER, KeyUnit, LoadError, load_document
 from forms.convert import Document
 from forms.parse import read_data
 from forms.strategies import CAMPAIGN_MUTATIONS, PLAN_MUTATIONS, annual_plans, campaign_bundles
@@ -56,9 +56,8 @@ def reports_alone(documents: list[Document]) -> list[engine.Report]:
 def test_every_report_is_the_one_the_document_gets_alone(documents: list[Document], batch: int, session_facts: int) -> None:
     expected = reports_alone(documents)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(batching, "BATCH_DOCUMENTS", batch)
         patch.setattr(batching, "SESSION_FACTS", session_facts)
-        assert list(engine.check_many(documents)) == expected
+        assert list(engine.check_many(documents, batch=batch)) == expected
     assert list(engine.check_many(documents)) == expected  # and with the default batching
     assert MATCHES == {}
 
@@ -115,6 +114,76 @@ def test_plain_data_is_read_without_being_changed() -> None:
     reports = list(engine.check_many(forms))
     assert forms == given
     assert reports == [engine.check(data) for data in given]
+
+
+def test_a_batch_of_one_reports_each_document_as_soon_as_it_is_read() -> None:
+    consumed = []
+
+    def documents() -> Any:
+        for n in range(5):
+            consumed.append(n)
+            yield (CHONGMING, PUTUO, MINHANG)[n % 3]
+
+    stream = engine.check_many(documents(), batch=1)
+    assert next(stream) == engine.check(CHONGMING) and consumed == [0]
+    assert next(stream) == engine.check(PUTUO) and consumed == [0, 1]
+
+
+@pytest.mark.parametrize("batch", [0, -1, 2.5, True, "8"])
+def test_a_batch_that_is_not_a_positive_whole_number_is_refused(batch: Any) -> None:
+    with pytest.raises(ValueError, match="batch must be a whole number of documents, at least 1"):
+        next(engine.check_many([CHONGMING], batch=batch))
+
+
+def _as_data(plan: Any) -> dict[str, Any]:
+    return CONVERTER.unstructure(plan)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("batch", [1, 3, 256])
+def test_a_mapping_the_source_fills_again_is_read_as_it_was_when_given(batch: int) -> None:
+    """A source that reuses one dict for every document (a row buffer): each document is loaded as
+    it is read, so each report is the one its data had when given, and the year that fits no
+    profile is found at its own place."""
+    snapshots = [_as_data(CHONGMING), _as_data(attrs.evolve(CHONGMING, year=2031)), _as_data(PUTUO)]
+
+    def one_buffer() -> Any:
+        buffer: dict[str, Any] = {}
+        for snapshot in snapshots:
+            buffer.clear()
+            buffer.update(snapshot)
+            yield buffer
+
+    stream = engine.check_many(one_buffer(), batch=batch)
+    assert next(stream) == engine.check(snapshots[0])
+    with pytest.raises(ProfileError, match="2031"):
+        next(stream)
+
+
+def test_nothing_after_the_first_unusable_document_is_read_from_the_source() -> None:
+    consumed = []
+
+    def documents() -> Any:
+        for n, document in enumerate([CHONGMING, attrs.evolve(PUTUO, year=2030), MINHANG, PUTUO]):
+            consumed.append(n)
+            yield document
+
+    stream = engine.check_many(documents())
+    assert next(stream) == engine.check(CHONGMING)
+    with pytest.raises(ProfileError):
+        next(stream)
+    assert consumed == [0, 1]  # the caller may go on reading the source after the bad document
+
+
+def test_a_source_that_fails_has_the_documents_it_gave_reported_first() -> None:
+    def documents() -> Any:
+        yield CHONGMING
+        yield PUTUO
+        raise ConnectionError("the queue went away")
+
+    stream = engine.check_many(documents())
+    assert [next(stream), next(stream)] == [engine.check(CHONGMING), engine.check(PUTUO)]
+    with pytest.raises(ConnectionError, match="the queue went away"):
+        next(stream)
 
 
 def test_the_first_unusable_document_stops_the_stream_after_the_reports_before_it() -> None:
@@ -255,3 +324,22 @@ def test_a_campaign_in_any_order_gives_each_document_the_same_report(data: st.Da
     assert [shuffled[k] for k in sorted(range(len(order)), key=order.__getitem__)] == given_order
     assert sum(v.rule == "form.cumulative-nondecreasing" and v.location == "/month"
                for r in given_order if isinstance(r, engine.Report) for v in r.violations) == 1
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["named", "unnamed"])
+def test_which_of_two_forms_alike_carries_the_duplicate_month_does_not_depend_on_their_order(named: bool) -> None:
+    """One month filed twice with the same figures: named, the form whose name sorts first carries
+    the finding whichever order they come in; unnamed, the first given does (nothing else tells
+    them apart). Before, the first given carried it even when both were named."""
+    form = load_document(ROOT / "examples/campaigns/chongming-2023/clean/新河镇-2023-05.yaml")
+    twice = [form, attrs.evolve(form)]
+    for order in ([0, 1], [1, 0]):
+        names = [f"{'ab'[i]}/新河镇-2023-05.yaml" for i in order] if named else None
+        results = engine.check_documents([twice[i] for i in order], names)
+        carrying = [k for k, r in enumerate(results) if isinstance(r, engine.Report)
+                    for v in r.violations if v.rule == "form.cumulative-nondecreasing" and v.location == "/month"]
+        assert len(carrying) == 1
+        if named:
+            assert names is not None and names[carrying[0]] == "a/新河镇-2023-05.yaml"
+        else:
+            assert carrying == [0]

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 import engine
 from engine.report import Report
+from forms.dispatch import CountAmount, load_template
 from forms.strategies import CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles
-from forms.strategies.campaign import campaign_facts
+from forms.strategies.campaign import campaign_facts, more_double_penalties_than_penalties
 from rulebook import load_rulebook
 
 from .conftest import cites_what_grounds_it
@@ -59,6 +60,26 @@ def test_a_targeted_mutation_fires_exactly_its_rule(profile_id: str, rule_id: st
         assert all(c.source == RULEBOOK.profiles[profile_id].sources[0] for c in violation.citations)
         assert violation.location.startswith("/")
         assert violation.message and violation.message_en
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@BUNDLE_SETTINGS
+@given(data=st.data())
+def test_more_double_penalties_than_penalties_is_a_part_above_its_whole(profile_id: str, data: st.DataObject) -> None:
+    """form.part-within-whole's second kind of part: a double penalty (一案双罚) is a penalty, so a
+    form stating more of them than penalties is found, citing both items, at that item only."""
+    bundle = more_double_penalties_than_penalties(data.draw(campaign_bundles(profile_id)))
+    violations = [v for r in reports_of(bundle) for v in r.violations]
+    assert [(v.rule, v.location) for v in violations] == [("form.part-within-whole", "/values/double_penalties")]
+    (violation,) = violations
+    assert cites_what_grounds_it(violation, RULEBOOK.rules["form.part-within-whole"],
+                                 RULEBOOK.profiles[profile_id].sources)
+    assert sorted(c.quote for c in violation.citations) == sorted(
+        load_template(campaign_facts(profile_id).variant).item(key).label for key in ("double_penalties", "penalties"))
+    penalties = bundle.unit_forms[-1].value("penalties")
+    counted = penalties.count if isinstance(penalties, CountAmount) else None
+    assert violation.values == {"part": (counted or 0) + 1, "whole": counted, "whole_blank": int(counted is None)}
+    assert "一案双罚" in violation.message and ("的次数" in violation.message)
 
 
 @pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)

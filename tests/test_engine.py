@@ -283,3 +283,16 @@ def test_a_drill_before_the_campaign_counts_neither_for_the_campaign_nor_in_the_
         ("城桥镇-2023-07.yaml", "form.matches-records", stated["城桥镇-2023-07.yaml"] + 1),
         ("城桥镇-2023-08.yaml", "form.matches-records", stated["城桥镇-2023-08.yaml"] + 1),
     ]
+
+
+def test_reports_and_violations_hash_alike_when_equal() -> None:
+    """Reports of two runs can be compared as sets: a violation's values (a dict) are compared but
+    left out of its hash, so equal violations and reports hash alike."""
+    folder = Path(__file__).resolve().parent.parent / "examples/campaigns/chongming-2023/violations"
+    first, second = (engine.check_files(sorted(folder.iterdir())) for _ in range(2))
+    reports = [r for r in first if isinstance(r, engine.Report)]
+    assert {hash(r) for r in reports} == {hash(r) for r in second if isinstance(r, engine.Report)}
+    violations = [v for r in reports for v in r.violations]
+    assert len(violations) > 5 and set(violations) == {v for r in second if isinstance(r, engine.Report)
+                                                        for v in r.violations}
+    assert len({v: None for v in violations}) == len(violations)  # no two findings alike

@@ -13,7 +13,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forms import MAX_FILE_BYTES, LoadError, load_document, parse, plan_from_data, read_data, unstructure
+from forms import MAX_FILE_BYTES, LoadError, document_from_data, load_document, parse, plan_from_data, read_data, unstructure
 
 EXAMPLE = Path("examples/plans/chongming-2024.yaml")
 
@@ -315,3 +315,31 @@ def test_a_name_is_one_line_without_tabs(tmp_path: Path, enterprise: str) -> Non
     path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
     assert one_problem(path) == (f"enterprise: expected text without control characters, "
                                  f"got {json.dumps(enterprise, ensure_ascii=False)}")
+
+
+@pytest.mark.parametrize(("where", "value", "shown"), [
+    ("enterprise", "上海某冷链\ud800物流有限公司", "\\ud800"),
+    ("hazards[0].deferred.measures", "加装联锁\udfff", "\\udfff"),
+])
+def test_plain_data_holding_half_a_character_is_refused_as_a_file_is(where: str, value: str, shown: str) -> None:
+    """A lone surrogate reaches plain data through ``json.loads`` of a request body (valid JSON);
+    a file's loader refuses it, and so does loading the data: no report could be written with it."""
+    data = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
+    if where == "enterprise":
+        data["enterprise"] = value
+    else:
+        data["hazards"][0]["deferred"]["measures"] = value
+    with pytest.raises(LoadError) as caught:
+        document_from_data(data, "body.json")
+    (problem,) = caught.value.problems
+    assert problem.path == where and f"half of a character (a lone surrogate {shown})" in problem.message
+    str(caught.value).encode("utf-8")  # printable, as every problem is
+
+
+def test_a_key_holding_half_a_character_is_named_printably() -> None:
+    data = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
+    data["x\ud800"] = 1
+    with pytest.raises(LoadError) as caught:
+        document_from_data(data, "body.json")
+    assert "x\\ud800" in str(caught.value)
+    str(caught.value).encode("utf-8")

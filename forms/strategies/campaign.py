@@ -213,8 +213,8 @@ def money(draw: st.DrawFn, up_to: Decimal = Decimal(50)) -> Decimal:
 def month_increments(draw: st.DrawFn, template: FormTemplate, blank: frozenset[str],
                      spot_checked: int) -> dict[str, FormValue]:
     """What a unit adds in one month, item by item, such that every bound holds for the month and
-    so for any sum of months: rectified ≤ found, part ≤ whole, findings ≤ spot-checked, an amount
-    only with a count. Items in ``blank`` are not reported."""
+    so for any sum of months: rectified ≤ found, part ≤ whole, findings ≤ spot-checked, double
+    penalties ≤ penalties, an amount only with a count. Items in ``blank`` are not reported."""
     values: dict[str, FormValue] = {}
     for section, item in template.items():
         if item.key in blank:
@@ -238,6 +238,11 @@ def month_increments(draw: st.DrawFn, template: FormTemplate, blank: frozenset[s
             values[rectified] = None
         elif values[rectified] is not None:
             values[rectified] = min(values[rectified], values[found])  # type: ignore[type-var]
+    # Double penalties are penalties: at most their count, and none beside a blank count.
+    penalties, double = values["penalties"], values["double_penalties"]
+    if isinstance(double, int) and double:
+        counted = penalties.count if isinstance(penalties, CountAmount) else None
+        values["double_penalties"] = min(double, counted or 0)
     return values
 
 
@@ -341,6 +346,16 @@ def part_above_whole(bundle: CampaignBundle) -> CampaignBundle:
         cases = form.value("typical_cases")
         whole = cases.whole if isinstance(cases, WholePart) and cases.whole is not None else Decimal(0)
         return _with(form, typical_cases=WholePart(whole=whole, part=whole + 1))
+
+    return attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change))
+
+
+def more_double_penalties_than_penalties(bundle: CampaignBundle) -> CampaignBundle:
+    """The last month states one double penalty (一案双罚) more than its penalties."""
+    def change(form: DispatchForm) -> DispatchForm:
+        penalties = form.value("penalties")
+        count = penalties.count if isinstance(penalties, CountAmount) and penalties.count is not None else 0
+        return _with(form, double_penalties=count + 1)
 
     return attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change))
 
