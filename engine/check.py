@@ -125,7 +125,8 @@ def _violation(rule: Rule, match: Match, facts: dict[str, Fact], compiled: Compi
         message_en=render(message.en, fields),
         location=location,
         values={name: _value(name, fields, shown_as, blank_when, blank_unless) for name in rule.values if name in fields},
-        citations=rule.citations_for(compiled.profile.sources, matched[0]),
+        # One clause grounding the finding in two ways (two scopes) is cited once.
+        citations=tuple(dict.fromkeys(c.as_cited() for c in rule.citations_for(compiled.profile.sources, matched[0]))),
         fix=render(fix.zh, fields) if fix else None,
         fix_en=render(fix.en, fields) if fix else None,
     )

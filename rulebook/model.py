@@ -73,6 +73,11 @@ class Citation:
     quote: str
     applies_to: Scope | None = None
 
+    def as_cited(self) -> Citation:
+        """The citation as a finding carries it: the clause and its quote. Which findings it grounds
+        is the rule's to know, so a report written as JSON and read back is the report it was."""
+        return self if self.applies_to is None else attrs.evolve(self, applies_to=None)
+
 
 @attrs.frozen
 class Comparison:

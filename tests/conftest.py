@@ -30,19 +30,26 @@ def cites_what_grounds_it(violation: Any, rule: Any, sources: tuple[str, ...]) -
     """Whether a violation cites some of its rule's clauses under ``sources``, and every clause
     scoped to some findings (``applies_to``) it cites is about the item, task or step at fault."""
     cited = set(violation.citations)
-    if not cited or not cited <= set(rule.citations_for(sources)):
+    if not cited or not cited <= {c.as_cited() for c in rule.citations_for(sources)}:
         return False
     for citation in violation.citations:
-        scope = citation.applies_to
-        if scope is None:
+        assert citation.applies_to is None, "a finding carries its clauses, not their scopes"
+        scopes = [c.applies_to for c in rule.citations_for(sources) if c.as_cited() == citation]
+        if None in scopes:
             continue
-        if scope.field == "key" and not any(violation.location.startswith(f"/values/{v}") for v in scope.values):
+        if not any(_grounds(scope, violation.location) for scope in scopes if scope is not None):
             return False
+    return True
+
+
+def _grounds(scope: Any, location: str) -> bool:
+    """Whether a citation scoped so is about the item, task or step at ``location``."""
+    if scope.field == "key":
+        return any(location.startswith(f"/values/{v}") for v in scope.values)
+    if scope.field == "whole_key":
         # A whole other items are compared with (findings with spot_checked, double penalties with
         # penalties) is not where the finding is; a 其中 item's whole is.
-        if scope.field == "whole_key" and not any(v in OTHER_ITEMS_WHOLE or violation.location.startswith(f"/values/{v}")
-                                                  for v in scope.values):
-            return False
-        if scope.field == "loc" and violation.location not in scope.values:
-            return False
+        return any(v in OTHER_ITEMS_WHOLE or location.startswith(f"/values/{v}") for v in scope.values)
+    if scope.field == "loc":
+        return location in scope.values
     return True

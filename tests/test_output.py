@@ -14,11 +14,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import engine
 import engine.output
 from engine import check_documents
 from engine.output import as_json, indented_json
 from engine.report import in_report_order
-from forms import load_document
+from forms import CONVERTER, load_document
 from rulebook import Severity
 
 
@@ -123,3 +124,16 @@ def test_documents_and_unusable_inputs_are_written_sorted_by_path_whatever_order
 
 def _split(results: list[engine.Report | engine.Unusable]) -> tuple[list[engine.Report], list[engine.Unusable]]:
     return [r for r in results if isinstance(r, engine.Report)], [r for r in results if isinstance(r, engine.Unusable)]
+
+
+def test_a_json_report_read_back_is_the_report_it_was() -> None:
+    """A platform stores reports as JSON and reads them back: each of ``documents`` structured as a
+    Report equals what the check returned, citations included (a finding carries its clauses, not
+    which findings each grounds)."""
+    root = Path(__file__).resolve().parent.parent / "examples"
+    paths = [*sorted((root / "plans").glob("*.yaml")),
+             *sorted((root / "campaigns/chongming-2023/violations").iterdir())]
+    reports = [r for r in engine.check_files(paths) if isinstance(r, engine.Report)]
+    assert sum(len(r.violations) for r in reports) >= 10
+    read = [CONVERTER.structure(entry, engine.Report) for entry in json.loads(as_json(reports))["documents"]]
+    assert sorted(read, key=lambda r: str(r.path)) == sorted(reports, key=lambda r: str(r.path))
