@@ -163,10 +163,16 @@ def joint_share(plan: AnnualPlan, params: Params) -> Built:
     required = math.ceil(threshold * base)
     loc = f"/items/{joint_items[0][0]}/planned" if joint_items else f"/items/{random_items[0][0]}/tags"
     share = Fraction(joint * 100, base)
+    # Two ways to reach the share: make some random checks joint (the base stays), or add joint
+    # random checks, which grow the base too: the least j with joint + j ≥ threshold × (base + j).
+    added = max(0, math.ceil((threshold * base - joint) / (1 - threshold))) if threshold < 1 else None
     yield {"kind": "joint-share", "loc": loc, "joint": joint, "base": base, "share": float(share),
            "share_shown": _digits(share, 1, down=True),  # a share below the threshold never shows at it
            "joint_items": ",".join(i.id for _, i in joint_items), "base_items": ",".join(i.id for _, i in random_items),
-           "required": required, "missing": max(0, required - joint)}
+           "required": required, "missing": max(0, required - joint), "added": added or 0,
+           "addable": int(added is not None),  # at a share of 100 % only making every random check joint reaches it
+           "or_added_zh": f"，或新增{added}家次联合检查" if added is not None else "",
+           "or_added_en": f", or add {added} joint checks" if added is not None else ""}
 
 
 def _periods(per_year: int) -> list[tuple[range, str, str]]:
@@ -406,9 +412,9 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
                                "stated_scaled", "computed_scaled", "stated_shown", "computed_shown")),
     "schedule-sum": FactKind(schedule_sums, ("axis", "ref", "label_zh", "label_en", "stated", "computed", "computed_as_zh",
                                              "computed_as_en", "difference")),
-    "joint-share": FactKind(joint_share, ("joint", "base", "share", "share_shown", "required", "missing", "joint_items",
-                                          "base_items"),
-                            reads=("min_joint_share",)),
+    "joint-share": FactKind(joint_share, ("joint", "base", "share", "share_shown", "required", "missing", "added",
+                                          "addable", "or_added_zh", "or_added_en", "joint_items", "base_items"),
+                            reads=("min_joint_share",), blank_unless={"added": ("addable",)}),
     "coverage-item": FactKind(key_unit_coverage, ("item", "item_name", "units", "planned", "required", "missing"),
                               reads=("key_unit_checks_per_year",)),
     "coverage-category": FactKind(key_unit_coverage, ("category", "category_name", "units", "covering_items", "required"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import engine
@@ -60,6 +60,38 @@ def test_joint_share_just_at_the_threshold_passes_and_just_under_fails(plan) -> 
     (violation,) = [v for v in engine.check(under).violations if v.rule == "plan.joint-share"]
     assert violation.values["missing"] == 1
     assert violation.values["share"] < 15
+
+
+@pytest.mark.parametrize("profile_id", ["shanghai-chongming-2024", "shanghai-putuo-2024"])
+@given(data=st.data())
+def test_either_joint_share_fix_clears_the_finding_and_is_the_least_that_does(profile_id: str,
+                                                                             data: st.DataObject) -> None:
+    """The fix offers two ways: make ``missing`` random checks joint (the base stays), or add
+    ``added`` joint checks (the base grows with them). Each clears the finding; one fewer does not."""
+    from forms.plan import Tag
+    from forms.strategies import with_planned
+
+    plan = data.draw(annual_plans(profile_id))
+    joint = data.draw(st.integers(0, next(i for i in plan.items if i.id == "joint-random").planned))
+    under = with_planned(plan, "joint-random", joint)
+    found = [v for v in engine.check(under).violations if v.rule == "plan.joint-share"]
+    assume(found)
+    (violation,) = found
+    missing, added = violation.values["missing"], violation.values["added"]
+    assert f"{missing}" in violation.fix_en and f"add {added} joint checks" in violation.fix_en
+    donor = next(i for i in under.items if Tag.DOUBLE_RANDOM in i.tags and Tag.JOINT not in i.tags
+                 and i.planned >= missing)
+
+    def made_joint(n: int) -> object:
+        moved = with_planned(under, donor.id, donor.planned - n)
+        return with_planned(moved, "joint-random", joint + n)
+
+    def grown(n: int) -> object:
+        return with_planned(under, "joint-random", joint + n)
+
+    for fixed, by in ((made_joint, missing), (grown, added)):
+        assert "plan.joint-share" not in engine.check(fixed(by)).rules_violated
+        assert "plan.joint-share" in engine.check(fixed(by - 1)).rules_violated
 
 
 @pytest.mark.parametrize("profile_id", PLAN_PROFILES)

@@ -48,7 +48,8 @@ def test_seed_unchecked_rules_are_exactly_those_documented(seed: str) -> None:
 def test_chongming_joint_share_finding_reads_as_the_issue_describes() -> None:
     (violation,) = engine.check_file(Path("examples/plans/chongming-2024.yaml")).violations
     assert violation.values == {"joint": 4, "base": 116, "share": 400 / 116, "min_joint_share": 15,
-                                "required": 18, "missing": 14}
-    assert violation.fix_en == "needs ≥ 18 joint checks: 14 more"
+                                "required": 18, "missing": 14, "added": 16}
+    assert violation.fix_en == "needs ≥ 18 joint checks: make 14 of the random checks joint, or add 16 joint checks"
+    assert violation.fix == "联合检查需不少于18家次：将14家次“双随机”检查改为联合检查，或新增16家次联合检查"
     assert violation.message == "跨部门联合检查4家次，占“双随机、一公开”检查116家次的3.4%，低于15%"
     assert [(c.source, c.clause) for c in violation.citations] == [("chongming-2024", "二、（三）2")]
