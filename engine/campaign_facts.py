@@ -68,8 +68,14 @@ def _int(params: Params, name: str) -> int:
 
 
 def _scaled(value: Decimal | int, whole: bool) -> int:
-    """A figure as conditions compare it: a whole number as it is, money in 0.0001 万元."""
-    return int(value) if whole else int(Decimal(value) * SCALE)
+    """A figure as conditions compare it: a whole number as it is, money in 0.0001 万元. A figure
+    finer than that (only a form built in Python can hold one: loaders refuse it) is refused, not
+    cut off, which would let a part above its whole pass."""
+    scaled = value if whole else Decimal(value) * SCALE
+    exact = int(scaled)
+    if exact != scaled:
+        raise ValueError(f"{value} is finer than the form allows ({'a whole number' if whole else f'{MONEY_PLACES} decimal places of 万元'})")
+    return exact
 
 
 def _shown(value: Decimal | int | None, blank: str = BLANK_SHOWN) -> str:

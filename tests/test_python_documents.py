@@ -3,6 +3,7 @@ fails its own document, naming it and the field; what is not a document is refus
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import engine
 from engine.check import Unusable
 from engine.output import as_text, json_data
 from forms import AnnualPlan, LoadError, load_document
-from forms.dispatch import DispatchForm
+from forms.dispatch import DispatchForm, WholePart
 from rulebook import Severity
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +39,11 @@ BUILT_WRONGLY = {  # a document built in Python → the field its error names
     "values not read": (_with_values(FORM, penalties={"count": 3, "amount": 1}), "values.penalties"),
     "part not read": (_with_values(FORM, typical_cases={"whole": 2, "part": 1}), "values.typical_cases"),
     "count as text": (_with_values(FORM, self_found="3"), "values.self_found"),
+    # finer than the form allows: cut off, a part above its whole passed
+    "money to 5 places": (_with_values(FORM, report_rewards=WholePart(whole=Decimal("0.0001"), part=Decimal("0.00015"))),
+                          "values.report_rewards.part"),
+    "half a case": (_with_values(FORM, typical_cases=WholePart(whole=Decimal("2.5"), part=Decimal(2))),
+                    "values.typical_cases.whole"),
 }
 
 
