@@ -74,7 +74,8 @@ def _scaled(value: Decimal | int, whole: bool) -> int:
     scaled = value if whole else Decimal(value) * SCALE
     exact = int(scaled)
     if exact != scaled:
-        raise ValueError(f"{value} is finer than the form allows ({'a whole number' if whole else f'{MONEY_PLACES} decimal places of 万元'})")
+        finest = "a whole number" if whole else f"{MONEY_PLACES} decimal places of 万元"
+        raise ValueError(f"{value} is finer than the form allows ({finest})")
     return exact
 
 
