@@ -26,7 +26,7 @@ from forms.dispatch import (
     load_template,
     parse_year_month,
 )
-from forms.records import CampaignSteps, EnterpriseRecord
+from forms.records import CONTRACTOR_CONDITIONS, CampaignSteps, EnterpriseRecord
 
 SCALE = 10**MONEY_PLACES  # money compared in 0.0001 万元, the finest amount a form may state
 NO_FORMS = Missing("没有调度表", "no dispatch forms were given")
@@ -420,11 +420,12 @@ def _month_end(month: str) -> date:
     return date(year, number, calendar.monthrange(year, number)[1])
 
 
-def _implied(key: str, record: EnterpriseRecord, since: date, until: date) -> bool:
+def _implied(key: str, record: EnterpriseRecord, since: date, until: date, orderly: tuple[str, ...]) -> bool | None:
     """Whether a spot-checked enterprise counts towards a section-2 item, by its record as it stood
-    on ``until`` (the end of the month it was spot-checked: what the checking unit could find).
-    Leader-led checks and drills count from ``since``, the campaign's start, as in
-    ``campaign.leader-check`` and ``campaign.drill``."""
+    on ``until`` (the end of the month it was spot-checked: what the checking unit could find);
+    None if its record does not say. Leader-led checks and drills count from ``since``, the
+    campaign's start, as in ``campaign.leader-check`` and ``campaign.drill``; disorderly
+    outsourcing as the form's variant defines it (``orderly``)."""
     if key == "spot_checked":
         return True
     if key == "leader_not_leading_checks":
@@ -433,7 +434,10 @@ def _implied(key: str, record: EnterpriseRecord, since: date, until: date) -> bo
         return not any(since <= d <= until for d in record.drills)
     if key == "outsourcing_disorder":
         review = record.outsourcing_review
-        return review is not None and review.done <= until and any(c.disorderly for c in review.contractors)
+        if review is None or review.done > until:
+            return False
+        found = [c.disorderly(orderly) for c in review.contractors]
+        return True if True in found else None if None in found else False
     if key == "unlicensed_special_work":
         post = record.key_post_review
         return post is not None and post.done <= until and post.unlicensed > 0
@@ -455,17 +459,33 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
         mine = [r for r in records if r.spot_check is not None and r.spot_check.by == form.unit
                 and _month_index(r.spot_check.month) <= _month_index(form.month)]
         template = load_template(form.variant)
+        orderly = template.orderly_outsourcing
         for key in IMPLIED_BY_RECORDS:
             stated = form.value(key)
-            # Judged as of each spot check, so a count stays put in later (cumulative) forms.
-            implied = sum(1 for r in mine if r.spot_check is not None
-                          and _implied(key, r, start, _month_end(r.spot_check.month)))
             if stated is not None and not isinstance(stated, int):
                 raise unread_value(key, stated, "a whole number")
+            # Judged as of each spot check, so a count stays put in later (cumulative) forms.
+            each = [_implied(key, r, start, _month_end(r.spot_check.month), orderly)
+                    for r in mine if r.spot_check is not None]
+            if None in each:  # some record does not say: the count is not checked, never guessed
+                yield _unrecorded(orderly, mine)
+                continue
+            implied = sum(1 for counts in each if counts)
             yield _form_base(index, form) | {
                 "kind": "record-count", "loc": f"/values/{key}", "key": key, "label": template.item(key).label,
                 "stated": stated if isinstance(stated, int) else 0,
                 "stated_blank": int(not isinstance(stated, int)), "implied": implied, "records": len(mine)}
+
+
+def _unrecorded(orderly: tuple[str, ...], records: list[EnterpriseRecord]) -> Missing:
+    """Why a form's disorderly-outsourcing count is not checked: records leave conditions of the
+    variant's definition unrecorded (named in sorted order)."""
+    names = sorted({name for r in records if r.outsourcing_review for c in r.outsourcing_review.contractors
+                    for name in orderly if getattr(c, name) is None})
+    zh = "、".join(CONTRACTOR_CONDITIONS[n] for n in names)
+    return Missing(f"有企业台账未记载承包方是否{zh}，外包外租管理混乱家数无从核对",
+                   f"some enterprise record does not say whether a contractor meets {', '.join(names)}, so the "
+                   f"disorderly-outsourcing count cannot be checked")
 
 
 # ------------------------------------------------------------------ enterprise records

@@ -87,6 +87,9 @@ class FormTemplate:
     title: str
     notes: tuple[str, ...]
     sections: tuple[FormSection, ...]
+    #: What the form's 外包外租管理混乱 count means: a contractor's conditions (``forms.records.Contractor``)
+    #: that must all hold, or its enterprise counts as disorderly. Each campaign says its own.
+    orderly_outsourcing: tuple[str, ...]
 
     def items(self) -> Iterator[tuple[FormSection, FormItem]]:
         for section in self.sections:

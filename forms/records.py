@@ -25,11 +25,23 @@ class Contractor:
     agreement: bool  # 双方签订安全生产协议
     clear_responsibilities: bool  # 安全生产管理职责清晰
     unified_management: bool  # 纳入本企业统一管理
+    safety_briefing: bool | None = None  # 按规定进行安全技术交底 (None: not recorded)
 
-    @property
-    def disorderly(self) -> bool:
-        """外包外租管理混乱: any one of the four conditions fails (the Chongming form's note 2)."""
-        return not (self.qualified and self.agreement and self.clear_responsibilities and self.unified_management)
+    def disorderly(self, orderly: tuple[str, ...]) -> bool | None:
+        """外包外租管理混乱 as a campaign's form counts it (``orderly``: the conditions that must all
+        hold, :attr:`forms.dispatch.FormTemplate.orderly_outsourcing`): True if one recorded fails;
+        None if none fails but one is not recorded (unknown, never guessed)."""
+        conditions = [getattr(self, name) for name in orderly]
+        if False in conditions:
+            return True
+        return None if None in conditions else False
+
+
+#: The conditions of a contractor a review records, each of which a campaign may count towards
+#: orderly outsourcing, in the campaigns' words.
+CONTRACTOR_CONDITIONS = {"qualified": "具备安全生产条件和相应资质", "agreement": "签订安全生产协议",
+                         "clear_responsibilities": "安全生产管理职责清晰", "unified_management": "纳入本企业统一管理",
+                         "safety_briefing": "按规定进行安全技术交底"}
 
 
 @attrs.frozen

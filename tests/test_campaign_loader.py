@@ -105,7 +105,8 @@ def test_an_enterprise_record_loads(tmp_path: Path, suffix: str) -> None:
     assert isinstance(record, EnterpriseRecord)
     assert record.high_risk and len(record.leader_checks) == 8 and record.leader_checks[0] == date(2023, 5, 25)
     assert record.spot_check == SpotCheck(by="城桥镇", month="2023-06")
-    assert record.outsourcing_review is not None and not record.outsourcing_review.contractors[0].disorderly
+    assert record.outsourcing_review is not None
+    assert record.outsourcing_review.contractors[0].disorderly(load_template("chongming-2023").orderly_outsourcing) is False
     assert record.key_post_review is not None and record.key_post_review.unlicensed == 0
     first, second = record.hazards
     assert first.found_by is FoundBy.SELF and first.rectified == first.found and first.deferred is None

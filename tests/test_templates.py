@@ -130,3 +130,20 @@ def test_items_that_pair_two_figures_have_those_shapes(variant: str) -> None:
             assert item.amount_unit is None, item.key
             # A plain count's unit is the one its label ends with: （个）, (家), （家次） …
             assert re.search(rf"[（(]{re.escape(item.unit)}[)）]$", item.label), (item.key, item.unit)
+
+
+@pytest.mark.parametrize("variant", variants())
+def test_each_variant_says_what_orderly_outsourcing_needs_in_conditions_a_review_records(variant: str) -> None:
+    from forms.records import CONTRACTOR_CONDITIONS
+
+    orderly = load_template(variant).orderly_outsourcing
+    assert orderly and set(orderly) <= set(CONTRACTOR_CONDITIONS)
+
+
+def test_the_two_campaigns_define_disorderly_outsourcing_each_as_its_source_does() -> None:
+    """Chongming's 附件 注2 counts four conditions, unified management among them; Linyi's 四、（一）4
+    names the problems its review looks for: 安全技术交底 among them, unified management not."""
+    assert set(load_template("chongming-2023").orderly_outsourcing) == {
+        "qualified", "agreement", "clear_responsibilities", "unified_management"}
+    assert set(load_template("linyi-lingang-2023").orderly_outsourcing) == {
+        "qualified", "agreement", "clear_responsibilities", "safety_briefing"}

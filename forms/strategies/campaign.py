@@ -126,7 +126,8 @@ def dates_between(first: date, last: date) -> st.SearchStrategy[date]:
 @st.composite
 def contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
     return tuple(Contractor(name=f"承包方{k + 1}", qualified=draw(st.booleans()), agreement=draw(st.booleans()),
-                            clear_responsibilities=draw(st.booleans()), unified_management=draw(st.booleans()))
+                            clear_responsibilities=draw(st.booleans()), unified_management=draw(st.booleans()),
+                            safety_briefing=draw(st.booleans()))
                  for k in range(n))
 
 
@@ -160,9 +161,11 @@ def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, sp
         spot_check=SpotCheck(by=REPORTING_UNIT, month=f"{spot_month:%Y-%m}"))
 
 
-def derived_counts(records: tuple[EnterpriseRecord, ...]) -> dict[str, int]:
-    """The section-2 counts the spot-checking unit must report, each enterprise as it stood at the
-    end of the month it was spot-checked (the Chongming note: disorderly outsourcing is any of four)."""
+def derived_counts(records: tuple[EnterpriseRecord, ...], variant: str) -> dict[str, int]:
+    """The section-2 counts the spot-checking unit must report on a form of ``variant``, each
+    enterprise as it stood at the end of the month it was spot-checked (disorderly outsourcing as
+    the variant defines it)."""
+    orderly = load_template(variant).orderly_outsourcing
     counts = dict.fromkeys(DERIVED_FROM_RECORDS, 0)
     for record in records:
         assert record.spot_check is not None
@@ -174,8 +177,7 @@ def derived_counts(records: tuple[EnterpriseRecord, ...]) -> dict[str, int]:
         counts["drills_missing"] += all(d > seen for d in record.drills)
         counts["outsourcing_disorder"] += bool(
             review and review.done <= seen and any(
-                not (c.qualified and c.agreement and c.clear_responsibilities and c.unified_management)
-                for c in review.contractors))
+                not all(getattr(c, condition) for condition in orderly) for c in review.contractors))
         counts["unlicensed_special_work"] += bool(posts and posts.done <= seen and posts.unlicensed > 0)
     return counts
 
@@ -287,7 +289,7 @@ def rolled_up(unit: str, members: list[DispatchForm], submitted: date) -> Dispat
 
 def restated(bundle: CampaignBundle) -> CampaignBundle:
     """The bundle with the reporting unit's section-2 counts recomputed from its enterprise records."""
-    counts = derived_counts(bundle.records)
+    counts = derived_counts(bundle.records, bundle.variant)
     forms = tuple(attrs.evolve(form, values=form.values | counts) for form in bundle.unit_forms)
     return attrs.evolve(bundle, unit_forms=forms)
 
@@ -386,7 +388,7 @@ def aggregate_off_by_one(bundle: CampaignBundle) -> CampaignBundle:
 
 def miscounted_leader_checks(bundle: CampaignBundle) -> CampaignBundle:
     """Every form of the unit states one more (or one fewer) enterprise without a leader-led check."""
-    counts = derived_counts(bundle.records)
+    counts = derived_counts(bundle.records, bundle.variant)
     implied = counts["leader_not_leading_checks"]
     wrong = implied + 1 if implied < counts["spot_checked"] else implied - 1
     return attrs.evolve(bundle, unit_forms=tuple(_with(f, leader_not_leading_checks=wrong) for f in bundle.unit_forms))
