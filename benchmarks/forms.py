@@ -162,6 +162,8 @@ def flat(form: dict[str, Any]) -> dict[str, Any]:
         record[f"{key}_part_blank"], record[f"{key}_whole_blank"] = int(pair.get("part") is None), int(pair.get("whole") is None)
     penalties = values.get("penalties") or {}
     record["penalty_amount"], record["penalty_count"] = penalties.get("amount") or 0, penalties.get("count") or 0
+    record["penalty_count_blank"] = int(penalties.get("count") is None)
+    record["double_penalties"] = values.get("double_penalties") or 0
     submitted = form.get("submitted")
     record["submitted_day"] = date.fromisoformat(submitted).toordinal() if submitted else 0
     record["due_day"] = date.fromisoformat(generated.DUE).toordinal()
@@ -182,6 +184,8 @@ def checks() -> list[tuple[str, str, str]]:
         found.append(("form.part-within-whole", f"/values/{key}",
                       f"{key}_blank == 0 and (spot_checked_blank == 1 or {key} > spot_checked)"))
     found.append(("form.part-within-whole", "/values/penalties/amount", "penalty_amount > 0 and penalty_count == 0"))
+    found.append(("form.part-within-whole", "/values/double_penalties",
+                  "double_penalties > 0 and (penalty_count_blank == 1 or double_penalties > penalty_count)"))
     found.append(("form.deadline", "/month", "submitted_day == 0"))
     found.append(("form.deadline", "/submitted",
                   "submitted_day > 0 and (submitted_day > due_day or submitted_day < month_first_day)"))
@@ -206,6 +210,8 @@ def _naive_condition(k: int) -> Any:
         return (getattr(m, f"{key}_blank") == 0) & ((m.spot_checked_blank == 1) | (getattr(m, key) > m.spot_checked))
     if key == "penalties/amount":
         return (m.penalty_amount > 0) & (m.penalty_count == 0)
+    if key == "double_penalties":
+        return (m.double_penalties > 0) & ((m.penalty_count_blank == 1) | (m.double_penalties > m.penalty_count))
     if location == "/month":
         return m.submitted_day == 0
     return (m.submitted_day > 0) & ((m.submitted_day > m.due_day) | (m.submitted_day < m.month_first_day))

@@ -49,6 +49,7 @@ def _form(rng: random.Random, k: int) -> dict[str, Any]:
         values[key] = rng.randint(0, 9)
     count = rng.randint(0, 5)
     values["penalties"] = {"count": count, "amount": rng.randint(1, 50) if count else 0}
+    values["double_penalties"] = min(values["double_penalties"], count)  # each is a penalty (no new draw)
     whole = rng.randint(0, 4)
     values["typical_cases"] = {"whole": whole, "part": rng.randint(0, whole)}
     values["report_rewards"] = {"whole": 2, "part": 1}
@@ -65,8 +66,9 @@ def _break(form: dict[str, Any], way: int) -> None:
         values["drills_missing"] = values["spot_checked"] + 2
     elif way == 2:
         values["spot_checked"] = None
-    elif way == 3:
+    elif way == 3:  # no penalty counted, so no double penalty either: one finding, as the other ways give
         values["penalties"] = {"count": 0, "amount": 3}
+        values["double_penalties"] = 0
     else:
         form["submitted"] = "2023-06-02"
 
@@ -113,6 +115,10 @@ def floor_check(index: int, form: dict[str, Any]) -> list[Finding]:
     penalties = values.get("penalties")
     if isinstance(penalties, dict) and (penalties.get("amount") or 0) > 0 and not penalties.get("count"):
         found.append((index, "form.part-within-whole", "/values/penalties/amount"))
+    double = values.get("double_penalties")
+    counted = penalties.get("count") if isinstance(penalties, dict) else None
+    if _int(double) and double > 0 and (not _int(counted) or double > counted):
+        found.append((index, "form.part-within-whole", "/values/double_penalties"))
     submitted = form.get("submitted")
     if not submitted:
         found.append((index, "form.deadline", "/month"))
