@@ -46,6 +46,9 @@ class Unusable:
 
     @property
     def problems(self) -> list[dict[str, str]]:
+        """Why the input could not be checked, as the JSON report lists it, one ``{"path", "message"}``
+        dict per problem. ``path`` names the field or cell; an error that is not a
+        :class:`forms.LoadError` gives one problem with an empty path."""
         if isinstance(self.error, LoadError):
             return [{"path": p.path, "message": p.message} for p in self.error.problems]
         return [{"path": "", "message": str(self.error)}]

@@ -74,6 +74,8 @@ def json_data(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> d
 
 
 def as_json(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> str:
+    """The JSON report of ``zhifa check --format json`` (documents sorted by path, ``unusable``,
+    ``summary``), indented, as one string ending in a newline."""
     pieces: list[str] = []
     write_json(reports, unusable, pieces.append)
     return "".join(pieces)

@@ -114,4 +114,5 @@ class Report:
 
     @property
     def rules_violated(self) -> tuple[str, ...]:
+        """The ids of the rules this document violates, each once, sorted."""
         return tuple(sorted({v.rule for v in self.violations}))

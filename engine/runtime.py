@@ -1,6 +1,7 @@
 """Runs facts through a compiled ruleset, one isolated durable-rules session per evaluation.
 
-The durable-rules hazards this module designs around (see the project's durable-rules guide):
+The durable-rules hazards this module designs around (the behaviours of durable-rules it relies
+on are pinned by ``tests/test_durable_contract.py``):
 it is not thread-safe (one lock); sessions are process-global (a fresh session id per evaluation,
 its state deleted afterwards, and only once it has run an action: see :func:`engine.compile._opened`);
 many matches in one call can crash its C core (facts are asserted in small chunks); and errors

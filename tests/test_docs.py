@@ -96,6 +96,17 @@ def test_each_index_lists_every_rule(built: Path, by: str) -> None:
         assert f'href="catalogue.html#rule-{rule_id.replace(".", "-")}"' in page, (by, rule_id)
 
 
+def test_the_profile_index_shows_every_parameter_value_of_each_profile(built: Path) -> None:
+    by_id = sections((built / "rules" / "by-profile.html").read_text(encoding="utf-8"))
+    rulebook = load_rulebook()
+    for profile_id in rulebook.profiles:
+        shown = text_of(by_id[f"profile-{profile_id}"])
+        for entry in catalogue(rulebook, profile_id):
+            for name, p in entry["profiles"][0]["parameters"].items():
+                for part in (name, f"{p['value']} {p['unit']}", p["effective_from"], p["quote"]):
+                    assert normalise_whitespace(part) in shown, (profile_id, name, part)
+
+
 def test_every_source_page_shows_its_coverage_and_marks_every_listed_clause(built: Path) -> None:
     rulebook = load_rulebook()
     coverage = load_coverage()

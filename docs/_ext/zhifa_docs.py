@@ -148,19 +148,35 @@ def _worked_example_rst(rule_id: str) -> list[str]:
     return [*out, ""]
 
 
+def _parameter_cells(name: str, p: dict[str, Any]) -> list[str]:
+    """A parameter value as catalogue data gives it: its name (and title), value and unit, the
+    period it is in effect, and its reference."""
+    period = f"{p['effective_from']} – {p['effective_to'] or ''}"
+    reference = f"{clause_ref(load_rulebook(), p['source'], p['clause'])}: “{esc(p['quote'])}”"
+    named = f"``{name}``" + (f" — {esc(p['title']['zh'])} / {esc(p['title']['en'])}" if p["title"] else "")
+    return [named, f"{p['value']} {esc(p['unit'])}", period, reference]
+
+
 def _parameters_rst(entry: dict[str, Any]) -> list[str]:
-    rows = []
-    for profile in entry["profiles"]:
-        for name, p in profile["parameters"].items():
-            period = f"{p['effective_from']} – {p['effective_to'] or ''}"
-            reference = f"{clause_ref(load_rulebook(), p['source'], p['clause'])}: “{esc(p['quote'])}”"
-            named = f"``{name}``" + (f" — {esc(p['title']['zh'])} / {esc(p['title']['en'])}" if p["title"] else "")
-            rows.append([f":ref:`{profile['id']} <profile-{profile['id']}>`", named,
-                         f"{p['value']} {esc(p['unit'])}", period, reference])
+    rows = [[f":ref:`{profile['id']} <profile-{profile['id']}>`", *_parameter_cells(name, p)]
+            for profile in entry["profiles"] for name, p in profile["parameters"].items()]
     if not rows:
         return []
     headers = ["Profile", "Parameter", "Value", "In effect", "Reference"]
     return ["**Parameters**", "", *list_table(headers, rows, "18 14 10 16 42")]
+
+
+def _profile_parameters_rst(rulebook: Rulebook, profile_id: str) -> list[str]:
+    """A profile's parameter values, each once however many of its rules read it, sorted by name."""
+    values: dict[str, dict[str, Any]] = {}
+    for entry in catalogue(rulebook, profile_id):
+        for profile in entry["profiles"]:
+            values.update(profile["parameters"])
+    if not values:
+        return []
+    rows = [_parameter_cells(name, values[name]) for name in sorted(values)]
+    headers = ["Parameter", "Value", "In effect", "Reference"]
+    return ["**Parameters**", "", *list_table(headers, rows, "20 12 16 52")]
 
 
 class RuleCatalogue(_RstDirective):
@@ -224,7 +240,8 @@ class RuleIndex(_RstDirective):
                         f":Period: {profile.period_from} – {profile.period_to}",
                         f":Documents: {', '.join(f'``{d}``' for d in profile.documents)}",
                         ":Sources: " + ", ".join(f":ref:`{s} <source-{s}>`" for s in profile.sources), ""]
-                out += rules_list(profile.rules)
+                out += ["**Rules**", "", *rules_list(profile.rules)]
+                out += _profile_parameters_rst(rulebook, profile.id)
         else:
             raise self.error(f"zhifa-rule-index: group by source, kind or profile, not {by!r}")
         return out

@@ -18,6 +18,9 @@ from forms.strategies.plan import (
     with_planned,
 )
 
+#: Rule id → the targeted mutation that breaks exactly that rule. For a plan rule it takes a plan
+#: from :func:`annual_plans` and returns a plan (``PLAN_MUTATIONS``); for a campaign rule it takes
+#: a ``CampaignBundle`` from :func:`campaign_bundles` and returns one (``CAMPAIGN_MUTATIONS``).
 MUTATIONS = {**PLAN_MUTATIONS, **CAMPAIGN_MUTATIONS}
 
 __all__ = [
