@@ -48,6 +48,8 @@ class Unusable:
     def problems(self) -> list[dict[str, str]]:
         if isinstance(self.error, LoadError):
             return [{"path": p.path, "message": p.message} for p in self.error.problems]
+        if isinstance(self.error, RuleError) and self.error.document == self.path:  # named once, as the input
+            return [{"path": "", "message": f"rule evaluation failed: {self.error.detail}"}]
         return [{"path": "", "message": str(self.error)}]
 
 
