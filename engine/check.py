@@ -51,6 +51,8 @@ class Unusable:
         :class:`forms.LoadError` gives one problem with an empty path."""
         if isinstance(self.error, LoadError):
             return [{"path": p.path, "message": p.message} for p in self.error.problems]
+        if isinstance(self.error, RuleError) and self.error.document == self.path:  # named once, as the input
+            return [{"path": "", "message": f"rule evaluation failed: {self.error.detail}"}]
         return [{"path": "", "message": str(self.error)}]
 
 

@@ -25,7 +25,6 @@ from engine.campaign_facts import CAMPAIGN_FACT_KINDS
 from engine.derived import ParameterValues
 from engine.facts import FACT_KINDS
 from engine.plan_facts import PLAN_FACT_KINDS
-from engine.report import placeholders
 from forms.convert import DOCUMENT_KINDS
 from forms.errors import Problem
 from forms.plan import AnnualPlan
@@ -41,6 +40,7 @@ from rulebook import (
     profile_problems,
     rule_as_data,
 )
+from rulebook.load import unformattable
 
 #: durable-rules is not thread-safe and its rulesets are process-global: every call into it,
 #: compiling included, holds this lock.
@@ -183,10 +183,20 @@ BUILT_FROM: dict[str, tuple[str, ...]] = {**dict.fromkeys(PLAN_FACT_KINDS, _PLAN
                                           **dict.fromkeys(CAMPAIGN_FACT_KINDS, _CAMPAIGN_DOCUMENTS)}
 
 
+#: What a parameter's value is, in words.
+_A = {date: "a date", Decimal: "a number"}
+#: What a format spec on a text field must show (:attr:`engine.derived.FactKind.texts`).
+_TEXT = "text"
+
+
 def rule_problems(rule: Rule) -> list[Problem]:
-    """Where ``rule`` names what its facts or its declared parameters do not have."""
+    """Where ``rule`` names what its facts or its declared parameters do not have, declares a
+    parameter its facts' builder reads in a unit that does not take what it reads (a date in
+    ``percent``), or gives a text field a format spec only a number takes (``{share_shown:.1f}``)."""
     problems: list[Problem] = []
-    declared = {spec.name for spec in rule.parameters}
+    specs = {spec.name: spec for spec in rule.parameters}
+    declared = set(specs)
+    mistyped: set[str] = set()  # the parameters found declared in a unit the builder does not read
 
     def field_of(kind: str, name: str, where: str) -> None:
         if kind in FACT_KINDS and name not in FACT_KINDS[kind].all_fields:
@@ -206,9 +216,15 @@ def rule_problems(rule: Rule) -> list[Problem]:
                     problems.append(Problem(f"{at}.fact", f"fact kind {pattern.fact!r} is built from "
                                                           f"{' or '.join(BUILT_FROM[pattern.fact])} documents, "
                                                           f"not from {rule.document}, which the rule checks"))
-                problems.extend(Problem(f"{at}.fact", f"fact kind {pattern.fact!r} reads parameter {name!r}, "
-                                                      "which the rule does not declare")
-                                for name in FACT_KINDS[pattern.fact].reads if name not in declared)
+                for name, takes in FACT_KINDS[pattern.fact].reads.items():
+                    if name not in declared:
+                        problems.append(Problem(f"{at}.fact", f"fact kind {pattern.fact!r} reads parameter {name!r}, "
+                                                              "which the rule does not declare"))
+                    elif (spec := specs[name]).takes is not takes and name not in mistyped:
+                        mistyped.add(name)
+                        problems.append(Problem(f"rules[{rule.id}].parameters[{rule.parameters.index(spec)}].unit",
+                                                f"fact kind {pattern.fact!r} reads parameter {name!r} as "
+                                                f"{_A[takes]}, which unit {spec.unit!r} does not take"))
             for group in ("all", "any"):
                 for i, comparison in enumerate(getattr(pattern, group)):
                     where = f"{at}.{group}[{i}]"
@@ -234,12 +250,17 @@ def rule_problems(rule: Rule) -> list[Problem]:
         for part in ("message", "fix"):
             own = getattr(alternative, part) is not None  # else the rule's own, shared by its alternatives
             text = getattr(alternative, part) or getattr(rule, part)
-            for language in ("zh", "en"):
-                for name in placeholders(getattr(text, language)) if text else ():
-                    if name not in fields:
-                        where = f"rules[{rule.id}].when[{k}].{part}" if own else f"rules[{rule.id}].{part}"
-                        problems.append(Problem(f"{where}.{language}", f"names {{{name}}}, which neither the facts "
-                                                f"of when[{k}] nor the rule's parameters have"))
+            where = f"rules[{rule.id}].when[{k}].{part}" if own else f"rules[{rule.id}].{part}"
+            for language, name, spec in text.placeholders() if text else ():
+                if name not in fields:
+                    problems.append(Problem(f"{where}.{language}", f"names {{{name}}}, which neither the facts "
+                                            f"of when[{k}] nor the rule's parameters have"))
+                elif spec is not None and name not in declared:  # a parameter is shown as the profile gives it
+                    # The fact that fills it: the first of the alternative's patterns whose kind has it.
+                    kind = next(kind for kind in kinds.values() if name in FACT_KINDS[kind].all_fields)
+                    if name in FACT_KINDS[kind].text_fields and (why := unformattable(spec, (_TEXT,))) is not None:
+                        problems.append(Problem(f"{where}.{language}", f"{{{name}:{spec}}}: {name!r} of fact kind "
+                                                f"{kind!r} is text: {why}"))
     problems.extend(Problem(f"rules[{rule.id}].values", f"names {name!r}, which no alternative's facts nor the "
                                                         "rule's parameters have")
                     for name in rule.values if judged and name not in named)

@@ -61,17 +61,22 @@ def figure_shown(shown: str) -> int | float | None:
 #: Fields every fact has: its kind, where it points (``loc``), its document's index (``doc``) and,
 #: once built, its ``id``.
 COMMON_FIELDS = ("kind", "loc", "doc", "id")
+#: Those of :data:`COMMON_FIELDS` that are text (``doc`` is a number).
+TEXT_COMMON_FIELDS = ("kind", "loc", "id")
 
 
 @attrs.frozen
 class FactKind:
     """A kind of fact: the builder that makes it, the fields its facts carry besides
     :data:`COMMON_FIELDS` (rules may compare and quote only these), and the profile parameters the
-    builder reads (a rule matching the kind must declare them, so every profile applying it gives them)."""
+    builder reads (a rule matching the kind must declare them, in a unit that takes what the builder
+    reads, so every profile applying it gives them, of that type)."""
 
     builder: Callable[..., Built]
     fields: tuple[str, ...]
-    reads: tuple[str, ...] = ()
+    #: Each parameter the builder reads (or family, ``due.*``), with what its value must be: a
+    #: :class:`~datetime.date` or a :class:`~decimal.Decimal` (:attr:`rulebook.ParameterSpec.takes`).
+    reads: Mapping[str, type[Decimal] | type[date]] = attrs.field(factory=dict)
     #: Up to this many facts of the kind from one bundle travel to durable-rules as one packed fact,
     #: one slot each, where no join of the profile matches the kind (0: each is sent on its own);
     #: fewer where more would not fit in one durable-rules fact (``engine.compile.MAX_FACT_PROPERTIES``).
@@ -91,17 +96,30 @@ class FactKind:
     #: Fields that mean something only where each of their flags is 1 (a submission date, where the
     #: form is dated): elsewhere a violation's values give ``None``.
     blank_unless: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    #: Fields whose values are text (labels, names, months, dates as ISO text, figures as shown),
+    #: the others being numbers: a template's format spec on a text field must be one text takes
+    #: (``{label:>8}``, not ``{share_shown:.1f}``), which :func:`engine.compile.rule_problems` checks.
+    texts: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
-        named = (("shown_as", {*self.shown_as, *self.shown_as.values()}),
+        named = (("texts", set(self.texts)),
+                 ("shown_as", {*self.shown_as, *self.shown_as.values()}),
                  ("blank_when", {*self.blank_when, *self.blank_when.values()}),
                  ("blank_unless", {*self.blank_unless, *(f for flags in self.blank_unless.values() for f in flags)}))
         for name, fields in named:
             unknown = sorted(fields - set(self.fields))
             if unknown:
                 raise ValueError(f"{name} names fields the kind does not have: {', '.join(unknown)}")
+        numbers = sorted(set(self.shown_as.values()) - set(self.texts))
+        if numbers:
+            raise ValueError(f"shown_as shows figures as fields not declared texts: {', '.join(numbers)}")
 
     @property
     def all_fields(self) -> frozenset[str]:
         """Every field its facts have, the common ones included."""
         return frozenset((*COMMON_FIELDS, *self.fields))
+
+    @property
+    def text_fields(self) -> frozenset[str]:
+        """Every field whose values are text, the common ones included."""
+        return frozenset((*TEXT_COMMON_FIELDS, *self.texts))

@@ -57,6 +57,14 @@ class Rulebook:
         entry = self.read_from.get(id(item))
         return entry[1] if entry is not None and entry[0] is item else None
 
+    def with_profile(self, profile: Profile, file: str | Path | None = None) -> Rulebook:
+        """This rulebook with ``profile`` added, in place of any of its id, recorded as read from
+        ``file`` (where given) so that its problems name that file."""
+        read_from = dict(self.read_from)
+        if file is not None:
+            read_from[id(profile)] = (profile, str(file))
+        return attrs.evolve(self, profiles={**self.profiles, profile.id: profile}, read_from=read_from)
+
     def source_text(self, source_id: str) -> str:
         """A source's text as shipped."""
         return _source_path(self, source_id).read_text(encoding="utf-8")
@@ -149,7 +157,7 @@ def _right_side(comparison: Comparison) -> str | None:
 _FIGURES = (3, 0.5)
 
 
-def _unformattable(spec: str, samples: tuple[object, ...]) -> str | None:
+def unformattable(spec: str, samples: tuple[object, ...]) -> str | None:
     """Why ``spec`` cannot format one of ``samples``, or None."""
     for sample in samples:
         try:
@@ -202,7 +210,7 @@ def definition_problems(rule: Rule) -> list[Problem]:
         problems.extend(_alternative_problems(rule, k, alternative))
     for where, text in _templates(rule):
         for place, name, spec in _formatted(where, text):
-            if (why := _unformattable(spec, _FIGURES)) is not None:
+            if (why := unformattable(spec, _FIGURES)) is not None:
                 problems.append(Problem(place, f"{{{name}:{spec}}}: {why}"))
     return problems
 
@@ -214,7 +222,7 @@ def _date_formats(rule: Rule, profile: Profile) -> Iterator[Problem]:
         for place, name, spec in _formatted(where, text):
             value = profile.parameters.get(name)
             if value is not None and isinstance(value.value, date):
-                why = _unformattable(spec, (value.value.isoformat(),))
+                why = unformattable(spec, (value.value.isoformat(),))
                 if why is not None:
                     yield Problem(f"profiles[{profile.id}].parameters.{name}",
                                   f"a date, which {place} shows as {{{name}:{spec}}}: {why}")
@@ -223,8 +231,9 @@ def _date_formats(rule: Rule, profile: Profile) -> Iterator[Problem]:
 def profile_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:
     """Where the profile names a document kind, source or rule the rulebook lacks, binds a rule of
     a kind of document it does not check or that cites none of its sources, ends before it starts,
-    misses a rule's parameter or has it in effect for only part of its period, gives a parameter
-    none of its rules uses, or quotes a parameter's clause wrongly. Its rules' own citations are
+    misses a rule's parameter, gives it a value its unit does not take (a date for a percentage, a
+    number for a date) or has it in effect for only part of its period, gives a parameter none of
+    its rules uses, or quotes a parameter's clause wrongly. Its rules' own citations are
     :func:`citation_problems`."""
     problems: list[Problem] = []
     where = f"profiles[{profile.id}]"
@@ -240,6 +249,7 @@ def profile_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:
             problems.append(Problem(f"{where}.sources", f"unknown source {sid!r}"))
     checks = not unknown and bool(profile.documents)  # whether a rule's kind of document can be judged
     used: set[str] = set()  # the parameters the profile's rules use
+    typed: set[str] = set()  # those found a value of the wrong type
     for rid in profile.rules:
         bound = rulebook.rules.get(rid)
         if bound is None:
@@ -259,6 +269,9 @@ def profile_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:
                 problems.append(Problem(f"{where}.parameters", f"rule {rid} needs {needs}"))
             for name in names:
                 value = profile.parameters[name]
+                if name not in typed and (why := spec.misfit(value.value)) is not None:
+                    typed.add(name)  # once, though several rules declare it
+                    problems.append(Problem(f"{where}.parameters.{name}.value", f"{why} (as rule {rid} declares it)"))
                 if not (value.effective_from <= profile.period_from
                         and (value.effective_to is None or profile.period_to <= value.effective_to)):
                     problems.append(Problem(f"{where}.parameters.{name}", "not in effect for the whole profile period"))

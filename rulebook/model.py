@@ -115,15 +115,34 @@ class Alternative:
     fix: Text | None = None
 
 
+#: The unit of a parameter whose value is a date (2023-05-31); a parameter of any other unit
+#: (``percent``, ``checks per year``, ``day of month``) is a number.
+DATE_UNIT = "date"
+
+
 @attrs.frozen
 class ParameterSpec:
     """A parameter the rule needs; each profile gives its value and where it comes from. A name
     ending in ``.*`` (``due.*``) stands for a family: every parameter of the profile named with that
-    prefix (``due.<step>``), of which the profile gives at least one."""
+    prefix (``due.<step>``), of which the profile gives at least one. Its ``unit`` says what a value
+    is: a date for :data:`DATE_UNIT`, else a number."""
 
     name: str
     description: Text
     unit: str
+
+    @property
+    def takes(self) -> type[Decimal] | type[date]:
+        """What a value of the parameter is: :class:`~datetime.date` for a date, :class:`~decimal.Decimal` for a number."""
+        return date if self.unit == DATE_UNIT else Decimal
+
+    def misfit(self, value: Decimal | date) -> str | None:
+        """Why ``value`` is not a value of the parameter (a date for a number, or a number for a date), or None."""
+        if isinstance(value, self.takes):
+            return None
+        given = "a date" if isinstance(value, date) else "a number"
+        wanted = "a date (2024-05-31)" if self.takes is date else "a number"
+        return f"{value} is {given}, but its unit {self.unit!r} takes {wanted}"
 
     @property
     def family(self) -> str | None:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 import engine.cli
+import engine.runtime
 from engine.cli import main
 from forms.errors import LoadError, Problem
 from rulebook import Rulebook, load_rulebook
@@ -216,6 +217,15 @@ def test_unusable_input_exits_2_names_file_and_field_and_the_rest_is_still_check
     assert [d["path"] for d in data["documents"]] == ["examples/plans/chongming-2024.yaml"]
     assert data["unusable"] == [{"path": str(bad), "problems": [
         {"path": "items[0].planned", "message": 'expected a whole number ≥ 0, got "六十"'}]}]
+
+
+def test_a_failed_evaluation_names_the_input_once(capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine.runtime, "assert_facts", lambda name, facts: {"exception": "boom in an action"})
+    code, out, err = run(capsys, "check", "--format", "json", "examples/plans/chongming-2024.yaml")
+    assert (code, err) == (2, "zhifa: examples/plans/chongming-2024.yaml: rule evaluation failed: boom in an action\n")
+    assert json.loads(out)["unusable"] == [{"path": "examples/plans/chongming-2024.yaml", "problems": [
+        {"path": "", "message": "rule evaluation failed: boom in an action"}]}]
 
 
 def test_a_profile_that_does_not_fit_is_unusable_input(capsys: pytest.CaptureFixture[str]) -> None:

@@ -36,8 +36,14 @@ def facts_of(bundle: Bundle, profile_id: str) -> list[Fact]:
 
 
 def assert_declared(facts: list[Fact]) -> None:
+    """Each fact has exactly its kind's fields, text where the kind declares it text and a number elsewhere."""
     for fact in facts:
-        assert set(fact) == FACT_KINDS[fact["kind"]].all_fields, fact
+        kind = FACT_KINDS[fact["kind"]]
+        assert set(fact) == kind.all_fields, fact
+        wrong = {name: value for name, value in fact.items()
+                 if isinstance(value, str) != (name in kind.text_fields)
+                 or not isinstance(value, (str, int, float)) or isinstance(value, bool)}
+        assert not wrong, (fact["kind"], wrong)
 
 
 def test_every_kind_a_rule_matches_is_declared_and_every_declared_kind_is_matched() -> None:
@@ -52,6 +58,12 @@ def test_a_kind_showing_a_field_it_does_not_have_is_refused(declared: dict[str, 
     with pytest.raises(ValueError) as refused:
         FactKind(lambda bundle, params: iter(()), ("part",), **declared)
     assert str(refused.value).endswith(f"names fields the kind does not have: {unknown}")
+
+
+def test_a_kind_showing_a_figure_as_a_field_not_declared_text_is_refused() -> None:
+    with pytest.raises(ValueError, match="shown_as shows figures as fields not declared texts: part_shown"):
+        FactKind(lambda bundle, params: iter(()), ("part", "part_shown"), shown_as={"part": "part_shown"})
+    FactKind(lambda bundle, params: iter(()), ("part", "part_shown"), shown_as={"part": "part_shown"}, texts=("part_shown",))
 
 
 def test_the_facts_of_every_example_have_exactly_their_kinds_fields() -> None:
@@ -153,6 +165,16 @@ BROKEN: dict[str, tuple[Rule, str | list[str], str]] = {
     "fix placeholder": (
         attrs.evolve(TOTALS, fix=Text(zh=TOTALS.fix.zh, en="off by {diff}")),  # type: ignore[union-attr]
         "rules[plan.totals].fix.en", "names {diff}"),
+    "format spec on a text field": (
+        attrs.evolve(JOINT, message=Text(zh=JOINT.message.zh,  # type: ignore[union-attr]
+                                         en=JOINT.message.en.replace("{share_shown}", "{share_shown:.1f}"))),  # type: ignore[union-attr]
+        "rules[plan.joint-share].message.en",
+        "{share_shown:.1f}: 'share_shown' of fact kind 'joint-share' is text: format spec '.1f' cannot show 'text' "
+        "(Unknown format code 'f' for object of type 'str')"),
+    "parameter a builder reads in a unit that does not take it": (
+        attrs.evolve(JOINT, parameters=(attrs.evolve(JOINT.parameters[0], unit="date"),)),
+        "rules[plan.joint-share].parameters[0].unit",
+        "fact kind 'joint-share' reads parameter 'min_joint_share' as a number, which unit 'date' does not take"),
     "values": (
         attrs.evolve(TOTALS, values=(*TOTALS.values, "sum")),
         "rules[plan.totals].values", "names 'sum'"),
@@ -182,6 +204,19 @@ def test_a_profile_with_such_a_rule_does_not_compile_and_check_says_why(case: st
         engine.check_file(ROOT / "examples" / "plans" / "chongming-2024.yaml", rulebook=rulebook)
     assert raised.value.profile == "shanghai-chongming-2024"
     assert path in str(raised.value)
+
+
+def test_a_text_field_takes_a_format_spec_text_takes_and_a_figure_one_figures_take() -> None:
+    message = Text(zh=JOINT.message.zh, en="{share_shown:>8} % ({share:.1f}) of {base:,}")  # type: ignore[union-attr]
+    assert rule_problems(attrs.evolve(JOINT, message=message)) == []
+
+
+def test_every_parameter_a_builder_reads_is_declared_in_a_unit_taking_what_it_reads() -> None:
+    for rule in RULEBOOK.rules.values():
+        specs = {spec.name: spec for spec in rule.parameters}
+        for kind in rule.fact_kinds:
+            for name, takes in FACT_KINDS[kind].reads.items():
+                assert specs[name].takes is takes, (rule.id, name)
 
 
 def test_spot_check_findings_must_count_enterprises(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -108,6 +108,10 @@ BROKEN: dict[str, tuple[Callable[[], Rulebook], str, str]] = {
     "a profile ends before it starts": (
         lambda: with_profile(period_to=date(2023, 12, 31)),
         f"profiles[{PROFILE}].period_to", "2023-12-31 is before period_from 2024-01-01"),
+    "a parameter in percent given a date": (
+        lambda: with_parameter(value=date(2024, 5, 1)),
+        f"{PARAMETERS}.min_joint_share.value",
+        f"2024-05-01 is a date, but its unit 'percent' takes a number (as rule {RULE} declares it)"),
     "a profile gives a parameter none of its rules uses": (
         lambda: with_profile(parameters={**SHIPPED.profiles[PROFILE].parameters,
                                          "min_joint_shar": SHIPPED.profiles[PROFILE].parameters["min_joint_share"]}),

@@ -7,16 +7,19 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
 
 import engine
-from forms import LoadError, load_document
+from forms import LoadError, load_document, read_data, structure
+from rulebook import Profile, load_rulebook
 from rulebook.load import HERE, read_rulebook
 
 from .conftest import ROOT
 
 PLAN_RULES = Path("rules") / "plan.yaml"
 CHONGMING = Path("profiles") / "shanghai-chongming-2024.yaml"
+CAMPAIGN = Path("profiles") / "shanghai-chongming-2023-campaign.yaml"
 JOINT_CONDITION = 'all: [{field: share, op: "<", param: min_joint_share}]'
 JOINT_MESSAGE = "{joint} joint checks are {share_shown} % of {base} random spot checks"
 MIN_JOINT_SHARE = """  min_joint_share:
@@ -127,6 +130,16 @@ MISTAKES: dict[str, tuple[Callable[[Path], None], str]] = {
         "profiles/shanghai-chongming-2024.yaml: profiles[shanghai-chongming-2024].parameters.min_joint_shar: no rule "
         "of the profile uses it (its rules' parameters: key_unit_checks_per_year, min_checks_per_workday, "
         "min_joint_share)"),
+    "a parameter in percent given a date": (
+        lambda f: edit(f, CHONGMING, MIN_JOINT_SHARE, MIN_JOINT_SHARE.replace("value: 15", "value: 2024-05-01")),
+        "profiles/shanghai-chongming-2024.yaml: profiles[shanghai-chongming-2024].parameters.min_joint_share.value: "
+        "2024-05-01 is a date, but its unit 'percent' takes a number (as rule plan.joint-share declares it)"),
+    # Named once, though six rules of the profile declare it.
+    "a date parameter given a number": (
+        lambda f: edit(f, CAMPAIGN, "  campaign_end:\n    value: 2023-12-31\n", "  campaign_end:\n    value: 20231231\n"),
+        "profiles/shanghai-chongming-2023-campaign.yaml: profiles[shanghai-chongming-2023-campaign].parameters."
+        "campaign_end.value: 20231231 is a number, but its unit 'date' takes a date (2024-05-31) (as rule "
+        "form.cumulative-nondecreasing declares it)"),
     "a rule's quote is not in its source": (
         lambda f: edit(f, PLAN_RULES, "执法总量的15%。\n      - source: putuo-2024",
                        "执法总量的20%。\n      - source: putuo-2024"),
@@ -172,3 +185,35 @@ def test_a_rule_that_does_not_fit_its_facts_is_refused_naming_its_file(folder: P
         engine.check(plan, rulebook=rulebook)
     assert str(refused.value).startswith(f"{folder / PLAN_RULES}: rules[plan.joint-share].when[0].match[0].all[0]"
                                          ".field: fact kind 'joint-share' has no field 'shares'")
+
+
+def test_a_format_spec_a_text_field_cannot_take_is_refused_naming_the_rule_file_and_placeholder(folder: Path) -> None:
+    """``share_shown`` is text: ``.1f`` would fail once the rule matched, as if the document were at fault."""
+    edit(folder, PLAN_RULES, JOINT_MESSAGE, JOINT_MESSAGE.replace("{share_shown}", "{share_shown:.1f}"))
+    rulebook = read_rulebook(folder)
+    plan = load_document(ROOT / "examples" / "plans" / "chongming-2024.yaml")
+    with pytest.raises(engine.RulebookError) as refused:
+        engine.check(plan, rulebook=rulebook)
+    assert str(refused.value) == (f"{folder / PLAN_RULES}: rules[plan.joint-share].message.en: {{share_shown:.1f}}: "
+                                  "'share_shown' of fact kind 'joint-share' is text: format spec '.1f' cannot show "
+                                  "'text' (Unknown format code 'f' for object of type 'str')")
+
+
+def test_a_profile_read_as_add_a_profile_shows_is_named_by_its_file(tmp_path: Path) -> None:
+    """The recipe of docs/guides/add-a-profile.md: a draft profile read from a file and added to
+    the shipped rulebook with :meth:`Rulebook.with_profile` has its problems named by that file."""
+    path = tmp_path / "shanghai-chongming-2025-draft.yaml"
+    text = (HERE / CHONGMING).read_text(encoding="utf-8")
+    path.write_text(text.replace("id: shanghai-chongming-2024", "id: shanghai-chongming-2025-draft")
+                    .replace("执法总量的15%。", "执法总量的20%。"), encoding="utf-8")
+    draft = structure(read_data(path), Profile, str(path))
+    rulebook = load_rulebook().with_profile(draft, path)
+    assert rulebook.file_of(draft) == str(path) and draft.id not in load_rulebook().profiles
+    plan = attrs.evolve(load_document(ROOT / "examples" / "plans" / "chongming-2024.yaml"), profile=draft.id)
+    with pytest.raises(engine.RulebookError) as refused:
+        engine.check(plan, rulebook=rulebook)
+    assert str(refused.value) == (f"{path}: profiles[shanghai-chongming-2025-draft].parameters.min_joint_share."
+                                  "citation: quote not found verbatim in chongming-2024: '确保跨部门联合执法不少于"
+                                  "“双随机、一公开”执法总量的20%。'")
+    mended = attrs.evolve(draft, parameters=load_rulebook().profiles["shanghai-chongming-2024"].parameters)
+    assert engine.check(plan, rulebook=load_rulebook().with_profile(mended, path)).rules_violated == ("plan.joint-share",)
