@@ -166,9 +166,10 @@ def rectified_within_found(bundle: Bundle, params: Params) -> Built:
 
 
 def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, whole_key: str, part: int, part_shown: str,
-                whole: tuple[int, int, str, str]) -> Fact:
-    """A ``part-whole`` fact: ``part`` as compared and shown, ``whole`` as (compared, blank, shown, shown in English)."""
-    part_name, part_name_en, whole_name, whole_name_en = _names(form.variant, item.key, whole_key)
+                whole: tuple[int, int, str, str], names: tuple[str, str, str, str]) -> Fact:
+    """A ``part-whole`` fact: ``part`` as compared and shown, ``whole`` as (compared, blank, shown,
+    shown in English), ``names`` as messages name the two (:func:`_names`)."""
+    part_name, part_name_en, whole_name, whole_name_en = names
     return {"doc": index, "unit": form.unit, "month": form.month, "kind": "part-whole", "loc": loc,
             "key": item.key, "whole_key": whole_key, "label": item.label, "part": part,
             "whole": whole[0], "whole_blank": whole[1], "part_shown": part_shown, "part_shown_en": part_shown,
@@ -199,16 +200,17 @@ def _whole(value: Decimal | int | None, item: FormItem) -> tuple[int, int, str, 
 
 
 @functools.cache
-def _spot_check_findings(variant: str) -> tuple[tuple[FormItem, str], ...]:
-    """The items of a variant counting what spot checks found, each with where it sits on the form.
-    Each counts enterprises, as the spot checks do: its figures are compared unscaled."""
+def _spot_check_findings(variant: str) -> tuple[tuple[FormItem, str, tuple[str, str, str, str]], ...]:
+    """The items of a variant counting what spot checks found, each with where it sits on the form
+    and how messages name it and its whole. Each counts enterprises, as the spot checks do: its
+    figures are compared unscaled."""
     template = load_template(variant)
     findings = tuple(item for item in template.section_of("spot_checked").items if item.key != "spot_checked")
     for item in (*findings, template.item("spot_checked")):
         if item.shape != ItemShape.COUNT or not item.whole_numbers:
             raise ValueError(f"form variant {variant}: spot-check item {item.key} must count enterprises "
                              f"(a {ItemShape.COUNT.value} in whole numbers), not {item.shape.value} in {item.unit}")
-    return tuple((item, f"/values/{item.key}") for item in findings)
+    return tuple((item, f"/values/{item.key}", _names(variant, item.key, "spot_checked")) for item in findings)
 
 
 def part_within_whole(bundle: Bundle, params: Params) -> Built:
@@ -225,7 +227,8 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
                 if pair.part is not None:
                     item = template.item(key)
                     yield _part_whole(index, form, item, f"/values/{key}/part", key,
-                                      _scaled(pair.part, item.whole_numbers), _shown(pair.part), _whole(pair.whole, item))
+                                      _scaled(pair.part, item.whole_numbers), _shown(pair.part), _whole(pair.whole, item),
+                                      _names(form.variant, key, key))
             elif pair is not None:
                 raise unread_value(key, pair, WholePart)
         checked = values.get("spot_checked")
@@ -233,10 +236,10 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
             raise unread_value("spot_checked", checked, "a whole number")
         # Every finding of a form shares its whole, worked out once per form; all are counts.
         whole = _whole(checked if isinstance(checked, int) else None, template.item("spot_checked"))
-        for item, loc in _spot_check_findings(form.variant):
+        for item, loc, names in _spot_check_findings(form.variant):
             finding = values.get(item.key)
             if isinstance(finding, int):
-                yield _part_whole(index, form, item, loc, "spot_checked", finding, str(finding), whole)
+                yield _part_whole(index, form, item, loc, "spot_checked", finding, str(finding), whole, names)
             elif finding is not None:
                 raise unread_value(item.key, finding, "a whole number")
         penalties = values.get("penalties")
@@ -248,7 +251,8 @@ def part_within_whole(bundle: Bundle, params: Params) -> Built:
         if isinstance(double, int) and double > 0:
             count = penalties.count if penalties is not None else None
             yield _part_whole(index, form, template.item("double_penalties"), "/values/double_penalties", "penalties",
-                              double, str(double), (count or 0, int(count is None), *_shown_both(count)))
+                              double, str(double), (count or 0, int(count is None), *_shown_both(count)),
+                              _names(form.variant, "double_penalties", "penalties"))
         elif double is not None and not isinstance(double, int):
             raise unread_value("double_penalties", double, "a whole number")
         if penalties is not None and penalties.amount is not None and penalties.amount > 0:

@@ -233,9 +233,10 @@ def test_spot_check_findings_must_count_enterprises(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(campaign_facts, "load_template", lambda variant: broken)
     with pytest.raises(ValueError, match=f"spot-check item {money.key} must count enterprises.*in 万元"):
         campaign_facts._spot_check_findings.__wrapped__("chongming-2023")
+    monkeypatch.undo()  # the shipped templates, as the cache holds them (or reads them now)
     assert all(isinstance(item, FormItem) and item.shape is ItemShape.COUNT and item.whole_numbers
                for variant in ("chongming-2023", "linyi-lingang-2023")
-               for item, _ in campaign_facts._spot_check_findings(variant))
+               for item, _, _ in campaign_facts._spot_check_findings(variant))
 
 
 #: Decimals of up to 28 digits, the precision normalising rounds to (figures are capped far below it).
