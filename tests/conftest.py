@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import re
+import string
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +55,24 @@ def _grounds(scope: Any, location: str) -> bool:
     if scope.field == "loc":
         return location in scope.values
     return True
+
+
+def ways_of(rule: Any) -> list[tuple[str, int, int]]:
+    """Every way ``rule`` is violated, as the strategies' ``ALTERNATIVE_MUTATIONS`` key them: (rule
+    id, alternative, condition), one per ``any`` condition of the alternative (0 where it has none)."""
+    return [(rule.id, k, j) for k, alternative in enumerate(rule.when)
+            for j in range(max(1, sum(len(p.any) for p in alternative.match)))]
+
+
+def _fits(template: str, message: str) -> bool:
+    """Whether ``message`` is ``template`` with its ``{fields}`` filled in somehow."""
+    pattern = "".join(re.escape(text) + ("(.*?)" if field is not None else "")
+                      for text, field, _, _ in string.Formatter().parse(template))
+    return re.fullmatch(pattern, message, re.DOTALL) is not None
+
+
+def alternatives_fitting(violation: Any, rule: Any) -> set[int]:
+    """The alternatives of ``rule`` whose message templates (Chinese and English) the violation's messages fit."""
+    return {k for k, alternative in enumerate(rule.when)
+            if _fits(rule.message_for(alternative).zh, violation.message)
+            and _fits(rule.message_for(alternative).en, violation.message_en)}

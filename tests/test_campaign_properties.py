@@ -13,17 +13,18 @@ from hypothesis import strategies as st
 import engine
 from engine.report import Report
 from forms.dispatch import CountAmount, load_template
-from forms.strategies import CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles
+from forms.strategies import CAMPAIGN_ALTERNATIVE_MUTATIONS, CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles
 from forms.strategies.campaign import campaign_facts, more_double_penalties_than_penalties
 from rulebook import load_rulebook
 
-from .conftest import cites_what_grounds_it
+from .conftest import alternatives_fitting, cites_what_grounds_it, ways_of
 
 RULEBOOK = load_rulebook()
 CAMPAIGN_PROFILES = sorted(p.id for p in RULEBOOK.profiles.values() if "dispatch-form" in p.documents)
 CASES = [(profile, rule) for profile in CAMPAIGN_PROFILES for rule in sorted(RULEBOOK.profiles[profile].rules)]
 # A bundle is ~20 documents and several hundred facts: fewer examples than the plan properties.
 BUNDLE_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+WAYS = [(profile, way) for profile, rule in CASES for way in ways_of(RULEBOOK.rules[rule])]
 
 
 def reports_of(bundle: CampaignBundle) -> list[Report]:
@@ -60,6 +61,27 @@ def test_a_targeted_mutation_fires_exactly_its_rule(profile_id: str, rule_id: st
         assert all(c.source == RULEBOOK.profiles[profile_id].sources[0] for c in violation.citations)
         assert violation.location.startswith("/")
         assert violation.message and violation.message_en
+
+
+def test_every_way_a_campaign_rule_is_violated_has_a_mutation() -> None:
+    assert set(CAMPAIGN_ALTERNATIVE_MUTATIONS) == {way for _, way in WAYS}
+
+
+@pytest.mark.parametrize(("profile_id", "way"), WAYS, ids=[f"{p}:{r}:{k}.{j}" for p, (r, k, j) in WAYS])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_mutation_fires_exactly_its_rule_the_way_it_targets(profile_id: str, way: tuple[str, int, int],
+                                                               data: st.DataObject) -> None:
+    """Each alternative (and ``any`` condition) of each rule: its mutation fires that rule only,
+    each finding by that alternative's message, citing what grounds it."""
+    rule_id, alternative, _ = way
+    bundle = CAMPAIGN_ALTERNATIVE_MUTATIONS[way](data.draw(campaign_bundles(profile_id)))
+    violations = [v for r in reports_of(bundle) for v in r.violations]
+    assert {v.rule for v in violations} == {rule_id}, [(v.rule, v.message_en) for v in violations]
+    rule, sources = RULEBOOK.rules[rule_id], RULEBOOK.profiles[profile_id].sources
+    for violation in violations:
+        assert alternatives_fitting(violation, rule) == {alternative}, violation.message_en
+        assert cites_what_grounds_it(violation, rule, sources), violation.citations
 
 
 @pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)

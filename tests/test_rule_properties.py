@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import engine
-from forms.strategies import PLAN_MUTATIONS, annual_plans
+from forms.strategies import PLAN_ALTERNATIVE_MUTATIONS, PLAN_MUTATIONS, annual_plans
 from rulebook import load_rulebook
 
-from .conftest import cites_what_grounds_it
+from .conftest import alternatives_fitting, cites_what_grounds_it, ways_of
 
 RULEBOOK = load_rulebook()
 PLAN_PROFILES = sorted(p.id for p in RULEBOOK.profiles.values() if "annual-plan" in p.documents)
 CASES = [(pid, rule) for pid in PLAN_PROFILES for rule in sorted(RULEBOOK.profiles[pid].rules)]
+WAYS = [(pid, way) for pid, rule in CASES for way in ways_of(RULEBOOK.rules[rule])]
 
 
 def test_every_plan_rule_has_a_mutation() -> None:
@@ -46,6 +47,26 @@ def test_a_targeted_mutation_fires_exactly_its_rule(profile_id: str, rule_id: st
         assert cites_what_grounds_it(violation, RULEBOOK.rules[rule_id], profile.sources), violation.citations
         assert violation.location.startswith("/")
         assert violation.message and violation.message_en
+
+
+def test_every_way_a_plan_rule_is_violated_has_a_mutation() -> None:
+    assert set(PLAN_ALTERNATIVE_MUTATIONS) == {way for _, way in WAYS}
+
+
+@pytest.mark.parametrize(("profile_id", "way"), WAYS, ids=[f"{p}:{r}:{k}.{j}" for p, (r, k, j) in WAYS])
+@settings(max_examples=15)
+@given(data=st.data())
+def test_a_mutation_fires_exactly_its_rule_the_way_it_targets(profile_id: str, way: tuple[str, int, int],
+                                                               data: st.DataObject) -> None:
+    """Each alternative (and ``any`` condition) of each rule: its mutation fires that rule only,
+    each finding by that alternative's message, citing what grounds it."""
+    rule_id, alternative, _ = way
+    report = engine.check(PLAN_ALTERNATIVE_MUTATIONS[way](data.draw(annual_plans(profile_id))))
+    assert report.rules_violated == (rule_id,), [(v.rule, v.message_en) for v in report.violations]
+    rule, sources = RULEBOOK.rules[rule_id], RULEBOOK.profiles[profile_id].sources
+    for violation in report.violations:
+        assert alternatives_fitting(violation, rule) == {alternative}, violation.message_en
+        assert cites_what_grounds_it(violation, rule, sources), violation.citations
 
 
 @given(plan=annual_plans("shanghai-chongming-2024"))

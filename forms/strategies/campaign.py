@@ -4,8 +4,9 @@
 profile: a reporting unit's monthly series of dispatch forms, backed by the records of the
 enterprises it spot-checked; a township's aggregate form for each month with its members' series;
 and the unit's record of the campaign's dated steps. ``CAMPAIGN_MUTATIONS`` maps each campaign rule
-to a targeted change that breaks that rule and no other; changes to enterprise records restate the
-counts the unit's forms derive from them (:func:`restated`), as plan mutations restate totals.
+to a targeted change that breaks that rule and no other, ``ALTERNATIVE_MUTATIONS`` each way a rule
+is violated (:data:`~forms.strategies.plan.Way`); changes to enterprise records restate the counts
+the unit's forms derive from them (:func:`restated`), as plan mutations restate totals.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from forms.records import (
     OutsourcingReview,
     SpotCheck,
 )
+from forms.strategies.plan import Way
 
 #: Pairs where the second figure may not exceed the first, in any month and summed over months.
 BOUNDED_BY = {"self_rectified": "self_found", "department_rectified": "department_found",
@@ -144,37 +146,53 @@ def hazards(draw: st.DrawFn, start: date, end: date) -> Hazard:
 
 
 @st.composite
-def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, spot_month: date) -> EnterpriseRecord:
+def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, spot_month: date,
+                       final: bool = True) -> EnterpriseRecord:
     """An enterprise that met every campaign duty: a leader-led check in every quarter (month if
-    high-risk), drills, the warning education and both reviews within the campaign."""
+    high-risk), drills, the warning education and both reviews within the campaign; perhaps a
+    check and a drill before it (which count for nothing). Unless ``final``, the record may run
+    only to a day (``as_of``) after the month it was spot-checked: it then holds what was done by
+    that day, every period over by then done."""
     high_risk = draw(st.booleans())
     start, end = campaign.start, campaign.end
-    leader_checks = tuple(draw(dates_between(a, b)) for a, b in _periods(start, end, 1 if high_risk else 3))
-    drills = tuple(draw(dates_between(a, b)) for a, b in (_periods(start, end, 6) if high_risk else [(start, end)]))
-    outsourcing = OutsourcingReview(done=draw(dates_between(start, end)), contractors=draw(contractors(draw(st.integers(0, 2)))))
-    key_posts = KeyPostReview(done=draw(dates_between(start, end)), unlicensed=draw(st.integers(0, 2)))
+    as_of = None if final or not draw(st.booleans()) else draw(dates_between(_month_end(spot_month), end))
+    until = as_of or end
+
+    def each(periods: list[tuple[date, date]]) -> tuple[date, ...]:
+        return tuple(draw(dates_between(a, min(b, until))) for a, b in periods if a <= until)
+
+    before = (start - timedelta(days=draw(st.integers(1, 20))),) if draw(st.booleans()) else ()
+    leader_checks = (*before, *each(_periods(start, end, 1 if high_risk else 3)))
+    drills = (*before, *each(_periods(start, end, 6) if high_risk else [(start, end)]))
+    outsourcing = OutsourcingReview(done=draw(dates_between(start, until)),
+                                    contractors=draw(contractors(draw(st.integers(0, 2)))))
+    key_posts = KeyPostReview(done=draw(dates_between(start, until)), unlicensed=draw(st.integers(0, 2)))
     return EnterpriseRecord(
         enterprise=f"企业{number:02d}有限公司", sector=draw(st.sampled_from(["危险化学品", "工贸", "建筑施工", "燃气"])),
         high_risk=high_risk, profile=campaign.id, leader_checks=leader_checks, drills=drills,
-        warning_education=(draw(dates_between(start, end)),), outsourcing_review=outsourcing, key_post_review=key_posts,
-        hazards=tuple(draw(st.lists(hazards(start, end), max_size=2))),
-        spot_check=SpotCheck(by=REPORTING_UNIT, month=f"{spot_month:%Y-%m}"))
+        warning_education=(draw(dates_between(start, until)),), outsourcing_review=outsourcing, key_post_review=key_posts,
+        hazards=tuple(draw(st.lists(hazards(start, until), max_size=2))),
+        spot_check=SpotCheck(by=REPORTING_UNIT, month=f"{spot_month:%Y-%m}"), as_of=as_of)
 
 
-def derived_counts(records: tuple[EnterpriseRecord, ...], variant: str) -> dict[str, int]:
-    """The section-2 counts the spot-checking unit must report on a form of ``variant``, each
-    enterprise as it stood at the end of the month it was spot-checked (disorderly outsourcing as
-    the variant defines it)."""
+def derived_counts(records: tuple[EnterpriseRecord, ...], variant: str, month: str) -> dict[str, int]:
+    """The section-2 counts the spot-checking unit must report in its form of ``variant`` for
+    ``month`` (YYYY-MM): the enterprises spot-checked by then, each as it stood at the end of the
+    month it was spot-checked, its leader-led checks and drills counted from the campaign's start,
+    disorderly outsourcing as the variant defines it."""
     orderly = load_template(variant).orderly_outsourcing
     counts = dict.fromkeys(DERIVED_FROM_RECORDS, 0)
     for record in records:
         assert record.spot_check is not None
-        year, month = map(int, record.spot_check.month.split("-"))
-        seen = _month_end(date(year, month, 1))
+        if record.spot_check.month > month:
+            continue
+        start = campaign_facts(record.profile).start
+        year, number = map(int, record.spot_check.month.split("-"))
+        seen = _month_end(date(year, number, 1))
         review, posts = record.outsourcing_review, record.key_post_review
         counts["spot_checked"] += 1
-        counts["leader_not_leading_checks"] += all(d > seen for d in record.leader_checks)
-        counts["drills_missing"] += all(d > seen for d in record.drills)
+        counts["leader_not_leading_checks"] += not any(start <= d <= seen for d in record.leader_checks)
+        counts["drills_missing"] += not any(start <= d <= seen for d in record.drills)
         counts["outsourcing_disorder"] += bool(
             review and review.done <= seen and any(
                 not all(getattr(c, condition) for condition in orderly) for c in review.contractors))
@@ -289,8 +307,8 @@ def rolled_up(unit: str, members: list[DispatchForm], submitted: date) -> Dispat
 
 def restated(bundle: CampaignBundle) -> CampaignBundle:
     """The bundle with the reporting unit's section-2 counts recomputed from its enterprise records."""
-    counts = derived_counts(bundle.records, bundle.variant)
-    forms = tuple(attrs.evolve(form, values=form.values | counts) for form in bundle.unit_forms)
+    forms = tuple(attrs.evolve(form, values=form.values | derived_counts(bundle.records, bundle.variant, form.month))
+                  for form in bundle.unit_forms)
     return attrs.evolve(bundle, unit_forms=forms)
 
 
@@ -298,13 +316,15 @@ def restated(bundle: CampaignBundle) -> CampaignBundle:
 def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-campaign") -> CampaignBundle:
     """One campaign's documents satisfying every rule of ``profile``: 2–3 months of forms from the
     first report month for a reporting unit (with the records of 1–3 enterprises it spot-checked in
-    its first month), two member units and their township's aggregate, and the dated steps."""
+    any of those months, the first record final), two member units and their township's aggregate,
+    and the dated steps."""
     campaign = campaign_facts(profile)
     template = load_template(campaign.variant)
     months = [campaign.first_month]
     for _ in range(draw(st.integers(1, 2))):
         months.append(_next_month(months[-1]))
-    records = tuple(draw(enterprise_records(campaign, k + 1, months[0])) for k in range(draw(st.integers(1, 3))))
+    records = tuple(draw(enterprise_records(campaign, k + 1, draw(st.sampled_from(months)), final=k == 0))
+                    for k in range(draw(st.integers(1, 3))))
     unit_forms = draw(dispatch_series(template, campaign, REPORTING_UNIT, months, spot_checks=len(records)))
     members = [draw(dispatch_series(template, campaign, name, months)) for name in ("竖新镇", "港沿镇")]
     aggregates = tuple(
@@ -363,10 +383,11 @@ def more_double_penalties_than_penalties(bundle: CampaignBundle) -> CampaignBund
 
 
 def falling_figure(bundle: CampaignBundle) -> CampaignBundle:
-    """The month before the last reports more study sessions than the last."""
+    """The month before the last reports more study sessions than the last (which reports some)."""
     *earlier, before, last = bundle.unit_forms
-    raised = _with(before, study_sessions=_count(last.value("study_sessions")) + 1)
-    return attrs.evolve(bundle, unit_forms=(*earlier, raised, last))
+    stated = _count(last.value("study_sessions"))
+    return attrs.evolve(bundle, unit_forms=(*earlier, _with(before, study_sessions=stated + 1),
+                                            _with(last, study_sessions=stated)))
 
 
 def late_submission(bundle: CampaignBundle) -> CampaignBundle:
@@ -387,11 +408,16 @@ def aggregate_off_by_one(bundle: CampaignBundle) -> CampaignBundle:
 
 
 def miscounted_leader_checks(bundle: CampaignBundle) -> CampaignBundle:
-    """Every form of the unit states one more (or one fewer) enterprise without a leader-led check."""
-    counts = derived_counts(bundle.records, bundle.variant)
-    implied = counts["leader_not_leading_checks"]
-    wrong = implied + 1 if implied < counts["spot_checked"] else implied - 1
-    return attrs.evolve(bundle, unit_forms=tuple(_with(f, leader_not_leading_checks=wrong) for f in bundle.unit_forms))
+    """Every form of the unit from its first spot check on states one more (or one fewer)
+    enterprise without a leader-led check."""
+    def change(form: DispatchForm) -> DispatchForm:
+        counts = derived_counts(bundle.records, bundle.variant, form.month)
+        implied, checked = counts["leader_not_leading_checks"], counts["spot_checked"]
+        if not checked:
+            return form
+        return _with(form, leader_not_leading_checks=implied + 1 if implied < checked else implied - 1)
+
+    return attrs.evolve(bundle, unit_forms=tuple(change(f) for f in bundle.unit_forms))
 
 
 def _first_record(bundle: CampaignBundle, change: Callable[[EnterpriseRecord], EnterpriseRecord]) -> CampaignBundle:
@@ -418,17 +444,19 @@ def no_drill_in_last_period(bundle: CampaignBundle) -> CampaignBundle:
     return _first_record(bundle, change)
 
 
-def deferred_hazard_without_funds(bundle: CampaignBundle) -> CampaignBundle:
+def _deferred_hazard(bundle: CampaignBundle, plan: DeferredPlan, reported: bool) -> CampaignBundle:
+    """The first enterprise finds a hazard on the campaign's last day and defers it so."""
     campaign = campaign_facts(bundle.profile)
+    hazard = Hazard(description="储罐区可燃气体报警器失效", found_by=FoundBy.SELF, found=campaign.end, deferred=plan,
+                    reported=reported)
+    return _first_record(bundle, lambda record: attrs.evolve(record, hazards=(*record.hazards, hazard)))
 
-    def change(record: EnterpriseRecord) -> EnterpriseRecord:
-        hazard = Hazard(description="储罐区可燃气体报警器失效", found_by=FoundBy.SELF, found=campaign.end,
-                        deferred=DeferredPlan(responsible="设备科科长", measures="更换报警器",
-                                              deadline=campaign.end + timedelta(days=15), emergency_plan="泄漏处置预案"),
-                        reported=True)
-        return attrs.evolve(record, hazards=(*record.hazards, hazard))
 
-    return _first_record(bundle, change)
+def deferred_hazard_without_funds(bundle: CampaignBundle) -> CampaignBundle:
+    """A hazard deferred without funds, reported."""
+    deadline = campaign_facts(bundle.profile).end + timedelta(days=15)
+    plan = DeferredPlan(responsible="设备科科长", measures="更换报警器", deadline=deadline, emergency_plan="泄漏处置预案")
+    return _deferred_hazard(bundle, plan, reported=True)
 
 
 def no_warning_education(bundle: CampaignBundle) -> CampaignBundle:
@@ -454,4 +482,175 @@ CAMPAIGN_MUTATIONS: dict[str, Callable[[CampaignBundle], CampaignBundle]] = {
     "campaign.deferred-hazard-plan": deferred_hazard_without_funds,
     "campaign.one-off-tasks": no_warning_education,
     "campaign.phase-deadlines": step_a_day_late,
+}
+
+
+# ---------------------------------------------------------------- one mutation per way a rule is violated
+
+
+def _every(forms: tuple[DispatchForm, ...], change: Callable[[DispatchForm], DispatchForm]) -> tuple[DispatchForm, ...]:
+    return tuple(change(form) for form in forms)
+
+
+def rectified_without_found(bundle: CampaignBundle) -> CampaignBundle:
+    """Every month reports one more self-found hazard rectified, and leaves the number found blank."""
+    def change(form: DispatchForm) -> DispatchForm:
+        return _with(form, self_found=None, self_rectified=_count(form.value("self_rectified")) + 1)
+
+    return attrs.evolve(bundle, unit_forms=_every(bundle.unit_forms, change))
+
+
+def part_without_whole(bundle: CampaignBundle) -> CampaignBundle:
+    """Every month reports one more dangerous-operation crime case, and leaves the typical cases blank."""
+    def change(form: DispatchForm) -> DispatchForm:
+        cases = form.value("typical_cases")
+        part = cases.part if isinstance(cases, WholePart) and cases.part is not None else Decimal(0)
+        return _with(form, typical_cases=WholePart(whole=None, part=part + 1))
+
+    return attrs.evolve(bundle, unit_forms=_every(bundle.unit_forms, change))
+
+
+def _penalty_amount_counted(bundle: CampaignBundle, count: int | None) -> CampaignBundle:
+    """Every month states 1 万元 more in penalties, their count ``count`` (no double penalties beside it)."""
+    def change(form: DispatchForm) -> DispatchForm:
+        penalties = form.value("penalties")
+        amount = penalties.amount if isinstance(penalties, CountAmount) and penalties.amount is not None else Decimal(0)
+        double = None if form.value("double_penalties") is None else 0
+        return _with(form, penalties=CountAmount(count=count, amount=amount + 1), double_penalties=double)
+
+    return attrs.evolve(bundle, unit_forms=_every(bundle.unit_forms, change))
+
+
+def penalty_amount_with_no_penalty(bundle: CampaignBundle) -> CampaignBundle:
+    """Every month states an amount of penalties and 0 penalties."""
+    return _penalty_amount_counted(bundle, 0)
+
+
+def penalty_amount_with_count_blank(bundle: CampaignBundle) -> CampaignBundle:
+    """Every month states an amount of penalties and leaves their count blank."""
+    return _penalty_amount_counted(bundle, None)
+
+
+def figure_left_blank(bundle: CampaignBundle) -> CampaignBundle:
+    """The last month leaves blank the study sessions the months before it reported."""
+    *earlier, last = bundle.unit_forms
+    reported = tuple(_with(f, study_sessions=_count(f.value("study_sessions"))) for f in earlier)
+    return attrs.evolve(bundle, unit_forms=(*reported, _with(last, study_sessions=None)))
+
+
+def month_not_filed(bundle: CampaignBundle) -> CampaignBundle:
+    """The unit files no form for the first report month."""
+    return attrs.evolve(bundle, unit_forms=bundle.unit_forms[1:])
+
+
+def month_filed_twice(bundle: CampaignBundle) -> CampaignBundle:
+    """The unit files its last month's form twice."""
+    return attrs.evolve(bundle, unit_forms=(*bundle.unit_forms, bundle.unit_forms[-1]))
+
+
+def submitted_before_the_month(bundle: CampaignBundle) -> CampaignBundle:
+    """The last form is dated the day before the month it covers begins."""
+    def change(form: DispatchForm) -> DispatchForm:
+        year, month = map(int, form.month.split("-"))
+        return attrs.evolve(form, submitted=date(year, month, 1) - timedelta(days=1))
+
+    return attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change))
+
+
+def month_before_the_campaign(bundle: CampaignBundle) -> CampaignBundle:
+    """The unit also files, on time, a form for the month before the first report month (its
+    first month's figures, its counts from the records as they stood)."""
+    first = bundle.unit_forms[0]
+    year, month = map(int, first.month.split("-"))
+    starts = date(year, month, 1) - timedelta(days=1)
+    early = attrs.evolve(first, month=f"{starts:%Y-%m}", submitted=starts.replace(day=1))
+    return restated(attrs.evolve(bundle, unit_forms=(early, *bundle.unit_forms)))
+
+
+def undated_form(bundle: CampaignBundle) -> CampaignBundle:
+    """The last form carries no submission date."""
+    return attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, lambda form: attrs.evolve(form, submitted=None)))
+
+
+def aggregate_left_blank(bundle: CampaignBundle) -> CampaignBundle:
+    """Every aggregate leaves blank the enterprises without drills its members reported."""
+    return attrs.evolve(bundle, aggregate_forms=_every(bundle.aggregate_forms,
+                                                       lambda form: _with(form, drills_missing=None)))
+
+
+def aggregate_lists_a_silent_member(bundle: CampaignBundle) -> CampaignBundle:
+    """The last aggregate lists a member unit that filed no form."""
+    def change(form: DispatchForm) -> DispatchForm:
+        return attrs.evolve(form, members=(*form.members, "三星镇"))
+
+    return attrs.evolve(bundle, aggregate_forms=_last(bundle.aggregate_forms, change))
+
+
+def spot_checks_before_any_record(bundle: CampaignBundle) -> CampaignBundle:
+    """Every enterprise spot-checked in the last month, but the months before it state one spot check."""
+    last = bundle.unit_forms[-1].month
+    records = tuple(attrs.evolve(r, spot_check=SpotCheck(by=REPORTING_UNIT, month=last)) for r in bundle.records)
+    bundle = restated(attrs.evolve(bundle, records=records))
+    *earlier, final = bundle.unit_forms
+    return attrs.evolve(bundle, unit_forms=(*(_with(f, spot_checked=1) for f in earlier), final))
+
+
+def spot_checks_left_blank(bundle: CampaignBundle) -> CampaignBundle:
+    """The unit leaves its spot-check section blank in every month."""
+    template = load_template(bundle.variant)
+    blank = dict.fromkeys((item.key for item in template.section_of("spot_checked").items), None)
+    return attrs.evolve(bundle, unit_forms=_every(bundle.unit_forms, lambda form: _with(form, **blank)))
+
+
+def deferred_hazard_not_reported(bundle: CampaignBundle) -> CampaignBundle:
+    """A hazard deferred with all five elements, not reported."""
+    deadline = campaign_facts(bundle.profile).end + timedelta(days=15)
+    plan = DeferredPlan(responsible="设备科科长", measures="更换报警器", funds="5万元", deadline=deadline,
+                        emergency_plan="泄漏处置预案")
+    return _deferred_hazard(bundle, plan, reported=False)
+
+
+def step_not_recorded(bundle: CampaignBundle) -> CampaignBundle:
+    """The record leaves out its first step."""
+    return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=bundle.steps.milestones[1:]))
+
+
+def unknown_step_recorded(bundle: CampaignBundle) -> CampaignBundle:
+    """The record also dates a step the profile does not know."""
+    first = bundle.steps.milestones[0]
+    unknown = Milestone(step="unknown-step", done=first.done)
+    return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=(*bundle.steps.milestones, unknown)))
+
+
+#: Each way (:data:`~forms.strategies.plan.Way`) of each campaign rule → a mutation that breaks that
+#: rule, that way only, in a bundle from :func:`campaign_bundles`.
+ALTERNATIVE_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
+    ("form.rectified-within-found", 0, 0): more_rectified_than_found,
+    ("form.rectified-within-found", 1, 0): rectified_without_found,
+    ("form.part-within-whole", 0, 0): part_above_whole,
+    ("form.part-within-whole", 1, 0): part_without_whole,
+    ("form.part-within-whole", 2, 0): penalty_amount_with_no_penalty,
+    ("form.part-within-whole", 2, 1): penalty_amount_with_count_blank,
+    ("form.cumulative-nondecreasing", 0, 0): figure_left_blank,
+    ("form.cumulative-nondecreasing", 0, 1): falling_figure,
+    ("form.cumulative-nondecreasing", 1, 0): month_not_filed,
+    ("form.cumulative-nondecreasing", 2, 0): month_filed_twice,
+    ("form.deadline", 0, 0): late_submission,
+    ("form.deadline", 1, 0): submitted_before_the_month,
+    ("form.deadline", 2, 0): month_before_the_campaign,
+    ("form.deadline", 3, 0): undated_form,
+    ("form.rollup", 0, 0): aggregate_off_by_one,
+    ("form.rollup", 1, 0): aggregate_left_blank,
+    ("form.rollup", 2, 0): aggregate_lists_a_silent_member,
+    ("form.matches-records", 0, 0): miscounted_leader_checks,
+    ("form.matches-records", 1, 0): spot_checks_before_any_record,
+    ("form.matches-records", 2, 0): spot_checks_left_blank,
+    ("campaign.leader-check", 0, 0): no_leader_check_in_last_period,
+    ("campaign.drill", 0, 0): no_drill_in_last_period,
+    ("campaign.deferred-hazard-plan", 0, 0): deferred_hazard_without_funds,
+    ("campaign.deferred-hazard-plan", 1, 0): deferred_hazard_not_reported,
+    ("campaign.one-off-tasks", 0, 0): no_warning_education,
+    ("campaign.phase-deadlines", 0, 0): step_a_day_late,
+    ("campaign.phase-deadlines", 1, 0): step_not_recorded,
+    ("campaign.phase-deadlines", 2, 0): unknown_step_recorded,
 }

@@ -1,7 +1,8 @@
 """Strategies for annual plans. ``annual_plans(profile)`` generates plans that satisfy every rule
 of the profile. ``PLAN_MUTATIONS`` maps each plan rule to a targeted change that breaks that rule
 and no other: the change is made to one part, and every figure stated about the other parts is
-restated (:func:`restated`) so they still agree."""
+restated (:func:`restated`) so they still agree. ``ALTERNATIVE_MUTATIONS`` does the same for each
+way a rule is violated (:data:`Way`): each alternative of its ``when``, and each ``any`` condition."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ from forms.plan import (
 
 MONTHS = 12
 DEFAULT_RATIO = Decimal("0.75")
+
+#: One way a rule is violated: (rule id, alternative, condition), the alternative's index in the
+#: rule's ``when`` and the index of the ``any`` condition it makes hold (0 where it has none).
+Way = tuple[str, int, int]
 
 
 @attrs.frozen
@@ -116,8 +121,22 @@ def restated(plan: AnnualPlan) -> AnnualPlan:
         statutory, supervision = workload.statutory_from_inputs(), workload.supervision_from_inputs()
         workload = attrs.evolve(
             workload, statutory_workdays=statutory, total_workdays=statutory * workload.staff,
-            supervision_workdays=supervision, minimum_checks=math.floor(Fraction(supervision) * Fraction(workload.ratio)))
+            supervision_workdays=supervision,
+            minimum_checks=minimum_checks(supervision, workload.ratio, up=rounds_up(workload)))
     return attrs.evolve(plan, totals=totals, groups=groups, schedule=schedule, key_units=key_units, workload=workload)
+
+
+def minimum_checks(supervision: int, ratio: Decimal, up: bool) -> int:
+    """最低检查家次: supervision workdays × ratio, rounded down or (``up``) up; either is accepted."""
+    exact = Fraction(supervision) * Fraction(ratio)
+    return math.ceil(exact) if up else math.floor(exact)
+
+
+def rounds_up(workload: Workload) -> bool:
+    """Whether the workload's stated minimum checks round its stated supervision workdays × ratio up."""
+    w = workload
+    return (w.minimum_checks is not None and w.supervision_workdays is not None
+            and w.minimum_checks > Fraction(w.supervision_workdays) * Fraction(w.ratio))
 
 
 def with_planned(plan: AnnualPlan, item_id: str, planned: int) -> AnnualPlan:
@@ -171,6 +190,11 @@ def quarterly_spreads(draw: st.DrawFn, planned: int, per_quarter: int) -> tuple[
     for quarter in range(4):
         months[quarter * 3 + draw(st.integers(0, 2))] += per_quarter
     return tuple(v or None for v in months)
+
+
+def key_unit_periods(per_year: int) -> list[range]:
+    """The months of each period a key unit is checked in: the year, or each half-year."""
+    return [range(s, s + MONTHS // per_year) for s in range(1, MONTHS + 1, MONTHS // per_year)]
 
 
 @st.composite
@@ -237,8 +261,8 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
         spread = (quarterly_spreads(item.planned, facts.min_checks_per_quarter) if item.period is Period.QUARTERLY
                   else monthly_spreads(item.planned))
         rows.append(ScheduleRow(ref=item.id, monthly=draw(spread)))
-    periods = [range(s, s + MONTHS // per_year) for s in range(1, MONTHS + 1, MONTHS // per_year)]
-    visits = tuple(UnitVisit(unit=u.name, month=draw(st.sampled_from(list(p)))) for u in key_units.units for p in periods)
+    visits = tuple(UnitVisit(unit=u.name, month=draw(st.sampled_from(list(p))))
+                   for u in key_units.units for p in key_unit_periods(per_year))
     schedule = Schedule(rows=tuple(rows), unit_visits=visits if draw(st.booleans()) else ())
 
     total = sum(i.planned for i in items)
@@ -253,6 +277,9 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
     other = draw(st.integers(0, spare))
     workload = Workload(days_in_year=days, rest_days=rest, holidays=holidays, staff=staff, other_days=other,
                         non_enforcement_days=spare - other, ratio=ratio)
+    # The minimum checks may round up (附件3 五 rounds either way): restated keeps the way it rounds.
+    workload = attrs.evolve(workload, supervision_workdays=supervision,
+                            minimum_checks=minimum_checks(supervision, ratio, up=draw(st.booleans())))
 
     places = draw(st.sampled_from([0, 1]))
     stated_share = Decimal(0).quantize(Decimal(1).scaleb(-places))
@@ -381,6 +408,95 @@ PLAN_MUTATIONS: dict[str, Callable[..., AnnualPlan]] = {
     "plan.item-arithmetic": break_item_arithmetic,
 }
 
+
+# ---------------------------------------------------------------- one mutation per way a rule is violated
+
+
+def joint_share_under_its_threshold(plan: AnnualPlan) -> AnnualPlan:
+    """:func:`break_joint_share` at the plan's profile's own threshold."""
+    threshold = profile_facts(plan.profile).min_joint_share
+    return break_joint_share(plan) if threshold is None else break_joint_share(plan, threshold)
+
+
+def _moved(plan: AnnualPlan, from_id: str, to_id: str, checks: int) -> AnnualPlan:
+    """``checks`` planned checks moved from one item to another (the year's total unchanged)."""
+    plan = with_planned(plan, from_id, _item(plan, from_id).planned - checks)
+    return with_planned(plan, to_id, _item(plan, to_id).planned + checks)
+
+
+def covering_item_short(plan: AnnualPlan) -> AnnualPlan:
+    """An item covering key units plans one check fewer than they need; the rest go to the period sample."""
+    assert plan.key_units is not None
+    item = next(i for i in plan.items if i.covers)
+    units = sum(1 for u in plan.key_units.units if u.category in item.covers)
+    required = units * profile_facts(plan.profile).key_unit_checks_per_year
+    return _moved(plan, item.id, "period-sample", item.planned - required + 1)
+
+
+def _with_key_unit(plan: AnnualPlan, unit: KeyUnit) -> AnnualPlan:
+    """``unit`` added to the key-unit list, its covering item planning its checks too (counts restated)."""
+    assert plan.key_units is not None
+    plan = attrs.evolve(plan, key_units=attrs.evolve(plan.key_units, units=(*plan.key_units.units, unit)))
+    item = next(i for i in plan.items if unit.category in i.covers)
+    return with_planned(plan, item.id, item.planned + profile_facts(plan.profile).key_unit_checks_per_year)
+
+
+def unit_unvisited_in_a_period(plan: AnnualPlan) -> AnnualPlan:
+    """The schedule names every key unit in every period, but for one added to the list (and planned for)."""
+    assert plan.key_units is not None and plan.schedule is not None
+    periods = key_unit_periods(profile_facts(plan.profile).key_unit_checks_per_year)
+    visits = tuple(UnitVisit(unit=u.name, month=p.start) for u in plan.key_units.units for p in periods)
+    units = plan.key_units.units
+    added = KeyUnit(no=len(units) + 1, name="上海未排期单位有限公司", category=units[-1].category, township="城桥镇")
+    plan = attrs.evolve(plan, schedule=attrs.evolve(plan.schedule, unit_visits=visits))
+    return _with_key_unit(plan, added)
+
+
+def _supervision_stated(plan: AnnualPlan, difference: int) -> AnnualPlan:
+    """The stated supervision workdays off by ``difference``; the minimum checks restated from them."""
+    w = plan.workload
+    assert w is not None and w.supervision_workdays is not None
+    stated = w.supervision_workdays + difference
+    return attrs.evolve(plan, workload=attrs.evolve(
+        w, supervision_workdays=stated, minimum_checks=minimum_checks(stated, w.ratio, up=rounds_up(w))))
+
+
+def supervision_understated(plan: AnnualPlan) -> AnnualPlan:
+    """The stated supervision workdays are one fewer than the accounting gives (stated < low)."""
+    return _supervision_stated(plan, -1)
+
+
+def supervision_overstated(plan: AnnualPlan) -> AnnualPlan:
+    """The stated supervision workdays are one more than the accounting gives (stated > high)."""
+    return _supervision_stated(plan, 1)
+
+
+def key_unit_listed_twice(plan: AnnualPlan) -> AnnualPlan:
+    """The last key unit listed again (and planned for)."""
+    assert plan.key_units is not None
+    units = plan.key_units.units
+    return _with_key_unit(plan, attrs.evolve(units[-1], no=len(units) + 1))
+
+
+#: Each way (:data:`Way`) of each plan rule → a mutation that breaks that rule, that way only, in a
+#: plan from :func:`annual_plans`.
+ALTERNATIVE_MUTATIONS: dict[Way, Callable[[AnnualPlan], AnnualPlan]] = {
+    ("plan.totals", 0, 0): break_totals,
+    ("plan.shares", 0, 0): break_shares,
+    ("plan.schedule-sums", 0, 0): break_schedule_sums,
+    ("plan.joint-share", 0, 0): joint_share_under_its_threshold,
+    ("plan.key-unit-coverage", 0, 0): covering_item_short,
+    ("plan.key-unit-coverage", 1, 0): break_key_unit_coverage,
+    ("plan.key-unit-coverage", 2, 0): unit_unvisited_in_a_period,
+    ("plan.workload-arithmetic", 0, 0): supervision_understated,
+    ("plan.workload-arithmetic", 0, 1): supervision_overstated,
+    ("plan.workload-ratio", 0, 0): break_workload_ratio,
+    ("plan.sample-excludes-key-units", 0, 0): break_sample_excludes_key_units,
+    ("plan.key-unit-list", 0, 0): break_key_unit_list,
+    ("plan.key-unit-list", 1, 0): key_unit_listed_twice,
+    ("plan.joint-quarterly", 0, 0): break_joint_quarterly,
+    ("plan.item-arithmetic", 0, 0): break_item_arithmetic,
+}
 
 def plan_data(plan: AnnualPlan) -> dict[str, Any]:
     """The file form of a generated plan (what a YAML or JSON file would hold)."""
