@@ -309,6 +309,8 @@ def _unpacked_safely(path: Path) -> bytes:
             parts = archive.infolist()
     except zipfile.BadZipFile:
         raise LoadError(name, [Problem("", "not an .xlsx workbook (not a zip archive, or a damaged one)")]) from None
+    except NotImplementedError as exc:  # zipfile's word for a zip it cannot open (a version, a method)
+        raise LoadError(name, [Problem("", f"not an .xlsx workbook zhifa can open ({exc})")]) from None
     unpacked = sum(p.file_size for p in parts)
     if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES:
         raise LoadError(name, [Problem("", f"the workbook unpacks to {len(parts)} parts and {unpacked} bytes; "
