@@ -171,7 +171,7 @@ def _part_whole(index: int, form: DispatchForm, item: FormItem, loc: str, whole_
     shown in English), ``names`` as messages name the two (:func:`_names`)."""
     part_name, part_name_en, whole_name, whole_name_en = names
     return {"doc": index, "unit": form.unit, "month": form.month, "kind": "part-whole", "loc": loc,
-            "key": item.key, "whole_key": whole_key, "label": item.label, "part": part,
+            "key": item.key, "whole_key": whole_key, "part": part,
             "whole": whole[0], "whole_blank": whole[1], "part_shown": part_shown, "part_shown_en": part_shown,
             "whole_shown": whole[2], "whole_shown_en": whole[3], "part_name": part_name, "part_name_en": part_name_en,
             "whole_name": whole_name, "whole_name_en": whole_name_en}
@@ -438,10 +438,7 @@ def _implied(key: str, record: EnterpriseRecord, since: date, until: date, order
         return not any(since <= d <= until for d in record.drills)
     if key == "outsourcing_disorder":
         review = record.outsourcing_review
-        if review is None or review.done > until:
-            return False
-        found = [c.disorderly(orderly) for c in review.contractors]
-        return True if True in found else None if None in found else False
+        return False if review is None or review.done > until else review.disorderly(orderly)
     if key == "unlicensed_special_work":
         post = record.key_post_review
         return post is not None and post.done <= until and post.unlicensed > 0
@@ -654,10 +651,10 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                                 blank_when={"found": "found_blank"}),
     # ``whole_key``: the item whose figure is the whole (the item itself, ``spot_checked`` for a finding,
     # ``penalties`` for double penalties).
-    "part-whole": FactKind(part_within_whole, ("unit", "month", "key", "whole_key", "label", "part", "whole", "whole_blank",
+    "part-whole": FactKind(part_within_whole, ("unit", "month", "key", "whole_key", "part", "whole", "whole_blank",
                                                "part_shown", "part_shown_en", "whole_shown", "whole_shown_en",
                                                "part_name", "part_name_en", "whole_name", "whole_name_en"), pack=12,
-                           texts=("unit", "month", "key", "whole_key", "label", "part_shown", "part_shown_en",
+                           texts=("unit", "month", "key", "whole_key", "part_shown", "part_shown_en",
                                   "whole_shown", "whole_shown_en", "part_name", "part_name_en", "whole_name",
                                   "whole_name_en"),
                            shown_as={"part": "part_shown", "whole": "whole_shown"}),

@@ -51,6 +51,12 @@ class OutsourcingReview:
     done: date
     contractors: tuple[Contractor, ...] = ()
 
+    def disorderly(self, orderly: tuple[str, ...]) -> bool | None:
+        """Whether the review found 外包外租管理混乱 (:meth:`Contractor.disorderly`): True if some
+        contractor's is, None if none is but some contractor's is not known."""
+        found = [c.disorderly(orderly) for c in self.contractors]
+        return True if True in found else None if None in found else False
+
 
 @attrs.frozen
 class KeyPostReview:
