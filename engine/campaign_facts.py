@@ -43,6 +43,10 @@ PART_WHOLE_ITEMS = ("typical_cases", "report_rewards")
 #: Section-2 counts an enterprise record lets zhifa work out, and how.
 IMPLIED_BY_RECORDS = ("spot_checked", "leader_not_leading_checks", "unlicensed_special_work",
                       "outsourcing_disorder", "drills_missing")
+#: Of those, the items records hold only part of, so they give a least count: 2.8 also counts
+#: staff who do not know the exits, which no record holds; 2.6 also what the checking unit finds
+#: on site (附件 注2), beyond the enterprise's own key-post review.
+AT_LEAST_BY_RECORDS = frozenset({"unlicensed_special_work", "drills_missing"})
 
 
 def _forms(bundle: Bundle) -> list[tuple[int, DispatchForm]]:
@@ -426,8 +430,8 @@ def _month_end(month: str) -> date:
 
 def _implied(key: str, record: EnterpriseRecord, since: date, until: date, orderly: tuple[str, ...]) -> bool | None:
     """Whether a spot-checked enterprise counts towards a section-2 item, by its record as it stood
-    on ``until`` (the end of the month it was spot-checked: what the checking unit could find);
-    None if its record does not say. Leader-led checks and drills count from ``since``, the
+    on ``until`` (the day the checking unit filed its form for the month of the spot check: what
+    it could have found); None if its record does not say. Leader-led checks and drills count from ``since``, the
     campaign's start, as in ``campaign.leader-check`` and ``campaign.drill``; disorderly
     outsourcing as the form's variant defines it (``orderly``)."""
     if key == "spot_checked":
@@ -454,6 +458,7 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
     start = _date(params, "campaign_start")
     # A unit with records given is judged by them in every month, one before its first spot check too.
     checking = {r.spot_check.by for r in records if r.spot_check is not None}
+    filed = _filed_on([(i, f) for i, f in _forms(bundle) if f.unit in checking])
     for index, form in _forms(bundle):
         if form.unit not in checking:
             continue
@@ -466,7 +471,8 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             if stated is not None and not isinstance(stated, int):
                 raise unread_value(key, stated, "a whole number")
             # Judged as of each spot check, so a count stays put in later (cumulative) forms.
-            each = [_implied(key, r, start, _month_end(r.spot_check.month), orderly)
+            each = [_implied(key, r, start, filed.get((form.unit, r.spot_check.month)) or _month_end(r.spot_check.month),
+                             orderly)
                     for r in mine if r.spot_check is not None]
             if None in each:  # some record does not say: the count is not checked, never guessed
                 yield _unrecorded(orderly, mine)
@@ -475,7 +481,24 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             yield _form_base(index, form) | {
                 "kind": "record-count", "loc": f"/values/{key}", "key": key, "label": template.item(key).label,
                 "stated": stated if isinstance(stated, int) else 0,
-                "stated_blank": int(not isinstance(stated, int)), "implied": implied, "records": len(mine)}
+                "stated_blank": int(not isinstance(stated, int)), "implied": implied, "records": len(mine),
+                "at_least": int(key in AT_LEAST_BY_RECORDS)}
+
+
+def _filed_on(forms: list[tuple[int, DispatchForm]]) -> dict[tuple[str, str], date]:
+    """The day each unit filed its form for a month (the form that counts, if filed twice), where
+    that day falls within the month: a form filed by the 28th cannot report what happened after.
+    A form dated outside its month, or not dated, leaves the month's end."""
+    by_month: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
+    for index, form in forms:
+        by_month[(form.unit, form.month)].append((index, form))
+    filed = {}
+    for (unit, month), same in by_month.items():
+        submitted = _counted(same)[1].submitted
+        end = _month_end(month)
+        if submitted is not None and (submitted.year, submitted.month) == (end.year, end.month):
+            filed[(unit, month)] = submitted
+    return filed
 
 
 def _unrecorded(orderly: tuple[str, ...], records: list[EnterpriseRecord]) -> Missing:
@@ -686,7 +709,7 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     "rollup-member": FactKind(rollups, ("unit", "month", "member", "present"), compares_documents=True,
                               texts=("unit", "month", "member")),
     "record-count": FactKind(forms_against_records, ("unit", "month", "key", "label", "stated", "stated_blank",
-                                                     "implied", "records"),
+                                                     "implied", "records", "at_least"),
                              reads={"campaign_start": date}, compares_documents=True, blank_when={"stated": "stated_blank"},
                              texts=("unit", "month", "key", "label")),
     "leader-check-period": FactKind(leader_checks, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),

@@ -133,9 +133,9 @@ def test_chongming_violations_say_what_was_broken(capsys: pytest.CaptureFixture[
     # The campaign began on 23 May: the first quarter is 23 May–30 June and still needs its check.
     assert "2023年第2季度（05-23至06-30）" in found["campaign.leader-check"]["message"]
     assert found["campaign.drill"]["message_en"].endswith("second half of 2023 (07-01 to 12-31)")
-    # The furniture maker's unlicensed welder was found after its May spot check: not counted.
+    # Only the furniture maker, spot-checked in May, had no leader-led check by then.
     assert found["form.matches-records"]["values"] == {"stated": 2, "implied": 1, "records": 3}
-    assert found["form.matches-records"]["location"] == "/values/unlicensed_special_work"
+    assert found["form.matches-records"]["location"] == "/values/leader_not_leading_checks"
     assert found["form.rollup"]["values"] == {"stated": 7, "computed": 6, "members_reported": 4}
     assert found["form.cumulative-nondecreasing"]["values"] == {"previous": 6, "current": 2, "previous_month": "2023-06"}
     assert found["form.deadline"]["values"]["days_late"] == 2

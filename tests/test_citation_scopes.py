@@ -78,7 +78,7 @@ def test_a_finding_cites_the_clauses_that_ground_it(folder: str) -> None:
 
 def test_the_chongming_findings_cite_one_clause_each_where_the_form_names_one() -> None:
     by_place = {(v.rule, v.location): [c.clause for c in v.citations] for v in _violations("chongming-2023")}
-    assert by_place[("form.matches-records", "/values/unlicensed_special_work")] == ["附件 对企业自查自改进行抽查检查情况 6"]
+    assert by_place[("form.matches-records", "/values/leader_not_leading_checks")] == ["附件 对企业自查自改进行抽查检查情况 3"]
     assert by_place[("form.part-within-whole", "/values/report_rewards/part")] == ["附件 党委政府组织领导情况 5"]
     assert by_place[("campaign.one-off-tasks", "/warning_education")] == ["三、（一）3"]
 

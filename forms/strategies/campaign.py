@@ -12,7 +12,7 @@ the unit's forms derive from them (:func:`restated`), as plan mutations restate 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -122,6 +122,12 @@ def dates_between(first: date, last: date) -> st.SearchStrategy[date]:
     return st.dates(min_value=first, max_value=last)
 
 
+def on_time_filing_day(campaign: CampaignFacts, month: date) -> st.SearchStrategy[date]:
+    """A day a form for ``month`` is filed on time: in that month, by the due day, not before the
+    campaign began (a form reports the campaign's month)."""
+    return dates_between(max(month, campaign.start), month.replace(day=campaign.submission_day))
+
+
 # ---------------------------------------------------------------- enterprise records
 
 
@@ -175,11 +181,13 @@ def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, sp
         spot_check=SpotCheck(by=REPORTING_UNIT, month=f"{spot_month:%Y-%m}"), as_of=as_of)
 
 
-def derived_counts(records: tuple[EnterpriseRecord, ...], variant: str, month: str) -> dict[str, int]:
+def derived_counts(records: tuple[EnterpriseRecord, ...], variant: str, month: str,
+                   filed: Mapping[str, date | None] | None = None) -> dict[str, int]:
     """The section-2 counts the spot-checking unit must report in its form of ``variant`` for
-    ``month`` (YYYY-MM): the enterprises spot-checked by then, each as it stood at the end of the
-    month it was spot-checked, its leader-led checks and drills counted from the campaign's start,
-    disorderly outsourcing as the variant defines it."""
+    ``month`` (YYYY-MM): the enterprises spot-checked by then, each as it stood on the day the unit
+    filed its form for the month of the spot check (``filed``, by month; that month's end where
+    the day is not given or falls outside it), its leader-led checks and drills counted from the
+    campaign's start, disorderly outsourcing as the variant defines it."""
     orderly = load_template(variant).orderly_outsourcing
     counts = dict.fromkeys(DERIVED_FROM_RECORDS, 0)
     for record in records:
@@ -189,6 +197,9 @@ def derived_counts(records: tuple[EnterpriseRecord, ...], variant: str, month: s
         start = campaign_facts(record.profile).start
         year, number = map(int, record.spot_check.month.split("-"))
         seen = _month_end(date(year, number, 1))
+        day = (filed or {}).get(record.spot_check.month)
+        if day is not None and (day.year, day.month) == (year, number):
+            seen = day
         review, posts = record.outsourcing_review, record.key_post_review
         counts["spot_checked"] += 1
         counts["leader_not_leading_checks"] += not any(start <= d <= seen for d in record.leader_checks)
@@ -284,7 +295,7 @@ def dispatch_series(draw: st.DrawFn, template: FormTemplate, campaign: CampaignF
     for month in months:
         fresh = draw(month_increments(template, blank, 0 if spot_checks is not None else draw(st.integers(0, 3))))
         totals = {key: _add(totals.get(key), value) for key, value in fresh.items()}
-        submitted = draw(dates_between(month, month.replace(day=campaign.submission_day)))
+        submitted = draw(on_time_filing_day(campaign, month))
         forms.append(DispatchForm(variant=template.variant, unit=unit, month=f"{month:%Y-%m}", profile=campaign.id,
                                   values=dict(totals), submitted=submitted))
     return tuple(forms)
@@ -305,9 +316,16 @@ def rolled_up(unit: str, members: list[DispatchForm], submitted: date) -> Dispat
                         submitted=submitted, members=tuple(form.unit for form in members))
 
 
+def filing_days(bundle: CampaignBundle) -> dict[str, date | None]:
+    """The day the reporting unit filed its form for each month (it files one a month)."""
+    return {form.month: form.submitted for form in bundle.unit_forms}
+
+
 def restated(bundle: CampaignBundle) -> CampaignBundle:
     """The bundle with the reporting unit's section-2 counts recomputed from its enterprise records."""
-    forms = tuple(attrs.evolve(form, values=form.values | derived_counts(bundle.records, bundle.variant, form.month))
+    filed = filing_days(bundle)
+    forms = tuple(attrs.evolve(form, values=form.values | derived_counts(bundle.records, bundle.variant, form.month,
+                                                                         filed))
                   for form in bundle.unit_forms)
     return attrs.evolve(bundle, unit_forms=forms)
 
@@ -329,7 +347,7 @@ def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-ca
     members = [draw(dispatch_series(template, campaign, name, months)) for name in ("竖新镇", "港沿镇")]
     aggregates = tuple(
         rolled_up(TOWNSHIP, [series[k] for series in members],
-                  draw(dates_between(month, month.replace(day=campaign.submission_day))))
+                  draw(on_time_filing_day(campaign, month)))
         for k, month in enumerate(months))
     steps = CampaignSteps(unit=REPORTING_UNIT, profile=profile, milestones=tuple(
         Milestone(step=step, done=draw(dates_between(due - timedelta(days=10), due)))
@@ -397,7 +415,8 @@ def late_submission(bundle: CampaignBundle) -> CampaignBundle:
         year, month = map(int, form.month.split("-"))
         return attrs.evolve(form, submitted=date(year, month, day) + timedelta(days=1))
 
-    return attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change))
+    # filed later, the form reports its spot checks as they stood then
+    return restated(attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change)))
 
 
 def aggregate_off_by_one(bundle: CampaignBundle) -> CampaignBundle:
@@ -411,7 +430,7 @@ def miscounted_leader_checks(bundle: CampaignBundle) -> CampaignBundle:
     """Every form of the unit from its first spot check on states one more (or one fewer)
     enterprise without a leader-led check."""
     def change(form: DispatchForm) -> DispatchForm:
-        counts = derived_counts(bundle.records, bundle.variant, form.month)
+        counts = derived_counts(bundle.records, bundle.variant, form.month, filing_days(bundle))
         implied, checked = counts["leader_not_leading_checks"], counts["spot_checked"]
         if not checked:
             return form
@@ -422,6 +441,21 @@ def miscounted_leader_checks(bundle: CampaignBundle) -> CampaignBundle:
 
 def _first_record(bundle: CampaignBundle, change: Callable[[EnterpriseRecord], EnterpriseRecord]) -> CampaignBundle:
     return restated(attrs.evolve(bundle, records=(change(bundle.records[0]), *bundle.records[1:])))
+
+
+def unlicensed_staff_undercounted(bundle: CampaignBundle) -> CampaignBundle:
+    """The first enterprise's key-post review, done on the campaign's first day, found unlicensed
+    staff; every form from its spot check on counts one enterprise fewer than the records give."""
+    start = campaign_facts(bundle.profile).start
+    bundle = _first_record(bundle, lambda record: attrs.evolve(
+        record, key_post_review=KeyPostReview(done=start, unlicensed=1)))
+
+    def change(form: DispatchForm) -> DispatchForm:
+        implied = derived_counts(bundle.records, bundle.variant, form.month,
+                                 filing_days(bundle))["unlicensed_special_work"]
+        return _with(form, unlicensed_special_work=implied - 1) if implied else form
+
+    return attrs.evolve(bundle, unit_forms=tuple(change(f) for f in bundle.unit_forms))
 
 
 def no_leader_check_in_last_period(bundle: CampaignBundle) -> CampaignBundle:
@@ -539,8 +573,8 @@ def figure_left_blank(bundle: CampaignBundle) -> CampaignBundle:
 
 
 def month_not_filed(bundle: CampaignBundle) -> CampaignBundle:
-    """The unit files no form for the first report month."""
-    return attrs.evolve(bundle, unit_forms=bundle.unit_forms[1:])
+    """The unit files no form for the first report month (its spot checks then judged at the month's end)."""
+    return restated(attrs.evolve(bundle, unit_forms=bundle.unit_forms[1:]))
 
 
 def month_filed_twice(bundle: CampaignBundle) -> CampaignBundle:
@@ -554,7 +588,7 @@ def submitted_before_the_month(bundle: CampaignBundle) -> CampaignBundle:
         year, month = map(int, form.month.split("-"))
         return attrs.evolve(form, submitted=date(year, month, 1) - timedelta(days=1))
 
-    return attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change))
+    return restated(attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change)))
 
 
 def month_before_the_campaign(bundle: CampaignBundle) -> CampaignBundle:
@@ -569,7 +603,8 @@ def month_before_the_campaign(bundle: CampaignBundle) -> CampaignBundle:
 
 def undated_form(bundle: CampaignBundle) -> CampaignBundle:
     """The last form carries no submission date."""
-    return attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, lambda form: attrs.evolve(form, submitted=None)))
+    return restated(attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms,
+                                                          lambda form: attrs.evolve(form, submitted=None))))
 
 
 def aggregate_left_blank(bundle: CampaignBundle) -> CampaignBundle:
@@ -645,6 +680,7 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
     ("form.matches-records", 0, 0): miscounted_leader_checks,
     ("form.matches-records", 1, 0): spot_checks_before_any_record,
     ("form.matches-records", 2, 0): spot_checks_left_blank,
+    ("form.matches-records", 3, 0): unlicensed_staff_undercounted,
     ("campaign.leader-check", 0, 0): no_leader_check_in_last_period,
     ("campaign.drill", 0, 0): no_drill_in_last_period,
     ("campaign.deferred-hazard-plan", 0, 0): deferred_hazard_without_funds,

@@ -1,0 +1,101 @@
+"""`form.matches-records`: when an enterprise is judged (the day its spot check was reported), and
+which counts the records give exactly and which only at least."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+import engine
+from forms import load_document
+from forms.dispatch import DispatchForm
+from forms.records import EnterpriseRecord
+
+CLEAN = Path(__file__).resolve().parent.parent / "examples/campaigns/chongming-2023/clean"
+FURNITURE = "台账-上海某家具有限公司.yaml"  # spot-checked by 城桥镇 in May; its May form filed 05-26
+UNIT = "城桥镇"
+
+
+def _documents() -> dict[str, Any]:
+    return {p.name: load_document(p) for p in sorted(CLEAN.glob("*.yaml"))}
+
+
+def _record_counts(documents: dict[str, Any]) -> list[tuple[str, str, str, object, object]]:
+    """Each `form.matches-records` finding: file, item, message, stated, implied."""
+    results = engine.check_documents(list(documents.values()), list(documents))
+    return sorted((r.path or "", v.location, v.message, v.values["stated"], v.values["implied"])
+                  for r in results if isinstance(r, engine.Report) for v in r.violations
+                  if v.rule == "form.matches-records")
+
+
+def _forms(documents: dict[str, Any]) -> list[str]:
+    return [name for name, d in documents.items() if isinstance(d, DispatchForm) and d.unit == UNIT]
+
+
+def _change_forms(documents: dict[str, Any], **values: int) -> dict[str, Any]:
+    return documents | {name: attrs.evolve(documents[name], values=documents[name].values | values)
+                        for name in _forms(documents)}
+
+
+def test_the_examples_forms_agree_with_their_records() -> None:
+    assert _record_counts(_documents()) == []
+
+
+def test_a_leader_check_after_the_form_was_filed_is_not_what_the_form_could_report() -> None:
+    """The May form, filed on 26 May, counts the furniture maker without a leader-led check: its
+    leader led one on 30 May, after the form was filed. Judged at the month's end, every form from
+    May to August was reported as one too many."""
+    documents = _documents()
+    record: EnterpriseRecord = documents[FURNITURE]
+    documents[FURNITURE] = attrs.evolve(record, leader_checks=(date(2023, 5, 30), *record.leader_checks[1:]))
+    assert documents["城桥镇-2023-05.yaml"].submitted == date(2023, 5, 26)
+    assert _record_counts(documents) == []
+
+
+def test_a_form_stating_no_filing_day_is_judged_at_the_months_end() -> None:
+    documents = _documents()
+    record: EnterpriseRecord = documents[FURNITURE]
+    documents[FURNITURE] = attrs.evolve(record, leader_checks=(date(2023, 5, 30), *record.leader_checks[1:]))
+    may = "城桥镇-2023-05.yaml"
+    documents[may] = attrs.evolve(documents[may], submitted=None)
+    found = _record_counts(documents)
+    assert [(Path(f).name, item, stated, implied) for f, item, _, stated, implied in found] == [
+        (f"城桥镇-2023-0{m}.yaml", "/values/leader_not_leading_checks", 1, 0) for m in (5, 6, 7, 8)]
+
+
+def test_a_form_filed_after_its_month_is_judged_at_the_months_end() -> None:
+    documents = _documents()
+    record: EnterpriseRecord = documents[FURNITURE]
+    documents[FURNITURE] = attrs.evolve(record, leader_checks=(date(2023, 5, 30), *record.leader_checks[1:]))
+    may = "城桥镇-2023-05.yaml"
+    documents[may] = attrs.evolve(documents[may], submitted=date(2023, 6, 2))
+    assert {item for _, item, _, _, _ in _record_counts(documents)} == {"/values/leader_not_leading_checks"}
+
+
+def test_unlicensed_staff_and_missing_drills_are_counted_at_least_as_the_records_give() -> None:
+    """The records hold the enterprise's own key-post review and its drill dates, not what the
+    checking unit finds on site nor whether staff know the exits: a form may count more."""
+    documents = _documents()
+    stated = {name: documents[name].values for name in _forms(documents)}
+    more = documents | {name: attrs.evolve(documents[name], values=values | {
+        "unlicensed_special_work": values["unlicensed_special_work"] + 1,
+        "drills_missing": values["drills_missing"] + 1}) for name, values in stated.items()}
+    assert _record_counts(more) == []
+
+
+def test_fewer_than_the_records_give_is_reported_as_at_least() -> None:
+    documents = _change_forms(_documents(), drills_missing=0)  # every form: records give 1 from May on
+    found = _record_counts(documents)
+    assert [(Path(f).name, item, stated, implied) for f, item, _, stated, implied in found] == [
+        (f"城桥镇-2023-0{m}.yaml", "/values/drills_missing", 0, 1) for m in (5, 6, 7, 8)]
+    assert all("台账显示至少有1家" in message for _, _, message, _, _ in found)
+
+
+def test_the_exact_counts_stay_exact() -> None:
+    documents = _change_forms(_documents(), leader_not_leading_checks=2, spot_checked=4, outsourcing_disorder=3)
+    items = {(Path(f).name, item) for f, item, _, _, _ in _record_counts(documents)}
+    assert items == {(f"城桥镇-2023-0{m}.yaml", f"/values/{key}") for m in (5, 6, 7, 8)
+                     for key in ("leader_not_leading_checks", "spot_checked", "outsourcing_disorder")}
