@@ -75,7 +75,7 @@ put("plan-duplicate-top-key.yaml", once(PLAN, "year: 2024\n", "year: 2024\nyear:
 put("plan-duplicate-item-id.yaml", once(PLAN, "- id: hazchem-fireworks\n", "- id: marine\n"))
 put("plan-key-unit-number-twice.yaml", once(PLAN, "- 'no': 2\n", "- 'no': 1\n"))
 put("plan-unknown-category.yaml", once(PLAN, "  name: 海洋装备企业集中检查\n  category: key\n", "  name: 海洋装备企业集中检查\n  category: urgent\n"))
-put("plan-unknown-tag.yaml", once(PLAN, "  tags: [double-random, joint, sample, outside-key-units]\n", "  tags: [double-random, joint, random, outside-key-units]\n"))
+put("plan-unknown-tag.yaml", once(PLAN, "  tags: [double-random, joint, sample]\n", "  tags: [double-random, joint, random]\n"))
 put("plan-unknown-group.yaml", once(PLAN, "  planned: 72\n  group: key-units\n", "  planned: 72\n  group: key-unit\n"))
 put("plan-unknown-key-unit-category.yaml", once(PLAN, "  covers: [十四]\n", "  covers: [十五]\n"))
 put("plan-schedule-11-months.yaml", once(PLAN, "    monthly: [12, 6, 28, 16, 14, 12, 28, 12, 16, 14, 14, 9]\n",
@@ -88,7 +88,7 @@ put("plan-unit-visit-month-0.yaml", once(PLAN, VISITS, "  total: 409\n  unit_vis
 put("plan-issued-2024-02-30.yaml", once(PLAN, "issued: '2024-01-08'\n", "issued: '2024-02-30'\n"))
 put("plan-issued-2024-02-30-unquoted.yaml", once(PLAN, "issued: '2024-01-08'\n", "issued: 2024-02-30\n"))
 put("plan-key-unit-new-as-text.yaml", once(PLAN, "    township: 堡镇\n    new: true\n  - 'no': 31\n", "    township: 堡镇\n    new: 是\n  - 'no': 31\n"))
-put("plan-tags-as-text.yaml", once(PLAN, "  tags: [double-random, joint, sample, outside-key-units]\n", "  tags: joint\n"))
+put("plan-tags-as-text.yaml", once(PLAN, "  tags: [double-random, joint, sample]\n", "  tags: joint\n"))
 put("plan-key-unit-notes-as-text.yaml", once(PLAN, "    notes: [涉氨制冷, 有限空间]\n", "    notes: 涉氨制冷、有限空间\n"))
 put("plan-top-level-list.yaml", "- kind: annual-plan\n- year: 2024\n")
 put("plan-missing-kind.yaml", once(PLAN, "kind: annual-plan\n", ""))

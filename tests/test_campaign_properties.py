@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import engine
+from engine.campaign_facts import RECTIFIED_PAIRS
 from engine.report import Report
-from forms.dispatch import CountAmount, load_template
+from forms.dispatch import CountAmount, DispatchForm, load_template
 from forms.strategies import CAMPAIGN_ALTERNATIVE_MUTATIONS, CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles
 from forms.strategies.campaign import campaign_facts, more_double_penalties_than_penalties
 from rulebook import load_rulebook
@@ -146,3 +147,41 @@ def test_a_fall_across_a_blank_month_is_reported(profile_id: str, data: st.DataO
     assert sorted(found, key=str) == sorted([
         (*falls, {"previous": low + fall, "current": None, "previous_month": first.month}),
         (*falls, {"previous": low + fall, "current": low, "previous_month": first.month})], key=str)
+
+
+RECTIFIED_CASES = [(profile, pair, way) for profile in CAMPAIGN_PROFILES for pair in RECTIFIED_PAIRS
+                   for way in ("above-found", "found-blank")]
+
+
+@pytest.mark.parametrize(("profile_id", "pair", "way"), RECTIFIED_CASES,
+                         ids=[f"{p}:{pair[1]}:{w}" for p, pair, w in RECTIFIED_CASES])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_each_rectified_finding_cites_its_own_item(profile_id: str, pair: tuple[str, str, str, str], way: str,
+                                                   data: st.DataObject) -> None:
+    """form.rectified-within-found, for each of the form's three pairs (企业自查, 部门检查, 挂牌督办)
+    and each way it is violated: the finding cites the rectified item it is about, quoted from the
+    variant's form, and no other pair's item."""
+    found_key, rectified_key = pair[0], pair[1]
+    bundle = data.draw(campaign_bundles(profile_id))
+
+    def above_found(form: DispatchForm) -> DispatchForm:
+        found = form.value(found_key)
+        counted = found if isinstance(found, int) else 0
+        return attrs.evolve(form, values=form.values | {found_key: counted, rectified_key: counted + 1})
+
+    def found_blank(form: DispatchForm) -> DispatchForm:  # every month, so no cumulative figure falls
+        rectified = form.value(rectified_key)
+        return attrs.evolve(form, values=form.values | {
+            found_key: None, rectified_key: (rectified if isinstance(rectified, int) else 0) + 1})
+
+    forms = bundle.unit_forms
+    changed = (*forms[:-1], above_found(forms[-1])) if way == "above-found" else tuple(map(found_blank, forms))
+    violations = [v for r in reports_of(attrs.evolve(bundle, unit_forms=changed)) for v in r.violations]
+    assert violations
+    assert {(v.rule, v.location) for v in violations} == {("form.rectified-within-found", f"/values/{rectified_key}")}
+    template = load_template(campaign_facts(profile_id).variant)
+    item, section = template.item(rectified_key), template.section_of(rectified_key)
+    for violation in violations:
+        assert [(c.source, c.quote) for c in violation.citations] == [(template.source, item.label)]
+        assert violation.citations[0].clause.endswith(f"{section.name} {item.number}")

@@ -83,6 +83,15 @@ def test_the_chongming_findings_cite_one_clause_each_where_the_form_names_one() 
     assert by_place[("campaign.one-off-tasks", "/warning_education")] == ["三、（一）3"]
 
 
+def test_the_linyi_supervised_hazard_finding_cites_the_supervised_item() -> None:
+    """区规划建设局's 挂牌督办 rectified count beside a blank found count cites 附件2 总体情况 6, not
+    the self-found item (which every pair cited before)."""
+    by_place = {(v.rule, v.location): [(c.clause, c.quote) for c in v.citations]
+                for v in _violations("linyi-lingang-2023")}
+    assert by_place[("form.rectified-within-found", "/values/supervised_rectified")] == [
+        ("附件2 总体情况 6", "挂牌督办重大事故隐患中已完成整改的 (个)")]
+
+
 def test_the_linyi_missing_step_cites_its_own_clause_and_the_phase() -> None:
     (found,) = [v for v in _violations("linyi-lingang-2023") if v.rule == "campaign.phase-deadlines"]
     assert [c.clause for c in found.citations] == ["五、（一）", "五、（一）3"]

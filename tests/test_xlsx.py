@@ -74,6 +74,10 @@ def test_the_blank_form_has_the_seeds_layout(tmp_path: Path, variant: str) -> No
             assert sheet[f"{FIGURE}{row}"].value is None
     notes = [sheet[f"A{shape.notes_row + k}"].value for k in range(len(template.notes))]
     assert notes == list(template.notes)
+    # Below the items, the form's notes and nothing else (Linyi's 附件2 has none).
+    below = [cell.coordinate for row in sheet.iter_rows(min_row=max(shape.rows.values()) + 1) for cell in row
+             if cell.value is not None]
+    assert below == [f"A{shape.notes_row + k}" for k in range(len(template.notes))]
     assert len(shape.rows) == sum(len(s.items) for s in template.sections)
 
 
