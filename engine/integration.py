@@ -158,7 +158,14 @@ def _xml_text(xml: str) -> str:
     :func:`forms.errors.showable_text` writes it; they can only be inside text or attributes."""
     if not _NOT_IN_XML.search(xml):
         return xml
-    return showable_text(xml).replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
+    return _escaped_for_xml(xml)
+
+
+def _escaped_for_xml(text: str) -> str:
+    """``text`` with each character XML cannot hold written as its escape: the controls and lone
+    surrogates as :func:`forms.errors.showable_text` writes them, and the noncharacters U+FFFE and
+    U+FFFF (loaders refuse them in documents; a file's name or a document built in Python may hold one)."""
+    return showable_text(text).replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
 
 
 # ------------------------------------------------------------------ Excel
@@ -216,14 +223,14 @@ def as_xlsx(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> byt
     return _without_timestamps(buffer.getvalue())
 
 
-#: What a workbook's XML cannot hold: openpyxl refuses the controls, and writes a lone surrogate
-#: into a workbook Excel cannot open.
-_NOT_IN_CELL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+#: What a workbook's XML cannot hold, as :data:`_NOT_IN_XML`: openpyxl refuses the controls, and
+#: writes a lone surrogate, U+FFFE or U+FFFF into a workbook Excel (and openpyxl) cannot open.
+_NOT_IN_CELL = _NOT_IN_XML
 
 
 def _add(sheet: Any, values: list[str]) -> None:
     """A row of text, any character a workbook cannot hold written as an escape (``\\x01``)."""
-    sheet.append([showable_text(v) if _NOT_IN_CELL.search(v) else v for v in values])
+    sheet.append([_escaped_for_xml(v) if _NOT_IN_CELL.search(v) else v for v in values])
 
 
 def _as_text(cell: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -19,7 +20,7 @@ import yaml
 from cattrs.cols import homogenous_tuple_structure_factory
 
 from forms.dispatch import DispatchForm, ItemShape, YearMonth, checked_values, load_template, parse_year_month
-from forms.errors import CONTROL_IN_TEXT, LONE_SURROGATE, LoadError, Problem, shown
+from forms.errors import CONTROL_IN_TEXT, LONE_SURROGATE, NONCHARACTER, LoadError, Problem, hidden_in_name, shown, shown_escaping
 from forms.parse import read_data
 from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Name, Percent, Period, PlannedBasis, Tag, above_max_figure
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
@@ -112,21 +113,34 @@ def _text(value: Any, _: Any) -> str:
     if not value.strip():  # a unit, a name, an id: blank says nothing (an absent optional field is null)
         raise _Invalid(f"expected text, got blank text {shown(value)}")
     # Text may run over lines and hold tabs (a description, a note); a name may not (below).
-    if not value.isprintable():  # one test in C for nearly all text
-        if CONTROL_IN_TEXT.search(value):
+    text: str = value
+    if not text.isprintable():  # one test in C for nearly all text
+        # A Windows line break is one line break: JSON keeps \r\n as written (YAML reads it as \n)
+        text = text.replace("\r\n", "\n")
+        if CONTROL_IN_TEXT.search(text):  # a lone \r too: it is no line break, and a terminal acts on it
             raise _control_characters(value)
-        if half := LONE_SURROGATE.search(value):  # shown escaped (forms.errors.Problem)
+        if half := LONE_SURROGATE.search(text):  # shown escaped (forms.errors.Problem)
             raise _Invalid(f"expected text, got half of a character (a lone surrogate {half.group()}) in {shown(value)}")
-    return value
+        if kept := NONCHARACTER.findall(text):
+            raise _Invalid(f"expected text without noncharacters, got {shown_escaping(value, kept)}")
+    return text
 
 
 def _name(value: Any, _: Any) -> str:
     text = _text(value, _)
+    printable = text.isprintable()
+    # "城桥镇\u200b" prints as 城桥镇 and would start a second series of the unit's forms (checked
+    # first: strip() would call a U+2028 at the end a space)
+    if not printable and (hidden := [c for c in text if not c.isprintable() and hidden_in_name(c)]):
+        raise _Invalid(f"expected a name without invisible characters (format characters, line or "
+                       f"paragraph separators), got {shown_escaping(text, hidden)}")
     if text != text.strip():  # "城桥镇 " would start a unit's second series, or miss its roll-up
         raise _Invalid(f"expected a name without spaces around it, got {shown(value)}")
-    if not text.isprintable() and ("\n" in text or "\t" in text):  # a name is one line
+    if not printable and ("\n" in text or "\t" in text):  # a name is one line
         raise _control_characters(value)
-    return text
+    # One spelling per name: text extracted from a PDF gives 港 as U+2F908, a compatibility
+    # ideograph NFC makes 港; names are compared exactly, so they are compared in NFC.
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def _flag(value: Any, _: Any) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -23,6 +25,12 @@ CONTROL_IN_TEXT = re.compile(f"[{_CONTROL_BUT_LINES_AND_TABS}]")
 #: Half of a character (a lone surrogate): no UTF-8 text, and so no report, can hold one. File
 #: loaders refuse it as they parse; plain data given to the engine is refused as it is loaded.
 LONE_SURROGATE = re.compile(f"[{_LONE_SURROGATES}]")
+#: Noncharacters: U+FDD0–U+FDEF and the last two code points of every plane (U+FFFE, U+FFFF,
+#: U+1FFFE …). Unicode keeps them for a program's own use, never for text it exchanges, and XML
+#: cannot hold U+FFFE and U+FFFF even as references (an .xlsx report with one will not open). The
+#: loaders refuse them in any text.
+NONCHARACTER = re.compile("[\ufdd0-\ufdef" + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF)
+                                                     for plane in range(0, 0x110000, 0x10000)) + "]")
 #: What no report shows as it is: control characters (a name's line break, a terminal's escape
 #: sequences) and the lone surrogates a file name's undecodable bytes are read as
 #: (``surrogateescape``; no UTF-8 text can hold them).
@@ -38,6 +46,27 @@ def _escape(match: re.Match[str]) -> str:
     if 0xDC80 <= code <= 0xDCFF:
         code -= 0xDC00
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def hidden_in_name(char: str) -> bool:
+    """Whether ``char`` shows nothing, or moves what is around it, so that a name holding it looks
+    like another name it is not: a format character (category Cf: U+200B, U+FEFF, U+202E …), a
+    line or paragraph separator (U+2028, U+2029), a noncharacter. Names are matched exactly."""
+    return unicodedata.category(char) in ("Cf", "Zl", "Zp") or NONCHARACTER.match(char) is not None
+
+
+def _code(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def shown_escaping(value: str, chars: Iterable[str]) -> str:
+    """``value`` as :func:`shown` quotes it, with each of ``chars`` written as its escape
+    (``"城桥镇\\u200b"``) and then named: an invisible character is shown where it is."""
+    chars = sorted(set(chars))
+    text = "".join(_code(c) if c in chars else c for c in shown(value))  # JSON leaves them as they are
+    named = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'a noncharacter')}" for c in chars)
+    return f"{text} ({named})"
 
 
 def shown_name(name: str) -> str:

@@ -5,10 +5,11 @@ table of sections, numbered items, labels verbatim and units; the notes below. z
 header cells the seed leaves implicit: the month the cumulative figures cover (调度月份) and, on a
 roll-up, the units it adds up (汇总单位). A hidden sheet records the variant.
 
-Reading tolerates what people type: full-width digits, a trailing unit (``3家``), 是/否, dates as
-Excel dates or ``2023年6月27日``. A blank cell is *not reported* (``None``), never 0. Anything
-else is a :class:`~forms.errors.LoadError` naming the cell (``调度表!E12``). Workbooks are read
-only after size and zip checks (no zip bombs), with defusedxml guarding the XML.
+Reading tolerates what people type in figures: full-width digits, a trailing unit (``3家``), 是/否,
+dates as Excel dates or ``2023年6月27日``. Names (the unit, the members) are read as written, only
+spaces around them dropped. A blank cell is *not reported* (``None``), never 0. Anything else is a
+:class:`~forms.errors.LoadError` naming the cell (``调度表!E12``). Workbooks are read only after
+size, zip and cell-count checks (no zip bombs), with defusedxml guarding the XML.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -42,12 +44,24 @@ FIGURE, SECOND = "E", "F"  # the item's figure; the amount or 其中 part of a p
 #: unpacked; these bounds stop zip bombs before openpyxl inflates anything.
 MAX_UNPACKED_BYTES = 32 * 1024 * 1024
 MAX_PARTS = 256
+#: Most cells a workbook's sheets may hold, counted in their XML before openpyxl reads any. A form
+#: has about 200 (the template's, styled or filled); 600 000 one-character cells fit in the byte
+#: limits and took openpyxl 84 s and 1.4 GB to read.
+MAX_CELLS = 20_000
+#: Most cells outside the form's cells reported one by one; the rest are counted in one problem.
+MAX_OUTSIDE_REPORTED = 20
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted xlsx and legacy .xls
 _YEAR_MONTH = re.compile(r"^([0-9]{4})\s*[-年/.]\s*([0-9]{1,2})\s*月?$")
 _DATE = re.compile(r"^([0-9]{4})\s*[-年/.]\s*([0-9]{1,2})\s*[-月/.]\s*([0-9]{1,2})\s*日?$")
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-_MEMBER_SEPARATORS = re.compile(r"[、,，;；\n]")
+#: What separates the units in the members cell (汇总单位): 、 as the template's hint says, and the
+#: commas, semicolons and line breaks people also type. A member's name cannot hold one: it would
+#: be read back as two (write_form refuses such a name).
+MEMBER_SEPARATORS = "、,，;；\n"
+_MEMBER_SEPARATOR = re.compile(f"[{MEMBER_SEPARATORS}]")
+#: Where a worksheet's XML opens a cell (``<c r="E5">``, or ``<x:c …>`` under a prefix).
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _YES, _NO = "是", "否"
 
 
@@ -181,17 +195,29 @@ def _number_out(value: Decimal | int | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _as_text(cell: Any, text: str) -> None:
+    """Put a name in a cell as text: openpyxl would store ``=1+2`` as a formula, read back as blank."""
+    cell.value = text
+    cell.data_type = "s"
+
+
 def write_form(form: DispatchForm, path: str | Path) -> None:
-    """Write a filled form in the variant's layout; :func:`read_form` reads it back to an equal form."""
+    """Write a filled form in the variant's layout; :func:`read_form` reads it back to an equal form.
+    A member whose name holds a separator of the members cell (:data:`MEMBER_SEPARATORS`) cannot
+    be written so: ValueError naming the cell."""
+    for member in form.members:
+        if found := _MEMBER_SEPARATOR.search(member):
+            raise ValueError(f"{SHEET}!{MEMBERS_CELL}: the member {member!r} holds {found.group()!r}, which separates "
+                             f"the units in this cell, and would be read back as two; keep this form in YAML or JSON")
     book, sheet = _sheet_for(form.variant)
     shape = layout(form.variant)
-    sheet[UNIT_CELL] = form.unit
+    _as_text(sheet[UNIT_CELL], form.unit)
     year, month = form.month.split("-")
     sheet[MONTH_CELL] = f"{int(year)}年{int(month)}月"
     if form.submitted is not None:
         sheet[SUBMITTED_CELL] = form.submitted
     if form.members:
-        sheet[MEMBERS_CELL] = "、".join(form.members)
+        _as_text(sheet[MEMBERS_CELL], "、".join(form.members))
     for key, row in shape.rows.items():
         value = form.value(key)
         first: Any
@@ -227,11 +253,20 @@ def _folded(text: str) -> str:
 
 
 def _text(value: Any) -> str | None:
-    """A cell's text as people mean it: full-width forms folded, trimmed; blank is None."""
+    """A cell's text as people mean it in a figure, a date, a label: full-width forms folded,
+    trimmed; blank is None. Not for names (:func:`_name`)."""
     if value is None:
         return None
     text = _folded(str(value)).strip()
     return text or None
+
+
+def _name(value: Any) -> str | None:
+    """A name from a cell as written: spaces around it dropped, as YAML drops them around a plain
+    value; blank is None. ``（区应急局）`` and ``Ａ公司`` are other names than ``(区应急局)`` and ``A公司``."""
+    if value is None:
+        return None
+    return str(value).strip() or None
 
 
 def _figure(value: Any, units: tuple[str, ...], whole: bool) -> int | float | None:
@@ -315,7 +350,26 @@ def _unpacked_safely(path: Path) -> bytes:
     if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES:
         raise LoadError(name, [Problem("", f"the workbook unpacks to {len(parts)} parts and {unpacked} bytes; "
                                            f"the limits are {MAX_PARTS} parts and {MAX_UNPACKED_BYTES} bytes")])
+    cells = _cells_in(raw, name)
+    if cells > MAX_CELLS:
+        raise LoadError(name, [Problem("", f"the workbook's sheets hold {cells} cells; the limit is {MAX_CELLS} "
+                                           f"(a dispatch form has about 200)")])
     return raw
+
+
+def _cells_in(raw: bytes, name: str) -> int:
+    """How many cells the worksheets' XML holds, counted without parsing it: openpyxl's cost is
+    per cell, and the byte limits alone let a workbook hold 600 000. The parts are at most
+    MAX_UNPACKED_BYTES together (checked before), and zipfile reads no more than a part declares."""
+    count = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            for part in archive.infolist():
+                if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+                    count += len(_CELL_TAG.findall(archive.read(part)))
+    except (zipfile.BadZipFile, NotImplementedError, zlib.error, EOFError) as exc:  # a damaged part: a bad CRC, a bad stream
+        raise LoadError(name, [Problem("", f"cannot read the workbook: {type(exc).__name__}: {exc}")]) from None
+    return count
 
 
 def _open(raw: bytes, name: str, data_only: bool) -> Any:
@@ -364,15 +418,22 @@ def _outside_the_form(sheet: Any, variant: str, formulas: set[str]) -> list[Prob
     from openpyxl.utils import get_column_letter
 
     cells = form_cells(variant)
-    problems = []
+    problems: list[Problem] = []
+    more = 0
     # the cells the sheet holds, not its whole rectangle: one styled cell at XFD1048576 would make that billions
     for (row, column), cell in sorted(sheet._cells.items()):
         where = f"{get_column_letter(column)}{row}"
         if where in cells or (_text(cell.value) is None and where not in formulas):
             continue
+        if len(problems) == MAX_OUTSIDE_REPORTED:  # one problem for the rest: thousands of lines say no more
+            more += 1
+            continue
         problems.append(Problem(f"{sheet.title}!{where}", f"a value outside the form's cells, got {_shown(cell.value)}; "
                                                           f"each item's figure goes in column {FIGURE} of its row "
                                                           f"({SECOND} for the second figure of a paired item)"))
+    if more:
+        problems.append(Problem(sheet.title, f"and {more} more values outside the form's cells, not listed "
+                                             f"(the first {MAX_OUTSIDE_REPORTED} are)"))
     return problems
 
 
@@ -439,15 +500,15 @@ def read_form(path: str | Path) -> DispatchForm:
                                                 f"got {_shown(sheet[second].value)} here"))
 
     problems += _outside_the_form(sheet, variant, formulas)
-    members = _text(sheet[MEMBERS_CELL].value)
+    members = _name(sheet[MEMBERS_CELL].value)
     data: dict[str, Any] = {
         "kind": "dispatch-form",
         "variant": variant,
         "profile": shape.template.profile,
-        "unit": _text(sheet[UNIT_CELL].value),
+        "unit": _name(sheet[UNIT_CELL].value),
         "month": read(MONTH_CELL, _year_month),
         "submitted": read(SUBMITTED_CELL, _date),
-        "members": [m.strip() for m in _MEMBER_SEPARATORS.split(members) if m.strip()] if members else [],
+        "members": [m.strip() for m in _MEMBER_SEPARATOR.split(members) if m.strip()] if members else [],
         "values": {k: v for k, v in values.items() if v is not None},
     }
     data = {k: v for k, v in data.items() if v is not None}

@@ -294,4 +294,33 @@ edited("xlsx-figure-circled.xlsx", {"E5": "⑤"})
 edited("xlsx-figure-beside-its-column.xlsx", {"G5": 3})
 edited("xlsx-figure-in-the-spare-row.xlsx", {"E37": 3})
 
+# ------------------------------------------------------------------ found in the review of names and workbooks
+RECORD_JSON = as_json(RECORD)
+put("form-unit-zero-width-space.yaml", once(FORM, "unit: 城桥镇\n", 'unit: "城桥镇\\u200b"\n'))
+put("form-member-right-to-left-override.yaml", once(ROLLUP, "members: [城桥镇, 新河镇, 竖新镇, 港沿镇]",
+                                                    'members: [城桥镇, "\\u202e镇新河", 竖新镇, 港沿镇]'))
+put("record-enterprise-byte-order-mark.json", once(RECORD_JSON, '"enterprise": "上海某冷链物流有限公司"',
+                                                   '"enterprise": "\\ufeff上海某冷链物流有限公司"'))
+put("record-spot-check-by-line-separator.json", once(RECORD_JSON, '"by": "城桥镇"', '"by": "城桥\\u2028镇"'))
+put("record-description-noncharacter.json", once(RECORD_JSON, '"description": "液氨制冷机房氨气泄漏报警装置未与事故排风机联锁"',
+                                                 '"description": "液氨制冷机房氨气泄漏报警装置未与事故排风机联锁\\uffff"'))
+edited("xlsx-unit-zero-width-space.xlsx", {"B2": "城桥镇\u200b"})
+
+
+def stray_cells(name: str, count: int) -> None:
+    """The example workbook with ``count`` cells holding 1 below the form in 调度表 (sheet1), one a row, in column H."""
+    rows = "".join(f'<row r="{100 + k}"><c r="H{100 + k}"><v>1</v></c></row>' for k in range(count)).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", rows + b"</sheetData>")
+            z.writestr(info, data)
+    put(name, buffer.getvalue())
+
+
+stray_cells("xlsx-too-many-cells.xlsx", 20_001)  # forms.xlsx.MAX_CELLS + 1
+stray_cells("xlsx-many-values-outside-the-form.xlsx", 30)  # 20 listed, 10 counted
+
 print(len(written), "files")

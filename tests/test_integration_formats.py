@@ -185,3 +185,14 @@ def test_junit_and_xlsx_write_control_characters_that_reach_them_as_escapes() ->
     assert ElementTree.fromstring(junit.split("\n", 1)[1]).find("testsuite").get("name") == "plan\\x01\\x1b.yaml"
     book = load_workbook(io.BytesIO(as_xlsx([report])))
     assert book["问题清单 findings"]["A2"].value == "plan\\x01\\x1b.yaml"
+
+
+def test_xlsx_and_junit_write_noncharacters_that_reach_them_as_escapes() -> None:
+    """The loaders refuse U+FFFE and U+FFFF in a document's text; a file's name may hold one, and
+    XML cannot: written as it is, it made a workbook neither Excel nor openpyxl would open."""
+    (report,) = engine.check_documents([load_document(PLAN)], ["plan\uffff\ufffe.yaml"])
+    assert isinstance(report, engine.Report)
+    book = load_workbook(io.BytesIO(as_xlsx([report])))
+    assert book["问题清单 findings"]["A2"].value == "plan\\uffff\\ufffe.yaml"
+    junit = as_junit([report])
+    assert ElementTree.fromstring(junit.split("\n", 1)[1]).find("testsuite").get("name") == "plan\\uffff\\ufffe.yaml"

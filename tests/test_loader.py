@@ -7,12 +7,14 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+import engine
 from forms import MAX_FILE_BYTES, LoadError, document_from_data, load_document, parse, plan_from_data, read_data, unstructure
 
 EXAMPLE = Path("examples/plans/chongming-2024.yaml")
@@ -343,3 +345,94 @@ def test_a_key_holding_half_a_character_is_named_printably() -> None:
         document_from_data(data, "body.json")
     assert "x\\ud800" in str(caught.value)
     str(caught.value).encode("utf-8")
+
+
+def _record_json(tmp_path: Path, change: Any) -> Path:
+    data = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("hidden", "escape", "named"), [
+    ("\u200b", "\\u200b", "U+200B ZERO WIDTH SPACE"), ("\ufeff", "\\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+    ("\u202e", "\\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"), ("\u00ad", "\\xad", "U+00AD SOFT HYPHEN"),
+    ("\u2028", "\\u2028", "U+2028 LINE SEPARATOR"), ("\u2029", "\\u2029", "U+2029 PARAGRAPH SEPARATOR"),
+    ("\U000e0001", "\\U000e0001", "U+E0001 LANGUAGE TAG"),
+])
+@pytest.mark.parametrize("field", ["enterprise", "spot_check.by"])
+def test_a_name_holding_an_invisible_character_is_refused_showing_it(
+        tmp_path: Path, hidden: str, escape: str, named: str, field: str) -> None:
+    """"城桥镇\\u200b" prints as 城桥镇 but would be another unit: its forms a second series."""
+    def change(data: dict[str, Any]) -> None:
+        if field == "enterprise":
+            data["enterprise"] = "上海某冷链" + hidden + "物流有限公司"
+        else:
+            data["spot_check"]["by"] = "城桥镇" + hidden
+    value = "上海某冷链" + escape + "物流有限公司" if field == "enterprise" else "城桥镇" + escape
+    assert one_problem(_record_json(tmp_path, change)) == (
+        f"{field}: expected a name without invisible characters (format characters, line or paragraph "
+        f'separators), got "{value}" ({named})')
+
+
+@pytest.mark.parametrize(("nonchar", "escape"), [("\uffff", "\\uffff"), ("\ufffe", "\\ufffe"), ("\ufdd0", "\\ufdd0"),
+                                                 ("\U0010ffff", "\\U0010ffff")])
+def test_text_holding_a_noncharacter_is_refused(tmp_path: Path, nonchar: str, escape: str) -> None:
+    """A noncharacter is no text to exchange, and an .xlsx or XML report cannot hold U+FFFE/U+FFFF."""
+    def change(data: dict[str, Any]) -> None:
+        data["hazards"][0]["description"] = "氨气泄漏" + nonchar
+    assert one_problem(_record_json(tmp_path, change)).startswith(
+        f'hazards[0].description: expected text without noncharacters, got "氨气泄漏{escape}" (U+')
+
+
+def test_windows_line_breaks_in_text_are_line_breaks(tmp_path: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["hazards"][0]["description"] = "第一行\r\n第二行\r\n"
+    record = load_document(_record_json(tmp_path, change))
+    assert record.hazards[0].description == "第一行\n第二行\n"  # type: ignore[union-attr]
+
+
+#: 港沿镇 as PDF extraction may give it: 港 as the CJK compatibility ideograph U+2F908, which NFC makes 港.
+COMPATIBLE = "\U0002f908沿镇"
+
+
+@pytest.mark.parametrize(("path", "where"), [
+    ("examples/campaigns/chongming-2023/clean/崇明区安委会办公室-2023-05-汇总.yaml", ("members", 3)),
+    ("examples/campaigns/chongming-2023/clean/城桥镇-2023-05.yaml", ("unit",)),
+    ("examples/campaigns/chongming-2023/clean/城桥镇-阶段工作.yaml", ("unit",)),
+    (str(RECORD), ("enterprise",)),
+    (str(RECORD), ("spot_check", "by")),
+    ("examples/plans/chongming-2024.yaml", ("key_units", "units", 0, "name")),
+    ("examples/plans/chongming-2024.yaml", ("key_units", "units", 0, "township")),
+])
+@pytest.mark.parametrize("suffix", [".yaml", ".json", "data"])
+def test_names_are_read_in_nfc_by_every_loader(tmp_path: Path, path: str, where: tuple[Any, ...], suffix: str) -> None:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    holder = data
+    for key in where[:-1]:
+        holder = holder[key]
+    holder[where[-1]] = COMPATIBLE
+    if suffix == "data":
+        document: Any = document_from_data(json.loads(json.dumps(data, default=str)))
+    else:
+        file = tmp_path / f"doc{suffix}"
+        text = (yaml.safe_dump(data, allow_unicode=True) if suffix == ".yaml"
+                else json.dumps(data, ensure_ascii=False, default=str))
+        file.write_text(text, encoding="utf-8")
+        document = load_document(file)
+    for key in where:
+        document = document[key] if isinstance(key, int) else getattr(document, key)
+    assert document == "港沿镇"
+
+
+def test_a_roll_up_listing_a_member_in_another_spelling_adds_it_up(tmp_path: Path) -> None:
+    clean = Path("examples/campaigns/chongming-2023/clean")
+    for source in clean.iterdir():
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    rollup = tmp_path / "崇明区安委会办公室-2023-05-汇总.yaml"
+    rollup.write_text(rollup.read_text(encoding="utf-8").replace("港沿镇]", COMPATIBLE + "]"), encoding="utf-8")
+    assert COMPATIBLE in rollup.read_text(encoding="utf-8")
+    results = engine.check_files(sorted(tmp_path.iterdir()))
+    assert [v.rule for r in results if isinstance(r, engine.Report) for v in r.violations] == []
+    assert all(isinstance(r, engine.Report) for r in results)

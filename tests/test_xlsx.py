@@ -8,17 +8,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 import engine
 from engine.cli import main
-from forms import LoadError
+from forms import LoadError, load_document
 from forms.dispatch import CountAmount, DispatchForm, WholePart, load_template, variants
 from forms.strategies import campaign_bundles
 from forms.xlsx import (
     FIGURE,
+    MAX_CELLS,
+    MAX_OUTSIDE_REPORTED,
     MAX_PARTS,
     MAX_UNPACKED_BYTES,
     MEMBERS_CELL,
@@ -317,3 +321,107 @@ def test_a_formula_outside_the_forms_cells_is_an_error_naming_the_cell(tmp_path:
     with pytest.raises(LoadError) as caught:
         read_form(path)
     assert [p.path for p in caught.value.problems] == [f"{SHEET}!G5"]
+
+
+# ---------------------------------------------------------------- names as written, cell limits
+
+CLEAN = Path("examples/campaigns/chongming-2023/clean")
+#: Characters names are written with that a reader might be tempted to fold: full-width brackets,
+#: letters, digits and punctuation, their ASCII look-alikes, and a formula's ``=``.
+NAME_CHARACTERS = "城桥镇新河港沿区安委会办公室应急局（）【】〔〕《》Ａａ１－＝：．·()[]Aa1-=:.＃#／/"
+
+
+def _names(separators: bool) -> st.SearchStrategy[str]:
+    """Names as the loaders take them: not blank, no spaces around them, in NFC (these are)."""
+    extra = "、，；,;" if separators else ""
+    inner = st.text(alphabet=NAME_CHARACTERS + extra + " \u3000", max_size=8)
+    return st.builds(lambda first, middle, last: first + middle + last,
+                     st.sampled_from(NAME_CHARACTERS), inner, st.sampled_from(NAME_CHARACTERS))
+
+
+def _base_form() -> DispatchForm:
+    form = load_document(CLEAN / "城桥镇-2023-05.yaml")
+    assert isinstance(form, DispatchForm)
+    return form
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(unit=_names(separators=True), members=st.lists(_names(separators=False), max_size=4, unique=True))
+def test_names_round_trip_through_excel_as_written(tmp_path: Path, unit: str, members: list[str]) -> None:
+    """``（区应急局）`` is not ``(区应急局)``, nor ``Ａ公司`` ``A公司``: full-width forms are folded in
+    figures only, and a name is read as written."""
+    form = attrs.evolve(_base_form(), unit=unit, members=tuple(m for m in members if m != unit))
+    path = tmp_path / "names.xlsx"
+    write_form(form, path)
+    assert read_form(path) == form
+
+
+@pytest.mark.parametrize("unit", ["崇明区安委会办公室（区应急局）", "Ａ公司", "城桥镇（东）", "=1+2"])
+def test_a_typed_unit_is_read_as_written(tmp_path: Path, unit: str) -> None:
+    assert read_form(filled(tmp_path, V, {UNIT_CELL: f"  {unit}\u3000"})).unit == unit
+
+
+def test_the_members_cell_is_split_at_its_separators_only(tmp_path: Path) -> None:
+    path = filled(tmp_path, V, {MEMBERS_CELL: "新河镇（东）、Ａ公司，港沿镇;竖新镇\n城桥　镇"})
+    assert read_form(path).members == ("新河镇（东）", "Ａ公司", "港沿镇", "竖新镇", "城桥　镇")
+
+
+@pytest.mark.parametrize("separator", ["、", "，", ",", "；", ";"])
+def test_a_member_holding_a_separator_is_refused_when_written_naming_the_cell(tmp_path: Path, separator: str) -> None:
+    form = attrs.evolve(_base_form(), members=(f"上海某甲{separator}乙联合体", "港沿镇"))
+    with pytest.raises(ValueError, match=f"{SHEET}!{MEMBERS_CELL}: the member '上海某甲{separator}乙联合体' holds"):
+        write_form(form, tmp_path / "f.xlsx")
+    assert not (tmp_path / "f.xlsx").exists()
+
+
+def test_a_campaign_with_a_full_width_name_is_as_clean_with_a_form_in_excel(tmp_path: Path) -> None:
+    """The clean Chongming campaign with 城桥镇 renamed 城桥镇（东）, its May form filled in Excel."""
+    for source in CLEAN.iterdir():
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8").replace("城桥镇", "城桥镇（东）"),
+                                            encoding="utf-8")
+    form_file = tmp_path / "城桥镇-2023-05.yaml"
+    write_form(load_document(form_file), tmp_path / "城桥镇-2023-05.xlsx")  # type: ignore[arg-type]
+    form_file.unlink()
+    results = engine.check_files(sorted(tmp_path.iterdir()))
+    assert all(isinstance(r, engine.Report) for r in results)
+    assert [v.rule for r in results if isinstance(r, engine.Report) for v in r.violations] == []
+
+
+def _with_cells(tmp_path: Path, count: int, first_row: int = 100) -> Path:
+    """The shipped example with ``count`` more cells, one per row below the form, each holding 1."""
+    source = Path("examples/campaigns/excel/城桥镇-2023-05.xlsx")
+    path = tmp_path / f"cells-{count}.xlsx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                rows = "".join(f'<row r="{first_row + k}"><c r="H{first_row + k}"><v>1</v></c></row>' for k in range(count))
+                data = data.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+            out.writestr(info, data)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_a_workbook_of_more_cells_than_the_limit_is_refused_before_it_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _with_cells(tmp_path, MAX_CELLS)
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("openpyxl read a workbook over the cell limit")
+    monkeypatch.setattr("openpyxl.load_workbook", never)
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    (problem,) = caught.value.problems
+    assert caught.value.file == str(path)
+    assert problem.message.startswith("the workbook's sheets hold ") and f"the limit is {MAX_CELLS}" in problem.message
+
+
+def test_values_outside_the_form_are_listed_up_to_a_bound_and_the_rest_counted(tmp_path: Path) -> None:
+    path = _with_cells(tmp_path, MAX_OUTSIDE_REPORTED + 7)
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    problems = caught.value.problems
+    assert len(problems) == MAX_OUTSIDE_REPORTED + 1
+    assert [p.path for p in problems[:2]] == [f"{SHEET}!H100", f"{SHEET}!H101"]
+    assert str(problems[-1]) == (f"{SHEET}: and 7 more values outside the form's cells, not listed "
+                                 f"(the first {MAX_OUTSIDE_REPORTED} are)")
