@@ -21,8 +21,7 @@ from typing import Annotated, Any
 
 import attrs
 
-from forms.errors import shown
-from forms.plan import MAX_FIGURE, Count, Name, above_max_figure
+from forms.plan import MAX_FIGURE, Count, Name, above_max_figure, shown
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only, matched whole (no trailing newline)
@@ -189,12 +188,15 @@ def _number(value: Any, whole: bool) -> Decimal | int:
     if type(value) is int and 0 <= value <= MAX_FIGURE:  # the common case, without a Decimal round trip
         return value if whole else Decimal(value)
     expected = f"expected a {'whole number' if whole else 'number'} ≥ 0, got {shown(value)}"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, Decimal):  # a file's number with a point, read exactly as written (forms.parse)
+        number = value
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(expected)
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(expected) from None
+    else:
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError(expected) from None
     if not number.is_finite() or number < 0 or (whole and number != number.to_integral_value()):
         raise ValueError(expected)
     if number > MAX_FIGURE:

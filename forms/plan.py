@@ -15,6 +15,8 @@ from typing import Annotated
 
 import attrs
 
+from forms import errors
+
 #: The largest figure a document may state (a count, an amount, a percentage). durable-rules
 #: compares whole numbers exactly only below 2**63 and silently gets larger ones wrong; this cap,
 #: far above any real figure, keeps the sums, products and scaled amounts the rules compare below
@@ -25,6 +27,14 @@ MAX_FIGURE = 10**9
 def above_max_figure(shown: str) -> str:
     """What loaders say of a figure above MAX_FIGURE, shown as ``shown``."""
     return f"expected a number ≤ {MAX_FIGURE}, got {shown}"
+
+
+def shown(value: object) -> str:
+    """A value as a problem message quotes it (:func:`forms.errors.shown`), a number read from a file
+    as the digits written there: ``0.00001``, not ``Decimal('0.00001')`` or a float's ``1e-05``
+    (an exponent as ``e``, as people write it: ``1.0e-400``)."""
+    return str(value).replace("E", "e") if isinstance(value, Decimal) else errors.shown(value)
+
 
 # Annotated aliases: plain ints and Decimals to Python code, strictly checked by the loader.
 #: A whole number from 0 to MAX_FIGURE (家次, 家, 天, 人).
