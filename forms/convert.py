@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import unicodedata
@@ -19,10 +20,40 @@ import cattrs
 import yaml
 from cattrs.cols import homogenous_tuple_structure_factory
 
-from forms.dispatch import DispatchForm, ItemShape, YearMonth, checked_values, load_template, parse_year_month
-from forms.errors import CONTROL_IN_TEXT, LONE_SURROGATE, NONCHARACTER, LoadError, Problem, hidden_in_name, shown, shown_escaping
+from forms.dispatch import (
+    CountAmount,
+    DispatchForm,
+    ItemShape,
+    WholePart,
+    YearMonth,
+    checked_values,
+    load_template,
+    parse_year_month,
+)
+from forms.errors import (
+    CONTROL_IN_TEXT,
+    LONE_SURROGATE,
+    NONCHARACTER,
+    LoadError,
+    Problem,
+    hidden_in_name,
+    shown,
+    shown_escaping,
+)
 from forms.parse import read_data
-from forms.plan import MAX_FIGURE, AnnualPlan, Category, Count, Month, Name, Percent, Period, PlannedBasis, Tag, above_max_figure
+from forms.plan import (
+    MAX_FIGURE,
+    AnnualPlan,
+    Category,
+    Count,
+    Month,
+    Name,
+    Percent,
+    Period,
+    PlannedBasis,
+    Tag,
+    above_max_figure,
+)
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
 from forms.references import check_references, repeats
 
@@ -33,10 +64,30 @@ class _Invalid(ValueError):
     """A value of the wrong shape; its text is shown to the user as is."""
 
 
+def _whole(value: Any) -> int | None:
+    """A whole number as an int: an int, or a number with nothing but zeros after its point (``5.0``,
+    a whole number as JSON Schema's ``integer`` takes it; ``2.0000000000000001`` is not one, read
+    exactly by :mod:`forms.parse`); one beyond ±MAX_FIGURE as just beyond it. None for anything else."""
+    if isinstance(value, int):
+        return None if isinstance(value, bool) else value
+    if isinstance(value, Decimal):
+        number = value if value.is_finite() else None
+    else:
+        number = Decimal(value) if isinstance(value, float) and math.isfinite(value) else None
+    if number is None:
+        return None
+    if number.copy_abs() > MAX_FIGURE:  # never int() of 1E+999999999
+        return MAX_FIGURE + 1 if number > 0 else -MAX_FIGURE - 1
+    return int(number) if number == number.to_integral_value() else None
+
+
 def _count(value: Any, _: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if type(value) is int and 0 <= value <= MAX_FIGURE:  # nearly every count
+        return value
+    number = _whole(value)
+    if number is None or number < 0:
         raise _Invalid(f"expected a whole number ≥ 0, got {shown(value)}")
-    return _at_most_max(value, value)
+    return _at_most_max(number, value)
 
 
 Figure = TypeVar("Figure", int, Decimal)
@@ -50,9 +101,10 @@ def _at_most_max(number: Figure, value: Any) -> Figure:
 
 
 def _month(value: Any, _: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+    number = _whole(value)
+    if number is None or not 1 <= number <= 12:
         raise _Invalid(f"expected a month 1–12, got {shown(value)}")
-    return value
+    return number
 
 
 def _year_month(value: Any, _: Any) -> str:
@@ -66,11 +118,12 @@ def _year_month(value: Any, _: Any) -> str:
 
 
 def _integer(value: Any, _: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    number = _whole(value)
+    if number is None:
         raise _Invalid(f"expected a whole number, got {shown(value)}")
-    if abs(value) > MAX_FIGURE:
+    if abs(number) > MAX_FIGURE:
         raise _Invalid(f"expected a whole number within ±{MAX_FIGURE}, got {shown(value)}")
-    return value
+    return number
 
 
 #: A number given as text: plain ASCII digits with an optional fraction ("68.20" keeps the two
@@ -82,15 +135,19 @@ PERCENT_PLACES = 4
 
 
 def _decimal(value: Any, _: Any) -> Decimal:
-    # str() of a float gives its shortest repr, so 68.2 keeps one decimal place as stated.
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise _Invalid(f"expected a number, got {shown(value)}")
-    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
-        raise _Invalid(f"expected a number, got {shown(value)}")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise _Invalid(f"expected a number, got {shown(value)}") from None
+    # A file's numbers come as Decimals, read as written (forms.parse), so 68.20 keeps its two
+    # places; str() of a float (plain data from Python) gives its shortest repr, so 68.2 keeps one.
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise _Invalid(f"expected a number, got {shown(value)}")
+        if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+            raise _Invalid(f"expected a number, got {shown(value)}")
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise _Invalid(f"expected a number, got {shown(value)}") from None
     if not number.is_finite() or number < 0:
         raise _Invalid(f"expected a number ≥ 0, got {shown(value)}")
     return _at_most_max(number, value)
@@ -218,9 +275,30 @@ def _enum_value(member: Enum) -> Any:
     return member.value
 
 
-def _unstructure_decimal(value: Decimal) -> int | float:
-    # Written back as the number it was read as: 72 stays 72, 68.2 stays 68.2.
-    return int(value) if value == value.to_integral_value() and value.as_tuple().exponent == 0 else float(value)
+def _unstructure_decimal(value: Decimal) -> int | float | str:
+    """Written back as it was read, places and all, since shares are compared at the places stated:
+    72 stays 72 and 68.2 stays 68.2 (numbers), but ``68.20`` becomes the text ``"68.20"``, as a
+    number (a float) would lose its trailing zero. Only a plan's percentages and ratio can be
+    written so, and they take text (:func:`_decimal`); a form's figures are written by
+    :func:`_unstructure_figure`."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN or infinity: only in a document built in Python
+        return float(value)
+    if exponent >= 0:
+        return int(value)
+    number = float(value)
+    if Decimal(repr(number)).as_tuple() == value.as_tuple():
+        return number
+    return format(value, "f")
+
+
+def _unstructure_figure(value: Any) -> Any:
+    """A figure of a form's item as a number: whole (an int), or an amount of money (a float, exact
+    to its 4 places at most), whose trailing zeros carry nothing: amounts are compared in 0.0001 万元
+    and a form's figures do not take text."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return _plain(value)
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _make_converter() -> cattrs.Converter:
@@ -243,6 +321,8 @@ def _make_converter() -> cattrs.Converter:
         converter.register_structure_hook(enum, _enum)
         converter.register_unstructure_hook(enum, _enum_value)
     converter.register_unstructure_hook(Decimal, _unstructure_decimal)
+    for pair in (CountAmount, WholePart):
+        converter.register_unstructure_hook(pair, lambda v: _unstructure_pair(v))  # defined below
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_unstructure_hook(tuple, lambda t: [converter.unstructure(v) for v in t])
     return converter
@@ -456,9 +536,16 @@ def _document(body: dict[str, Any], cls: type[Document], file: str) -> Document:
     return document
 
 
+def _unstructure_pair(pair: CountAmount | WholePart) -> dict[str, Any]:
+    """A form's two-figure item, its blank figures left out."""
+    return {f.name: _unstructure_figure(v) for f in attrs.fields(type(pair)) if (v := getattr(pair, f.name)) is not None}
+
+
 def _plain(value: Any) -> Any:
     """Plain data of a value by what it is, not by what its field is typed as: a document built in
     Python may hold anything, and its data is read to say what (:func:`built_wrongly`)."""
+    if isinstance(value, (CountAmount, WholePart)):
+        return _unstructure_pair(value)
     if attrs.has(type(value)):
         return {f.name: _plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
     if isinstance(value, dict):
@@ -533,7 +620,9 @@ def load_plan(path: str | Path) -> AnnualPlan:
 
 
 def unstructure(document: Any) -> dict[str, Any]:
-    """The plain-data form of a document: what a file holds."""
+    """The plain-data form of a document: what a file holds. A Decimal is written as a number
+    where a float holds it with its places (``68.2``), else as text (``"68.20"``), so that the
+    document read back is equal and checks the same."""
     data: dict[str, Any] = CONVERTER.unstructure(document)
     return data
 

@@ -189,12 +189,15 @@ def _number(value: Any, whole: bool) -> Decimal | int:
     if type(value) is int and 0 <= value <= MAX_FIGURE:  # the common case, without a Decimal round trip
         return value if whole else Decimal(value)
     expected = f"expected a {'whole number' if whole else 'number'} ≥ 0, got {shown(value)}"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, Decimal):  # a file's number with a point, read exactly as written (forms.parse)
+        number = value
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(expected)
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(expected) from None
+    else:
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError(expected) from None
     if not number.is_finite() or number < 0 or (whole and number != number.to_integral_value()):
         raise ValueError(expected)
     if number > MAX_FIGURE:

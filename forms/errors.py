@@ -6,14 +6,19 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 
 def shown(value: Any) -> str:
-    """A value as a problem message quotes it: text in JSON's quotes, anything else as Python writes it."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+    """A value as a problem message quotes it: text in JSON's quotes, a number read from a file as
+    the digits written there (``0.00001``, not ``Decimal('0.00001')`` or a float's ``1e-05``; an
+    exponent as ``e``, as people write it: ``1.0e-400``), anything else as Python writes it."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value).replace("E", "e") if isinstance(value, Decimal) else repr(value)
 
 
 _CONTROL = "\x00-\x1f\x7f-\x9f"

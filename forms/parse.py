@@ -6,7 +6,9 @@ import json
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,9 +112,16 @@ def _int(loader: Any, node: Any) -> int:
             None, None, f"a number of {len(text)} digits is too long", node.start_mark) from None
 
 
-def _float(loader: Any, node: Any) -> float:
-    if not _PLAIN_FLOAT.fullmatch(node.value):
+def _float(loader: Any, node: Any) -> Decimal | float:
+    """A number with a point or an exponent, read exactly as written (``0.1``, ``68.20``,
+    ``1.0e-400``): as a float it would be rounded to binary before a loader could see its places
+    (``2.0000000000000001`` read as 2, ``1.0e-400`` as 0). NaN and infinity stay floats, which
+    the loaders refuse."""
+    text = node.value
+    if not _PLAIN_FLOAT.fullmatch(text):
         raise _not_plain(loader, node, yaml.constructor.SafeConstructor.construct_yaml_float)
+    if text[-1].isdigit() or text[-1] == ".":
+        return Decimal(text)
     value: float = yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
     return value
 
@@ -226,6 +235,20 @@ def _no_lone_surrogates(name: str, data: Any) -> None:
                                                      f"of a character (a lone surrogate)")]) from None
 
 
+def _json_value_problem(exc: ValueError, text: str) -> str:
+    """What a ValueError raised while JSON was parsed says, and where: an integer longer than Python
+    converts (``sys.get_int_max_str_digits()``) at its line and column, as YAML's reader gives it."""
+    limit = sys.get_int_max_str_digits()
+    if limit and "integer string conversion" in str(exc):
+        found = re.search(f"[0-9]{{{limit + 1},}}", text)
+        if found is not None:
+            start = found.start() - (found.start() > 0 and text[found.start() - 1] == "-")
+            line = text.count("\n", 0, start) + 1
+            column = start - text.rfind("\n", 0, start)
+            return f"invalid JSON at line {line} column {column}: a number of {len(found.group())} digits is too long"
+    return f"invalid JSON: {exc}"
+
+
 def _not_there(name: str) -> LoadError | None:
     """The error for a path that names nothing at all (a mistyped file or folder), else None."""
     if os.path.lexists(name):
@@ -275,7 +298,10 @@ def read_bytes(path: str | Path) -> bytes:
 
 
 def read_data(path: str | Path) -> Any:
-    """Read a ``.yaml``/``.yml``/``.json`` file into plain data, or raise :class:`LoadError`."""
+    """Read a ``.yaml``/``.yml``/``.json`` file into plain data, or raise :class:`LoadError`.
+
+    A number with a point or an exponent is a :class:`~decimal.Decimal` of the digits written
+    (``68.20`` keeps its two places, ``2.0000000000000001`` is not 2); a whole number is an ``int``."""
     name = str(path)
     suffix = os.path.splitext(name)[1].lower()
     if suffix not in (".json", ".yaml", ".yml"):
@@ -293,13 +319,14 @@ def read_data(path: str | Path) -> Any:
         raise LoadError(name, [Problem("", "file is empty")])
     if suffix == ".json":
         try:
-            data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+            # Numbers with a point or an exponent read exactly (as YAML's: _float); whole numbers stay int.
+            data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             raise LoadError(name, [Problem("", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]) from None
         except RecursionError:  # json's decoder recurses per level of nesting
             raise LoadError(name, [Problem("", "invalid JSON: lists and objects nested too deep")]) from None
         except ValueError as exc:
-            raise LoadError(name, [Problem("", f"invalid JSON: {exc}")]) from None
+            raise LoadError(name, [Problem("", _json_value_problem(exc, text))]) from None
         if "\\u" in text and _SURROGATE_ESCAPE.search(text):  # the only way JSON text holds one
             _no_lone_surrogates(name, data)
         return data

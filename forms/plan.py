@@ -26,6 +26,7 @@ def above_max_figure(shown: str) -> str:
     """What loaders say of a figure above MAX_FIGURE, shown as ``shown``."""
     return f"expected a number ≤ {MAX_FIGURE}, got {shown}"
 
+
 # Annotated aliases: plain ints and Decimals to Python code, strictly checked by the loader.
 #: A whole number from 0 to MAX_FIGURE (家次, 家, 天, 人).
 Count = Annotated[int, "whole number ≥ 0"]

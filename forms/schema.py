@@ -7,6 +7,7 @@ published copies are in ``forms/schemas/`` and a test checks they are current.
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import types
@@ -20,24 +21,76 @@ import attrs
 
 from forms.dispatch import ItemShape, YearMonth, load_template, variants
 from forms.plan import MAX_FIGURE, Count, Month, Name, Percent
+from forms.references import MONTHS
+
+#: The end of a pattern: ``$`` alone lets a trailing line break through in Python's ``re`` (and so in
+#: jsonschema), which the loaders refuse; ``$(?!\n)`` ends the text in Python and ECMA-262 alike.
+_END = r"$(?!\n)"
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+_CONTROL_BUT_LINES_AND_TABS = r"\x00-\x08\x0b-\x1f\x7f-\x9f"  # forms.errors.CONTROL_IN_TEXT
+#: Digits of a figure's whole part: up to MAX_FIGURE, after any leading zeros.
+_WHOLE_PART = f"0*(?:[0-9]{{1,{len(str(MAX_FIGURE)) - 1}}}(?:\\.[0-9]{{places}})?|{MAX_FIGURE}(?:\\.0{{places}})?)"
+
+
+def _number_text(places: str) -> str:
+    """A pattern of a figure given as text in plain ASCII digits (``"68.20"``), at most MAX_FIGURE,
+    with ``places`` (a quantifier) digits after the point."""
+    return "^" + _WHOLE_PART.replace("{places}", places) + _END
+
+
+#: What each pattern means, in words (the formats page shows these).
+PATTERNS = {
+    _number_text("{1,4}"): "in ASCII digits, at most 4 decimal places",
+    _number_text("+"): "in ASCII digits",
+    f"^(?=[\\s\\S]*\\S)[^{_CONTROL_BUT_LINES_AND_TABS}]*{_END}": "not blank, no control characters but line breaks and tabs",
+    f"^[^\\s{_CONTROL}](?:[^{_CONTROL}]*[^\\s{_CONTROL}])?{_END}": "one line, no spaces around it, no control characters",
+    f"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_END}": "YYYY-MM-DD",
+    f"^[0-9]{{4}}-(0[1-9]|1[0-2]){_END}": "YYYY-MM",
+}
+_PERCENT_TEXT, _DECIMAL_TEXT, _TEXT, _NAME, _DATE, _YEAR_MONTH = PATTERNS
+
+
+def _figure_or_text(places: str) -> dict[str, Any]:
+    return {"anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_FIGURE},
+                      {"type": "string", "pattern": _number_text(places)}]}
+
 
 _NAMED: dict[Any, dict[str, Any]] = {
     Count: {"type": "integer", "minimum": 0, "maximum": MAX_FIGURE},
     Month: {"type": "integer", "minimum": 1, "maximum": 12},
-    Percent: {"type": "number", "minimum": 0, "maximum": MAX_FIGURE},
-    Decimal: {"type": "number", "minimum": 0, "maximum": MAX_FIGURE},
-    str: {"type": "string"},
-    Name: {"type": "string", "pattern": r"^\S(?:[\s\S]*\S)?$"},  # no spaces around it
+    Percent: _figure_or_text("{1,4}"),
+    Decimal: _figure_or_text("+"),
+    str: {"type": "string", "pattern": _TEXT},
+    Name: {"type": "string", "pattern": _NAME},
     bool: {"type": "boolean"},
     int: {"type": "integer", "minimum": -MAX_FIGURE, "maximum": MAX_FIGURE},
-    date: {"type": "string", "format": "date"},
-    YearMonth: {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"},
+    date: {"type": "string", "format": "date", "pattern": _DATE},
+    YearMonth: {"type": "string", "pattern": _YEAR_MONTH},
 }
+
+#: Lists the loaders take only without repeats, or only of a length: (model, field) → what JSON
+#: Schema says of them. A list of objects unique by one field (ids, steps) cannot be said so.
+_LISTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("InspectionItem", "covers"): {"uniqueItems": True},
+    ("InspectionItem", "sampled_units"): {"uniqueItems": True},
+    ("ScheduleRow", "monthly"): {"minItems": MONTHS, "maxItems": MONTHS},
+    ("Schedule", "monthly_totals"): {"minItems": MONTHS, "maxItems": MONTHS},
+    ("DispatchForm", "members"): {"uniqueItems": True},
+}
+
+
+def _with_list_rules(schema: dict[str, Any], rules: dict[str, Any] | None) -> dict[str, Any]:
+    """``schema`` (of a list, or of a list or null) with ``rules`` added to the list."""
+    if rules:
+        for branch in schema.get("anyOf", [schema]):
+            if branch.get("type") == "array":
+                branch.update(rules)
+    return schema
 
 
 def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if tp in _NAMED:
-        return dict(_NAMED[tp])
+        return copy.deepcopy(_NAMED[tp])  # a copy the caller may add to
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         return {"anyOf": [_schema(arg, defs) for arg in typing.get_args(tp)]}
@@ -60,7 +113,7 @@ def _object(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     properties = {}
     required = []
     for field in attrs.fields(cls):
-        properties[field.name] = _schema(hints[field.name], defs)
+        properties[field.name] = _with_list_rules(_schema(hints[field.name], defs), _LISTS.get((cls.__name__, field.name)))
         if field.default is attrs.NOTHING:
             required.append(field.name)
     result: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
@@ -84,8 +137,10 @@ def _figure(whole: bool) -> dict[str, Any]:
 
 
 def _pair(first: str, second: str, first_whole: bool, second_whole: bool) -> dict[str, Any]:
+    """Two figures, either of which may be blank (left out or null)."""
     return {"type": "object", "additionalProperties": False,
-            "properties": {first: _figure(first_whole), second: _figure(second_whole)}}
+            "properties": {first: {"anyOf": [_figure(first_whole), {"type": "null"}]},
+                           second: {"anyOf": [_figure(second_whole), {"type": "null"}]}}}
 
 
 def _form_values(variant: str) -> dict[str, Any]:
@@ -115,7 +170,8 @@ def document_schema(kind: str) -> dict[str, Any]:
         hints = typing.get_type_hints(cls, include_extras=True)
         body: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False, "required": []}
         for field in attrs.fields(cls):
-            body["properties"][field.name] = {"type": "object"} if field.name == "values" else _schema(hints[field.name], defs)
+            body["properties"][field.name] = ({"type": "object"} if field.name == "values" else _with_list_rules(
+                _schema(hints[field.name], defs), _LISTS.get((cls.__name__, field.name))))
             if field.default is attrs.NOTHING:
                 body["required"].append(field.name)
         body["properties"]["variant"] = {"enum": list(variants())}

@@ -24,12 +24,27 @@ register_enum(Severity)
 register_enum(Op)
 
 
+#: A parameter's value as text, as JSON holds it: a date (2023-05-31) or a number ("0.750").
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NUMBER_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
 def _parameter_value(value: Any, _: Any) -> Decimal | date:
-    """A parameter is a number (15, 0.75) or a date (2023-05-31)."""
+    """A parameter is a number (15, 0.75) or a date (2023-05-31); as text too (``"2023-05-31"``,
+    ``"0.750"``), which is how a profile written as JSON (``forms.unstructure``) holds them."""
     if isinstance(value, date):
+        return value
+    if isinstance(value, Decimal):  # a file's number with a point, read exactly (forms.parse)
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(str(value))
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected a number or a date, got {value!r}, which is not a date") from None
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+        return Decimal(value)
     raise ValueError(f"expected a number or a date, got {value!r}")
 
 

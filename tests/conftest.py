@@ -76,3 +76,15 @@ def alternatives_fitting(violation: Any, rule: Any) -> set[int]:
     return {k for k, alternative in enumerate(rule.when)
             if _fits(rule.message_for(alternative).zh, violation.message)
             and _fits(rule.message_for(alternative).en, violation.message_en)}
+
+
+def floats(data: Any) -> Any:
+    """Plain data read by ``forms.read_data`` with its Decimals (numbers with a point, read exactly)
+    as floats, for ``json.dumps`` and ``yaml.safe_dump``, which take no Decimal."""
+    from decimal import Decimal
+
+    if isinstance(data, dict):
+        return {k: floats(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [floats(v) for v in data]
+    return float(data) if isinstance(data, Decimal) else data

@@ -257,6 +257,16 @@ put("form-figure-hexadecimal.yaml", once(FORM, SELF_FOUND, "  self_found: 0x10  
 put("form-figure-base-60.yaml", once(FORM, SELF_FOUND, "  self_found: 1:30   "))
 put("form-figure-underscore.yaml", once(FORM, SELF_FOUND, "  self_found: 1_0    "))
 put("form-figure-5000-digits.yaml", once(FORM, SELF_FOUND, "  self_found: " + "9" * 5000 + " "))
+# Numbers with a point are read exactly, not as binary floats that would round them to pass.
+put("form-figure-5000-digits.json", once(as_json(FORM), '"self_found": 2,', '"self_found": ' + "9" * 5000 + ","))
+put("form-count-float-noise.yaml", once(FORM, SELF_FOUND, "  self_found: 2.0000000000000001"))
+put("form-count-float-noise.json", once(as_json(FORM), '"self_found": 2,', '"self_found": 2.0000000000000001,'))
+PENALTIES = "penalties: {count: 0, amount: 0}"
+put("form-amount-20-places.yaml", once(FORM, PENALTIES, "penalties: {count: 1, amount: 0.10000000000000000001}"))
+put("form-amount-20-places.json", once(as_json(FORM), '"amount": 0\n', '"amount": 0.10000000000000000001\n'))
+put("form-amount-underflow.yaml", once(FORM, PENALTIES, "penalties: {count: 0, amount: 1.0e-400}"))
+put("form-amount-underflow.json", once(as_json(FORM), '"amount": 0\n', '"amount": 1e-400\n'))
+put("form-amount-five-places-small.yaml", once(FORM, PENALTIES, "penalties: {count: 1, amount: 0.00001}"))
 put("form-amount-five-places.yaml", once(FORM, "report_rewards: {whole: 0, part: 0}",
                                          "report_rewards: {whole: 0.20004, part: 0.20005}"))
 put("form-variant-as-path.yaml", once(FORM, "variant: chongming-2023\n", "variant: ../templates/chongming-2023\n"))

@@ -21,6 +21,8 @@ from forms.schema import document_schema
 from rulebook import load_rulebook
 from rulebook.load import SOURCES_DIR
 
+from .conftest import floats
+
 RULEBOOK = load_rulebook()
 CAMPAIGNS = Path("examples/campaigns")
 VARIANTS = ["chongming-2023", "linyi-lingang-2023"]
@@ -198,7 +200,7 @@ def test_every_shipped_deadline_names_its_step_in_words() -> None:
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f"{f.parent.name}/{f.name}" for f in FOLDERS])
 def test_every_example_file_meets_its_published_schema(folder: Path) -> None:
     for path in sorted(folder.glob("*.yaml")):
-        data = json.loads(json.dumps(read_data(path), default=str, ensure_ascii=False))
+        data = json.loads(json.dumps(floats(read_data(path)), default=str, ensure_ascii=False))
         jsonschema.validate(data, document_schema(data["kind"]))
 
 

@@ -33,6 +33,7 @@ from forms.dispatch import (
 )
 from forms.plan import MAX_FIGURE
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy, Milestone, SpotCheck
+from tests.conftest import floats
 
 CHONGMING = Path("examples/campaigns/chongming-2023/clean")
 LINYI = Path("examples/campaigns/linyi-lingang-2023/clean")
@@ -47,9 +48,9 @@ SUFFIXES = [".yaml", ".json"]
 def write(data: dict[str, Any], tmp_path: Path, suffix: str) -> Path:
     path = tmp_path / f"document{suffix}"
     if suffix == ".json":
-        path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+        path.write_text(json.dumps(floats(data), ensure_ascii=False, default=str), encoding="utf-8")
     else:
-        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.safe_dump(floats(data), allow_unicode=True), encoding="utf-8")
     return path
 
 

@@ -23,7 +23,7 @@ from forms import LoadError, document_from_data, load_document, read_data
 from forms.plan import MAX_FIGURE
 from rulebook import load_rulebook
 
-from .conftest import ROOT
+from .conftest import ROOT, floats
 
 PLAN = ROOT / "examples" / "plans" / "chongming-2024.yaml"
 FORM = ROOT / "examples" / "campaigns" / "chongming-2023" / "clean" / "城桥镇-2023-05.yaml"
@@ -31,7 +31,7 @@ FORM = ROOT / "examples" / "campaigns" / "chongming-2023" / "clean" / "城桥镇
 
 def _problems(data: dict, tmp_path: Path) -> list[str]:
     path = tmp_path / "document.json"
-    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    path.write_text(json.dumps(floats(data), ensure_ascii=False, default=str), encoding="utf-8")
     with pytest.raises(LoadError) as caught:
         load_document(path)
     return [str(p) for p in caught.value.problems]
@@ -53,7 +53,7 @@ def test_a_plan_figure_above_the_cap_is_refused_where_it_stands(tmp_path: Path, 
 
 def _written(data: dict, tmp_path: Path) -> Path:
     path = tmp_path / "document.json"
-    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    path.write_text(json.dumps(floats(data), ensure_ascii=False, default=str), encoding="utf-8")
     return path
 
 

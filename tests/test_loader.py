@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import engine
 from forms import MAX_FILE_BYTES, LoadError, document_from_data, load_document, parse, plan_from_data, read_data, unstructure
+from tests.conftest import floats
 
 EXAMPLE = Path("examples/plans/chongming-2024.yaml")
 
@@ -27,6 +28,7 @@ def chongming() -> dict:
 
 def problems_of(data: dict, tmp_path: Path, suffix: str = ".json") -> list[str]:
     path = tmp_path / f"plan{suffix}"
+    data = floats(data)
     path.write_text(json.dumps(data, ensure_ascii=False) if suffix == ".json" else yaml.safe_dump(data, allow_unicode=True),
                     encoding="utf-8")
     with pytest.raises(LoadError) as caught:
@@ -264,7 +266,7 @@ def _collections(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
 def test_both_yaml_parsers_read_any_data_as_pyyaml_does(data: object) -> None:
     """As PyYAML's own safe loader reads it (which is not always as written: a key "\\x85" is a
     line break to YAML)."""
-    text = yaml.safe_dump({"data": data}, allow_unicode=True)
+    text = yaml.safe_dump({"data": floats(data)}, allow_unicode=True)
     expected = yaml.safe_load(text)
     assert all(parse._read_yaml(text, loader) == expected for loader in LOADERS)
 
@@ -301,7 +303,7 @@ def test_text_may_run_over_lines_but_holds_no_other_control_character(
     data = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
     data["hazards"][0]["deferred"]["measures"] = measures
     path = tmp_path / "record.json"
-    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    path.write_text(json.dumps(floats(data), ensure_ascii=False, default=str), encoding="utf-8")
     if not refused:
         assert load_document(path).hazards[0].deferred.measures == measures
         return
@@ -314,7 +316,7 @@ def test_a_name_is_one_line_without_tabs(tmp_path: Path, enterprise: str) -> Non
     data = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
     data["enterprise"] = enterprise
     path = tmp_path / "record.json"
-    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    path.write_text(json.dumps(floats(data), ensure_ascii=False, default=str), encoding="utf-8")
     assert one_problem(path) == (f"enterprise: expected text without control characters, "
                                  f"got {json.dumps(enterprise, ensure_ascii=False)}")
 

@@ -41,6 +41,7 @@ from engine.facts import FACT_KINDS
 from engine.output import as_json, violation_lines
 from forms import LoadError
 from forms.convert import kind_of, load_document
+from forms.schema import PATTERNS as SCHEMA_PATTERNS
 from forms.schema import document_schema
 from rulebook import Rulebook, load_rulebook, normalise_whitespace
 from rulebook.catalogue import DOCUMENT_TITLES, Clause, Coverage, catalogue, citing_rules, load_coverage
@@ -431,17 +432,20 @@ def _type_of(schema: dict[str, Any], kind: str) -> str:
     if "const" in schema:
         return f"``{schema['const']}``"
     if schema.get("type") == "array":
-        return f"list of {_type_of(schema['items'], kind)}"
+        length = ([f"{schema['minItems']} entries"] if schema.get("minItems") == schema.get("maxItems") is not None
+                  else [])
+        rules = ", ".join(length + (["no repeats"] if schema.get("uniqueItems") else []))
+        return f"list of {_type_of(schema['items'], kind)}" + (f" ({rules})" if rules else "")
     kind = schema.get("type", "any")
     extra = []
     if "minimum" in schema:
         extra.append(f"≥ {schema['minimum']}")
     if "maximum" in schema:
         extra.append(f"≤ {schema['maximum']}")
-    if "pattern" in schema:
-        extra.append("YYYY-MM")
     if schema.get("format") == "date":
         extra.append("date YYYY-MM-DD")
+    elif "pattern" in schema:
+        extra.append(SCHEMA_PATTERNS[schema["pattern"]])
     return kind + (f" ({', '.join(extra)})" if extra else "")
 
 

@@ -236,8 +236,9 @@ def _add(a: FormValue, b: FormValue) -> FormValue:
 
 @st.composite
 def money(draw: st.DrawFn, up_to: Decimal = Decimal(50)) -> Decimal:
-    """An amount in 万元 with up to two decimals."""
-    return Decimal(draw(st.integers(0, int(up_to * 100)))) / 100
+    """An amount in 万元 to 0–4 decimal places, trailing zeros as drawn (``1.50``)."""
+    places = draw(st.integers(0, 4))
+    return Decimal(draw(st.integers(0, int(up_to * 10**places)))).scaleb(-places)
 
 
 @st.composite

@@ -281,7 +281,7 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
     workload = attrs.evolve(workload, supervision_workdays=supervision,
                             minimum_checks=minimum_checks(supervision, ratio, up=draw(st.booleans())))
 
-    places = draw(st.sampled_from([0, 1]))
+    places = draw(st.integers(0, 4))  # stated to 0–4 places, trailing zeros kept (68.20)
     stated_share = Decimal(0).quantize(Decimal(1).scaleb(-places))
     plan = AnnualPlan(
         issuer="某区应急管理局", jurisdiction="某区", year=draw(st.integers(facts.year_from, facts.year_to)),
