@@ -466,9 +466,18 @@ def check_many(
     a mapping the source fills again for the next document.
 
     Raises what :func:`check` raises for the first document that cannot be checked, after yielding
-    the reports of the documents before it; nothing after it is read from ``documents``. An error
-    raised by ``documents`` itself is raised likewise, after the reports of the documents it gave.
-    Rules that compare documents with each other need :func:`check_documents`.
+    the reports of the documents before it. How much of ``documents`` has been read by then depends
+    on when it is found:
+
+    - a document refused as it is read (data that is no valid document, what is not a document, a
+      profile that does not fit it) stops the reading: nothing after it is read;
+    - one that fails only in evaluation (a document built in Python with a field no loader would
+      give, found as its facts are built; a failed evaluation, :class:`RuleError`) is found once
+      its whole batch was read: the documents after it in that batch have been taken from
+      ``documents`` and are not reported; nothing after that batch is read. With ``batch=1`` none is.
+
+    An error raised by ``documents`` itself is raised likewise, after the reports of the documents
+    it gave. Rules that compare documents with each other need :func:`check_documents`.
     """
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise ValueError(f"batch must be a whole number of documents, at least 1, not {batch!r}")
@@ -493,13 +502,13 @@ def check_many(
                 bundles.append(_alone(k, document, name, _resolved(document, profile, rulebook, name)))
             except Exception as exc:  # raised once the reports before it are yielded, as promised
                 stopped = exc
-                break  # nothing after the first unusable document is read
+                break  # nothing after the first document refused as it is read is read
         if not bundles:
             break
         results: list[Report | Unusable | None] = [None] * len(bundles)
         _check_bundles(bundles, results, _pointer, paths=False)
         for result in results:
-            if isinstance(result, Unusable):
+            if isinstance(result, Unusable):  # found in evaluation: the rest of its batch was read
                 raise result.error
             assert result is not None
             yield result

@@ -73,11 +73,8 @@ def worked_example(rule_id: str, profile_id: str | None = None) -> WorkedExample
     from forms.strategies import MUTATIONS, CampaignBundle
 
     profile_id = profile_id or profile_for(rule_id)
-    profile = load_rulebook().profile(profile_id)
     base = _minimal(profile_id)
-    mutate: Any = MUTATIONS[rule_id]  # plan mutations take a plan, campaign ones a bundle
-    threshold = () if rule_id != "plan.joint-share" else (profile.parameters["min_joint_share"].value,)
-    broken = mutate(base, *threshold)
+    broken = MUTATIONS[rule_id](base)  # a plan rule's breaks its profile's plan, a campaign rule's its bundle
     compliant = base.documents if isinstance(base, CampaignBundle) else (base,)
     violating = broken.documents if isinstance(broken, CampaignBundle) else (broken,)
     results = check_documents(violating, profile=profile_id)

@@ -367,7 +367,7 @@ def structure(data: Any, cls: type[T], file: str = "<data>", at: str = "") -> T:
     """Turn plain data into ``cls``, or raise :class:`LoadError` naming every bad field.
     ``at`` is the path of ``data`` inside its file, prefixed to every problem's path.
 
-    A document (``cls`` one of :data:`DOCUMENT_KINDS`' models, its data without ``kind``) is read
+    A document (``cls`` one of :data:`forms.DOCUMENT_KINDS`' models, its data without ``kind``) is read
     as :func:`document_from_data` reads it: a dispatch form's values against its template, a plan's
     references, a campaign's steps."""
     if cls in _DOCUMENT_CLASSES and isinstance(data, dict):

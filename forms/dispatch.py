@@ -50,6 +50,9 @@ class ItemShape(StrEnum):
 
 @attrs.frozen
 class FormItem:
+    """One numbered item of a form: its key in a form's values, label as the seed writes it, unit
+    and shape."""
+
     number: int
     key: str
     label: str
@@ -72,6 +75,8 @@ class FormItem:
 
 @attrs.frozen
 class FormSection:
+    """One numbered section of a dispatch form and its items, in the form's order."""
+
     number: int
     name: str
     items: tuple[FormItem, ...]
@@ -87,8 +92,9 @@ class FormTemplate:
     title: str
     notes: tuple[str, ...]
     sections: tuple[FormSection, ...]
-    #: What the form's 外包外租管理混乱 count means: a contractor's conditions (``forms.records.Contractor``)
-    #: that must all hold, or its enterprise counts as disorderly. Each campaign says its own.
+    #: What the form's 外包外租管理混乱 count means, as a contractor's conditions
+    #: (``forms.records.Contractor``) that must all hold, or its enterprise counts as disorderly.
+    #: Each campaign says its own.
     orderly_outsourcing: tuple[str, ...]
 
     def items(self) -> Iterator[tuple[FormSection, FormItem]]:
@@ -151,8 +157,8 @@ class DispatchForm:
     unit: Name
     month: YearMonth
     profile: str
-    #: item key → FormValue. Typed Any for the converter: values are checked against the
-    #: variant's template by :func:`checked_values`, which knows each item's shape.
+    #: Item key → ``FormValue``. Typed ``Any`` for the converter, since values are checked against
+    #: the variant's template by :func:`checked_values`, which knows each item's shape.
     values: dict[str, Any]
     submitted: date | None = None
     members: tuple[Name, ...] = ()
@@ -179,8 +185,8 @@ def variants() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in TEMPLATES_DIR.glob("*.yaml")))
 
 
-#: Decimal places an amount of money (万元) may have: 0.0001 万元 is one yuan. Amounts are compared
-#: in these units (``engine.campaign_facts.SCALE``), so a finer one would be cut, not compared.
+#: Decimal places an amount of money (万元) may have, 0.0001 万元 being one yuan. Amounts are
+#: compared in these units (``engine.campaign_facts.SCALE``), so a finer one would be cut, not compared.
 MONEY_PLACES = 4
 
 

@@ -18,7 +18,7 @@ import attrs
 #: The largest figure a document may state (a count, an amount, a percentage). durable-rules
 #: compares whole numbers exactly only below 2**63 and silently gets larger ones wrong; this cap,
 #: far above any real figure, keeps the sums, products and scaled amounts the rules compare below
-#: that too (and the engine refuses any that is not: :func:`engine.runtime.to_send`).
+#: that too (and the engine refuses any that is not, in ``engine.runtime.to_send``).
 MAX_FIGURE = 10**9
 
 
@@ -157,7 +157,7 @@ class KeyUnit:
     name: Name
     category: str
     township: Name | None = None
-    #: Marked ``*`` in the list: new to the list this year.
+    #: New to the list this year (marked ``*`` in it).
     new: bool = False
     notes: tuple[str, ...] = ()
 

@@ -118,7 +118,8 @@ class EnterpriseRecord:
     key_post_review: KeyPostReview | None = None
     hazards: tuple[Hazard, ...] = ()
     spot_check: SpotCheck | None = None
-    #: The day the record runs to; duties falling due after it are not yet checked. None: final.
+    #: The day the record runs to; duties falling due after it are not yet checked. None when the
+    #: record is final.
     as_of: date | None = None
 
 

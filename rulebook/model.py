@@ -28,7 +28,7 @@ class Op(StrEnum):
     GE = ">="
 
 
-#: A placeholder of a template: ``{name}`` or ``{name:spec}`` (what :func:`engine.report.render` fills).
+#: A placeholder of a template, ``{name}`` or ``{name:spec}`` (what ``engine.report.render`` fills).
 PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
 
 
@@ -133,7 +133,8 @@ class ParameterSpec:
 
     @property
     def takes(self) -> type[Decimal] | type[date]:
-        """What a value of the parameter is: :class:`~datetime.date` for a date, :class:`~decimal.Decimal` for a number."""
+        """The type of a value of the parameter, :class:`~datetime.date` for a date or :class:`~decimal.Decimal` for
+        a number."""
         return date if self.unit == DATE_UNIT else Decimal
 
     def misfit(self, value: Decimal | date) -> str | None:
@@ -207,7 +208,7 @@ class ParameterValue:
     citation: Citation
     effective_to: date | None = None
     note: str | None = None
-    #: What the value is, in words, where messages name it: the step a ``due.<step>`` deadline is for.
+    #: What the value is, in words, where messages name it (the step a ``due.<step>`` deadline is for).
     title: Text | None = None
 
 

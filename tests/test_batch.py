@@ -174,6 +174,28 @@ def test_nothing_after_the_first_unusable_document_is_read_from_the_source() -> 
     assert consumed == [0, 1]  # the caller may go on reading the source after the bad document
 
 
+@pytest.mark.parametrize(("batch", "read"), [(1, 2), (2, 2), (3, 3), (256, 5)])
+def test_a_document_found_in_evaluation_stops_the_reading_once_its_batch_was_read(batch: int, read: int) -> None:
+    """A document built in Python with a field no loader gives is found as its facts are built, so
+    after its whole batch was read: the documents after it in that batch are read and not reported,
+    nothing after the batch is read (check_many's docstring, the README)."""
+    items = list(CHONGMING.items)
+    items[0] = attrs.evolve(items[0], planned="72")
+    bad = attrs.evolve(CHONGMING, items=tuple(items))
+    consumed = []
+
+    def documents() -> Any:
+        for n, document in enumerate([PUTUO, bad, CHONGMING, MINHANG, PUTUO]):
+            consumed.append(n)
+            yield document
+
+    stream = engine.check_many(documents(), batch=batch)
+    assert next(stream) == engine.check(PUTUO)
+    with pytest.raises(LoadError, match=r"<document 1>: items\[0\]\.planned"):
+        next(stream)
+    assert consumed == list(range(read))
+
+
 def test_a_source_that_fails_has_the_documents_it_gave_reported_first() -> None:
     def documents() -> Any:
         yield CHONGMING

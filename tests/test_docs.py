@@ -4,6 +4,7 @@ with its citations, every worked example shows what the engine returns, every so
 from __future__ import annotations
 
 import html
+import importlib
 import json
 import re
 from pathlib import Path
@@ -27,6 +28,7 @@ sphinx = pytest.importorskip("sphinx.cmd.build")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The docs, built once for the session as `make docs` builds them (warnings are errors)."""
     out = tmp_path_factory.mktemp("docs")
+    # conf.py sets nitpicky: a cross-reference to nothing is a warning, hence an error.
     code = sphinx.build_main(["-W", "--keep-going", "-q", "-b", "html", str(ROOT / "docs"), str(out)])
     assert code == 0, "the docs build has warnings or errors"
     return out
@@ -172,3 +174,34 @@ def test_coverage_calling_a_requirement_encoded_that_no_rule_quotes_is_refused(
             rulebook.catalogue.load_coverage()
     finally:
         rulebook.catalogue.load_coverage.cache_clear()
+
+
+@pytest.mark.parametrize("package", ["engine", "forms", "forms.strategies", "rulebook"])
+def test_every_exported_name_is_in_the_api_reference(built: Path, package: str) -> None:
+    """What a package exports is documented, under its name or that of the module defining it."""
+    page = (built / "reference" / "api.html").read_text(encoding="utf-8")
+    ids = set(re.findall(r'<dt class="sig sig-object py" id="([^"]+)"', page))
+    missing = [name for name in importlib.import_module(package).__all__
+               if not any(i.startswith(f"{package}.") and i.endswith(f".{name}") for i in ids)]
+    assert missing == []
+
+
+#: A type as the reference shows one: names, dots, brackets, commas, ``|``, ``...`` and quoted
+#: ``Annotated`` text; never two words in a row, as prose has.
+TYPE_EXPRESSION = re.compile(r"[\w.\[\]|, ]*")
+
+
+def test_no_documented_attribute_has_prose_for_its_type(built: Path) -> None:
+    """A ``#:`` comment (or an attribute's docstring) whose first line has a colon is read by napoleon
+    as ``type: description``; the words before the colon then show as the field's type."""
+    shown = []
+    for page in sorted((built / "reference").glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        for entry in re.findall(r'<dl class="py (?:attribute|data|property)">(.*?)</dd></dl>', text, flags=re.S):
+            name = re.search(r'id="([^"]+)"', entry)
+            for field in re.findall(r'<dt class="field-\w+">Type<span class="colon">:</span></dt>\s*<dd[^>]*>(.*?)</dd>',
+                                    entry, flags=re.S):
+                typ = re.sub(r"'[^']*'", "''", html.unescape(re.sub(r"<[^>]+>", "", field)).strip())
+                if not TYPE_EXPRESSION.fullmatch(typ) or re.search(r"\w\s+\w", typ):
+                    shown.append((page.name, name.group(1) if name else "?", typ))
+    assert shown == []

@@ -71,7 +71,8 @@ def test_a_mutation_fires_exactly_its_rule_the_way_it_targets(profile_id: str, w
 
 @given(plan=annual_plans("shanghai-chongming-2024"))
 def test_joint_share_just_at_the_threshold_passes_and_just_under_fails(plan) -> None:
-    from forms.strategies import break_joint_share, with_planned
+    from forms.strategies import with_planned
+    from forms.strategies.plan import break_joint_share
 
     under = break_joint_share(plan)
     joint = next(i for i in under.items if i.id == "joint-random").planned

@@ -82,14 +82,15 @@ class CampaignBundle:
 
     profile: str
     variant: str
-    unit_forms: tuple[DispatchForm, ...]  # the reporting unit's monthly series
-    member_forms: tuple[DispatchForm, ...]  # the township's member units, every month
-    aggregate_forms: tuple[DispatchForm, ...]  # the township's roll-up, every month
-    records: tuple[EnterpriseRecord, ...]  # enterprises the reporting unit spot-checked
+    unit_forms: tuple[DispatchForm, ...]  #: The reporting unit's monthly series
+    member_forms: tuple[DispatchForm, ...]  #: The township's member units, every month
+    aggregate_forms: tuple[DispatchForm, ...]  #: The township's roll-up, every month
+    records: tuple[EnterpriseRecord, ...]  #: Enterprises the reporting unit spot-checked
     steps: CampaignSteps
 
     @property
     def documents(self) -> tuple[Document, ...]:
+        """All of them, as :func:`engine.check_documents` takes them."""
         return (*self.unit_forms, *self.member_forms, *self.aggregate_forms, *self.records, self.steps)
 
 

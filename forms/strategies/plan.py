@@ -39,8 +39,9 @@ from forms.plan import (
 MONTHS = 12
 DEFAULT_RATIO = Decimal("0.75")
 
-#: One way a rule is violated: (rule id, alternative, condition), the alternative's index in the
-#: rule's ``when`` and the index of the ``any`` condition it makes hold (0 where it has none).
+#: One way a rule is violated, as (rule id, alternative, condition), where the alternative is an
+#: index into the rule's ``when`` and the condition the index of the ``any`` condition it makes hold
+#: (0 where it has none).
 Way = tuple[str, int, int]
 
 
@@ -322,8 +323,11 @@ def break_schedule_sums(plan: AnnualPlan) -> AnnualPlan:
     return attrs.evolve(plan, schedule=attrs.evolve(plan.schedule, monthly_totals=tuple(totals)))
 
 
-def break_joint_share(plan: AnnualPlan, threshold: Decimal = Decimal(15)) -> AnnualPlan:
-    """The joint share pushed just under the threshold: the largest joint count that falls short."""
+def break_joint_share(plan: AnnualPlan, threshold: Decimal | None = None) -> AnnualPlan:
+    """The joint share pushed just under the threshold (by default the ``min_joint_share`` of the
+    plan's profile, 15 where it has none): the largest joint count that falls short."""
+    if threshold is None:
+        threshold = profile_facts(plan.profile).min_joint_share or Decimal(15)
     others = sum(i.planned for i in plan.items if Tag.DOUBLE_RANDOM in i.tags and Tag.JOINT not in i.tags)
     share = Fraction(threshold) / 100
     just_under = math.ceil(share * others / (1 - share)) - 1
@@ -394,7 +398,7 @@ def break_item_arithmetic(plan: AnnualPlan) -> AnnualPlan:
 
 
 #: Rule id → the mutation that breaks exactly that rule in a plan from :func:`annual_plans`.
-PLAN_MUTATIONS: dict[str, Callable[..., AnnualPlan]] = {
+PLAN_MUTATIONS: dict[str, Callable[[AnnualPlan], AnnualPlan]] = {
     "plan.totals": break_totals,
     "plan.shares": break_shares,
     "plan.schedule-sums": break_schedule_sums,
