@@ -294,4 +294,9 @@ edited("xlsx-figure-circled.xlsx", {"E5": "⑤"})
 edited("xlsx-figure-beside-its-column.xlsx", {"G5": 3})
 edited("xlsx-figure-in-the-spare-row.xlsx", {"E37": 3})
 
+# ------------------------------------------------------------------ found in the review of the campaign steps
+LSTEPS = (LY / "区安全生产监管办公室-阶段工作.yaml").read_text(encoding="utf-8")
+put("steps-unknown-role.yaml", once(LSTEPS, "roles: [lead-unit, sector-group-office]", "roles: [lead-unit, 牵头单位]"))
+put("steps-as-of-in-words.yaml", once(STEPS, "milestones:\n", "as_of: 6月30日\nmilestones:\n"))
+
 print(len(written), "files")

@@ -9,7 +9,13 @@ Requires the ``strategies`` extra (``pip install zhifa[strategies]``).
 """
 
 from forms.strategies.campaign import ALTERNATIVE_MUTATIONS as CAMPAIGN_ALTERNATIVE_MUTATIONS
-from forms.strategies.campaign import CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles, dispatch_series
+from forms.strategies.campaign import (
+    CAMPAIGN_MUTATIONS,
+    CampaignBundle,
+    campaign_bundles,
+    campaign_steps,
+    dispatch_series,
+)
 from forms.strategies.plan import ALTERNATIVE_MUTATIONS as PLAN_ALTERNATIVE_MUTATIONS
 from forms.strategies.plan import (
     PLAN_MUTATIONS,
@@ -33,5 +39,5 @@ ALTERNATIVE_MUTATIONS = {**PLAN_ALTERNATIVE_MUTATIONS, **CAMPAIGN_ALTERNATIVE_MU
 __all__ = [
     "ALTERNATIVE_MUTATIONS", "CAMPAIGN_ALTERNATIVE_MUTATIONS", "CAMPAIGN_MUTATIONS", "MUTATIONS",
     "PLAN_ALTERNATIVE_MUTATIONS", "PLAN_MUTATIONS", "CampaignBundle", "Way", "annual_plans", "break_joint_share",
-    "campaign_bundles", "dispatch_series", "plan_data", "profile_facts", "restated", "with_planned",
+    "campaign_bundles", "campaign_steps", "dispatch_series", "plan_data", "profile_facts", "restated", "with_planned",
 ]
