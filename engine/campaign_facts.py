@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 
-from engine.derived import BLANK_SHOWN, Built, Bundle, Fact, FactKind, Missing, Params, title_of
+from engine.derived import BLANK_SHOWN, Built, Bundle, Fact, FactKind, Missing, Params, role_owing, title_of
 from forms.dispatch import (
     MONEY_PLACES,
     CountAmount,
@@ -26,7 +26,7 @@ from forms.dispatch import (
     load_template,
     parse_year_month,
 )
-from forms.records import CONTRACTOR_CONDITIONS, CampaignSteps, EnterpriseRecord
+from forms.records import CONTRACTOR_CONDITIONS, CampaignSteps, EnterpriseRecord, UnitRole
 
 SCALE = 10**MONEY_PLACES  # money compared in 0.0001 万元, the finest amount a form may state
 NO_FORMS = Missing("没有调度表", "no dispatch forms were given")
@@ -629,13 +629,18 @@ def one_off_tasks(bundle: Bundle, params: Params) -> Built:
 
 
 def milestones(bundle: Bundle, params: Params) -> Built:
-    """``milestone``: each dated step of the campaign against its deadline (deadlines are ``due.<step>`` parameters)."""
+    """``milestone``: each dated step of the campaign against its deadline (deadlines are ``due.<step>``
+    parameters). A step owed only by units holding a role (the deadline's ``owed_by``) is judged
+    for a unit whose record states it holds that role, not for one stating it does not, and is not
+    checked for one whose record does not state its roles. A step falling due after the day a
+    record runs to (``as_of``) and not recorded is not yet due; a step recorded is judged by its date."""
     records = [(i, d) for i, d in enumerate(bundle) if isinstance(d, CampaignSteps)]
     if not records:
         yield Missing("没有阶段工作记录", "no record of the campaign's dated steps was given")
         return
     deadlines = {name.removeprefix("due."): value for name, value in params.items() if name.startswith("due.")}
     known_steps = ", ".join(sorted(deadlines))
+    unstated: list[tuple[str, int, list[tuple[str, UnitRole]]]] = []  # records not stating roles a step needs
     for index, steps in records:
         done: dict[str, tuple[int, date]] = {}
         for k, m in enumerate(steps.milestones):  # a step recorded twice (the loader refuses it): its first date
@@ -647,15 +652,45 @@ def milestones(bundle: Bundle, params: Params) -> Built:
                        "step": milestone.step, "step_zh": milestone.step, "step_en": milestone.step, "due": "",
                        "done": milestone.done.isoformat(), "recorded": 1, "days_late": 0, "known": 0,
                        "known_steps": known_steps}
+        unchecked: list[tuple[str, UnitRole]] = []
         for step, due in sorted(deadlines.items()):
             assert isinstance(due, date)
             k, when = done.get(step, (-1, None))
+            if when is None and steps.as_of is not None and due > steps.as_of:
+                continue  # not due by the day the record runs to
+            role = role_owing(params, f"due.{step}")
+            if role is not None:
+                if steps.roles is None:
+                    unchecked.append((step, role))  # whether the unit owes it is not known: never guessed
+                    continue
+                if role not in steps.roles:
+                    continue  # owed by units holding the role, which this one states it does not
             title = title_of(params, f"due.{step}")  # the step in words, where the profile names it
             yield {"kind": "milestone", "doc": index, "loc": f"/milestones/{k}" if when is not None else "/milestones",
                    "unit": steps.unit, "step": step, "step_zh": title.zh if title else step,
                    "step_en": title.en if title else step, "due": due.isoformat(),
                    "done": when.isoformat() if when else "", "recorded": int(when is not None),
                    "days_late": (when - due).days if when else 0, "known": 1, "known_steps": known_steps}
+        if unchecked:
+            unstated.append((steps.unit, index, unchecked))
+    if unstated:
+        yield _roles_unstated(sorted(unstated))
+
+
+def _roles_unstated(unstated: list[tuple[str, int, list[tuple[str, UnitRole]]]]) -> Missing:
+    """Why steps owed only by units holding a role are not checked: records (of these units, sorted
+    by unit) do not state their roles; each with the steps it leaves unchecked and the role owing each."""
+    def listed(names: list[str]) -> str:
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+    zh = "；".join(f"{unit}的阶段工作记录未注明本单位角色（roles），不核对"
+                  + "、".join(f"“{step}”（仅由{role.title_zh}承担：{role.value}）" for step, role in steps)
+                  for unit, _, steps in unstated)
+    en = "; ".join(f"the steps record of {unit} does not state the unit's roles (roles), so "
+                   + listed([f"{step} (owed by {role.title_en} only: {role.value})" for step, role in steps])
+                   + (" is" if len(steps) == 1 else " are") + " not checked"
+                   for unit, _, steps in unstated)
+    return Missing(zh, en)
 
 
 #: Campaign fact kinds: the builder that makes each (one builder may make several kinds), the
@@ -721,8 +756,9 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                              reads=_CAMPAIGN_READS, texts=("enterprise", "task_zh", "task_en")),
     # Deadlines are the profile's ``due.<step>`` parameters, however many it has (the family ``due.*``).
     # ``step_zh``/``step_en``: the step in words, from its deadline's title in the profile (else its name).
+    # A deadline may be owed only by units holding a role (its ``owed_by``).
     "milestone": FactKind(milestones, ("unit", "step", "step_zh", "step_en", "due", "done", "recorded", "days_late",
-                                       "known", "known_steps"), reads={"due.*": date},
+                                       "known", "known_steps"), reads={"due.*": date}, scoped_by_role=("due.*",),
                           blank_unless={"due": ("known",), "done": ("recorded",), "days_late": ("recorded", "known")},
                           texts=("unit", "step", "step_zh", "step_en", "due", "done", "known_steps")),
 }

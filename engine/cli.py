@@ -254,6 +254,9 @@ def _rules(args: argparse.Namespace) -> int:
                 where = f"{value['source']} {value['clause']}, from {value['effective_from']}"
                 named = f"{name} ({value['title']['zh']})" if value["title"] else name
                 print(f"  {p['id']}: {named} = {value['value']}  ({where})")
+                if (owed := value["owed_by"]) is not None:
+                    print(f"    owed only by {owed['role']} ({owed['title']['zh']}): "
+                          f"{owed['source']} {owed['clause']}：“{owed['quote']}”")
         sources = rulebook.profile(args.profile).sources if args.profile else tuple(rulebook.sources)
         for c in rule.citations_for(sources):
             grounds = f"  ({c.applies_to.described()})" if c.applies_to else ""

@@ -275,6 +275,22 @@ def rule_problems(rule: Rule) -> list[Problem]:
     return problems
 
 
+def owed_by_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:
+    """Where the profile says only units holding a role owe a parameter (``owed_by``) that none of
+    its rules' facts asks of those units only (:attr:`engine.derived.FactKind.scoped_by_role`):
+    nothing would read the scope, and the step would be asked of every unit."""
+    if any(r not in rulebook.rules for r in profile.rules):
+        return []  # reported by profile_problems: what the unknown rule would read is unknown
+    scoped = {spec for rule in rulebook.rules_of(profile) for kind in rule.fact_kinds if kind in FACT_KINDS
+              for spec in rule.parameters if spec.name in FACT_KINDS[kind].scoped_by_role}
+    readers = ", ".join(sorted(spec.name for spec in scoped)) or "none"
+    return [Problem(f"profiles[{profile.id}].parameters.{name}.owed_by",
+                    f"no rule of the profile asks {name!r} of some units only (the parameters its rules ask so: "
+                    f"{readers})")
+            for name, value in sorted(profile.parameters.items())
+            if value.owed_by is not None and not any(spec.stands_for(name) for spec in scoped)]
+
+
 def _field(name: str, slot: int | None) -> Any:
     return getattr(m, name if slot is None else slot_field(slot, name))
 
@@ -409,11 +425,14 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
             file = rulebook.file_of(rule)
             located.extend((file, p) for p in (*definition_problems(rule), *citation_problems(rulebook, rule),
                                                *rule_problems(rule)))
+        located.extend((rulebook.file_of(profile), p) for p in owed_by_problems(rulebook, profile))
         if located:
             raise RulebookError(profile_id, [p for _, p in located], [file for file, _ in located])
         rules = rulebook.rules_of(profile)
         params = ParameterValues({name: value.value for name, value in profile.parameters.items()},
-                                 {name: value.title for name, value in profile.parameters.items() if value.title})
+                                 {name: value.title for name, value in profile.parameters.items() if value.title},
+                                 {name: value.owed_by.role for name, value in profile.parameters.items()
+                                  if value.owed_by})
         matched = _matched_fields(rules)
         packed = _packed_kinds(rules, matched)  # part of the name: the same rules packed otherwise are another ruleset
         name = _ruleset_name(profile, rules, packed)

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from forms.convert import Document
+from forms.records import UnitRole
 from rulebook.model import Text
 
 #: A flat record durable-rules matches: ``kind``, ``loc`` (a JSON pointer into its document),
@@ -22,17 +23,25 @@ Bundle = Sequence[Document]
 
 
 class ParameterValues(dict[str, Decimal | date]):
-    """A profile's parameter values by name (a :data:`Params`), and the titles of those that have
-    one, for the facts whose messages name them (the step a ``due.<step>`` deadline is for)."""
+    """A profile's parameter values by name (a :data:`Params`), the titles of those that have one,
+    for the facts whose messages name them (the step a ``due.<step>`` deadline is for), and the
+    role owing each step's deadline that only units holding a role owe (``owed_by``)."""
 
-    def __init__(self, values: Mapping[str, Decimal | date], titles: Mapping[str, Text]) -> None:
+    def __init__(self, values: Mapping[str, Decimal | date], titles: Mapping[str, Text],
+                 owed_by: Mapping[str, UnitRole] | None = None) -> None:
         super().__init__(values)
         self.titles = dict(titles)
+        self.owed_by = dict(owed_by or {})
 
 
 def title_of(params: Params, name: str) -> Text | None:
     """The title of parameter ``name``, if ``params`` carry one."""
     return params.titles.get(name) if isinstance(params, ParameterValues) else None
+
+
+def role_owing(params: Params, name: str) -> UnitRole | None:
+    """The role whose units alone owe the step parameter ``name`` is the deadline of; None if every unit owes it."""
+    return params.owed_by.get(name) if isinstance(params, ParameterValues) else None
 
 
 @attrs.frozen(cache_hash=True)  # reports look up their not-checked rules by the missing reasons
@@ -100,6 +109,10 @@ class FactKind:
     #: the others being numbers: a template's format spec on a text field must be one text takes
     #: (``{label:>8}``, not ``{share_shown:.1f}``), which :func:`engine.compile.rule_problems` checks.
     texts: tuple[str, ...] = ()
+    #: Parameters of :attr:`reads` (or families, ``due.*``) a profile may say only units holding a
+    #: role owe (``owed_by``), which the builder then asks of those units only: a profile saying it
+    #: of any other parameter is refused (:func:`engine.compile.owed_by_problems`), as nothing would read it.
+    scoped_by_role: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         named = (("texts", set(self.texts)),
@@ -110,6 +123,9 @@ class FactKind:
             unknown = sorted(fields - set(self.fields))
             if unknown:
                 raise ValueError(f"{name} names fields the kind does not have: {', '.join(unknown)}")
+        unread = sorted(set(self.scoped_by_role) - set(self.reads))
+        if unread:
+            raise ValueError(f"scoped_by_role names parameters the kind does not read: {', '.join(unread)}")
         numbers = sorted(set(self.shown_as.values()) - set(self.texts))
         if numbers:
             raise ValueError(f"shown_as shows figures as fields not declared texts: {', '.join(numbers)}")

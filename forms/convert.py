@@ -54,7 +54,7 @@ from forms.plan import (
     Tag,
     above_max_figure,
 )
-from forms.records import CampaignSteps, EnterpriseRecord, FoundBy
+from forms.records import CampaignSteps, EnterpriseRecord, FoundBy, UnitRole
 from forms.references import check_references, repeats
 
 T = TypeVar("T")
@@ -317,7 +317,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(lambda t: t == YearMonth, _year_month)
     converter.register_structure_hook_factory(_is_list_field, _list_only)
     converter.register_structure_hook_func(lambda t: t == dict[str, Any], _text_keyed(converter))
-    for enum in (Category, Tag, Period, PlannedBasis, ItemShape, FoundBy):
+    for enum in (Category, Tag, Period, PlannedBasis, ItemShape, FoundBy, UnitRole):
         converter.register_structure_hook(enum, _enum)
         converter.register_unstructure_hook(enum, _enum_value)
     converter.register_unstructure_hook(Decimal, _unstructure_decimal)
@@ -506,9 +506,11 @@ def _dispatch_form(body: dict[str, Any], file: str) -> DispatchForm:
 
 
 def _repeated_steps(steps: CampaignSteps) -> list[Problem]:
-    """A step recorded twice would be judged by whichever date came last."""
-    return [Problem(f"milestones[{index}].step", f"step {m.step!r} is recorded already, at milestones[{earlier}]")
-            for index, earlier, m in repeats(steps.milestones, lambda m: m.step)]
+    """A step recorded twice would be judged by whichever date came last; a role stated twice is a slip."""
+    return [*(Problem(f"milestones[{index}].step", f"step {m.step!r} is recorded already, at milestones[{earlier}]")
+              for index, earlier, m in repeats(steps.milestones, lambda m: m.step)),
+            *(Problem(f"roles[{index}]", f"role {role.value!r} is stated already, at roles[{earlier}]")
+              for index, earlier, role in repeats(steps.roles or (), lambda role: role))]
 
 
 def document_from_data(data: Any, file: str = "<data>") -> Document:

@@ -131,10 +131,39 @@ class Milestone:
     done: date
 
 
+class UnitRole(StrEnum):
+    """A role a unit holds in a campaign: some dated steps are asked only of the units holding a
+    role (a profile's ``owed_by``)."""
+
+    LEAD_UNIT = "lead-unit"  # 行业领域牵头负责单位
+    SECTOR_GROUP_OFFICE = "sector-group-office"  # 专业安全生产领导小组办公室
+
+    @property
+    def title_zh(self) -> str:
+        return ROLE_TITLES[self][0]
+
+    @property
+    def title_en(self) -> str:
+        return ROLE_TITLES[self][1]
+
+
+#: Each role in the campaigns' words, and in English.
+ROLE_TITLES = {UnitRole.LEAD_UNIT: ("行业领域牵头负责单位", "a sector's lead unit"),
+               UnitRole.SECTOR_GROUP_OFFICE: ("专业安全生产领导小组办公室", "a sector safety leading-group office")}
+
+
 @attrs.frozen
 class CampaignSteps:
-    """A unit's record of the campaign's dated steps (plan filed, implementation reports …)."""
+    """A unit's record of the campaign's dated steps (plan filed, implementation reports …), the
+    roles the unit holds (a step some units only owe is asked of those holding its role), and the
+    day the record runs to (steps falling due after it and not recorded are not yet checked)."""
 
     unit: Name
     profile: str
     milestones: tuple[Milestone, ...]
+    #: The roles the unit holds, which steps owed only by some units are owed by ([] for none).
+    #: None: not stated, and those steps are not checked (never guessed).
+    roles: tuple[UnitRole, ...] | None = None
+    #: The day the record runs to; steps falling due after it and not recorded are not yet
+    #: checked. None: final.
+    as_of: date | None = None

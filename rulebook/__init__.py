@@ -21,6 +21,7 @@ from rulebook.model import (
     Citation,
     Comparison,
     Op,
+    OwedBy,
     ParameterSpec,
     ParameterValue,
     Pattern,
@@ -33,7 +34,7 @@ from rulebook.model import (
 )
 
 __all__ = [
-    "Alternative", "Citation", "Comparison", "Op", "ParameterSpec", "ParameterValue", "Pattern", "Profile",
+    "Alternative", "Citation", "Comparison", "Op", "OwedBy", "ParameterSpec", "ParameterValue", "Pattern", "Profile",
     "Rule", "Rulebook", "Scope", "Severity", "Source", "Text", "citation_problems", "definition_problems", "load_rulebook",
     "normalise_whitespace", "profile_problems", "rule_as_data",
 ]

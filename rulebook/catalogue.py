@@ -31,7 +31,8 @@ DOCUMENT_TITLES = {
 
 
 def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, Any]]:
-    """The profile's values of the rule's parameters (a family, ``due.*``, gives each of its members)."""
+    """The profile's values of the rule's parameters (a family, ``due.*``, gives each of its members),
+    each with the role whose units alone owe it, where only they do (``owed_by``)."""
     listed: dict[str, dict[str, Any]] = {}
     for spec in rule.parameters:
         for name in spec.names_in(profile.parameters):
@@ -45,6 +46,13 @@ def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, Any]]:
                 "source": value.citation.source,
                 "clause": value.citation.clause,
                 "quote": value.citation.quote,
+                "owed_by": None if value.owed_by is None else {
+                    "role": value.owed_by.role.value,
+                    "title": {"zh": value.owed_by.role.title_zh, "en": value.owed_by.role.title_en},
+                    "source": value.owed_by.citation.source,
+                    "clause": value.owed_by.citation.clause,
+                    "quote": value.owed_by.citation.quote,
+                },
             }
     return listed
 
@@ -120,9 +128,11 @@ def _citations(rulebook: Rulebook, source: str) -> list[tuple[Citation, tuple[st
         (c, (rule.id,), False) for rule in rulebook.rules.values() for c in rule.citations if c.source == source]
     for profile in rulebook.profiles.values():
         for name, value in profile.parameters.items():
+            reading = tuple(r.id for r in rulebook.rules_of(profile) if any(p.stands_for(name) for p in r.parameters))
             if value.citation.source == source:
-                reading = tuple(r.id for r in rulebook.rules_of(profile) if any(p.stands_for(name) for p in r.parameters))
                 cited.append((value.citation, reading, True))
+            if value.owed_by is not None and value.owed_by.citation.source == source:
+                cited.append((value.owed_by.citation, reading, False))  # who owes a step: a requirement of its own
     return cited
 
 

@@ -248,8 +248,8 @@ def profile_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:
     a kind of document it does not check or that cites none of its sources, ends before it starts,
     misses a rule's parameter, gives it a value its unit does not take (a date for a percentage, a
     number for a date) or has it in effect for only part of its period, gives a parameter none of
-    its rules uses, or quotes a parameter's clause wrongly. Its rules' own citations are
-    :func:`citation_problems`."""
+    its rules uses, or quotes a parameter's clause (or the clause naming who owes it) wrongly. Its
+    rules' own citations are :func:`citation_problems`."""
     problems: list[Problem] = []
     where = f"profiles[{profile.id}]"
     if not profile.documents:
@@ -301,6 +301,9 @@ def profile_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:
             problems.append(Problem(f"{where}.parameters.{name}",
                                     f"no rule of the profile uses it (its rules' parameters: {declared})"))
         problems.extend(_check_citation(rulebook, f"{where}.parameters.{name}.citation", value.citation))
+        if value.owed_by is not None:
+            problems.extend(_check_citation(rulebook, f"{where}.parameters.{name}.owed_by.citation",
+                                            value.owed_by.citation))
     return problems
 
 

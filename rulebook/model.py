@@ -11,6 +11,8 @@ from typing import Any
 
 import attrs
 
+from forms.records import UnitRole
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -200,6 +202,15 @@ class Rule:
 
 
 @attrs.frozen
+class OwedBy:
+    """Who owes a dated step, where a campaign asks it of some units only: the units holding
+    ``role``, as the clause quoted names them (a steps record states its unit's roles)."""
+
+    role: UnitRole
+    citation: Citation
+
+
+@attrs.frozen
 class ParameterValue:
     """A parameter's value in one profile, OpenFisca-style: the value, its reference, and when it holds."""
 
@@ -210,6 +221,8 @@ class ParameterValue:
     note: str | None = None
     #: What the value is, in words, where messages name it (the step a ``due.<step>`` deadline is for).
     title: Text | None = None
+    #: For a step's deadline owed only by units holding a role, that role. None: every unit owes it.
+    owed_by: OwedBy | None = None
 
 
 @attrs.frozen

@@ -333,4 +333,10 @@ def stray_cells(name: str, count: int) -> None:
 stray_cells("xlsx-too-many-cells.xlsx", 20_001)  # forms.xlsx.MAX_CELLS + 1
 stray_cells("xlsx-many-values-outside-the-form.xlsx", 30)  # 20 listed, 10 counted
 
+
+# ------------------------------------------------------------------ found in the review of the campaign steps
+LSTEPS = (LY / "区安全生产监管办公室-阶段工作.yaml").read_text(encoding="utf-8")
+put("steps-unknown-role.yaml", once(LSTEPS, "roles: [lead-unit, sector-group-office]", "roles: [lead-unit, 牵头单位]"))
+put("steps-as-of-in-words.yaml", once(STEPS, "milestones:\n", "as_of: 6月30日\nmilestones:\n"))
+
 print(len(written), "files")

@@ -317,6 +317,12 @@ STEPS_CASES: list[tuple[str, Change, list[str]]] = [
     ("a date in words", lambda d: d["milestones"][0].update(done="5月30日"),
      ['milestones[0].done: expected a date YYYY-MM-DD, got "5月30日"']),
     ("unknown field", lambda d: d["milestones"][2].update(note="已报送"), ["milestones[2].note: unknown field"]),
+    ("an unknown role", lambda d: d.update(roles=["lead-unit", "牵头单位"]),
+     ['roles[1]: expected one of lead-unit, sector-group-office, got "牵头单位"']),
+    ("a role as text", lambda d: d.update(roles="lead-unit"), ['roles: expected a list, got "lead-unit"']),
+    ("a role stated twice", lambda d: d.update(roles=["lead-unit", "sector-group-office", "lead-unit"]),
+     ["roles[2]: role 'lead-unit' is stated already, at roles[0]"]),
+    ("as_of in words", lambda d: d.update(as_of="6月30日"), ['as_of: expected a date YYYY-MM-DD, got "6月30日"']),
 ]
 
 

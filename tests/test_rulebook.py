@@ -28,6 +28,9 @@ ALL_CITATIONS = [
 ] + [
     (f"{profile.id}.{name}", value.citation)
     for profile in RULEBOOK.profiles.values() for name, value in profile.parameters.items()
+] + [
+    (f"{profile.id}.{name}.owed_by", value.owed_by.citation)
+    for profile in RULEBOOK.profiles.values() for name, value in profile.parameters.items() if value.owed_by
 ]
 
 

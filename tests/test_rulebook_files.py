@@ -20,6 +20,7 @@ from .conftest import ROOT
 PLAN_RULES = Path("rules") / "plan.yaml"
 CHONGMING = Path("profiles") / "shanghai-chongming-2024.yaml"
 CAMPAIGN = Path("profiles") / "shanghai-chongming-2023-campaign.yaml"
+LINYI = Path("profiles") / "linyi-lingang-2023-campaign.yaml"
 JOINT_CONDITION = 'all: [{field: share, op: "<", param: min_joint_share}]'
 JOINT_MESSAGE = "{joint} joint checks are {share_shown} % of {base} random spot checks"
 MIN_JOINT_SHARE = """  min_joint_share:
@@ -140,6 +141,16 @@ MISTAKES: dict[str, tuple[Callable[[Path], None], str]] = {
         "profiles/shanghai-chongming-2023-campaign.yaml: profiles[shanghai-chongming-2023-campaign].parameters."
         "campaign_end.value: 20231231 is a number, but its unit 'date' takes a date (2024-05-31) (as rule "
         "form.cumulative-nondecreasing declares it)"),
+    "a profile names an unknown role": (
+        lambda f: edit(f, LINYI, "role: lead-unit", "role: lead-units"),
+        "profiles/linyi-lingang-2023-campaign.yaml: parameters['due.work-plan-and-liaison'].owed_by.role: expected "
+        'one of lead-unit, sector-group-office, got "lead-units"'),
+    "the clause naming who owes a step is misquoted": (
+        lambda f: edit(f, LINYI, "      citation: {source: linyi-lingang-2023-campaign, clause: 五、（一）2, quote: 区安委会6个",
+                       "      citation: {source: linyi-lingang-2023-campaign, clause: 五、（一）2, quote: 区安委会7个"),
+        "profiles/linyi-lingang-2023-campaign.yaml: profiles[linyi-lingang-2023-campaign].parameters."
+        "due.sector-plan-filed.owed_by.citation: quote not found verbatim in linyi-lingang-2023-campaign: "
+        "'区安委会7个专业安全生产领导小组办公室分别制定印发重大事故隐患专项排查整治行动工作方案，并报区安委会办公室备案'"),
     "a rule's quote is not in its source": (
         lambda f: edit(f, PLAN_RULES, "执法总量的15%。\n      - source: putuo-2024",
                        "执法总量的20%。\n      - source: putuo-2024"),

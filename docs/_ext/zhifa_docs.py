@@ -151,9 +151,13 @@ def _worked_example_rst(rule_id: str) -> list[str]:
 
 def _parameter_cells(name: str, p: dict[str, Any]) -> list[str]:
     """A parameter value as catalogue data gives it: its name (and title), value and unit, the
-    period it is in effect, and its reference."""
+    period it is in effect, and its reference (and, for a step some units only owe, their role
+    with the clause naming them)."""
     period = f"{p['effective_from']} – {p['effective_to'] or ''}"
     reference = f"{clause_ref(load_rulebook(), p['source'], p['clause'])}: “{esc(p['quote'])}”"
+    if (owed := p["owed_by"]) is not None:
+        reference += (f". Owed only by {esc(owed['title']['zh'])} / {esc(owed['title']['en'])} (``{owed['role']}``), "
+                      f"{clause_ref(load_rulebook(), owed['source'], owed['clause'])}: “{esc(owed['quote'])}”")
     named = f"``{name}``" + (f" — {esc(p['title']['zh'])} / {esc(p['title']['en'])}" if p["title"] else "")
     return [named, f"{p['value']} {esc(p['unit'])}", period, reference]
 
@@ -397,7 +401,8 @@ class FactKindsReference(_RstDirective):
         for kind, spec in FACT_KINDS.items():
             matching = sorted(r.id for r in rulebook.rules.values() if kind in r.fact_kinds)
             rows.append([f"``{kind}``", ", ".join(f"``{name}``" for name in spec.fields),
-                         ", ".join(f"``{name}``" for name in spec.reads), str(spec.pack) if spec.pack else "—",
+                         ", ".join(f"``{name}``" + (" (may be owed by a role)" if name in spec.scoped_by_role else "")
+                                   for name in spec.reads), str(spec.pack) if spec.pack else "—",
                          ", ".join(rule_ref(r) for r in matching)])
         return list_table(["Kind", "Fields", "Parameters read", "Packed", "Rules"], rows, widths="16 44 14 6 20")
 

@@ -3,7 +3,8 @@
 ``campaign_bundles(profile)`` generates one campaign's documents that satisfy every rule of the
 profile: a reporting unit's monthly series of dispatch forms, backed by the records of the
 enterprises it spot-checked; a township's aggregate form for each month with its members' series;
-and the unit's record of the campaign's dated steps. ``CAMPAIGN_MUTATIONS`` maps each campaign rule
+and the unit's record of the campaign's dated steps (stating its roles, perhaps running only to a
+day). ``CAMPAIGN_MUTATIONS`` maps each campaign rule
 to a targeted change that breaks that rule and no other, ``ALTERNATIVE_MUTATIONS`` each way a rule
 is violated (:data:`~forms.strategies.plan.Way`); changes to enterprise records restate the counts
 the unit's forms derive from them (:func:`restated`), as plan mutations restate totals.
@@ -32,6 +33,7 @@ from forms.records import (
     Milestone,
     OutsourcingReview,
     SpotCheck,
+    UnitRole,
 )
 from forms.strategies.plan import Way
 
@@ -47,7 +49,8 @@ TOWNSHIP = "新河镇"
 
 @attrs.frozen
 class CampaignFacts:
-    """What a generator needs to know of a campaign profile: its variant, months and deadlines."""
+    """What a generator needs to know of a campaign profile: its variant, months and deadlines, and
+    the role owing each step that only units holding a role owe."""
 
     id: str
     variant: str
@@ -56,6 +59,13 @@ class CampaignFacts:
     first_month: date
     submission_day: int
     deadlines: dict[str, date]
+    owed_by: dict[str, UnitRole] = attrs.field(factory=dict)
+
+    def owes(self, steps: CampaignSteps, step: str) -> bool:
+        """Whether the unit of ``steps`` owes ``step``: every unit does, unless only units holding a
+        role do (then only if its record states that role)."""
+        role = self.owed_by.get(step)
+        return role is None or role in (steps.roles or ())
 
 
 def campaign_facts(profile_id: str) -> CampaignFacts:
@@ -73,7 +83,9 @@ def campaign_facts(profile_id: str) -> CampaignFacts:
     return CampaignFacts(
         id=profile_id, variant=variant, start=day("campaign_start"), end=day("campaign_end"),
         first_month=day("first_report_month"), submission_day=int(values["submission_day"]),  # type: ignore[arg-type]
-        deadlines={name.removeprefix("due."): day(name) for name in values if name.startswith("due.")})
+        deadlines={name.removeprefix("due."): day(name) for name in values if name.startswith("due.")},
+        owed_by={name.removeprefix("due."): value.owed_by.role for name, value in profile.parameters.items()
+                 if name.startswith("due.") and value.owed_by is not None})
 
 
 @attrs.frozen
@@ -351,13 +363,38 @@ def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-ca
         rolled_up(TOWNSHIP, [series[k] for series in members],
                   draw(on_time_filing_day(campaign, month)))
         for k, month in enumerate(months))
-    steps = CampaignSteps(unit=REPORTING_UNIT, profile=profile, milestones=tuple(
-        Milestone(step=step, done=draw(dates_between(due - timedelta(days=10), due)))
-        for step, due in sorted(campaign.deadlines.items())))
+    steps = draw(campaign_steps(campaign))
     bundle = CampaignBundle(profile=profile, variant=campaign.variant, unit_forms=unit_forms,
                             member_forms=tuple(f for series in members for f in series), aggregate_forms=aggregates,
                             records=records, steps=steps)
     return restated(bundle)
+
+
+# ---------------------------------------------------------------- dated steps
+
+
+@st.composite
+def campaign_steps(draw: st.DrawFn, campaign: CampaignFacts) -> CampaignSteps:
+    """The reporting unit's dated steps, each it owes done by its deadline. The record states the
+    unit's roles (any of them, or none), as it must where some steps are owed by a role only
+    (else those are not checked); elsewhere it may leave them unstated. It may run only to a day
+    (``as_of``) in the campaign: a step falling due after it is recorded only if done by then. A
+    step the unit does not owe may be recorded, on any day around its deadline, late or not."""
+    held = st.lists(st.sampled_from(UnitRole), unique=True).map(tuple)
+    roles = draw(held if campaign.owed_by else st.none() | held)
+    as_of = draw(st.none() | dates_between(campaign.start, campaign.end))
+    unit = CampaignSteps(unit=REPORTING_UNIT, profile=campaign.id, milestones=(), roles=roles, as_of=as_of)
+    milestones = []
+    for step, due in sorted(campaign.deadlines.items()):
+        earliest = due - timedelta(days=10)
+        if not campaign.owes(unit, step):
+            if draw(st.booleans()):
+                milestones.append(Milestone(step=step, done=draw(dates_between(earliest, due + timedelta(days=10)))))
+        elif as_of is None or due <= as_of:
+            milestones.append(Milestone(step=step, done=draw(dates_between(earliest, due))))
+        elif earliest <= as_of and draw(st.booleans()):  # not due yet, and done already
+            milestones.append(Milestone(step=step, done=draw(dates_between(earliest, as_of))))
+    return attrs.evolve(unit, milestones=tuple(milestones))
 
 
 # ---------------------------------------------------------------- targeted mutations
@@ -499,11 +536,23 @@ def no_warning_education(bundle: CampaignBundle) -> CampaignBundle:
     return _first_record(bundle, lambda record: attrs.evolve(record, warning_education=()))
 
 
-def step_a_day_late(bundle: CampaignBundle) -> CampaignBundle:
+def _first_owed(bundle: CampaignBundle) -> tuple[str, date]:
+    """The first step (by name) the reporting unit owes, and its deadline: every profile has one
+    that every unit owes."""
     campaign = campaign_facts(bundle.profile)
-    first, *rest = bundle.steps.milestones
-    late = attrs.evolve(first, done=campaign.deadlines[first.step] + timedelta(days=1))
-    return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=(late, *rest)))
+    return next((step, due) for step, due in sorted(campaign.deadlines.items()) if campaign.owes(bundle.steps, step))
+
+
+def _without(steps: CampaignSteps, step: str) -> tuple[Milestone, ...]:
+    return tuple(m for m in steps.milestones if m.step != step)
+
+
+def step_a_day_late(bundle: CampaignBundle) -> CampaignBundle:
+    """The first step the unit owes, recorded (or moved to) the day after its deadline: a step
+    recorded is judged by its date, even one after the day the record runs to."""
+    step, due = _first_owed(bundle)
+    late = Milestone(step=step, done=due + timedelta(days=1))
+    return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=(late, *_without(bundle.steps, step))))
 
 
 CAMPAIGN_MUTATIONS: dict[str, Callable[[CampaignBundle], CampaignBundle]] = {
@@ -648,15 +697,29 @@ def deferred_hazard_not_reported(bundle: CampaignBundle) -> CampaignBundle:
 
 
 def step_not_recorded(bundle: CampaignBundle) -> CampaignBundle:
-    """The record leaves out its first step."""
-    return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=bundle.steps.milestones[1:]))
+    """The record leaves out the first step the unit owes, and runs at least to its deadline (so
+    other steps falling due by then and not recorded are missing too)."""
+    step, due = _first_owed(bundle)
+    as_of = bundle.steps.as_of if bundle.steps.as_of is None else max(bundle.steps.as_of, due)
+    return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=_without(bundle.steps, step), as_of=as_of))
 
 
 def unknown_step_recorded(bundle: CampaignBundle) -> CampaignBundle:
     """The record also dates a step the profile does not know."""
-    first = bundle.steps.milestones[0]
-    unknown = Milestone(step="unknown-step", done=first.done)
+    unknown = Milestone(step="unknown-step", done=campaign_facts(bundle.profile).start)
     return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=(*bundle.steps.milestones, unknown)))
+
+
+def role_step_not_recorded(bundle: CampaignBundle, role: UnitRole) -> CampaignBundle:
+    """The unit states it holds ``role``, and its record runs at least to the deadline of a step
+    owed by that role, which it does not record (in a profile with such a step)."""
+    campaign = campaign_facts(bundle.profile)
+    step = next(step for step, owing in sorted(campaign.owed_by.items()) if owing == role)
+    steps = bundle.steps
+    held = steps.roles or ()
+    as_of = steps.as_of if steps.as_of is None else max(steps.as_of, campaign.deadlines[step])
+    return attrs.evolve(bundle, steps=attrs.evolve(steps, roles=held if role in held else (*held, role), as_of=as_of,
+                                                   milestones=_without(steps, step)))
 
 
 #: Each way (:data:`~forms.strategies.plan.Way`) of each campaign rule → a mutation that breaks that

@@ -1,0 +1,276 @@
+"""A unit's dated campaign steps: a record may run only to a day (``as_of``), and a step owed only
+by units holding a role (a profile's ``owed_by``) is asked of the units whose record states that
+role (``roles``), and not checked for one whose record states no roles."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, assume, find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
+
+import engine
+from engine.report import Report
+from forms import LoadError, document_from_data, load_document, read_data
+from forms.convert import built_wrongly
+from forms.records import CampaignSteps, EnterpriseRecord, UnitRole
+from forms.strategies import campaign_bundles, campaign_steps
+from forms.strategies.campaign import campaign_facts, role_step_not_recorded
+from rulebook import OwedBy, load_rulebook
+from rulebook.load import normalise_whitespace
+
+from .conftest import ROOT, alternatives_fitting, cites_what_grounds_it
+
+RULEBOOK = load_rulebook()
+RULE = "campaign.phase-deadlines"
+CHONGMING = "shanghai-chongming-2023-campaign"
+LINYI = "linyi-lingang-2023-campaign"
+#: 城桥镇 as of the end of June: the plan and mobilisation reported; both implementation reports
+#: fall due later (08-05, 12-20).
+CHONGQIAO: dict[str, Any] = {"kind": "campaign-steps", "unit": "城桥镇", "profile": CHONGMING,
+                             "milestones": [{"step": "plan-and-mobilisation", "done": "2023-05-30"}]}
+#: A Linyi department that filed its detailed checklists (owed by every unit), and nothing else.
+PLANNING: dict[str, Any] = {"kind": "campaign-steps", "unit": "区规划建设局", "profile": LINYI,
+                            "milestones": [{"step": "checklists-filed", "done": "2023-05-31"}]}
+STEP_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def check(data: dict[str, Any], **changes: Any) -> Report:
+    return engine.check(document_from_data({**data, **changes}, "steps.yaml"))
+
+
+def missing(report: Report) -> list[str]:
+    """The steps the report finds missing from the record, by name."""
+    return sorted(v.values["step"] for v in report.violations if v.rule == RULE and v.location == "/milestones")
+
+
+# ---------------------------------------------------------------- as_of
+
+
+def test_steps_falling_due_after_the_day_the_record_runs_to_are_not_missing() -> None:
+    assert missing(check(CHONGQIAO)) == ["implementation-report-1", "implementation-report-2"]  # final: both
+    for as_of, expected in (("2023-06-30", []), ("2023-08-04", []), ("2023-08-05", ["implementation-report-1"]),
+                            ("2023-12-20", ["implementation-report-1", "implementation-report-2"])):
+        report = check(CHONGQIAO, as_of=as_of)
+        assert missing(report) == expected, as_of
+        assert [v.rule for v in report.violations] == [RULE] * len(expected)
+        assert report.not_checked == ()
+
+
+def test_a_step_recorded_is_judged_by_its_date_even_after_the_day_the_record_runs_to() -> None:
+    """The loader takes a date after ``as_of``, as it takes one in an enterprise record."""
+    late = {"step": "implementation-report-1", "done": "2023-08-07"}
+    report = check(CHONGQIAO, as_of="2023-06-30", milestones=[*CHONGQIAO["milestones"], late])
+    assert [(v.rule, v.values) for v in report.violations] == [
+        (RULE, {"step": "implementation-report-1", "due": "2023-08-05", "done": "2023-08-07", "days_late": 2})]
+    record = read_data(ROOT / "examples/campaigns/chongming-2023/clean/台账-上海某燃气有限公司城桥供应站.yaml")
+    assert isinstance(document_from_data({**record, "as_of": "2023-06-30"}), EnterpriseRecord)
+
+
+def test_the_bundled_steps_load_with_neither_roles_nor_as_of() -> None:
+    steps = load_document(ROOT / "examples/campaigns/chongming-2023/clean/城桥镇-阶段工作.yaml")
+    assert isinstance(steps, CampaignSteps) and steps.roles is None and steps.as_of is None
+
+
+# ---------------------------------------------------------------- roles
+
+
+@pytest.mark.parametrize(("roles", "expected"), [
+    ([], []),
+    (["lead-unit"], ["work-plan-and-liaison"]),
+    (["sector-group-office"], ["sector-plan-filed"]),
+    (["sector-group-office", "lead-unit"], ["sector-plan-filed", "work-plan-and-liaison"]),
+])
+def test_a_step_owed_by_a_role_is_asked_only_of_units_stating_it(roles: list[str], expected: list[str]) -> None:
+    report = check(PLANNING, roles=roles)
+    assert missing(report) == expected
+    assert [v.rule for v in report.violations] == [RULE] * len(expected)
+    assert report.not_checked == ()
+
+
+def test_a_step_owed_by_a_role_is_cited_from_the_clause_naming_who_owes_it() -> None:
+    (violation,) = check(PLANNING, roles=["lead-unit"]).violations
+    quotes = [c.quote for c in violation.citations]
+    assert any("行业领域牵头负责单位" in q and "请于5月25日前" in q for q in quotes), quotes
+
+
+def test_a_unit_not_owing_a_step_may_record_it_late() -> None:
+    late = {"step": "work-plan-and-liaison", "done": "2023-06-10"}
+    assert check(PLANNING, roles=[], milestones=[*PLANNING["milestones"], late]).violations == ()
+    assert [v.values["days_late"] for v in check(PLANNING, roles=["lead-unit"],
+                                                  milestones=[*PLANNING["milestones"], late]).violations] == [16]
+
+
+def test_steps_owed_by_a_role_are_not_checked_for_a_record_not_stating_its_roles() -> None:
+    report = check(PLANNING)
+    assert report.violations == ()
+    assert [(n.rule, n.reason, n.reason_en) for n in report.not_checked] == [(
+        RULE,
+        "区规划建设局的阶段工作记录未注明本单位角色（roles），不核对“sector-plan-filed”（仅由专业安全生产领导小组办公室"
+        "承担：sector-group-office）、“work-plan-and-liaison”（仅由行业领域牵头负责单位承担：lead-unit）",
+        "the steps record of 区规划建设局 does not state the unit's roles (roles), so sector-plan-filed (owed by a "
+        "sector safety leading-group office only: sector-group-office) and work-plan-and-liaison (owed by a sector's "
+        "lead unit only: lead-unit) are not checked")]
+    # A step every unit owes is still checked.
+    assert missing(check(PLANNING, milestones=[])) == ["checklists-filed"]
+    # Only what has fallen due by the day the record runs to is left unchecked.
+    (unchecked,) = check(PLANNING, as_of="2023-05-27").not_checked
+    assert "work-plan-and-liaison" in unchecked.reason_en and "sector-plan-filed" not in unchecked.reason_en
+
+
+def test_records_not_stating_roles_are_named_in_order_of_unit() -> None:
+    documents = [document_from_data({**PLANNING, "unit": unit}) for unit in ("区消防救援大队", "区规划建设局")]
+    reasons = {str(n.reason_en) for order in (documents, documents[::-1])
+               for r in engine.check_documents(order) if isinstance(r, Report) for n in r.not_checked}
+    (reason,) = reasons
+    first, second = sorted(("区规划建设局", "区消防救援大队"))  # by name, whatever the order given
+    assert reason.index(first) < reason.index(second)
+
+
+def test_every_chongming_step_is_owed_by_every_unit() -> None:
+    """Chongming's 四、 asks all three steps of 各乡镇、各有关部门和区直属企业: none is scoped, and a
+    record need not state roles."""
+    profile = RULEBOOK.profiles[CHONGMING]
+    assert [name for name, value in profile.parameters.items() if value.owed_by] == []
+    text = RULEBOOK.quotable_text("chongming-2023-campaign")
+    addressed = text[text.index("各乡镇、各有关部门和区直属企业请于每月28日前"):]
+    for name in ("due.plan-and-mobilisation", "due.implementation-report-1", "due.implementation-report-2"):
+        assert normalise_whitespace(profile.parameters[name].citation.quote) in addressed[:200], name
+    assert check(CHONGQIAO, milestones=[]).not_checked == ()
+
+
+def test_linyis_scoped_steps_and_their_quotes() -> None:
+    parameters = RULEBOOK.profiles[LINYI].parameters
+    owed = {name: value.owed_by for name, value in parameters.items() if value.owed_by}
+    assert {name: o.role for name, o in owed.items()} == {"due.work-plan-and-liaison": UnitRole.LEAD_UNIT,
+                                                         "due.sector-plan-filed": UnitRole.SECTOR_GROUP_OFFICE}
+    assert "行业领域牵头负责单位" in owed["due.work-plan-and-liaison"].citation.quote
+    assert "区安委会6个专业安全生产领导小组办公室" in owed["due.sector-plan-filed"].citation.quote
+    # Each deadline quotes the filing it is for, not the start of an unrelated sentence.
+    sector, checklists = parameters["due.sector-plan-filed"].citation, parameters["due.checklists-filed"].citation
+    assert sector.quote.endswith("并报区安委会办公室备案") and "按照省政府安委会" not in sector.quote
+    assert "对专项检查表进一步细化，并报区安委会办公室备案" in checklists.quote and "5月31日前" in checklists.quote
+    assert parameters["due.checklists-filed"].owed_by is None  # 各部门单位
+
+
+def test_a_role_on_a_parameter_no_rule_asks_by_role_is_refused() -> None:
+    """``submission_day`` is read by form.deadline, which asks every unit's forms: a role there would be read by nothing."""
+    profile = RULEBOOK.profiles[LINYI]
+    lead = profile.parameters["due.work-plan-and-liaison"].owed_by
+    assert lead is not None
+    owed = OwedBy(UnitRole.LEAD_UNIT, lead.citation)
+    scoped = attrs.evolve(profile.parameters["submission_day"], owed_by=owed)
+    rulebook = RULEBOOK.with_profile(attrs.evolve(profile, parameters={**profile.parameters, "submission_day": scoped}),
+                                     "linyi.yaml")
+    with pytest.raises(engine.RulebookError) as refused:
+        engine.check(document_from_data(PLANNING), rulebook=rulebook)
+    assert str(refused.value) == (
+        f"linyi.yaml: profiles[{LINYI}].parameters.submission_day.owed_by: no rule of the profile asks "
+        "'submission_day' of some units only (the parameters its rules ask so: due.*)")
+
+
+def test_a_role_quoted_wrongly_is_refused() -> None:
+    profile = RULEBOOK.profiles[LINYI]
+    value = profile.parameters["due.sector-plan-filed"]
+    assert value.owed_by is not None
+    wrong = attrs.evolve(value, owed_by=attrs.evolve(value.owed_by, citation=attrs.evolve(
+        value.owed_by.citation, quote="区安委会7个专业安全生产领导小组办公室")))
+    rulebook = RULEBOOK.with_profile(attrs.evolve(profile, parameters={**profile.parameters,
+                                                                      "due.sector-plan-filed": wrong}))
+    with pytest.raises(engine.RulebookError, match=r"parameters\.due\.sector-plan-filed\.owed_by\.citation: quote "
+                                                   "not found verbatim in linyi-lingang-2023-campaign"):
+        engine.check(document_from_data(PLANNING), rulebook=rulebook)
+
+
+def test_a_role_built_in_python_that_no_loader_gives_is_named() -> None:
+    steps = attrs.evolve(document_from_data(PLANNING), roles=("lead-units",))
+    problem = built_wrongly(steps, "steps.yaml")
+    assert isinstance(problem, LoadError)
+    assert [str(p) for p in problem.problems] == ['roles[0]: expected one of lead-unit, sector-group-office, '
+                                                  'got "lead-units"']
+
+
+# ---------------------------------------------------------------- properties
+
+
+@pytest.mark.parametrize("profile_id", [CHONGMING, LINYI])
+@STEP_SETTINGS
+@given(data=st.data())
+def test_steps_not_yet_due_are_missing_once_the_record_is_final(profile_id: str, data: st.DataObject) -> None:
+    """A generated record running to a day passes; made final, exactly the steps its unit owes that
+    fell due after that day and are not recorded are missing, each by the rule's missing-step way."""
+    campaign = campaign_facts(profile_id)
+    steps = data.draw(campaign_steps(campaign))
+    assume(steps.as_of is not None)
+    assert engine.check(steps).violations == ()
+    recorded = {m.step for m in steps.milestones}
+    expected = sorted(step for step, due in campaign.deadlines.items()
+                      if steps.as_of is not None and due > steps.as_of and campaign.owes(steps, step)
+                      and step not in recorded)
+    report = engine.check(attrs.evolve(steps, as_of=None))
+    assert missing(report) == expected
+    assert all(alternatives_fitting(v, RULEBOOK.rules[RULE]) == {1} for v in report.violations)
+
+
+@STEP_SETTINGS
+@given(data=st.data())
+def test_a_record_not_stating_roles_leaves_exactly_the_scoped_steps_unchecked(data: st.DataObject) -> None:
+    """A generated Linyi record passes; without its roles it still passes, and the steps owed by a
+    role that are due by its ``as_of`` (or recorded) are named not checked, each with its role."""
+    campaign = campaign_facts(LINYI)
+    steps = data.draw(campaign_steps(campaign))
+    assert engine.check(steps).violations == () and engine.check(steps).not_checked == ()
+    report = engine.check(attrs.evolve(steps, roles=None))
+    assert report.violations == ()
+    recorded = {m.step for m in steps.milestones}
+    unchecked = sorted((step, role) for step, role in campaign.owed_by.items()
+                       if step in recorded or steps.as_of is None or campaign.deadlines[step] <= steps.as_of)
+    if not unchecked:
+        assert report.not_checked == ()
+        return
+    (reason,) = report.not_checked
+    assert reason.rule == RULE
+    named = [(step, role) for step, role in campaign.owed_by.items() if f"{step} (owed by {role.title_en}" in reason.reason_en]
+    assert sorted(named) == unchecked
+
+
+@pytest.mark.parametrize("role", list(UnitRole))
+@STEP_SETTINGS
+@given(data=st.data())
+def test_a_unit_holding_a_role_and_missing_its_step_fires_only_the_missing_step_way(role: UnitRole,
+                                                                                   data: st.DataObject) -> None:
+    """Linyi: a unit stating ``role`` that does not record the step the role owes is found, by the
+    rule's missing-step way only, citing the clause that grounds that step."""
+    bundle = role_step_not_recorded(data.draw(campaign_bundles(LINYI)), role)
+    violations = [v for r in engine.check_documents(list(bundle.documents)) if isinstance(r, Report)
+                  for v in r.violations]
+    step = next(s for s, owing in campaign_facts(LINYI).owed_by.items() if owing == role)
+    assert {v.rule for v in violations} == {RULE} and step in [v.values["step"] for v in violations]
+    rule = RULEBOOK.rules[RULE]
+    for violation in violations:
+        assert alternatives_fitting(violation, rule) == {1}, violation.message_en
+        assert cites_what_grounds_it(violation, rule, RULEBOOK.profiles[LINYI].sources), violation.citations
+
+
+@pytest.mark.parametrize("profile_id", [CHONGMING, LINYI])
+def test_the_generator_gives_records_running_to_a_day_and_stating_roles(profile_id: str) -> None:
+    campaign = campaign_facts(profile_id)
+    fixed = settings(database=None, derandomize=True, max_examples=200, suppress_health_check=list(HealthCheck))
+    for wanted in (lambda s: s.as_of is not None, lambda s: s.as_of is None, lambda s: bool(s.roles),
+                   lambda s: s.roles == ()):
+        find(campaign_steps(campaign), wanted, settings=fixed)
+    if campaign.owed_by:  # some steps are owed by a role only: a record always says which it holds
+        with pytest.raises(NoSuchExample):
+            find(campaign_steps(campaign), lambda s: s.roles is None, settings=fixed)
+
+
+def test_a_kind_scoping_by_role_a_parameter_it_does_not_read_is_refused() -> None:
+    from engine.campaign_facts import milestones
+    from engine.derived import FactKind
+
+    with pytest.raises(ValueError, match="scoped_by_role names parameters the kind does not read: submission_day"):
+        FactKind(milestones, ("unit",), reads={"due.*": date}, scoped_by_role=("submission_day",))
