@@ -55,8 +55,8 @@ _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted xlsx and legac
 _YEAR_MONTH = re.compile(r"^([0-9]{4})\s*[-年/.]\s*([0-9]{1,2})\s*月?$")
 _DATE = re.compile(r"^([0-9]{4})\s*[-年/.]\s*([0-9]{1,2})\s*[-月/.]\s*([0-9]{1,2})\s*日?$")
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-#: What separates the units in the members cell (汇总单位): 、 as the template's hint says, and the
-#: commas, semicolons and line breaks people also type. A member's name cannot hold one: it would
+#: What separates the units in the members cell (汇总单位) — 、 as the template's hint says, and the
+#: commas, semicolons and line breaks people also type. A member's name cannot hold one, as it would
 #: be read back as two (write_form refuses such a name).
 MEMBER_SEPARATORS = "、,，;；\n"
 _MEMBER_SEPARATOR = re.compile(f"[{MEMBER_SEPARATORS}]")

@@ -221,7 +221,7 @@ class ParameterValue:
     note: str | None = None
     #: What the value is, in words, where messages name it (the step a ``due.<step>`` deadline is for).
     title: Text | None = None
-    #: For a step's deadline owed only by units holding a role, that role. None: every unit owes it.
+    #: For a step's deadline owed only by units holding a role, that role (None where every unit owes it).
     owed_by: OwedBy | None = None
 
 

@@ -18,8 +18,8 @@ from engine.report import Report
 from forms import LoadError, document_from_data, load_document, read_data
 from forms.convert import built_wrongly
 from forms.records import CampaignSteps, EnterpriseRecord, UnitRole
-from forms.strategies import campaign_bundles, campaign_steps
-from forms.strategies.campaign import campaign_facts, role_step_not_recorded
+from forms.strategies import campaign_bundles
+from forms.strategies.campaign import campaign_facts, campaign_steps, role_step_not_recorded
 from rulebook import OwedBy, load_rulebook
 from rulebook.load import normalise_whitespace
 

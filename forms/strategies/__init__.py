@@ -16,7 +16,7 @@ from typing import Protocol, TypeVar, cast, overload
 from forms.plan import AnnualPlan
 from forms.strategies import campaign as _campaign
 from forms.strategies import plan as _plan
-from forms.strategies.campaign import CampaignBundle, campaign_bundles, campaign_steps
+from forms.strategies.campaign import CampaignBundle, campaign_bundles
 from forms.strategies.plan import annual_plans, plan_data, restated, with_planned
 
 #: One way a rule is violated, as (rule id, alternative, condition), where the alternative is an
@@ -69,5 +69,5 @@ ALTERNATIVE_MUTATIONS: dict[Way, Mutation] = _merged(PLAN_ALTERNATIVE_MUTATIONS,
 __all__ = [
     "ALTERNATIVE_MUTATIONS", "CAMPAIGN_ALTERNATIVE_MUTATIONS", "CAMPAIGN_MUTATIONS", "MUTATIONS",
     "PLAN_ALTERNATIVE_MUTATIONS", "PLAN_MUTATIONS", "CampaignBundle", "Mutation", "Way", "annual_plans",
-    "campaign_bundles", "campaign_steps", "plan_data", "restated", "with_planned",
+    "campaign_bundles", "plan_data", "restated", "with_planned",
 ]
