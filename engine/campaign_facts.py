@@ -471,8 +471,7 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             if stated is not None and not isinstance(stated, int):
                 raise unread_value(key, stated, "a whole number")
             # Judged as of each spot check, so a count stays put in later (cumulative) forms.
-            each = [_implied(key, r, start, filed.get((form.unit, r.spot_check.month)) or _month_end(r.spot_check.month),
-                             orderly)
+            each = [_implied(key, r, start, _seen_on(form, r.spot_check.month, filed), orderly)
                     for r in mine if r.spot_check is not None]
             if None in each:  # some record does not say: the count is not checked, never guessed
                 yield _unrecorded(orderly, mine)
@@ -487,18 +486,30 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
 
 def _filed_on(forms: list[tuple[int, DispatchForm]]) -> dict[tuple[str, str], date]:
     """The day each unit filed its form for a month (the form that counts, if filed twice), where
-    that day falls within the month: a form filed by the 28th cannot report what happened after.
-    A form dated outside its month, or not dated, leaves the month's end."""
+    that day falls within the month (see :func:`_filed_within`)."""
     by_month: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
     for index, form in forms:
         by_month[(form.unit, form.month)].append((index, form))
     filed = {}
     for (unit, month), same in by_month.items():
-        submitted = _counted(same)[1].submitted
-        end = _month_end(month)
-        if submitted is not None and (submitted.year, submitted.month) == (end.year, end.month):
-            filed[(unit, month)] = submitted
+        if (day := _filed_within(_counted(same)[1])) is not None:
+            filed[(unit, month)] = day
     return filed
+
+
+def _filed_within(form: DispatchForm) -> date | None:
+    """The day a form was filed, where that falls within its month: a form filed by the 28th
+    cannot report what happened after. None for a form dated outside its month, or not dated."""
+    day = form.submitted
+    return day if day is not None and f"{day:%Y-%m}" == form.month else None
+
+
+def _seen_on(form: DispatchForm, month: str, filed: dict[tuple[str, str], date]) -> date:
+    """The day ``form`` judges an enterprise spot-checked in ``month`` as of: its own filing day
+    for its own month (a form filed again is judged as of its own day), else the day the unit's
+    form for that month was filed; that month's end where neither is known."""
+    day = _filed_within(form) if month == form.month else filed.get((form.unit, month))
+    return day or _month_end(month)
 
 
 def _unrecorded(orderly: tuple[str, ...], records: list[EnterpriseRecord]) -> Missing:

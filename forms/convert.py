@@ -53,6 +53,7 @@ from forms.plan import (
     PlannedBasis,
     Tag,
     above_max_figure,
+    unsigned_zero,
 )
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy, UnitRole
 from forms.references import check_references, repeats
@@ -150,7 +151,7 @@ def _decimal(value: Any, _: Any) -> Decimal:
             raise _Invalid(f"expected a number, got {shown(value)}") from None
     if not number.is_finite() or number < 0:
         raise _Invalid(f"expected a number ≥ 0, got {shown(value)}")
-    return _at_most_max(number, value)
+    return _at_most_max(unsigned_zero(number), value)
 
 
 def _percent(value: Any, _: Any) -> Decimal:

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import attrs
 
 from forms.errors import shown
-from forms.plan import MAX_FIGURE, Count, Name, above_max_figure
+from forms.plan import MAX_FIGURE, Count, Name, above_max_figure, unsigned_zero
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only, matched whole (no trailing newline)
@@ -211,7 +211,7 @@ def _number(value: Any, whole: bool) -> Decimal | int:
     if not whole and number != round(number, MONEY_PLACES):
         raise ValueError(f"expected an amount in 万元 to at most {MONEY_PLACES} decimal places (one yuan), "
                          f"got {shown(value)}")
-    return int(number) if whole else number
+    return int(number) if whole else unsigned_zero(number)
 
 
 def _pair(item: FormItem, raw: Any, names: tuple[str, str], where: str, problems: list[tuple[str, str]]) -> dict[str, Any]:

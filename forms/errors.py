@@ -13,12 +13,19 @@ import attrs
 
 
 def shown(value: Any) -> str:
-    """A value as a problem message quotes it: text in JSON's quotes, a number read from a file as
-    the digits written there (``0.00001``, not ``Decimal('0.00001')`` or a float's ``1e-05``; an
-    exponent as ``e``, as people write it: ``1.0e-400``), anything else as Python writes it."""
+    """A value as a problem message quotes it: text in JSON's quotes, a number read from a file in
+    its digits (``0.0000001``, not ``Decimal('1E-7')`` or a float's ``1e-07``; with an exponent, as
+    ``e``, only where the digits would run long: ``1.0e-400``), anything else as Python writes it."""
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
-    return str(value).replace("E", "e") if isinstance(value, Decimal) else repr(value)
+    if isinstance(value, Decimal):
+        digits = f"{value:f}"
+        return digits if len(digits) <= _SHOWN_DIGITS else str(value).replace("E", "e")
+    return repr(value)
+
+
+#: The longest number :func:`shown` writes in plain digits.
+_SHOWN_DIGITS = 40
 
 
 _CONTROL = "\x00-\x1f\x7f-\x9f"

@@ -27,6 +27,11 @@ def above_max_figure(shown: str) -> str:
     return f"expected a number ≤ {MAX_FIGURE}, got {shown}"
 
 
+def unsigned_zero(number: Decimal) -> Decimal:
+    """A zero written with a sign (``-0.0``) as the zero it is, places kept: messages would show -0."""
+    return number.copy_abs() if number.is_zero() else number
+
+
 # Annotated aliases: plain ints and Decimals to Python code, strictly checked by the loader.
 #: A whole number from 0 to MAX_FIGURE (家次, 家, 天, 人).
 Count = Annotated[int, "whole number ≥ 0"]

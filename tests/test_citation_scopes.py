@@ -14,7 +14,7 @@ import engine
 from engine.cli import main
 from engine.compile import rule_problems
 from engine.facts import build_facts
-from forms import load_document
+from forms import AnnualPlan, load_document
 from rulebook import Scope, load_rulebook
 
 from .conftest import cites_what_grounds_it
@@ -24,13 +24,22 @@ RULEBOOK = load_rulebook()
 CAMPAIGNS = ROOT / "examples" / "campaigns"
 
 
+def _with_samples(document: object) -> object:
+    """A plan whose items name no sample (no example does) with one named in each item, so that
+    the facts of its samples are seen too."""
+    if not isinstance(document, AnnualPlan) or any(item.sampled_units for item in document.items):
+        return document
+    return attrs.evolve(document, items=tuple(attrs.evolve(item, sampled_units=("某抽查单位",))
+                                              for item in document.items))
+
+
 def _facts_of_examples() -> dict[tuple[str, str], set[object]]:
     """Every (fact kind, field) value the example plans' and campaigns' facts take."""
     seen: dict[tuple[str, str], set[object]] = defaultdict(set)
     plans = [[plan] for plan in sorted((ROOT / "examples" / "plans").glob("*.yaml"))]
     campaigns = [sorted(folder.glob("*.yaml")) for folder in sorted(CAMPAIGNS.glob("*/*")) if folder.is_dir()]
     for paths in plans + campaigns:
-        documents = [load_document(p) for p in paths]
+        documents = [_with_samples(load_document(p)) for p in paths]
         profile = RULEBOOK.profile(documents[0].profile)
         kinds = tuple(sorted({k for r in RULEBOOK.rules_of(profile) for k in r.fact_kinds}))
         params = engine.compile.compile_profile(RULEBOOK, profile.id).params
@@ -90,6 +99,18 @@ def test_the_linyi_supervised_hazard_finding_cites_the_supervised_item() -> None
                 for v in _violations("linyi-lingang-2023")}
     assert by_place[("form.rectified-within-found", "/values/supervised_rectified")] == [
         ("附件2 总体情况 6", "挂牌督办重大事故隐患中已完成整改的 (个)")]
+
+
+def test_a_key_unit_sampled_by_a_general_item_cites_no_special_actions_clause() -> None:
+    """A key unit in the sample of 安全评价检测检验报告执法检查 (四、（二）) cites the general checks'
+    clauses, not those of the hazchem and industry special actions (四、（一）3（1）, 3（2））."""
+    plan = load_document(ROOT / "examples/plans/chongming-2024.yaml")
+    key = plan.key_units.units[0].name
+    items = tuple(attrs.evolve(item, sampled_units=(key,)) if item.id == "assessment-reports" else item
+                  for item in plan.items)
+    (found,) = [v for v in engine.check(attrs.evolve(plan, items=items)).violations
+                if v.rule == "plan.sample-excludes-key-units"]
+    assert [c.clause for c in found.citations] == ["三、（一）", "四、（二）"]
 
 
 def test_the_linyi_missing_step_cites_its_own_clause_and_the_phase() -> None:

@@ -31,7 +31,7 @@ from forms.schema import document_schema
 from forms.strategies import MUTATIONS, annual_plans, campaign_bundles
 from rulebook import Profile, load_rulebook
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, ROOT, floats
 
 CLEAN = ROOT / "examples/campaigns/chongming-2023/clean"
 
@@ -111,6 +111,31 @@ def test_over_precise_numbers_are_refused_as_written(name: str, field: str, show
         load_document(ROOT / "tests/bad_inputs" / name)
     [problem] = raised.value.problems
     assert problem.path == field and problem.message.endswith(f"got {shown}")
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    (Decimal("0.0000001"), "0.0000001"),  # str() gives 1E-7
+    (Decimal("1E+2"), "100"),
+    (Decimal("61.00"), "61.00"),
+    (Decimal("1.0E-400"), "1.0e-400"),  # 400 digits would not help anyone
+])
+def test_a_number_is_shown_in_its_digits_unless_they_run_long(value: Decimal, written: str) -> None:
+    from forms.errors import shown
+
+    assert shown(value) == written
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_zero_written_with_a_sign_is_read_as_zero(tmp_path: Path, suffix: str) -> None:
+    """-0.0 is no negative number; read as it is, messages showed “总数-0” and “占比-0.0%”."""
+    form = read_data(EXAMPLES.parent / "campaigns/chongming-2023/clean/新河镇-2023-05.yaml")
+    form["values"]["report_rewards"] = {"whole": -0.0, "part": 0.1}
+    path = tmp_path / f"form{suffix}"
+    path.write_text(json.dumps(floats(form), ensure_ascii=False, default=str), encoding="utf-8")  # JSON is YAML too
+    amount = load_document(path).values["report_rewards"].whole
+    assert amount == 0 and not amount.is_signed()
+    (violation,) = [v for v in engine.check(load_document(path)).violations if v.rule == "form.part-within-whole"]
+    assert violation.message.endswith("大于总数0")
 
 
 def test_a_json_integer_too_long_to_convert_is_named_where_it_is(tmp_path: Path) -> None:

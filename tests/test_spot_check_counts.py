@@ -99,3 +99,19 @@ def test_the_exact_counts_stay_exact() -> None:
     items = {(Path(f).name, item) for f, item, _, _, _ in _record_counts(documents)}
     assert items == {(f"城桥镇-2023-0{m}.yaml", f"/values/{key}") for m in (5, 6, 7, 8)
                      for key in ("leader_not_leading_checks", "spot_checked", "outsourcing_disorder")}
+
+
+def test_a_form_filed_again_is_judged_as_of_its_own_day() -> None:
+    """城桥镇 files May on 26 May (one enterprise without a leader-led check, true that day), the
+    leader leads a check on 27 May, and 城桥镇 files May again on 28 May (none): each form is
+    right as of its own day, and the later months' forms are judged as of the one that counts."""
+    documents = _documents()
+    record: EnterpriseRecord = documents[FURNITURE]
+    documents[FURNITURE] = attrs.evolve(record, leader_checks=(date(2023, 5, 27), *record.leader_checks[1:]))
+    may = documents["城桥镇-2023-05.yaml"]
+    documents["城桥镇-2023-05-重报.yaml"] = attrs.evolve(may, submitted=date(2023, 5, 28), values=may.values | {
+        "leader_not_leading_checks": 0})
+    later = {name: 0 for name in ("城桥镇-2023-06.yaml", "城桥镇-2023-07.yaml", "城桥镇-2023-08.yaml")}
+    documents |= {name: attrs.evolve(documents[name], values=documents[name].values | {
+        "leader_not_leading_checks": count}) for name, count in later.items()}
+    assert _record_counts(documents) == []
