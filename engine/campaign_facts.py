@@ -643,15 +643,15 @@ def milestones(bundle: Bundle, params: Params) -> Built:
     """``milestone``: each dated step of the campaign against its deadline (deadlines are ``due.<step>``
     parameters). A step owed only by units holding a role (the deadline's ``owed_by``) is judged
     for a unit whose record states it holds that role, not for one stating it does not, and is not
-    checked for one whose record does not state its roles. A step falling due after the day a
-    record runs to (``as_of``) and not recorded is not yet due; a step recorded is judged by its date."""
+    checked for one whose record does not state its roles (a reason that record's report alone
+    lists). A step falling due after the day a record runs to (``as_of``) and not recorded is not
+    yet due; a step recorded is judged by its date."""
     records = [(i, d) for i, d in enumerate(bundle) if isinstance(d, CampaignSteps)]
     if not records:
         yield Missing("没有阶段工作记录", "no record of the campaign's dated steps was given")
         return
     deadlines = {name.removeprefix("due."): value for name, value in params.items() if name.startswith("due.")}
     known_steps = ", ".join(sorted(deadlines))
-    unstated: list[tuple[str, int, list[tuple[str, UnitRole]]]] = []  # records not stating roles a step needs
     for index, steps in records:
         done: dict[str, tuple[int, date]] = {}
         for k, m in enumerate(steps.milestones):  # a step recorded twice (the loader refuses it): its first date
@@ -683,25 +683,23 @@ def milestones(bundle: Bundle, params: Params) -> Built:
                    "done": when.isoformat() if when else "", "recorded": int(when is not None),
                    "days_late": (when - due).days if when else 0, "known": 1, "known_steps": known_steps}
         if unchecked:
-            unstated.append((steps.unit, index, unchecked))
-    if unstated:
-        yield _roles_unstated(sorted(unstated))
+            yield _roles_unstated(index, steps.unit, unchecked)
 
 
-def _roles_unstated(unstated: list[tuple[str, int, list[tuple[str, UnitRole]]]]) -> Missing:
-    """Why steps owed only by units holding a role are not checked: records (of these units, sorted
-    by unit) do not state their roles; each with the steps it leaves unchecked and the role owing each."""
+def _roles_unstated(index: int, unit: str, steps: list[tuple[str, UnitRole]]) -> Missing:
+    """Why steps owed only by units holding a role are not checked for the record ``index`` of the
+    bundle (of ``unit``), which does not state its roles: the steps it leaves unchecked (in order of
+    step), each with the role owing it. About that record only: its text is its own, whatever
+    other records the bundle holds and in whatever order."""
     def listed(names: list[str]) -> str:
         return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
-    zh = "；".join(f"{unit}的阶段工作记录未注明本单位角色（roles），不核对"
-                  + "、".join(f"“{step}”（仅由{role.title_zh}承担：{role.value}）" for step, role in steps)
-                  for unit, _, steps in unstated)
-    en = "; ".join(f"the steps record of {unit} does not state the unit's roles (roles), so "
-                   + listed([f"{step} (owed by {role.title_en} only: {role.value})" for step, role in steps])
-                   + (" is" if len(steps) == 1 else " are") + " not checked"
-                   for unit, _, steps in unstated)
-    return Missing(zh, en)
+    zh = (f"{unit}的阶段工作记录未注明本单位角色（roles），不核对"
+          + "、".join(f"“{step}”（仅由{role.title_zh}承担：{role.value}）" for step, role in steps))
+    en = (f"the steps record of {unit} does not state the unit's roles (roles), so "
+          + listed([f"{step} (owed by {role.title_en} only: {role.value})" for step, role in steps])
+          + (" is" if len(steps) == 1 else " are") + " not checked")
+    return Missing(zh, en, doc=index)
 
 
 #: Campaign fact kinds: the builder that makes each (one builder may make several kinds), the

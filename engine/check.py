@@ -339,7 +339,7 @@ def _reports(bundle: _Bundle, matches: Sequence[Match], locate: Locator, paths: 
         kind = kind_of(document)
         reports.append(Report(kind=kind, profile=bundle.compiled.profile.id,
                               violations=in_report_order(found[index]),
-                              not_checked=bundle.rules.not_checked(kind, bundle.facts.missing, bundle.facts.partial),
+                              not_checked=bundle.rules.not_checked(kind, *bundle.facts.reasons_for(index)),
                               path=path if paths else None))
     return reports
 

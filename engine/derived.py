@@ -46,10 +46,13 @@ def role_owing(params: Params, name: str) -> UnitRole | None:
 
 @attrs.frozen(cache_hash=True)  # reports look up their not-checked rules by the missing reasons
 class Missing:
-    """The input lacks what a fact kind needs."""
+    """The input lacks what a fact kind needs: in the whole bundle, or (``doc``) in one of its documents."""
 
     zh: str
     en: str
+    #: The document of the bundle the reason is about (its index, as a fact's ``doc``): only that
+    #: document's report lists the rules it leaves unchecked. ``None``: every document's report does.
+    doc: int | None = None
 
 
 Built = Iterator[Fact | Missing]

@@ -4,13 +4,14 @@ Builders live by document family (``engine.plan_facts``, ``engine.campaign_facts
 facts of its kinds and, when the input lacks what a kind needs, a :class:`Missing` reason: a rule
 whose facts are all missing is reported as not checked, never as passed. A reason given beside
 facts of the kind (some item lacks what the others have) is kept too: the rule is checked on
-those facts and reported not checked for the rest.
+those facts and reported not checked for the rest. A reason about one document of the bundle
+(:attr:`Missing.doc`) is listed in that document's report only.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -37,6 +38,8 @@ class Facts:
     facts: tuple[Fact, ...]
     missing: dict[str, Missing]  # fact kind → why none could be built
     partial: dict[str, Missing] = attrs.field(factory=dict)  # fact kind → why some could not be built
+    #: document of the bundle → its own missing and partial reasons (see :meth:`FactStream.reasons_for`)
+    about: dict[int, tuple[dict[str, Missing], dict[str, Missing]]] = attrs.field(factory=dict)
 
 
 @functools.cache
@@ -73,7 +76,8 @@ class FactStream:
     """The facts of one bundle for a set of fact kinds, built as they are read and numbered in a
     stable order (``f0``, ``f1``, …), so that a large bundle need never hold them all. Once read to
     the end, :attr:`missing` says why some kinds could not be built, and :attr:`partial` why some
-    facts of kinds that were built could not be. With ``unread`` (some input of
+    facts of kinds that were built could not be, for every document of the bundle;
+    :meth:`reasons_for` adds what a builder said about one document only. With ``unread`` (some input of
     the check could not be read), kinds that compare documents are not built but missing for that
     reason: their rules are reported not checked rather than judged on part of the documents."""
 
@@ -81,10 +85,13 @@ class FactStream:
         self.bundle, self.kinds, self.params, self.unread = bundle, kinds, params, unread
         self.missing: dict[str, Missing] = {}  # fact kind → why none could be built
         self.partial: dict[str, Missing] = {}  # fact kind → why some could not be built
+        #: document of the bundle → its own missing and partial reasons (:attr:`Missing.doc`)
+        self.about: dict[int, tuple[dict[str, Missing], dict[str, Missing]]] = {}
 
     def __iter__(self) -> Iterator[Fact]:
         self.missing.clear()
         self.partial.clear()
+        self.about.clear()
         number = 0
         for asked, keep, builder in _runs(self.kinds):
             if self.unread is not None and (blocked := [k for k in asked if FACT_KINDS[k].compares_documents]):
@@ -95,21 +102,36 @@ class FactStream:
                 keep = frozenset(asked)
             made: set[str] = set()
             reason: Missing | None = None
+            own: dict[int, Missing] = {}  # document → the first reason about it alone
             for item in builder(self.bundle, self.params):
                 if isinstance(item, Missing):
-                    reason = reason or item
+                    if item.doc is None:
+                        reason = reason or item
+                    else:
+                        own.setdefault(item.doc, item)
                 elif keep is None or item["kind"] in keep:
                     item["id"] = f"f{number}"  # each builder makes fresh dicts: number them in place
                     number += 1
                     made.add(item["kind"])
                     yield item
-            if reason is not None:
-                for kind in asked:
+            for kind in asked:
+                if reason is not None:
                     (self.partial if kind in made else self.missing)[kind] = reason
+                for doc, why in own.items():
+                    missing, partial = self.about.setdefault(doc, ({}, {}))
+                    (partial if kind in made else missing)[kind] = why
+
+    def reasons_for(self, doc: int) -> tuple[Mapping[str, Missing], Mapping[str, Missing]]:
+        """:attr:`missing` and :attr:`partial` as they apply to document ``doc`` of the bundle: a
+        reason about the whole bundle, else one about that document."""
+        own = self.about.get(doc)
+        if own is None:
+            return self.missing, self.partial
+        return {**own[0], **self.missing}, {**own[1], **self.partial}
 
 
 def build_facts(bundle: Bundle, kinds: tuple[str, ...], params: Params, unread: Missing | None = None) -> Facts:
     """Every fact of a bundle at once (see :class:`FactStream`)."""
     stream = FactStream(bundle, kinds, params, unread)
     facts = tuple(stream)
-    return Facts(facts, stream.missing, stream.partial)
+    return Facts(facts, stream.missing, stream.partial, stream.about)

@@ -4,6 +4,7 @@ role (``roles``), and not checked for one whose record states no roles."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
 import engine
+from engine.output import report_data
 from engine.report import Report
 from forms import LoadError, document_from_data, load_document, read_data
 from forms.convert import built_wrongly
@@ -122,13 +124,47 @@ def test_steps_owed_by_a_role_are_not_checked_for_a_record_not_stating_its_roles
     assert "work-plan-and-liaison" in unchecked.reason_en and "sector-plan-filed" not in unchecked.reason_en
 
 
-def test_records_not_stating_roles_are_named_in_order_of_unit() -> None:
-    documents = [document_from_data({**PLANNING, "unit": unit}) for unit in ("区消防救援大队", "区规划建设局")]
-    reasons = {str(n.reason_en) for order in (documents, documents[::-1])
-               for r in engine.check_documents(order) if isinstance(r, Report) for n in r.not_checked}
-    (reason,) = reasons
-    first, second = sorted(("区规划建设局", "区消防救援大队"))  # by name, whatever the order given
-    assert reason.index(first) < reason.index(second)
+def test_a_record_not_stating_its_roles_is_named_in_its_own_report_only() -> None:
+    """Records of two units, one stating its roles: the other's reason is listed on that other's
+    report alone, naming its unit and the steps it leaves unchecked. Before, one reason naming every
+    such record was listed on every steps record of the bundle, the one stating its roles too."""
+    unstated = document_from_data({**PLANNING, "unit": "区安全生产监管办公室"})
+    stated = document_from_data({**PLANNING, "roles": ["lead-unit", "sector-group-office"], "milestones": [
+        {"step": "work-plan-and-liaison", "done": "2023-05-24"}, {"step": "sector-plan-filed", "done": "2023-05-29"},
+        *PLANNING["milestones"]]})
+    for order in ([unstated, stated], [stated, unstated]):
+        reports = dict(zip(map(id, order), engine.check_documents(order), strict=True))
+        (own,) = reports[id(unstated)].not_checked
+        assert own.rule == RULE and own.reason_en.startswith("the steps record of 区安全生产监管办公室 ")
+        assert "区规划建设局" not in own.reason + own.reason_en
+        assert reports[id(stated)] == engine.check(stated)
+        assert reports[id(stated)].not_checked == () and reports[id(stated)].violations == ()
+
+
+def test_a_record_not_stating_its_roles_is_named_alone_where_no_step_was_checked() -> None:
+    """Nothing was checked in the bundle (the only step due by 05-27 is owed by a role): the record
+    not stating its roles has it not checked; the one stating none it holds owes nothing yet."""
+    unstated = document_from_data({**PLANNING, "as_of": "2023-05-27", "milestones": []})
+    none_held = document_from_data({**PLANNING, "unit": "区消防救援大队", "as_of": "2023-05-27", "milestones": [],
+                                    "roles": []})
+    first, second = engine.check_documents([unstated, none_held])
+    assert isinstance(first, Report) and isinstance(second, Report)
+    assert [(n.rule, n.reason_en) for n in first.not_checked] == [(
+        RULE, "the steps record of 区规划建设局 does not state the unit's roles (roles), so work-plan-and-liaison "
+              "(owed by a sector's lead unit only: lead-unit) is not checked")]
+    assert second.not_checked == () and second.violations == ()
+
+
+def test_two_records_of_one_unit_each_name_their_own_steps_whatever_their_order() -> None:
+    """Two records of one unit not stating roles (one running to 05-27): each report's reason is
+    that record's own, the same in either order. Before, one reason named both, in the order given."""
+    early = document_from_data({**PLANNING, "as_of": "2023-05-27", "milestones": []})
+    final = document_from_data(PLANNING)
+    for order in ([early, final], [final, early]):
+        reports = dict(zip(map(id, order), engine.check_documents(order), strict=True))
+        assert reports[id(early)] == engine.check(early) and reports[id(final)] == engine.check(final)
+    (reason,) = engine.check(early).not_checked
+    assert "work-plan-and-liaison" in reason.reason_en and "sector-plan-filed" not in reason.reason_en
 
 
 def test_every_chongming_step_is_owed_by_every_unit() -> None:
@@ -236,6 +272,28 @@ def test_a_record_not_stating_roles_leaves_exactly_the_scoped_steps_unchecked(da
     assert reason.rule == RULE
     named = [(step, role) for step, role in campaign.owed_by.items() if f"{step} (owed by {role.title_en}" in reason.reason_en]
     assert sorted(named) == unchecked
+
+
+@STEP_SETTINGS
+@given(data=st.data())
+def test_steps_records_in_any_order_give_each_the_same_report(data: st.DataObject) -> None:
+    """Steps records of a campaign, of one unit or several, stating their roles or not: shuffled,
+    each record's report is the same, and is the one it has checked alone (what it leaves unchecked
+    is its own), its JSON byte for byte."""
+    profile_id = data.draw(st.sampled_from([LINYI, CHONGMING]))
+    campaign = campaign_facts(profile_id)
+    records = []
+    for _ in range(data.draw(st.integers(2, 4))):
+        steps = data.draw(campaign_steps(campaign))
+        records.append(attrs.evolve(steps, unit=data.draw(st.sampled_from(["区规划建设局", "区消防救援大队"])),
+                                    roles=data.draw(st.sampled_from([steps.roles, None]))))
+    order = data.draw(st.permutations(range(len(records))))
+    given_order = engine.check_documents(records)
+    shuffled = engine.check_documents([records[i] for i in order])
+    back = [shuffled[k] for k in sorted(range(len(order)), key=order.__getitem__)]
+    assert back == given_order == [engine.check(r) for r in records]
+    assert ([json.dumps(report_data(r), ensure_ascii=False) for r in back if isinstance(r, Report)]
+            == [json.dumps(report_data(r), ensure_ascii=False) for r in given_order if isinstance(r, Report)])
 
 
 @pytest.mark.parametrize("role", list(UnitRole))
