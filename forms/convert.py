@@ -36,7 +36,7 @@ from forms.errors import (
     NONCHARACTER,
     LoadError,
     Problem,
-    hidden_in_name,
+    hidden_in,
     shown,
     shown_escaping,
 )
@@ -187,11 +187,11 @@ def _text(value: Any, _: Any) -> str:
 def _name(value: Any, _: Any) -> str:
     text = _text(value, _)
     printable = text.isprintable()
-    # "城桥镇\u200b" prints as 城桥镇 and would start a second series of the unit's forms (checked
-    # first: strip() would call a U+2028 at the end a space)
-    if not printable and (hidden := [c for c in text if not c.isprintable() and hidden_in_name(c)]):
+    # "城桥镇\u200b" and "城桥镇\u3164" print as 城桥镇 and would start a second series of the unit's
+    # forms (checked first: strip() would call a U+2028 at the end a space)
+    if hidden := hidden_in(text):
         raise _Invalid(f"expected a name without invisible characters (format characters, line or "
-                       f"paragraph separators), got {shown_escaping(text, hidden)}")
+                       f"paragraph separators, default-ignorable characters), got {shown_escaping(text, hidden)}")
     if text != text.strip():  # "城桥镇 " would start a unit's second series, or miss its roll-up
         raise _Invalid(f"expected a name without spaces around it, got {shown(value)}")
     if not printable and ("\n" in text or "\t" in text):  # a name is one line

@@ -60,11 +60,52 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+#: Unicode's Default_Ignorable_Code_Point characters, as ranges of code points: what a renderer
+#: shows nothing for where it has no glyph (U+200B, U+3164 HANGUL FILLER, U+034F COMBINING GRAPHEME
+#: JOINER, the variation selectors U+FE00–U+FE0F and U+E0100–U+E01EF …). From the Unicode Character
+#: Database's DerivedCoreProperties.txt (https://www.unicode.org/Public/UCD/latest/ucd/), Unicode
+#: 15.1, unchanged since 14.0 (which added U+180F); adjacent entries merged. Python's unicodedata
+#: has no accessor for the property.
+DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)
+
+
+def _class(ranges: Iterable[tuple[int, int]]) -> str:
+    return "".join(chr(lo) if lo == hi else f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges)
+
+
+_DEFAULT_IGNORABLE = re.compile(f"[{_class(DEFAULT_IGNORABLE)}]")
+#: Those of them str.isprintable() calls printable (the letters and marks among them: U+3164,
+#: U+115F, U+FFA0, U+034F, the variation selectors …): a name that is printable is searched for
+#: these only.
+_PRINTABLE_IGNORABLE = re.compile("[" + "".join(
+    chr(code) for lo, hi in DEFAULT_IGNORABLE for code in range(lo, hi + 1) if chr(code).isprintable()) + "]")
+
+
 def hidden_in_name(char: str) -> bool:
     """Whether ``char`` shows nothing, or moves what is around it, so that a name holding it looks
     like another name it is not: a format character (category Cf: U+200B, U+FEFF, U+202E …), a
-    line or paragraph separator (U+2028, U+2029), a noncharacter. Names are matched exactly."""
-    return unicodedata.category(char) in ("Cf", "Zl", "Zp") or NONCHARACTER.match(char) is not None
+    line or paragraph separator (U+2028, U+2029), a default-ignorable character (U+3164, U+034F,
+    a variation selector …: :data:`DEFAULT_IGNORABLE`), a noncharacter. Names are matched exactly."""
+    return (unicodedata.category(char) in ("Cf", "Zl", "Zp") or _DEFAULT_IGNORABLE.match(char) is not None
+            or NONCHARACTER.match(char) is not None)
+
+
+def hidden_in(name: str) -> list[str]:
+    """The characters of ``name`` that :func:`hidden_in_name` says are hidden, in order. A printable
+    name (nearly every name: one test in C) is searched only for the default-ignorable characters
+    that are printable."""
+    if name.isprintable() and not _PRINTABLE_IGNORABLE.search(name):
+        return []
+    return [c for c in name if hidden_in_name(c)]
+
+
+def _char_name(char: str) -> str:
+    return unicodedata.name(char, "a noncharacter" if NONCHARACTER.match(char) else "unassigned")
 
 
 def _code(char: str) -> str:
@@ -77,7 +118,7 @@ def shown_escaping(value: str, chars: Iterable[str]) -> str:
     (``"城桥镇\\u200b"``) and then named: an invisible character is shown where it is."""
     chars = sorted(set(chars))
     text = "".join(_code(c) if c in chars else c for c in shown(value))  # JSON leaves them as they are
-    named = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'a noncharacter')}" for c in chars)
+    named = ", ".join(f"U+{ord(c):04X} {_char_name(c)}" for c in chars)
     return f"{text} ({named})"
 
 

@@ -8,10 +8,14 @@ published copies are in ``forms/schemas/`` and a test checks they are current.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
+import re
 import sys
 import types
 import typing
+import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -20,14 +24,52 @@ from typing import Any
 import attrs
 
 from forms.dispatch import ItemShape, YearMonth, load_template, variants
+from forms.errors import DEFAULT_IGNORABLE, hidden_in_name
 from forms.plan import MAX_FIGURE, Count, Month, Name, Percent
 from forms.references import MONTHS
 
 #: The end of a pattern: ``$`` alone lets a trailing line break through in Python's ``re`` (and so in
 #: jsonschema), which the loaders refuse; ``$(?!\n)`` ends the text in Python and ECMA-262 alike.
 _END = r"$(?!\n)"
-_CONTROL = r"\x00-\x1f\x7f-\x9f"
-_CONTROL_BUT_LINES_AND_TABS = r"\x00-\x08\x0b-\x1f\x7f-\x9f"  # forms.errors.CONTROL_IN_TEXT
+
+
+def _ranges(codes: Iterable[int]) -> str:
+    """A character class's body naming ``codes`` (lone surrogates aside) as ranges that Python's
+    ``re`` and ECMA-262 (with the ``u`` flag JSON Schema 2020-12 asks for) read alike: ``\\uXXXX``
+    escapes in the BMP, the characters themselves beyond it (ECMA-262's ``\\u{…}`` and Python's
+    ``\\U…`` each mean nothing to the other). No ``\\p{…}``: Python's ``re`` has none."""
+    spans: list[list[int]] = []
+    for code in sorted(set(codes)):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        if spans and spans[-1][1] == code - 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+
+    def one(code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+    return "".join(one(lo) if lo == hi else f"{one(lo)}-{one(hi)}" for lo, hi in spans)
+
+
+def _of_categories(*categories: str) -> list[int]:
+    every = range(0x110000)  # in C throughout: a pass in Python would cost a quarter of a second
+    return list(itertools.compress(every, map(frozenset(categories).__contains__, map(unicodedata.category, map(chr, every)))))
+
+
+_CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0)]  # category Cc
+_NONCHARACTERS = [*range(0xFDD0, 0xFDF0), *(plane + last for plane in range(0, 0x110000, 0x10000) for last in (0xFFFE, 0xFFFF))]
+#: The characters a text may not hold (forms.errors.CONTROL_IN_TEXT, NONCHARACTER; ``\r`` only
+#: before ``\n``), those a name may not (the control characters, forms.errors.hidden_in_name: Cf,
+#: Zl, Zp as Python's unicodedata has them, DEFAULT_IGNORABLE, the noncharacters), and the white
+#: space a text may not be only of and a name may not begin or end with (str.isspace; ECMA-262's
+#: and Python's ``\s`` differ).
+_REFUSED_IN_TEXT = _ranges([*(c for c in _CONTROLS if chr(c) not in "\t\n"), *_NONCHARACTERS])
+_REFUSED_IN_NAME = _ranges([*_CONTROLS, *_of_categories("Cf", "Zl", "Zp"), *_NONCHARACTERS,
+                            *(c for lo, hi in DEFAULT_IGNORABLE for c in range(lo, hi + 1))])
+_SPACE = _ranges(c for c in range(0x3001) if chr(c).isspace())
+
+
 #: Digits of a figure's whole part: up to MAX_FIGURE, after any leading zeros.
 _WHOLE_PART = f"0*(?:[0-9]{{1,{len(str(MAX_FIGURE)) - 1}}}(?:\\.[0-9]{{places}})?|{MAX_FIGURE}(?:\\.0{{places}})?)"
 
@@ -42,8 +84,11 @@ def _number_text(places: str) -> str:
 PATTERNS = {
     _number_text("{1,4}"): "in ASCII digits, at most 4 decimal places",
     _number_text("+"): "in ASCII digits",
-    f"^(?=[\\s\\S]*\\S)[^{_CONTROL_BUT_LINES_AND_TABS}]*{_END}": "not blank, no control characters but line breaks and tabs",
-    f"^[^\\s{_CONTROL}](?:[^{_CONTROL}]*[^\\s{_CONTROL}])?{_END}": "one line, no spaces around it, no control characters",
+    f"^(?=[\\s\\S]*[^{_SPACE}])(?:[^{_REFUSED_IN_TEXT}]|\\r\\n)*{_END}":
+        "not blank, no control characters but line breaks (\\n, \\r\\n) and tabs, no noncharacters",
+    f"^[^{_SPACE}{_REFUSED_IN_NAME}](?:[^{_REFUSED_IN_NAME}]*[^{_SPACE}{_REFUSED_IN_NAME}])?{_END}":
+        "one line, no spaces around it, no control, format or default-ignorable characters, no line or "
+        "paragraph separators, no noncharacters",
     f"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_END}": "YYYY-MM-DD",
     f"^[0-9]{{4}}-(0[1-9]|1[0-2]){_END}": "YYYY-MM",
 }
@@ -76,6 +121,7 @@ _LISTS: dict[tuple[str, str], dict[str, Any]] = {
     ("ScheduleRow", "monthly"): {"minItems": MONTHS, "maxItems": MONTHS},
     ("Schedule", "monthly_totals"): {"minItems": MONTHS, "maxItems": MONTHS},
     ("DispatchForm", "members"): {"uniqueItems": True},
+    ("CampaignSteps", "roles"): {"uniqueItems": True},
 }
 
 
@@ -198,6 +244,21 @@ def annual_plan_schema() -> dict[str, Any]:
     return document_schema("annual-plan")
 
 
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def _escaping_the_unseen(text: str) -> str:
+    """JSON text with every character beyond ASCII that is not printable, or not seen (a pattern's
+    U+E0000, U+1FFFE), written as JSON's escape (``\\udb40\\udc00``): the same JSON, readable."""
+    return re.sub("[^\\x00-\\x7e]", lambda m: m.group() if m.group().isprintable() and not hidden_in_name(m.group())
+                  else _json_escape(m), text)
+
+
 def main(argv: list[str]) -> int:
     from pathlib import Path
 
@@ -207,7 +268,7 @@ def main(argv: list[str]) -> int:
         print("usage: python -m forms.schema DIR", file=sys.stderr)
         return 2
     for kind in DOCUMENT_KINDS:
-        text = json.dumps(document_schema(kind), ensure_ascii=False, indent=2) + "\n"
+        text = _escaping_the_unseen(json.dumps(document_schema(kind), ensure_ascii=False, indent=2)) + "\n"
         (Path(argv[0]) / f"{kind}.schema.json").write_text(text, encoding="utf-8")
     return 0
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import warnings
 import zipfile
 import zlib
@@ -261,12 +262,19 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+#: What :func:`_name` drops around a name: the white space str.strip() drops, but for the line and
+#: paragraph separators (U+2028, U+2029) and the control characters among it other than tabs and
+#: line breaks (U+0085, U+001C–U+001F, \v, \f): the loaders refuse those in a name, and a cell's name
+#: ending in one is refused as a file's is, not read as another name.
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and (c in "\t\n\r" or unicodedata.category(c) == "Zs"))
+
+
 def _name(value: Any) -> str | None:
     """A name from a cell as written: spaces around it dropped, as YAML drops them around a plain
     value; blank is None. ``（区应急局）`` and ``Ａ公司`` are other names than ``(区应急局)`` and ``A公司``."""
     if value is None:
         return None
-    return str(value).strip() or None
+    return str(value).strip(_SPACES) or None
 
 
 def _figure(value: Any, units: tuple[str, ...], whole: bool) -> int | float | None:
@@ -358,15 +366,16 @@ def _unpacked_safely(path: Path) -> bytes:
 
 
 def _cells_in(raw: bytes, name: str) -> int:
-    """How many cells the worksheets' XML holds, counted without parsing it: openpyxl's cost is
+    """How many cells the workbook's parts hold, counted without parsing them: openpyxl's cost is
     per cell, and the byte limits alone let a workbook hold 600 000. The parts are at most
     MAX_UNPACKED_BYTES together (checked before), and zipfile reads no more than a part declares."""
     count = 0
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             for part in archive.infolist():
-                if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
-                    count += len(_CELL_TAG.findall(archive.read(part)))
+                # Every part, not only xl/worksheets/*.xml: openpyxl reads as a sheet whatever part
+                # the workbook's relationships name (xl/ws/a.bin), and no other part's XML opens a <c>
+                count += len(_CELL_TAG.findall(archive.read(part)))
     except (zipfile.BadZipFile, NotImplementedError, zlib.error, EOFError) as exc:  # a damaged part: a bad CRC, a bad stream
         raise LoadError(name, [Problem("", f"cannot read the workbook: {type(exc).__name__}: {exc}")]) from None
     return count
@@ -508,7 +517,7 @@ def read_form(path: str | Path) -> DispatchForm:
         "unit": _name(sheet[UNIT_CELL].value),
         "month": read(MONTH_CELL, _year_month),
         "submitted": read(SUBMITTED_CELL, _date),
-        "members": [m.strip() for m in _MEMBER_SEPARATOR.split(members) if m.strip()] if members else [],
+        "members": [m.strip(_SPACES) for m in _MEMBER_SEPARATOR.split(members) if m.strip(_SPACES)] if members else [],
         "values": {k: v for k, v in values.items() if v is not None},
     }
     data = {k: v for k, v in data.items() if v is not None}

@@ -317,8 +317,9 @@ put("record-description-noncharacter.json", once(RECORD_JSON, '"description": "�
 edited("xlsx-unit-zero-width-space.xlsx", {"B2": "城桥镇\u200b"})
 
 
-def stray_cells(name: str, count: int) -> None:
-    """The example workbook with ``count`` cells holding 1 below the form in 调度表 (sheet1), one a row, in column H."""
+def stray_cells(name: str, count: int, sheets: str = "xl/worksheets/") -> None:
+    """The example workbook with ``count`` cells holding 1 below the form in 调度表 (sheet1), one a row, in column H;
+    its sheets' parts moved under ``sheets`` (the workbook's relationships and content types saying so)."""
     rows = "".join(f'<row r="{100 + k}"><c r="H{100 + k}"><v>1</v></c></row>' for k in range(count)).encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
@@ -326,12 +327,22 @@ def stray_cells(name: str, count: int) -> None:
             data = src.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(b"</sheetData>", rows + b"</sheetData>")
+            if info.filename in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = data.replace(b"worksheets/", sheets.removeprefix("xl/").encode())
+            info.filename = info.filename.replace("xl/worksheets/", sheets)
             z.writestr(info, data)
     put(name, buffer.getvalue())
 
 
 stray_cells("xlsx-too-many-cells.xlsx", 20_001)  # forms.xlsx.MAX_CELLS + 1
 stray_cells("xlsx-many-values-outside-the-form.xlsx", 30)  # 20 listed, 10 counted
+
+# ------------------------------------------------------------------ found in the review of names and limits
+stray_cells("xlsx-too-many-cells-moved.xlsx", 20_001, sheets="xl/ws/")  # openpyxl follows the relationships
+edited("xlsx-unit-trailing-line-separator.xlsx", {"B2": "城桥镇\u2028"})
+put("form-unit-hangul-filler.yaml", once(FORM, "unit: 城桥镇\n", 'unit: "城桥镇\\u3164"\n'))
+put("form-member-variation-selector.yaml", once(ROLLUP, "members: [城桥镇, 新河镇, 竖新镇, 港沿镇]",
+                                                'members: [城桥镇, 新河镇, 竖新镇, "港\\U000E0100沿镇"]'))
 
 
 # ------------------------------------------------------------------ found in the review of the campaign steps

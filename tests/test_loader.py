@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import engine
 from forms import MAX_FILE_BYTES, LoadError, document_from_data, load_document, parse, plan_from_data, read_data, unstructure
+from forms.errors import hidden_in, hidden_in_name
 from tests.conftest import floats
 
 EXAMPLE = Path("examples/plans/chongming-2024.yaml")
@@ -362,6 +363,15 @@ def _record_json(tmp_path: Path, change: Any) -> Path:
     ("\u202e", "\\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"), ("\u00ad", "\\xad", "U+00AD SOFT HYPHEN"),
     ("\u2028", "\\u2028", "U+2028 LINE SEPARATOR"), ("\u2029", "\\u2029", "U+2029 PARAGRAPH SEPARATOR"),
     ("\U000e0001", "\\U000e0001", "U+E0001 LANGUAGE TAG"),
+    # default-ignorable, and printable to str.isprintable(): they got through its fast path
+    ("\u3164", "\\u3164", "U+3164 HANGUL FILLER"), ("\u034f", "\\u034f", "U+034F COMBINING GRAPHEME JOINER"),
+    ("\ufe0f", "\\ufe0f", "U+FE0F VARIATION SELECTOR-16"), ("\U000e0100", "\\U000e0100", "U+E0100 VARIATION SELECTOR-17"),
+    ("\u115f", "\\u115f", "U+115F HANGUL CHOSEONG FILLER"), ("\u1160", "\\u1160", "U+1160 HANGUL JUNGSEONG FILLER"),
+    ("\uffa0", "\\uffa0", "U+FFA0 HALFWIDTH HANGUL FILLER"),
+    ("\u180b", "\\u180b", "U+180B MONGOLIAN FREE VARIATION SELECTOR ONE"),
+    ("\u17b4", "\\u17b4", "U+17B4 KHMER VOWEL INHERENT AQ"),
+    # default-ignorable and not yet assigned
+    ("\u2065", "\\u2065", "U+2065 unassigned"), ("\U000e0fff", "\\U000e0fff", "U+E0FFF unassigned"),
 ])
 @pytest.mark.parametrize("field", ["enterprise", "spot_check.by"])
 def test_a_name_holding_an_invisible_character_is_refused_showing_it(
@@ -375,7 +385,7 @@ def test_a_name_holding_an_invisible_character_is_refused_showing_it(
     value = "上海某冷链" + escape + "物流有限公司" if field == "enterprise" else "城桥镇" + escape
     assert one_problem(_record_json(tmp_path, change)) == (
         f"{field}: expected a name without invisible characters (format characters, line or paragraph "
-        f'separators), got "{value}" ({named})')
+        f'separators, default-ignorable characters), got "{value}" ({named})')
 
 
 @pytest.mark.parametrize(("nonchar", "escape"), [("\uffff", "\\uffff"), ("\ufffe", "\\ufffe"), ("\ufdd0", "\\ufdd0"),
@@ -438,3 +448,11 @@ def test_a_roll_up_listing_a_member_in_another_spelling_adds_it_up(tmp_path: Pat
     results = engine.check_files(sorted(tmp_path.iterdir()))
     assert [v.rule for r in results if isinstance(r, engine.Report) for v in r.violations] == []
     assert all(isinstance(r, engine.Report) for r in results)
+
+
+def test_the_fast_path_for_printable_names_misses_no_invisible_character() -> None:
+    """forms.errors.hidden_in tests str.isprintable() first: every character it calls hidden in a
+    name is found, printable or not."""
+    for code in range(0x110000):
+        char = chr(code)
+        assert (hidden_in("城桥镇" + char) == [char]) is hidden_in_name(char), f"U+{code:04X}"

@@ -387,8 +387,9 @@ def test_a_campaign_with_a_full_width_name_is_as_clean_with_a_form_in_excel(tmp_
     assert [v.rule for r in results if isinstance(r, engine.Report) for v in r.violations] == []
 
 
-def _with_cells(tmp_path: Path, count: int, first_row: int = 100) -> Path:
-    """The shipped example with ``count`` more cells, one per row below the form, each holding 1."""
+def _with_cells(tmp_path: Path, count: int, first_row: int = 100, sheets: str = "xl/worksheets/") -> Path:
+    """The shipped example with ``count`` more cells, one per row below the form, each holding 1;
+    its sheets' parts under ``sheets`` (the relationships and content types saying so)."""
     source = Path("examples/campaigns/excel/城桥镇-2023-05.xlsx")
     path = tmp_path / f"cells-{count}.xlsx"
     buffer = io.BytesIO()
@@ -398,14 +399,19 @@ def _with_cells(tmp_path: Path, count: int, first_row: int = 100) -> Path:
             if info.filename == "xl/worksheets/sheet1.xml":
                 rows = "".join(f'<row r="{first_row + k}"><c r="H{first_row + k}"><v>1</v></c></row>' for k in range(count))
                 data = data.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+            if info.filename in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = data.replace(b"worksheets/", sheets.removeprefix("xl/").encode())
+            info.filename = info.filename.replace("xl/worksheets/", sheets)
             out.writestr(info, data)
     path.write_bytes(buffer.getvalue())
     return path
 
 
+@pytest.mark.parametrize("sheets", ["xl/worksheets/", "xl/ws/", "other/"])
 def test_a_workbook_of_more_cells_than_the_limit_is_refused_before_it_is_read(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _with_cells(tmp_path, MAX_CELLS)
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheets: str) -> None:
+    """Wherever its sheets are: openpyxl reads the parts the workbook's relationships name."""
+    path = _with_cells(tmp_path, MAX_CELLS, sheets=sheets)
     def never(*_: object, **__: object) -> None:
         raise AssertionError("openpyxl read a workbook over the cell limit")
     monkeypatch.setattr("openpyxl.load_workbook", never)
@@ -414,6 +420,33 @@ def test_a_workbook_of_more_cells_than_the_limit_is_refused_before_it_is_read(
     (problem,) = caught.value.problems
     assert caught.value.file == str(path)
     assert problem.message.startswith("the workbook's sheets hold ") and f"the limit is {MAX_CELLS}" in problem.message
+
+
+def test_sheets_moved_elsewhere_are_still_read_and_their_cells_counted(tmp_path: Path) -> None:
+    """The moved workbook is one openpyxl reads (so the refusal above is the limit's, not a damaged file's)."""
+    with pytest.raises(LoadError) as caught:
+        read_form(_with_cells(tmp_path, 3, sheets="xl/ws/"))
+    assert [p.path for p in caught.value.problems] == [f"{SHEET}!H100", f"{SHEET}!H101", f"{SHEET}!H102"]
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+@pytest.mark.parametrize("cell", [UNIT_CELL, MEMBERS_CELL])
+def test_a_name_ending_in_a_separator_the_loaders_refuse_is_refused_in_excel(tmp_path: Path, separator: str, cell: str) -> None:
+    """str.strip() would drop it and read 新河镇: a file's name ending so is refused, and so is a cell's."""
+    book = load_workbook("examples/campaigns/excel/城桥镇-2023-05.xlsx")
+    book[SHEET][cell] = "新河镇" + separator
+    book.save(path := tmp_path / "form.xlsx")
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    assert [p.path.removesuffix("[0]") for p in caught.value.problems] == [f"{SHEET}!{cell}"]
+
+
+@pytest.mark.parametrize("space", [" ", "\u3000", "\xa0", "\t", "\n"])
+def test_spaces_and_line_breaks_around_a_name_in_excel_are_still_dropped(tmp_path: Path, space: str) -> None:
+    book = load_workbook("examples/campaigns/excel/城桥镇-2023-05.xlsx")
+    book[SHEET][UNIT_CELL] = space + "城桥镇" + space
+    book.save(path := tmp_path / "form.xlsx")
+    assert read_form(path).unit == "城桥镇"
 
 
 def test_values_outside_the_form_are_listed_up_to_a_bound_and_the_rest_counted(tmp_path: Path) -> None:
