@@ -15,17 +15,18 @@ import attrs
 def shown(value: Any) -> str:
     """A value as a problem message quotes it: text in JSON's quotes, a number read from a file in
     its digits (``0.0000001``, not ``Decimal('1E-7')`` or a float's ``1e-07``; with an exponent, as
-    ``e``, only where the digits would run long: ``1.0e-400``), anything else as Python writes it."""
+    ``e``, where the digits would run to a row of zeros: ``1.0e-27``), anything else as Python
+    writes it."""
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, Decimal):
-        digits = f"{value:f}"
-        return digits if len(digits) <= _SHOWN_DIGITS else str(value).replace("E", "e")
+        in_digits = value.is_finite() and -_SHOWN_ZEROS <= value.adjusted() <= _SHOWN_ZEROS
+        return f"{value:f}" if in_digits else str(value).replace("E", "e")
     return repr(value)
 
 
-#: The longest number :func:`shown` writes in plain digits.
-_SHOWN_DIGITS = 40
+#: How many zeros :func:`shown` writes before or after a number's digits, at most.
+_SHOWN_ZEROS = 12
 
 
 _CONTROL = "\x00-\x1f\x7f-\x9f"
