@@ -75,6 +75,17 @@ DEFAULT_IGNORABLE = (
 )
 
 
+def _ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
+    """Ascending code points as ranges of consecutive ones."""
+    ranges: list[tuple[int, int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return ranges
+
+
 def _class(ranges: Iterable[tuple[int, int]]) -> str:
     return "".join(chr(lo) if lo == hi else f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges)
 
@@ -82,9 +93,10 @@ def _class(ranges: Iterable[tuple[int, int]]) -> str:
 _DEFAULT_IGNORABLE = re.compile(f"[{_class(DEFAULT_IGNORABLE)}]")
 #: Those of them str.isprintable() calls printable (the letters and marks among them: U+3164,
 #: U+115F, U+FFA0, U+034F, the variation selectors …): a name that is printable is searched for
-#: these only.
-_PRINTABLE_IGNORABLE = re.compile("[" + "".join(
-    chr(code) for lo, hi in DEFAULT_IGNORABLE for code in range(lo, hi + 1) if chr(code).isprintable()) + "]")
+#: these only. As ranges: re tests a class of some 280 single characters one by one (2.1 µs for a
+#: name of three, against 0.2).
+_PRINTABLE_IGNORABLE = re.compile("[" + _class(_ranges(
+    code for lo, hi in DEFAULT_IGNORABLE for code in range(lo, hi + 1) if chr(code).isprintable())) + "]")
 
 
 def hidden_in_name(char: str) -> bool:
