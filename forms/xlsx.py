@@ -353,6 +353,9 @@ def _unpacked_safely(path: Path) -> bytes:
         raise LoadError(name, [Problem("", "not an .xlsx workbook (not a zip archive, or a damaged one)")]) from None
     except NotImplementedError as exc:  # zipfile's word for a zip it cannot open (a version, a method)
         raise LoadError(name, [Problem("", f"not an .xlsx workbook zhifa can open ({exc})")]) from None
+    except Exception as exc:  # zipfile on untrusted input: a part's name flagged UTF-8 that is not, …
+        raise LoadError(name, [Problem("", f"not an .xlsx workbook (a damaged zip archive: {type(exc).__name__}: "
+                                           f"{exc})")]) from None
     unpacked = sum(p.file_size for p in parts)
     if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES:
         raise LoadError(name, [Problem("", f"the workbook unpacks to {len(parts)} parts and {unpacked} bytes; "
