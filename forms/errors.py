@@ -42,8 +42,9 @@ LONE_SURROGATE = re.compile(f"[{_LONE_SURROGATES}]")
 #: U+1FFFE …). Unicode keeps them for a program's own use, never for text it exchanges, and XML
 #: cannot hold U+FFFE and U+FFFF even as references (an .xlsx report with one will not open). The
 #: loaders refuse them in any text.
-NONCHARACTER = re.compile("[\ufdd0-\ufdef" + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF)
-                                                     for plane in range(0, 0x110000, 0x10000)) + "]")
+NONCHARACTERS = (*range(0xFDD0, 0xFDF0),
+                 *(plane + last for plane in range(0, 0x110000, 0x10000) for last in (0xFFFE, 0xFFFF)))
+NONCHARACTER = re.compile("[" + "".join(map(chr, NONCHARACTERS)) + "]")
 #: What no report shows as it is: control characters (a name's line break, a terminal's escape
 #: sequences) and the lone surrogates a file name's undecodable bytes are read as
 #: (``surrogateescape``; no UTF-8 text can hold them).
@@ -75,7 +76,7 @@ DEFAULT_IGNORABLE = (
 )
 
 
-def _ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
+def code_ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
     """Ascending code points as ranges of consecutive ones."""
     ranges: list[tuple[int, int]] = []
     for code in codes:
@@ -95,7 +96,7 @@ _DEFAULT_IGNORABLE = re.compile(f"[{_class(DEFAULT_IGNORABLE)}]")
 #: U+115F, U+FFA0, U+034F, the variation selectors …): a name that is printable is searched for
 #: these only. As ranges: re tests a class of some 280 single characters one by one (2.1 µs for a
 #: name of three, against 0.2).
-_PRINTABLE_IGNORABLE = re.compile("[" + _class(_ranges(
+_PRINTABLE_IGNORABLE = re.compile("[" + _class(code_ranges(
     code for lo, hi in DEFAULT_IGNORABLE for code in range(lo, hi + 1) if chr(code).isprintable())) + "]")
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from forms.dispatch import ItemShape, YearMonth, load_template, variants
-from forms.errors import DEFAULT_IGNORABLE, hidden_in_name
+from forms.errors import DEFAULT_IGNORABLE, NONCHARACTERS, code_ranges, hidden_in_name
 from forms.plan import MAX_FIGURE, Count, Month, Name, Percent
 from forms.references import MONTHS
 
@@ -38,14 +38,7 @@ def _ranges(codes: Iterable[int]) -> str:
     ``re`` and ECMA-262 (with the ``u`` flag JSON Schema 2020-12 asks for) read alike: ``\\uXXXX``
     escapes in the BMP, the characters themselves beyond it (ECMA-262's ``\\u{…}`` and Python's
     ``\\U…`` each mean nothing to the other). No ``\\p{…}``: Python's ``re`` has none."""
-    spans: list[list[int]] = []
-    for code in sorted(set(codes)):
-        if 0xD800 <= code <= 0xDFFF:
-            continue
-        if spans and spans[-1][1] == code - 1:
-            spans[-1][1] = code
-        else:
-            spans.append([code, code])
+    spans = code_ranges(code for code in sorted(set(codes)) if not 0xD800 <= code <= 0xDFFF)
 
     def one(code: int) -> str:
         return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
@@ -58,14 +51,13 @@ def _of_categories(*categories: str) -> list[int]:
 
 
 _CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0)]  # category Cc
-_NONCHARACTERS = [*range(0xFDD0, 0xFDF0), *(plane + last for plane in range(0, 0x110000, 0x10000) for last in (0xFFFE, 0xFFFF))]
 #: The characters a text may not hold (forms.errors.CONTROL_IN_TEXT, NONCHARACTER; ``\r`` only
 #: before ``\n``), those a name may not (the control characters, forms.errors.hidden_in_name: Cf,
 #: Zl, Zp as Python's unicodedata has them, DEFAULT_IGNORABLE, the noncharacters), and the white
 #: space a text may not be only of and a name may not begin or end with (str.isspace; ECMA-262's
 #: and Python's ``\s`` differ).
-_REFUSED_IN_TEXT = _ranges([*(c for c in _CONTROLS if chr(c) not in "\t\n"), *_NONCHARACTERS])
-_REFUSED_IN_NAME = _ranges([*_CONTROLS, *_of_categories("Cf", "Zl", "Zp"), *_NONCHARACTERS,
+_REFUSED_IN_TEXT = _ranges([*(c for c in _CONTROLS if chr(c) not in "\t\n"), *NONCHARACTERS])
+_REFUSED_IN_NAME = _ranges([*_CONTROLS, *_of_categories("Cf", "Zl", "Zp"), *NONCHARACTERS,
                             *(c for lo, hi in DEFAULT_IGNORABLE for c in range(lo, hi + 1))])
 _SPACE = _ranges(c for c in range(0x3001) if chr(c).isspace())
 
