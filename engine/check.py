@@ -26,6 +26,7 @@ from forms import AnnualPlan, LoadError, document_from_data, load_document, plan
 from forms.convert import DOCUMENT_KINDS, Document, built_wrongly, kind_of
 from forms.dispatch import DispatchForm
 from forms.errors import shown_name
+from forms.plan import name_key
 from rulebook import Rule, Rulebook, load_rulebook
 
 
@@ -78,6 +79,10 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> Com
         raise ProfileError(
             f"profile {profile_id} covers {compiled.profile.period_from}–{compiled.profile.period_to}; "
             f"the plan is for {document.year}")
+    if isinstance(document, AnnualPlan) and name_key(document.jurisdiction) != name_key(compiled.profile.jurisdiction):
+        # A profile's rules, parameters and quoted clauses are one district's: not another's.
+        raise ProfileError(f"profile {profile_id} is for {compiled.profile.jurisdiction}; "
+                           f"the plan is for {document.jurisdiction}")
     return compiled
 
 

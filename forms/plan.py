@@ -46,9 +46,14 @@ Name = Annotated[str, "name matched exactly"]
 _SPACE = re.compile(r"\s+")
 
 
+#: Half-width brackets as their full-width forms: names are written either way (林德气体(上海)有限公司).
+_BRACKETS = str.maketrans("()", "（）")
+
+
 def name_key(name: str) -> str:
-    """A unit's name as a plan's lists are matched by: whitespace inside it removed (上海某甲 有限公司)."""
-    return _SPACE.sub("", name)
+    """A unit's name as a plan's lists are matched by: whitespace inside it removed (上海某甲 有限公司)
+    and brackets read full-width, as the same name is written with either (the seeds mix them)."""
+    return _SPACE.sub("", name).translate(_BRACKETS)
 
 
 class Category(StrEnum):

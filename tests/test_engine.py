@@ -46,7 +46,7 @@ def test_a_key_unit_category_no_item_covers() -> None:
 
 
 def test_a_named_key_unit_with_no_visit_in_a_half_year() -> None:
-    minhang_like = attrs.evolve(CHONGMING, profile="shanghai-minhang-2020", year=2020)
+    minhang_like = attrs.evolve(CHONGMING, profile="shanghai-minhang-2020", year=2020, jurisdiction="上海市闵行区")
     assert minhang_like.key_units is not None and minhang_like.schedule is not None
     units = minhang_like.key_units.units
     visits = [UnitVisit(u.name, 3) for u in units] + [UnitVisit(u.name, 9) for u in units[1:]]
@@ -64,6 +64,22 @@ def test_a_key_unit_listed_twice() -> None:
     plan = attrs.evolve(CHONGMING, key_units=attrs.evolve(CHONGMING.key_units, units=(*CHONGMING.key_units.units, copy)))
     found = violations_of(restated(plan), "plan.key-unit-list")
     assert [v.message_en for v in found] == [f"key unit “{copy.name}” is listed 2 times (nos. 1,118)"]
+
+
+def test_a_name_written_with_half_width_brackets_is_the_same_unit() -> None:
+    """林德气体(上海)… and 林德气体（上海）… are one company: the seeds themselves write brackets
+    both ways, so neither a repeat in the key-unit list nor a key unit in a sample hides behind them."""
+    assert CHONGMING.key_units is not None
+    linde = next(u for u in CHONGMING.key_units.units if u.name == "林德气体（上海）有限公司长兴岛分公司")
+    half_width = "林德气体(上海)有限公司长兴岛分公司"
+    copy = attrs.evolve(linde, no=118, name=half_width)
+    listed_twice = attrs.evolve(CHONGMING, key_units=attrs.evolve(CHONGMING.key_units,
+                                                                  units=(*CHONGMING.key_units.units, copy)))
+    assert [v.message_en for v in violations_of(restated(listed_twice), "plan.key-unit-list")] == [
+        f"key unit “{half_width}” is listed 2 times (nos. {linde.no},118)"]
+    items = tuple(attrs.evolve(i, sampled_units=(half_width,)) if i.id == "industry-sample" else i for i in CHONGMING.items)
+    (v,) = violations_of(attrs.evolve(CHONGMING, items=items), "plan.sample-excludes-key-units")
+    assert v.location == "/items/12/sampled_units/0" and f"no. {linde.no}" in v.message_en
 
 
 def test_a_sampled_key_unit_is_found_by_a_join_across_chunks() -> None:
@@ -154,6 +170,20 @@ def test_profile_errors_are_typed() -> None:
         engine.check(CHONGMING, "nowhere-2024")
     with pytest.raises(ProfileError, match="the plan is for 2024"):
         engine.check(CHONGMING, "shanghai-minhang-2020")
+
+
+def test_a_plan_is_checked_only_under_a_profile_of_its_own_district() -> None:
+    """Putuo's profile quotes Putuo's plan and sets Putuo's thresholds: a Chongming plan of the same
+    year is refused under it, as the Putuo plan is under Chongming's, whose rules lack the
+    item-arithmetic check its own profile gives it (it would pass where it should warn)."""
+    putuo = load_document(EXAMPLES / "putuo-2024.yaml")
+    assert [v.rule for v in engine.check(putuo).violations] == ["plan.item-arithmetic"]
+    with pytest.raises(ProfileError, match="profile shanghai-putuo-2024 is for 上海市普陀区; the plan is for 上海市崇明区"):
+        engine.check(CHONGMING, "shanghai-putuo-2024")
+    with pytest.raises(ProfileError, match="is for 上海市崇明区; the plan is for 上海市普陀区"):
+        engine.check(putuo, "shanghai-chongming-2024")
+    # Spaces and bracket widths are how a name is written, not another district.
+    assert engine.check(attrs.evolve(putuo, jurisdiction="上海市 普陀区")) == engine.check(putuo)
 
 
 def test_check_accepts_plain_data_and_names_bad_fields() -> None:

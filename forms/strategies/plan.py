@@ -50,6 +50,7 @@ class ProfileFacts:
     """What a generator needs to know of a profile: its id, period and parameter values."""
 
     id: str
+    jurisdiction: str
     year_from: int
     year_to: int
     key_unit_checks_per_year: int
@@ -65,6 +66,7 @@ def profile_facts(profile_id: str) -> ProfileFacts:
     params = {name: value.value for name, value in profile.parameters.items() if isinstance(value.value, Decimal)}
     return ProfileFacts(
         id=profile.id,
+        jurisdiction=profile.jurisdiction,
         year_from=profile.period_from.year,
         year_to=profile.period_to.year,
         key_unit_checks_per_year=int(params.get("key_unit_checks_per_year", 1)),
@@ -285,7 +287,7 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
     places = draw(st.integers(0, 4))  # stated to 0–4 places, trailing zeros kept (68.20)
     stated_share = Decimal(0).quantize(Decimal(1).scaleb(-places))
     plan = AnnualPlan(
-        issuer="某区应急管理局", jurisdiction="某区", year=draw(st.integers(facts.year_from, facts.year_to)),
+        issuer="某区应急管理局", jurisdiction=facts.jurisdiction, year=draw(st.integers(facts.year_from, facts.year_to)),
         profile=facts.id, totals=StatedTotals(total=0, key=0, general=0, key_share=stated_share, general_share=stated_share),
         items=tuple(items), groups=(Group(id="key-units", name="区重点单位执法检查", category=Category.KEY),),
         schedule=schedule, key_units=key_units, workload=workload,
