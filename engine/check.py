@@ -79,10 +79,12 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> Com
         raise ProfileError(
             f"profile {profile_id} covers {compiled.profile.period_from}–{compiled.profile.period_to}; "
             f"the plan is for {document.year}")
-    if isinstance(document, AnnualPlan) and name_key(document.jurisdiction) != name_key(compiled.profile.jurisdiction):
-        # A profile's rules, parameters and quoted clauses are one district's: not another's.
-        raise ProfileError(f"profile {profile_id} is for {compiled.profile.jurisdiction}; "
-                           f"the plan is for {document.jurisdiction}")
+    if (profile is None and isinstance(document, AnnualPlan)
+            and name_key(document.jurisdiction) != name_key(compiled.profile.jurisdiction)):
+        # A plan naming another district's profile contradicts itself; asked for, another district's
+        # rules are a comparison the caller chose (docs/guides/check-a-plan.md).
+        raise ProfileError(f"profile {profile_id} is for {compiled.profile.jurisdiction}; the plan is for "
+                           f"{document.jurisdiction} (another district's profile is applied only when asked for)")
     return compiled
 
 

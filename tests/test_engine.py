@@ -172,16 +172,19 @@ def test_profile_errors_are_typed() -> None:
         engine.check(CHONGMING, "shanghai-minhang-2020")
 
 
-def test_a_plan_is_checked_only_under_a_profile_of_its_own_district() -> None:
+def test_a_plan_naming_another_districts_profile_is_refused() -> None:
     """Putuo's profile quotes Putuo's plan and sets Putuo's thresholds: a Chongming plan of the same
-    year is refused under it, as the Putuo plan is under Chongming's, whose rules lack the
-    item-arithmetic check its own profile gives it (it would pass where it should warn)."""
+    year that names it contradicts itself, and is refused, as the Putuo plan naming Chongming's is
+    (under whose rules it would pass without the item-arithmetic warning its own gives it). Asked
+    for explicitly, another district's profile is a comparison the caller chose."""
     putuo = load_document(EXAMPLES / "putuo-2024.yaml")
     assert [v.rule for v in engine.check(putuo).violations] == ["plan.item-arithmetic"]
     with pytest.raises(ProfileError, match="profile shanghai-putuo-2024 is for 上海市普陀区; the plan is for 上海市崇明区"):
-        engine.check(CHONGMING, "shanghai-putuo-2024")
+        engine.check(attrs.evolve(CHONGMING, profile="shanghai-putuo-2024"))
     with pytest.raises(ProfileError, match="is for 上海市崇明区; the plan is for 上海市普陀区"):
-        engine.check(putuo, "shanghai-chongming-2024")
+        engine.check(attrs.evolve(putuo, profile="shanghai-chongming-2024"))
+    assert engine.check(putuo, "shanghai-chongming-2024").profile == "shanghai-chongming-2024"
+    assert [v.citations[0].source for v in engine.check(CHONGMING, "shanghai-putuo-2024").violations] == ["putuo-2024"]
     # Spaces and bracket widths are how a name is written, not another district.
     assert engine.check(attrs.evolve(putuo, jurisdiction="上海市 普陀区")) == engine.check(putuo)
 
