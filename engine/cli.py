@@ -124,8 +124,8 @@ def _to_file(path: Path, fill: Callable[[BinaryIO], object]) -> None:
     # old report's permissions (a report readable by its owner alone stays so), or a new file's.
     fd, unfinished = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     try:
-        os.chmod(unfinished, status.st_mode & 0o7777 if status is not None else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as out:
+            os.chmod(unfinished, status.st_mode & 0o7777 if status is not None else 0o666 & ~_umask())
             fill(out)
         os.replace(unfinished, target)
     except BaseException:
