@@ -12,6 +12,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,13 @@ from rulebook import Rule, Rulebook, load_rulebook
 
 
 class ProfileError(ValueError):
-    """The document cannot be checked under the profile asked for (unknown, wrong kind or period)."""
+    """The document cannot be checked under the profile asked for (unknown, wrong kind or period).
+    ``field`` is ``"profile"`` when the profile is the one the document names, the field at fault;
+    empty when it was asked for by the caller (``--profile``)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 #: Turns a violation's JSON pointer into the place a person looks (e.g. ``调度表!E7`` in a workbook).
@@ -48,12 +55,15 @@ class Unusable:
     @property
     def problems(self) -> list[dict[str, str]]:
         """Why the input could not be checked, as the JSON report lists it, one ``{"path", "message"}``
-        dict per problem. ``path`` names the field or cell; an error that is not a
-        :class:`forms.LoadError` gives one problem with an empty path."""
+        dict per problem. ``path`` names the field or cell; a :class:`ProfileError` gives one
+        problem naming ``profile`` when the document's own profile does not fit it; any other error
+        gives one problem with an empty path."""
         if isinstance(self.error, LoadError):
             return [{"path": p.path, "message": p.message} for p in self.error.problems]
         if isinstance(self.error, RuleError) and self.error.document == self.path:  # named once, as the input
             return [{"path": "", "message": f"rule evaluation failed: {self.error.detail}"}]
+        if isinstance(self.error, ProfileError):
+            return [{"path": self.error.field, "message": str(self.error)}]
         return [{"path": "", "message": str(self.error)}]
 
 
@@ -68,23 +78,24 @@ class Unread:
 
 def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> CompiledProfile:
     profile_id = document.profile if profile is None else profile  # "" is refused, not taken for the default
+    unfit = partial(ProfileError, field="profile" if profile is None else "")  # the document's field, or the caller's
     try:
         compiled = compile_profile(rulebook, profile_id)
     except KeyError as exc:
-        raise ProfileError(exc.args[0]) from None
+        raise unfit(exc.args[0]) from None
     kind = kind_of(document)
     if kind not in compiled.profile.documents:
-        raise ProfileError(f"profile {profile_id} checks {', '.join(compiled.profile.documents)}, not {kind}")
+        raise unfit(f"profile {profile_id} checks {', '.join(compiled.profile.documents)}, not {kind}")
     if isinstance(document, AnnualPlan) and not compiled.profile.covers_year(document.year):
-        raise ProfileError(
+        raise unfit(
             f"profile {profile_id} covers {compiled.profile.period_from}–{compiled.profile.period_to}; "
             f"the plan is for {document.year}")
     if (profile is None and isinstance(document, AnnualPlan)
             and name_key(document.jurisdiction) != name_key(compiled.profile.jurisdiction)):
         # A plan naming another district's profile contradicts itself; asked for, another district's
         # rules are a comparison the caller chose (docs/guides/check-a-plan.md).
-        raise ProfileError(f"profile {profile_id} is for {compiled.profile.jurisdiction}; the plan is for "
-                           f"{document.jurisdiction} (another district's profile is applied only when asked for)")
+        raise unfit(f"profile {profile_id} is for {compiled.profile.jurisdiction}; the plan is for "
+                    f"{document.jurisdiction} (another district's profile is applied only when asked for)")
     return compiled
 
 

@@ -8,15 +8,17 @@ report could not be written.
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import json
 import os
 import stat
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from engine.check import Unusable, check_files
 from engine.compile import RulebookError, check_fit
@@ -51,9 +53,9 @@ def _document_files(folder: Path, aliases: list[str]) -> Iterator[str]:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         pending.append(entry.path)
-                    # ~$name.xlsx: Excel's lock file of an open workbook
-                    elif (os.path.splitext(entry.name)[1].lower() in DOCUMENT_SUFFIXES
-                          and not entry.name.startswith("~$") and not entry.is_dir()):
+                    elif ((suffix := os.path.splitext(entry.name)[1].lower()) in DOCUMENT_SUFFIXES
+                          and not (suffix == ".xlsx" and entry.name.startswith("~$"))  # Excel's lock file
+                          and not entry.is_dir()):
                         inode = entry.inode()
                         if entry.is_symlink() or inode in inodes:
                             aliases.append(entry.path)
@@ -118,14 +120,24 @@ def _to_file(path: Path, fill: Callable[[BinaryIO], object]) -> None:
             fill(out)
         return
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    unfinished = target.with_name(f".{target.name}.partial")
+    # A name of its own beside the target (two runs writing one report do not share it), with the
+    # old report's permissions (a report readable by its owner alone stays so), or a new file's.
+    fd, unfinished = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     try:
-        with unfinished.open("wb") as out:
+        with os.fdopen(fd, "wb") as out:
+            os.chmod(unfinished, status.st_mode & 0o7777 if status is not None else 0o666 & ~_umask())
             fill(out)
-        unfinished.replace(target)
+        os.replace(unfinished, target)
     except BaseException:
-        unfinished.unlink(missing_ok=True)
+        Path(unfinished).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask, which can only be read by setting it (and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _utf8(text: str) -> bytes:
@@ -162,22 +174,35 @@ def _emit(args: argparse.Namespace, reports: list[Report], unusable: list[Unusab
     if args.output:
         _to_file(Path(args.output), lambda out: produce(lambda text: out.write(_utf8(text))))
         return
-    if args.format == "text":
-        produce(sys.stdout.write)
-        sys.stdout.flush()
-    else:
-        produce(_utf8_to_stdout)
-        sys.stdout.flush()
+    stdout = _stdout()
+    produce(stdout.write if args.format == "text" else _utf8_to_stdout)
+    stdout.flush()
+
+
+def _stdout() -> TextIO:
+    """Standard output, or :class:`OSError` if zhifa was started with it closed (``>&-``): Python
+    then has none, and the report cannot be written."""
+    if sys.stdout is None:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+    return sys.stdout
 
 
 def _utf8_to_stdout(text: str) -> None:
     """Write a machine format's text to standard output as UTF-8 bytes, whatever its encoding."""
-    binary: BinaryIO | None = getattr(sys.stdout, "buffer", None)
+    stdout = _stdout()
+    binary: BinaryIO | None = getattr(stdout, "buffer", None)
     if binary is None:  # not a real console (a test's captured text)
-        sys.stdout.write(text)
+        stdout.write(text)
         return
-    sys.stdout.flush()  # whatever was written as text goes first
+    stdout.flush()  # whatever was written as text goes first
     binary.write(_utf8(text))
+
+
+def _complain(text: str) -> None:
+    """A line (or lines) to standard error, or nowhere if zhifa was started with it closed
+    (``2>&-``): print would put them on standard output, inside the report."""
+    if sys.stderr is not None:
+        print(text, file=sys.stderr)
 
 
 def _stop_writing_to_stdout() -> None:
@@ -203,12 +228,12 @@ def _problem_lines(u: Unusable) -> list[str]:
 
 def _check(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and not args.output:
-        print("zhifa: --format xlsx writes a workbook: give it a file with -o REPORT.xlsx", file=sys.stderr)
+        _complain("zhifa: --format xlsx writes a workbook: give it a file with -o REPORT.xlsx")
         return EXIT_UNUSABLE
     try:
         paths = _expand(args.paths)
     except UnreadableFolder as exc:  # checking the rest would judge a campaign on part of its forms, or pass nothing
-        print(f"zhifa: {exc}", file=sys.stderr)
+        _complain(f"zhifa: {exc}")
         return EXIT_UNUSABLE
     results = check_files(paths, args.profile)
     reports = [r for r in results if isinstance(r, Report)]
@@ -224,9 +249,9 @@ def _check(args: argparse.Namespace) -> int:
             where = shown_name(args.output) if args.output else "standard output"
             unwritten = f"zhifa: cannot write the report to {where}: {exc.strerror or exc}"
     for u in unusable:
-        print("\n".join(_problem_lines(u)), file=sys.stderr)
+        _complain("\n".join(_problem_lines(u)))
     if unwritten is not None:
-        print(unwritten, file=sys.stderr)
+        _complain(unwritten)
         return EXIT_UNUSABLE
     if unusable:
         return EXIT_UNUSABLE
@@ -239,9 +264,14 @@ def _rules(args: argparse.Namespace) -> int:
     try:
         listed = catalogue(rulebook, args.profile)
     except KeyError as exc:
-        print(f"zhifa: {exc.args[0]}", file=sys.stderr)
+        _complain(f"zhifa: {exc.args[0]}")
         return EXIT_UNUSABLE
     check_fit((rulebook.rules[data["id"]] for data in listed), rulebook=rulebook)  # list only rules that can run
+    try:
+        _stdout()
+    except OSError as exc:  # print would write nothing, and the empty list pass for a listing
+        _complain(f"zhifa: cannot write the rules to standard output: {exc.strerror or exc}")
+        return EXIT_UNUSABLE
     if args.format == "json":
         _utf8_to_stdout(json.dumps({"rules": listed}, ensure_ascii=False, indent=2) + "\n")
         return EXIT_CLEAN
@@ -257,7 +287,7 @@ def _rules(args: argparse.Namespace) -> int:
                 if (owed := value["owed_by"]) is not None:
                     print(f"    owed only by {owed['role']} ({owed['title']['zh']}): "
                           f"{owed['source']} {owed['clause']}：“{owed['quote']}”")
-        sources = rulebook.profile(args.profile).sources if args.profile else tuple(rulebook.sources)
+        sources = rulebook.profile(args.profile).sources if args.profile is not None else tuple(rulebook.sources)
         for c in rule.citations_for(sources):
             grounds = f"  ({c.applies_to.described()})" if c.applies_to else ""
             print(f"  {c.source} {c.clause}：“{c.quote}”{grounds}")
@@ -270,16 +300,16 @@ def _template(args: argparse.Namespace) -> int:
     from forms.xlsx import write_template
 
     if args.variant not in variants():
-        print(f"zhifa: unknown form variant {args.variant!r}; known: {', '.join(variants())}", file=sys.stderr)
+        _complain(f"zhifa: unknown form variant {args.variant!r}; known: {', '.join(variants())}")
         return EXIT_UNUSABLE
     output = Path(args.output)
     if output.exists() and not args.force:
-        print(f"zhifa: {shown_name(str(output))} exists; pass --force to overwrite it", file=sys.stderr)
+        _complain(f"zhifa: {shown_name(str(output))} exists; pass --force to overwrite it")
         return EXIT_UNUSABLE
     try:
         write_template(args.variant, output)
     except OSError as exc:  # a folder that is not there, or a folder where the file would go
-        print(f"zhifa: cannot write the form to {shown_name(str(output))}: {exc.strerror or exc}", file=sys.stderr)
+        _complain(f"zhifa: cannot write the form to {shown_name(str(output))}: {exc.strerror or exc}")
         return EXIT_UNUSABLE
     print(f"wrote the blank {args.variant} dispatch form to {shown_name(str(output))}")
     return EXIT_CLEAN
@@ -302,7 +332,11 @@ class _ShowVersion(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
                  option_string: str | None = None) -> None:
-        sys.stdout.write(_version() + "\n")
+        try:
+            _stdout().write(_version() + "\n")
+        except OSError as exc:
+            _complain(f"zhifa: cannot write the version to standard output: {exc.strerror or exc}")
+            parser.exit(EXIT_UNUSABLE)
         parser.exit()
 
 
@@ -345,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _stop_writing_to_stdout()
         return EXIT_CLEAN
     except (LoadError, RulebookError) as exc:  # the rulebook itself is broken (inputs are reported per file)
-        print("\n".join(f"zhifa: {line}" for line in str(exc).splitlines()), file=sys.stderr)
+        _complain("\n".join(f"zhifa: {line}" for line in str(exc).splitlines()))
         return EXIT_UNUSABLE
     return code
 

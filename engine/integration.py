@@ -41,8 +41,9 @@ def _citations(violation: Violation) -> list[dict[str, str]]:
 
 
 def _uri(path: str | None) -> str:
-    """A file's name as a URI reference: the name as shown (:func:`forms.errors.shown_name`), percent-encoded."""
-    return quote(shown_name((path or "document").replace(os.sep, "/")), safe="/:")
+    """A file's name as a URI reference: the name as shown (:func:`forms.errors.shown_name`), percent-encoded.
+    A colon too: ``d:e.yaml`` would read as a URI of the scheme ``d`` (RFC 3986 §4.2)."""
+    return quote(shown_name((path or "document").replace(os.sep, "/")), safe="/")
 
 
 # ------------------------------------------------------------------ SARIF

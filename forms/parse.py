@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import json.decoder
+import json.scanner
 import os
 import re
 import stat
@@ -198,6 +200,10 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
     return f"{where}: {problem}"
 
 
+class _RepeatedKey(ValueError):
+    """A JSON object names a key twice."""
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object as a dict, refused if a key repeats (``dict`` would keep the last silently).
     Built by ``dict`` and the keys walked only when some repeat: a walk per object in Python was a
@@ -207,9 +213,66 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"duplicate key {key!r}")
+                raise _RepeatedKey(f"duplicate key {key!r}")
             seen.add(key)
     return result
+
+
+def _repeated_key(text: str) -> Problem | None:
+    """Where JSON text first repeats a key: the key's field path (``items[5].planned``), line and
+    column. The objects passed to ``object_pairs_hook`` do not say where they were, so the text is
+    read again by json's pure-Python scanner, each object noting where its keys begin; only a file
+    refused for a repeat pays for it. None if the text cannot be read so (a later error)."""
+    repeats: list[tuple[int, str, dict[str, Any]]] = []  # where, which key, the object (kept: its id stays its own)
+
+    def parse_object(s_and_end: tuple[str, int], strict: bool, scan_once: Callable[[str, int], tuple[Any, int]],
+                     object_hook: Any, object_pairs_hook: Any, memo: dict[str, str]) -> tuple[dict[str, Any], int]:
+        source, begun = s_and_end
+        key_after = [begun]  # each key is the first '"' after the "{", then after the value before it
+
+        def scan_value(string: str, index: int) -> tuple[Any, int]:
+            value, end = scan_once(string, index)
+            key_after.append(end)
+            return value, end
+
+        def note_repeat(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            result = dict(pairs)
+            if len(result) < len(pairs):
+                seen: set[str] = set()
+                for (key, _), after in zip(pairs, key_after, strict=False):
+                    if key in seen:
+                        repeats.append((source.index('"', after), key, result))
+                        break
+                    seen.add(key)
+            return result
+
+        found: tuple[dict[str, Any], int] = json.decoder.JSONObject(  # type: ignore[attr-defined]
+            s_and_end, strict, scan_value, object_hook, note_repeat, memo)
+        return found
+
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    try:
+        data = decoder.decode(text)
+    except (ValueError, ArithmeticError, RecursionError):  # what the first reading stopped before
+        return None
+    if not repeats:
+        return None
+    offset, key, holder = min(repeats, key=lambda r: r[0])
+    line, column = text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:
+        path, value = pending.pop()
+        if value is holder:
+            return Problem(f"{path}.{key}" if path else key,
+                           f"invalid JSON at line {line} column {column}: duplicate key {key!r}")
+        if isinstance(value, dict):
+            pending.extend((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{k}]", v) for k, v in enumerate(value))
+    # The object was itself a value repeated, and lost to the one after it: where, without a path.
+    return Problem("", f"invalid JSON at line {line} column {column}: duplicate key {key!r}")
 
 
 #: ``\uD800``–``\uDFFF`` in JSON text: half of a character written as a pair of escapes, or on its own.
@@ -325,6 +388,8 @@ def read_data(path: str | Path) -> Any:
             raise LoadError(name, [Problem("", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]) from None
         except RecursionError:  # json's decoder recurses per level of nesting
             raise LoadError(name, [Problem("", "invalid JSON: lists and objects nested too deep")]) from None
+        except _RepeatedKey as exc:
+            raise LoadError(name, [_repeated_key(text) or Problem("", f"invalid JSON: {exc}")]) from None
         except ValueError as exc:
             raise LoadError(name, [Problem("", _json_value_problem(exc, text))]) from None
         if "\\u" in text and _SURROGATE_ESCAPE.search(text):  # the only way JSON text holds one

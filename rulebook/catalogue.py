@@ -61,7 +61,7 @@ def catalogue(rulebook: Rulebook | None = None, profile_id: str | None = None) -
     """Every rule (or those of one profile) as plain data, sorted by id: the rule itself, and per
     profile that applies it, its parameter values with their provenance and effective period."""
     rulebook = rulebook or load_rulebook()
-    only = rulebook.profile(profile_id) if profile_id else None
+    only = rulebook.profile(profile_id) if profile_id is not None else None  # "" is refused, not taken for all
     listed = []
     for rule_id in sorted(rulebook.rules):
         in_profiles = [p for p in rulebook.profiles_of(rule_id) if only is None or p is only]

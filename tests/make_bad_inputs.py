@@ -105,6 +105,7 @@ PLAN_JSON = as_json(PLAN)
 put("plan-nested-too-deep.json", once(PLAN_JSON, '  "year": 2024,\n', f'  "year": 2024,\n  "notes": {NESTED},\n'))
 put("plan-truncated.json", PLAN_JSON[: len(PLAN_JSON) // 2])
 put("plan-duplicate-key.json", once(PLAN_JSON, '  "year": 2024,\n', '  "year": 2024,\n  "year": 2023,\n'))
+put("plan-item-duplicate-key.json", once(PLAN_JSON, '      "planned": 72,\n', '      "planned": 72,\n      "planned": 27,\n'))
 put("plan-items-object.json", json.dumps({**json.loads(PLAN_JSON), "items": {"marine": 72}}, ensure_ascii=False, indent=2))
 put("plan-planned-null.json", json.dumps(
     {**json.loads(PLAN_JSON), "items": [{**json.loads(PLAN_JSON)["items"][0], "planned": None}] + json.loads(PLAN_JSON)["items"][1:]},
@@ -147,6 +148,7 @@ FORM_JSON = as_json(FORM)
 put("form-truncated.json", FORM_JSON[: len(FORM_JSON) * 2 // 3])
 put("form-count-as-string.json", once(FORM_JSON, '"self_found": 2,', '"self_found": "2",'))
 put("form-profile-unknown.yaml", once(FORM, "profile: shanghai-chongming-2023-campaign\n", "profile: shanghai-chongming-2099-campaign\n"))
+put("form-profile-of-a-plan.yaml", once(FORM, "profile: shanghai-chongming-2023-campaign\n", "profile: shanghai-chongming-2024\n"))
 
 # ------------------------------------------------------------------ enterprise records
 put("record-missing-enterprise.yaml", once(RECORD, "enterprise: 上海某冷链物流有限公司\n", ""))

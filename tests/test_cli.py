@@ -474,3 +474,119 @@ def test_a_console_that_is_not_utf8_gets_the_text_report_and_utf8_machine_format
         gbk, utf8 = check(fmt, "gbk"), check(fmt, "utf-8")
         assert (gbk.returncode, gbk.stderr, gbk.stdout) == (1, b"", utf8.stdout)
         assert "跨部门联合检查" in gbk.stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_a_closed_standard_output_is_a_report_that_cannot_be_written(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    """`zhifa check … >&-`: Python has no sys.stdout at all. Exit 2 as for any unwritable report,
+    not 1 (the violations' code) from a traceback, and the problems still named."""
+    monkeypatch.setattr(sys, "stdout", None)
+    assert main(["check", "--format", fmt, UNREADABLE, PLAN]) == 2
+    assert capsys.readouterr().err == (f"zhifa: {UNREADABLE}: not UTF-8 text (byte 2)\n"
+                                       "zhifa: cannot write the report to standard output: Bad file descriptor\n")
+
+
+def test_a_closed_standard_output_fails_version_and_rules(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdout", None)
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == "zhifa: cannot write the version to standard output: Bad file descriptor\n"
+    for fmt in ("text", "json"):
+        assert main(["rules", "--format", fmt]) == 2
+        assert capsys.readouterr().err == "zhifa: cannot write the rules to standard output: Bad file descriptor\n"
+
+
+def test_the_installed_command_with_standard_output_or_error_closed() -> None:
+    def check(closed: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["sh", "-c", f'exec "$@" {closed}', "sh", sys.executable, "-m", "engine.cli",
+                               "check", "--format", "json", UNREADABLE, PLAN],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+
+    no_stdout = check(">&-")
+    assert (no_stdout.returncode, no_stdout.stdout) == (2, "")
+    assert no_stdout.stderr == (f"zhifa: {UNREADABLE}: not UTF-8 text (byte 2)\n"
+                                "zhifa: cannot write the report to standard output: Bad file descriptor\n")
+    no_stderr = check("2>&-")
+    assert no_stderr.returncode == 2
+    assert [u["path"] for u in json.loads(no_stderr.stdout)["unusable"]] == [UNREADABLE]  # the report alone
+
+
+def test_with_standard_error_closed_the_problems_stay_out_of_the_report(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """print(…, file=None) writes to standard output: the problems would land inside the JSON."""
+    monkeypatch.setattr(sys, "stderr", None)
+    assert main(["check", "--format", "json", UNREADABLE, PLAN]) == 2
+    assert main(["check", "--format", "xlsx", PLAN]) == 2  # no -o
+    assert main(["rules", "--profile", "nowhere"]) == 2
+    assert main(["template", "dispatch-form", "--variant", "nowhere", "-o", "x.xlsx"]) == 2
+    out = capsys.readouterr().out
+    assert [u["path"] for u in json.loads(out)["unusable"]] == [UNREADABLE]
+
+
+def test_a_report_replacing_another_keeps_its_permissions(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Reports name enterprises: one its owner alone may read stays so when written again."""
+    out = tmp_path / "report.json"
+    out.write_text("the report of yesterday\n", encoding="utf-8")
+    out.chmod(0o600)
+    assert run(capsys, "check", "--format", "json", "-o", str(out), PLAN)[0] == 1
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["violations"] == 1
+
+
+def test_a_new_report_gets_the_mode_the_umask_gives_a_new_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = os.umask(0o027)
+    try:
+        assert run(capsys, "check", "--format", "json", "-o", str(tmp_path / "report.json"), PLAN)[0] == 1
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "report.json").stat().st_mode) == 0o640
+
+
+def test_a_report_does_not_write_over_another_runs_unfinished_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two runs writing one path each write a temporary file of their own."""
+    out = tmp_path / "report.json"
+    other = tmp_path / ".report.json.partial"  # the name every run once used
+    other.write_text('{"documents": [', encoding="utf-8")
+    assert run(capsys, "check", "--format", "json", "-o", str(out), PLAN)[0] == 1
+    assert other.read_text(encoding="utf-8") == '{"documents": ['
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["violations"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.json.partial", "report.json"]
+
+
+def test_only_an_xlsx_named_as_a_lock_file_is_left_out_of_a_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Excel's lock file of an open workbook is ``~$name.xlsx``; a YAML or JSON file named ``~$…`` is a document."""
+    (tmp_path / "~$plan.yaml").write_bytes(Path(PLAN).read_bytes())
+    (tmp_path / "~$城桥镇-2023-05.xlsx").write_bytes(b"\x16owner")  # what Excel writes: not a workbook
+    code, out, err = run(capsys, "check", "--format", "json", str(tmp_path))
+    assert (code, err) == (1, "")
+    assert [d["path"] for d in json.loads(out)["documents"]] == [str(tmp_path / "~$plan.yaml")]
+
+
+def test_the_document_s_own_profile_unfit_is_reported_on_its_profile_field(capsys: pytest.CaptureFixture[str]) -> None:
+    """The field at fault is `profile`; with --profile, the option is, and no field is named."""
+    form = "examples/campaigns/chongming-2023/clean/城桥镇-2023-05.yaml"
+    unfit = Path("tests/bad_inputs/form-profile-of-a-plan.yaml")
+    code, out, err = run(capsys, "check", "--format", "json", str(unfit))
+    assert code == 2
+    assert json.loads(out)["unusable"][0]["problems"] == [
+        {"path": "profile", "message": "profile shanghai-chongming-2024 checks annual-plan, not dispatch-form"}]
+    assert err == f"zhifa: {unfit}: profile: profile shanghai-chongming-2024 checks annual-plan, not dispatch-form\n"
+    code, out, err = run(capsys, "check", "--format", "json", "--profile", "shanghai-chongming-2024", form)
+    assert code == 2
+    assert json.loads(out)["unusable"][0]["problems"] == [
+        {"path": "", "message": "profile shanghai-chongming-2024 checks annual-plan, not dispatch-form"}]
+
+
+def test_rules_refuses_an_empty_profile_as_check_does(capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("text", "json"):
+        code, out, err = run(capsys, "rules", "--format", fmt, "--profile", "")
+        assert (code, out) == (2, "")
+        assert err.startswith("zhifa: unknown profile ''; known profiles: ")
+    assert run(capsys, "check", "--profile", "", PLAN)[2].startswith(f"zhifa: {PLAN}: unknown profile ''; ")

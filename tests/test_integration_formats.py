@@ -9,6 +9,7 @@ import re
 import zipfile
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -19,6 +20,7 @@ import engine
 from engine.cli import main
 from engine.integration import as_junit, as_sarif, as_xlsx
 from forms import LoadError, load_document
+from forms.errors import Problem
 from rulebook import load_rulebook
 
 from .conftest import ROOT
@@ -196,3 +198,15 @@ def test_xlsx_and_junit_write_noncharacters_that_reach_them_as_escapes() -> None
     assert book["问题清单 findings"]["A2"].value == "plan\\uffff\\ufffe.yaml"
     junit = as_junit([report])
     assert ElementTree.fromstring(junit.split("\n", 1)[1]).find("testsuite").get("name") == "plan\\uffff\\ufffe.yaml"
+
+
+@pytest.mark.parametrize(("path", "uri"), [
+    ("d:e #%?.yaml", "d%3Ae%20%23%25%3F.yaml"),  # not the scheme "d" (RFC 3986 §4.2)
+    ("plans/a:b.yaml", "plans/a%3Ab.yaml"),
+    ("/srv/计划/a:b.yaml", "/srv/%E8%AE%A1%E5%88%92/a%3Ab.yaml"),
+])
+def test_a_sarif_artifact_uri_is_the_file_name_never_a_scheme(path: str, uri: str) -> None:
+    unusable = [engine.Unusable(path, LoadError(path, [Problem("", "file is empty")]))]
+    (run,) = json.loads(as_sarif([], unusable))["runs"]
+    assert run["artifacts"] == [{"location": {"uri": uri}}]
+    assert urlsplit(uri).scheme == "" and urlsplit(uri).path == uri

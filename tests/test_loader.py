@@ -138,7 +138,21 @@ def test_duplicate_keys_are_refused_in_yaml_and_json(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("kind: annual-plan\nyear: 2024\nyear: 2025\n", encoding="utf-8")
     assert "duplicate key 'year'" in one_problem(tmp_path / "a.yaml")
     (tmp_path / "a.json").write_text('{"kind": "annual-plan", "year": 2024, "year": 2025}', encoding="utf-8")
-    assert "duplicate key 'year'" in one_problem(tmp_path / "a.json")
+    assert one_problem(tmp_path / "a.json") == "year: invalid JSON at line 1 column 39: duplicate key 'year'"
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ('{"items": [{"id": "a"},\n {"id": "b", "planned": 1,\n  "planned" : 2}]}',
+     "items[1].planned: invalid JSON at line 3 column 3: duplicate key 'planned'"),
+    # The first repeat in the text, though the object holding it ends after another's.
+    ('{"a": 1, "b": {"c": 1, "c": 2}, "a": 2}', "b.c: invalid JSON at line 1 column 24: duplicate key 'c'"),
+    ('{"k\\"ey": 1, "k\\"ey": 2}', 'k"ey: invalid JSON at line 1 column 14: duplicate key \'k"ey\''),
+    # Read no further than the first reading: a later error leaves the repeat unplaced.
+    ('{"x": {"a": 1, "a": 2}, "b": [}', "invalid JSON: duplicate key 'a'"),
+])
+def test_a_key_repeated_in_json_is_named_by_its_field_line_and_column(tmp_path: Path, text: str, problem: str) -> None:
+    (tmp_path / "a.json").write_text(text, encoding="utf-8")
+    assert one_problem(tmp_path / "a.json") == problem
 
 
 def test_yaml_aliases_are_refused(tmp_path: Path) -> None:
