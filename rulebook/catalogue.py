@@ -146,6 +146,15 @@ def citing_rules(rulebook: Rulebook, source: str, clause: str, quote: str | None
     return tuple(rulebook.rules[r] for r in sorted(found))
 
 
+def encoding_entry(rulebook: Rulebook, coverage: Coverage, clause: str, quote: str) -> int | None:
+    """Where a citation's requirement is listed in its source's coverage: the index of the first
+    encoded entry of its clause that quotes some of its text (a clause may state several
+    requirements), else of the clause's first encoded entry; None when the clause has none."""
+    text = rulebook.quotable_text(coverage.source)
+    entries = [k for k, c in enumerate(coverage.clauses) if c.clause == clause and c.status == "encoded"]
+    return next((k for k in entries if _overlap(text, coverage.clauses[k].quote, quote)), entries[0] if entries else None)
+
+
 @cache
 def load_coverage() -> dict[str, Coverage]:
     """Each shipped source's clause coverage. Raises :class:`forms.LoadError` when a file misquotes
