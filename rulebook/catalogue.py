@@ -32,7 +32,8 @@ DOCUMENT_TITLES = {
 
 def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, Any]]:
     """The profile's values of the rule's parameters (a family, ``due.*``, gives each of its members),
-    each with the role whose units alone owe it, where only they do (``owed_by``)."""
+    each with how it was read, where the profile says (``note``), and the role whose units alone owe
+    it, where only they do (``owed_by``)."""
     listed: dict[str, dict[str, Any]] = {}
     for spec in rule.parameters:
         for name in spec.names_in(profile.parameters):
@@ -46,6 +47,7 @@ def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, Any]]:
                 "source": value.citation.source,
                 "clause": value.citation.clause,
                 "quote": value.citation.quote,
+                "note": value.note,
                 "owed_by": None if value.owed_by is None else {
                     "role": value.owed_by.role.value,
                     "title": {"zh": value.owed_by.role.title_zh, "en": value.owed_by.role.title_en},

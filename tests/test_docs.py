@@ -109,6 +109,25 @@ def test_the_profile_index_shows_every_parameter_value_of_each_profile(built: Pa
                     assert normalise_whitespace(part) in shown, (profile_id, name, part)
 
 
+def test_every_note_on_a_parameter_value_is_shown_on_the_profile_and_catalogue_pages(built: Path) -> None:
+    """How a value was read (a profile's ``note``) is shown wherever the value is: under its profile,
+    and under each rule of the profile reading it."""
+    by_profile = sections((built / "rules" / "by-profile.html").read_text(encoding="utf-8"))
+    by_rule = sections((built / "rules" / "catalogue.html").read_text(encoding="utf-8"))
+    rulebook, shown = load_rulebook(), 0
+    for profile in rulebook.profiles.values():
+        for name, value in profile.parameters.items():
+            if value.note is None:
+                continue
+            shown += 1
+            assert normalise_whitespace(value.note) in text_of(by_profile[f"profile-{profile.id}"]), (profile.id, name)
+            for rule in rulebook.rules_of(profile):
+                if any(spec.stands_for(name) for spec in rule.parameters):
+                    section = text_of(by_rule["rule-" + rule.id.replace(".", "-")])
+                    assert normalise_whitespace(value.note) in section, (profile.id, name, rule.id)
+    assert shown == 7
+
+
 def test_every_source_page_shows_its_coverage_and_marks_every_listed_clause(built: Path) -> None:
     rulebook = load_rulebook()
     coverage = load_coverage()

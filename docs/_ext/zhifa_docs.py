@@ -151,12 +151,14 @@ def _worked_example_rst(rule_id: str) -> list[str]:
 def _parameter_cells(name: str, p: dict[str, Any]) -> list[str]:
     """A parameter value as catalogue data gives it: its name (and title), value and unit, the
     period it is in effect, and its reference (and, for a step some units only owe, their role
-    with the clause naming them)."""
+    with the clause naming them; and how the value was read, where the profile says)."""
     period = f"{p['effective_from']} – {p['effective_to'] or ''}"
     reference = f"{clause_ref(load_rulebook(), p['source'], p['clause'], p['quote'])}: “{esc(p['quote'])}”"
     if (owed := p["owed_by"]) is not None:
         reference += (f". Owed only by {esc(owed['title']['zh'])} / {esc(owed['title']['en'])} (``{owed['role']}``), "
                       f"{clause_ref(load_rulebook(), owed['source'], owed['clause'], owed['quote'])}: “{esc(owed['quote'])}”")
+    if p["note"] is not None:
+        reference += f". Note: {esc(p['note'])}"
     named = f"``{name}``" + (f" — {esc(p['title']['zh'])} / {esc(p['title']['en'])}" if p["title"] else "")
     return [named, f"{p['value']} {esc(p['unit'])}", period, reference]
 
