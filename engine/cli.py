@@ -287,6 +287,8 @@ def _rules(args: argparse.Namespace) -> int:
                 if (owed := value["owed_by"]) is not None:
                     print(f"    owed only by {owed['role']} ({owed['title']['zh']}): "
                           f"{owed['source']} {owed['clause']}：“{owed['quote']}”")
+                if value["note"] is not None:
+                    print(f"    note: {value['note']}")
         sources = rulebook.profile(args.profile).sources if args.profile is not None else tuple(rulebook.sources)
         for c in rule.citations_for(sources):
             grounds = f"  ({c.applies_to.described()})" if c.applies_to else ""

@@ -403,16 +403,17 @@ def _expand_unknown_fields(exc: BaseException, problems: list[Problem]) -> list[
     expanded: list[Problem] = []
     extra = _collect_extra_keys(exc, "")
     for problem in problems:
-        if problem.message == "unknown field":
-            keys = extra.get(problem.path, [])
+        keys = extra.get(problem.path) if problem.message == "unknown field" else None
+        if keys:
             expanded.extend(Problem(f"{problem.path}.{k}".lstrip("."), "unknown field") for k in keys)
-        else:
+        else:  # never dropped: a problem not found in the tree is shown as it came
             expanded.append(problem)
     return expanded
 
 
 def _collect_extra_keys(exc: BaseException, path: str) -> dict[str, list[str]]:
-    """Map each object path to its unknown keys, walking cattrs' error tree like transform_error does."""
+    """Map each object path to its unknown keys, walking cattrs' error tree like transform_error does
+    and writing each path as it does (a list's element ``[3]``, a mapping's ``['min_joint_share']``)."""
     found: dict[str, list[str]] = {}
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         # YAML keys need not be text (`7: x`); a key is named as written, sorted as text.
@@ -426,7 +427,7 @@ def _collect_extra_keys(exc: BaseException, path: str) -> dict[str, list[str]]:
     elif isinstance(exc, cattrs.IterableValidationError):
         elements, rest = exc.group_exceptions()
         for inner, element in elements:
-            found.update(_collect_extra_keys(inner, f"{path}[{element.index}]"))
+            found.update(_collect_extra_keys(inner, f"{path}[{element.index!r}]"))
         for inner in rest:
             found.update(_collect_extra_keys(inner, path))
     return found

@@ -177,6 +177,8 @@ class LoadError(Exception):
     def __init__(self, file: str, problems: list[Problem], profile: str | None = None) -> None:
         self.file = file
         self.problems = tuple(problems)
+        if not self.problems:  # an error with nothing to say is a bug where it is raised, not a message for the user
+            raise ValueError(f"a LoadError for {file} names no problem")
         self.profile = profile
         super().__init__(str(self))
 

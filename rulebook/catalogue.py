@@ -32,7 +32,8 @@ DOCUMENT_TITLES = {
 
 def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, Any]]:
     """The profile's values of the rule's parameters (a family, ``due.*``, gives each of its members),
-    each with the role whose units alone owe it, where only they do (``owed_by``)."""
+    each with how it was read, where the profile says (``note``), and the role whose units alone owe
+    it, where only they do (``owed_by``)."""
     listed: dict[str, dict[str, Any]] = {}
     for spec in rule.parameters:
         for name in spec.names_in(profile.parameters):
@@ -46,6 +47,7 @@ def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, Any]]:
                 "source": value.citation.source,
                 "clause": value.citation.clause,
                 "quote": value.citation.quote,
+                "note": value.note,
                 "owed_by": None if value.owed_by is None else {
                     "role": value.owed_by.role.value,
                     "title": {"zh": value.owed_by.role.title_zh, "en": value.owed_by.role.title_en},
@@ -144,6 +146,15 @@ def citing_rules(rulebook: Rulebook, source: str, clause: str, quote: str | None
     found = {rule_id for c, rules, _ in _citations(rulebook, source) if c.clause == clause
              and (quote is None or _overlap(text, c.quote, quote)) for rule_id in rules}
     return tuple(rulebook.rules[r] for r in sorted(found))
+
+
+def encoding_entry(rulebook: Rulebook, coverage: Coverage, clause: str, quote: str) -> int | None:
+    """Where a citation's requirement is listed in its source's coverage: the index of the first
+    encoded entry of its clause that quotes some of its text (a clause may state several
+    requirements), else of the clause's first encoded entry; None when the clause has none."""
+    text = rulebook.quotable_text(coverage.source)
+    entries = [k for k, c in enumerate(coverage.clauses) if c.clause == clause and c.status == "encoded"]
+    return next((k for k in entries if _overlap(text, coverage.clauses[k].quote, quote)), entries[0] if entries else None)
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -245,6 +246,24 @@ def test_rules_lists_the_rulebook(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules", "--profile", "shanghai-minhang-2020")
     assert code == 0 and "plan.joint-quarterly" in out and "plan.joint-share" not in out
     assert run(capsys, "rules", "--profile", "nowhere")[0] == 2
+
+
+def test_rules_shows_how_each_parameter_value_was_read(capsys: pytest.CaptureFixture[str]) -> None:
+    """A profile's note on a value (the month of a date is what matters, …) follows the value, in the
+    text and the JSON of `zhifa rules --profile`."""
+    rulebook = load_rulebook()
+    notes = [(profile.id, name, value.note) for profile in rulebook.profiles.values()
+             for name, value in profile.parameters.items() if value.note is not None]
+    assert len(notes) == 7
+    for profile_id, name, note in notes:
+        code, out, _ = run(capsys, "rules", "--profile", profile_id)
+        lines = out.splitlines()
+        at = next(k for k, line in enumerate(lines) if line.startswith(f"  {profile_id}: {name} "))
+        below = list(itertools.takewhile(lambda line: line.startswith("    "), lines[at + 1:]))
+        assert code == 0 and f"    note: {note}" in below, (profile_id, name)
+        code, out, _ = run(capsys, "rules", "--profile", profile_id, "--format", "json")
+        listed = [p["parameters"][name] for r in json.loads(out)["rules"] for p in r["profiles"] if name in p["parameters"]]
+        assert listed and all(value["note"] == note for value in listed), (profile_id, name)
 
 
 def test_the_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:

@@ -109,6 +109,25 @@ def test_the_profile_index_shows_every_parameter_value_of_each_profile(built: Pa
                     assert normalise_whitespace(part) in shown, (profile_id, name, part)
 
 
+def test_every_note_on_a_parameter_value_is_shown_on_the_profile_and_catalogue_pages(built: Path) -> None:
+    """How a value was read (a profile's ``note``) is shown wherever the value is: under its profile,
+    and under each rule of the profile reading it."""
+    by_profile = sections((built / "rules" / "by-profile.html").read_text(encoding="utf-8"))
+    by_rule = sections((built / "rules" / "catalogue.html").read_text(encoding="utf-8"))
+    rulebook, shown = load_rulebook(), 0
+    for profile in rulebook.profiles.values():
+        for name, value in profile.parameters.items():
+            if value.note is None:
+                continue
+            shown += 1
+            assert normalise_whitespace(value.note) in text_of(by_profile[f"profile-{profile.id}"]), (profile.id, name)
+            for rule in rulebook.rules_of(profile):
+                if any(spec.stands_for(name) for spec in rule.parameters):
+                    section = text_of(by_rule["rule-" + rule.id.replace(".", "-")])
+                    assert normalise_whitespace(value.note) in section, (profile.id, name, rule.id)
+    assert shown == 7
+
+
 def test_every_source_page_shows_its_coverage_and_marks_every_listed_clause(built: Path) -> None:
     rulebook = load_rulebook()
     coverage = load_coverage()
@@ -152,6 +171,33 @@ def test_a_clause_of_several_requirements_links_each_to_the_rules_that_cite_it()
     assert {r.id for r in citing_rules(rulebook, source, clause)} >= {"campaign.leader-check", "campaign.deferred-hazard-plan"}
     assert [r.id for r in citing_rules(rulebook, source, clause, leader)] == ["campaign.leader-check"]
     assert [r.id for r in citing_rules(rulebook, source, clause, deferred)] == ["campaign.deferred-hazard-plan"]
+
+
+def test_every_citation_links_to_the_coverage_entry_quoting_its_requirement(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clause may list several encoded requirements (the Chongming campaign's 三、（一）1 the deferred
+    hazards' plan, then the leader's checks): each rule's and parameter's citation links to one whose
+    quote shares its text, not to the clause's first."""
+    from rulebook.catalogue import _overlap
+
+    monkeypatch.syspath_prepend(str(ROOT / "docs" / "_ext"))
+    clause_ref = importlib.import_module("zhifa_docs").clause_ref
+    rulebook, coverage = load_rulebook(), load_coverage()
+    citations = [*(c for rule in rulebook.rules.values() for c in rule.citations),
+                 *(c for profile in rulebook.profiles.values() for value in profile.parameters.values()
+                   for c in (value.citation, *((value.owed_by.citation,) if value.owed_by else ())))]
+    wrong = []
+    for citation in citations:
+        link = re.fullmatch(rf":ref:`.* <clause-{re.escape(citation.source)}-(\d+)>`", clause_ref(
+            rulebook, citation.source, citation.clause, citation.quote))
+        assert link is not None, (citation.source, citation.clause)
+        entry = coverage[citation.source].clauses[int(link[1])]
+        if entry.clause != citation.clause or not _overlap(rulebook.quotable_text(citation.source), entry.quote,
+                                                           citation.quote):
+            wrong.append(f"{citation.source} {citation.clause} “{citation.quote[:20]}…” → “{entry.quote[:20]}…”")
+    assert wrong == []
+    leader = rulebook.rules["campaign.leader-check"].citations[0]
+    assert (leader.source, leader.clause) == ("chongming-2023-campaign", "三、（一）1")
+    assert clause_ref(rulebook, leader.source, leader.clause, leader.quote).endswith("<clause-chongming-2023-campaign-7>`")
 
 
 def test_coverage_calling_a_requirement_encoded_that_no_rule_quotes_is_refused(

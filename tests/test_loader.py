@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 import engine
 from forms import MAX_FILE_BYTES, LoadError, document_from_data, load_document, parse, plan_from_data, read_data, unstructure
-from forms.errors import hidden_in, hidden_in_name
+from forms.convert import _expand_unknown_fields
+from forms.errors import Problem, hidden_in, hidden_in_name
 from tests.conftest import floats
 
 EXAMPLE = Path("examples/plans/chongming-2024.yaml")
@@ -54,6 +55,18 @@ def test_unknown_fields_are_errors_not_ignored(chongming: dict, tmp_path: Path) 
     chongming["totals"]["joint"] = 4
     chongming["items"][0]["colour"] = "red"
     assert problems_of(chongming, tmp_path) == ["totals.joint: unknown field", "items[0].colour: unknown field"]
+
+
+def test_a_load_error_must_name_a_problem() -> None:
+    """An error with nothing to say would stop a command and print nothing."""
+    with pytest.raises(ValueError, match="names no problem"):
+        LoadError("plan.yaml", [])
+
+
+def test_an_unknown_field_whose_keys_are_not_found_is_still_reported() -> None:
+    """The unknown keys are looked up in cattrs' error tree; a problem they are not found for stays as it came."""
+    unknown = Problem("parameters['min_joint_share']", "unknown field")
+    assert _expand_unknown_fields(ValueError("no tree"), [unknown]) == [unknown]
 
 
 def test_every_problem_is_reported_at_once(chongming: dict, tmp_path: Path) -> None:

@@ -167,6 +167,31 @@ def test_a_mistake_is_refused_on_load_naming_its_file_and_place(folder: Path, ca
     assert refusal(folder) == [problem]
 
 
+#: case → (the edit of the Chongming 2024 profile, the problems it gives): a misspelt key inside a
+#: parameter (a mapping's member, as cattrs names it) is named, with any problem it comes with.
+MISSPELT_KEYS: dict[str, tuple[str, str, list[str]]] = {
+    "efective_to": (MIN_JOINT_SHARE, MIN_JOINT_SHARE.replace("    citation:", "    efective_to: 2024-12-31\n    citation:"),
+                    ["parameters['min_joint_share'].efective_to: unknown field"]),
+    "notes": ("    note: The ratio", "    notes: The ratio", ["parameters['min_checks_per_workday'].notes: unknown field"]),
+    "clauze": ("      clause: 二、（三）2\n", "      clauze: 二、（三）2\n",
+               ["parameters['min_joint_share'].citation.clause: required field is missing",
+                "parameters['min_joint_share'].citation.clauze: unknown field"]),
+    "efective_from and efective_to": (
+        MIN_JOINT_SHARE, MIN_JOINT_SHARE.replace("    effective_from: 2024-01-01\n",
+                                                 "    efective_from: 2024-01-01\n    efective_to: 2024-12-31\n"),
+        ["parameters['min_joint_share'].effective_from: required field is missing",
+         "parameters['min_joint_share'].efective_from: unknown field",
+         "parameters['min_joint_share'].efective_to: unknown field"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISSPELT_KEYS))
+def test_a_misspelt_key_in_a_profile_parameter_is_named_with_its_file_and_path(folder: Path, case: str) -> None:
+    old, new, problems = MISSPELT_KEYS[case]
+    edit(folder, CHONGMING, old, new)
+    assert refusal(folder) == [f"profiles/shanghai-chongming-2024.yaml: {problem}" for problem in problems]
+
+
 def test_a_rule_defined_twice_is_named_once_and_its_later_definition_judged_by_nothing(folder: Path) -> None:
     """The second definition quotes a clause that is not in its source and binds no profile: only
     the id defined twice is reported, not what follows from reading one definition or the other."""

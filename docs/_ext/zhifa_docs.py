@@ -44,7 +44,7 @@ from forms.convert import kind_of, load_document
 from forms.schema import PATTERNS as SCHEMA_PATTERNS
 from forms.schema import document_schema
 from rulebook import Rulebook, load_rulebook, normalise_whitespace
-from rulebook.catalogue import DOCUMENT_TITLES, Clause, Coverage, catalogue, citing_rules, load_coverage
+from rulebook.catalogue import DOCUMENT_TITLES, Clause, Coverage, catalogue, citing_rules, encoding_entry, load_coverage
 
 _SPECIAL = re.compile(r"([\\`*_|\[\]])")
 
@@ -79,13 +79,12 @@ def coverage_of(source: str) -> Coverage | None:
         raise RulebookError(str(exc)) from None
 
 
-def clause_ref(rulebook: Rulebook, source: str, clause: str) -> str:
-    """A link to a clause on its source page (to the first encoded coverage entry with that clause path)."""
+def clause_ref(rulebook: Rulebook, source: str, clause: str, quote: str) -> str:
+    """A link to a cited requirement on its source page (the coverage entry of its clause that
+    quotes it, :func:`rulebook.catalogue.encoding_entry`), else to the page."""
     coverage = coverage_of(source)
-    if coverage is not None:
-        for k, entry in enumerate(coverage.clauses):
-            if entry.clause == clause and entry.status == "encoded":
-                return f":ref:`{esc(source)} {esc(clause)} <{clause_label(source, k)}>`"
+    if coverage is not None and (k := encoding_entry(rulebook, coverage, clause, quote)) is not None:
+        return f":ref:`{esc(source)} {esc(clause)} <{clause_label(source, k)}>`"
     return f":ref:`{esc(source)} <source-{source}>` {esc(clause)}"
 
 
@@ -152,12 +151,14 @@ def _worked_example_rst(rule_id: str) -> list[str]:
 def _parameter_cells(name: str, p: dict[str, Any]) -> list[str]:
     """A parameter value as catalogue data gives it: its name (and title), value and unit, the
     period it is in effect, and its reference (and, for a step some units only owe, their role
-    with the clause naming them)."""
+    with the clause naming them; and how the value was read, where the profile says)."""
     period = f"{p['effective_from']} – {p['effective_to'] or ''}"
-    reference = f"{clause_ref(load_rulebook(), p['source'], p['clause'])}: “{esc(p['quote'])}”"
+    reference = f"{clause_ref(load_rulebook(), p['source'], p['clause'], p['quote'])}: “{esc(p['quote'])}”"
     if (owed := p["owed_by"]) is not None:
         reference += (f". Owed only by {esc(owed['title']['zh'])} / {esc(owed['title']['en'])} (``{owed['role']}``), "
-                      f"{clause_ref(load_rulebook(), owed['source'], owed['clause'])}: “{esc(owed['quote'])}”")
+                      f"{clause_ref(load_rulebook(), owed['source'], owed['clause'], owed['quote'])}: “{esc(owed['quote'])}”")
+    if p["note"] is not None:
+        reference += f". Note: {esc(p['note'])}"
     named = f"``{name}``" + (f" — {esc(p['title']['zh'])} / {esc(p['title']['en'])}" if p["title"] else "")
     return [named, f"{p['value']} {esc(p['unit'])}", period, reference]
 
@@ -204,7 +205,8 @@ class RuleCatalogue(_RstDirective):
             for citation in rule.citations:
                 scope = citation.applies_to
                 grounds = f" ({scope.described(lambda name: f'``{name}``')})" if scope else ""
-                out += [f"- {clause_ref(rulebook, citation.source, citation.clause)}: “{esc(citation.quote)}”{grounds}"]
+                link = clause_ref(rulebook, citation.source, citation.clause, citation.quote)
+                out += [f"- {link}: “{esc(citation.quote)}”{grounds}"]
             out.append("")
             out += _worked_example_rst(rule.id)
         return out
