@@ -26,6 +26,7 @@ from forms.dispatch import (
     load_template,
     parse_year_month,
 )
+from forms.plan import name_key
 from forms.records import CONTRACTOR_CONDITIONS, CampaignSteps, EnterpriseRecord, UnitRole
 
 SCALE = 10**MONEY_PLACES  # money compared in 0.0001 万元, the finest amount a form may state
@@ -450,12 +451,17 @@ def _implied(key: str, record: EnterpriseRecord, since: date, until: date, order
 
 
 def forms_against_records(bundle: Bundle, params: Params) -> Built:
-    """``record-count``: a unit's section-2 counts against the records of the enterprises it spot-checked."""
-    records = [r for _, r in _records(bundle) if r.spot_check is not None]
+    """``record-count``: a unit's section-2 counts against the records of the enterprises it
+    spot-checked, one record each. An enterprise given several records (names matched by
+    :func:`forms.plan.name_key`) is not counted twice, nor by a record picked among them: the forms
+    its records feed are not compared, a reason each of those forms' reports lists."""
+    given = [r for _, r in _records(bundle)]
+    records = [r for r in given if r.spot_check is not None]
     if not records:
         yield NO_SPOT_CHECK_RECORDS
         return
     start = _date(params, "campaign_start")
+    repeated = _repeated_enterprises(given)
     # A unit with records given is judged by them in every month, one before its first spot check too.
     checking = {r.spot_check.by for r in records if r.spot_check is not None}
     filed = _filed_on([(i, f) for i, f in _forms(bundle) if f.unit in checking])
@@ -464,6 +470,9 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             continue
         mine = [r for r in records if r.spot_check is not None and r.spot_check.by == form.unit
                 and _month_index(r.spot_check.month) <= _month_index(form.month)]
+        if repeated and (unsure := sorted({repeated[k] for r in mine if (k := name_key(r.enterprise)) in repeated})):
+            yield _several_records(index, unsure)  # which of its records holds is not known: never guessed
+            continue
         template = load_template(form.variant)
         orderly = template.orderly_outsourcing
         for key in IMPLIED_BY_RECORDS:
@@ -482,6 +491,27 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
                 "stated": stated if isinstance(stated, int) else 0,
                 "stated_blank": int(not isinstance(stated, int)), "implied": implied, "records": len(mine),
                 "at_least": int(key in AT_LEAST_BY_RECORDS)}
+
+
+def _repeated_enterprises(records: list[EnterpriseRecord]) -> dict[str, tuple[str, int]]:
+    """The enterprises given more than one record, by :func:`forms.plan.name_key`: the name shown
+    and how many records. The name shown is written as its key where one record does (no stray
+    space), else the first in sorted order: never the order the records were given in."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        names[name_key(record.enterprise)].append(record.enterprise)
+    return {key: (min(written, key=lambda name: (name != key, name)), len(written))
+            for key, written in names.items() if len(written) > 1}
+
+
+def _several_records(index: int, enterprises: list[tuple[str, int]]) -> Missing:
+    """Why form ``index`` of the bundle is not compared with the records: these enterprises it
+    counts have several records each (name, how many). About that form only."""
+    zh = "、".join(f"{name}有{count}份" for name, count in enterprises)
+    en = ", ".join(f"{name}: {count} records" for name, count in enterprises)
+    return Missing(f"同一企业给出了多份台账（{zh}），不知以哪份为准，本表抽查检查家数不与台账核对",
+                   f"an enterprise was given several records ({en}); which one holds is not known, so this "
+                   f"form's spot-check counts are not compared with the records", doc=index)
 
 
 def _filed_on(forms: list[tuple[int, DispatchForm]]) -> dict[tuple[str, str], date]:

@@ -9,6 +9,7 @@ fact comes from.
 from __future__ import annotations
 
 import itertools
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
@@ -577,6 +578,17 @@ def check_file(path: str | Path, profile: str | None = None, *, rulebook: Rulebo
     return result
 
 
+def file_identity(name: str) -> object:
+    """What one file is, however it is reached: its device and inode (links, hard links, any
+    spelling); a name that cannot be read is known by its normalised absolute path, and reported
+    as unreadable when it is loaded."""
+    try:
+        status = os.stat(name)
+    except OSError:
+        return os.path.normpath(os.path.abspath(name))
+    return (status.st_dev, status.st_ino)
+
+
 def check_files(paths: Sequence[str | Path], profile: str | None = None, *, rulebook: Rulebook | None = None,
                 loaders: Mapping[str, Callable[[Path], Document]] | None = None,
                 locators: Mapping[str, Locator] | None = None) -> list[Report | Unusable]:
@@ -584,12 +596,21 @@ def check_files(paths: Sequence[str | Path], profile: str | None = None, *, rule
     per file in the order given. ``loaders``/``locators`` map a file suffix to its loader and to the
     function that turns a JSON pointer into a location in that kind of file; by default YAML and
     JSON are read by :func:`forms.load_document`, and .xlsx dispatch forms too, located as ``Sheet!Cell``.
-    Files are named in the results as :func:`forms.errors.shown_name` shows them."""
+    Files are named in the results as :func:`forms.errors.shown_name` shows them.
+
+    A file given more than once (the same name again, another spelling of it, a link or a hard
+    link to it: the same file, as ``zhifa check`` decides it) is loaded and checked once, under the
+    name it is first given by, and that result is given at each of its positions: it is not
+    compared with itself (a form would have its month filed twice)."""
     files = [p if isinstance(p, Path) else Path(p) for p in paths]  # the CLI gives paths: not parsed again
     names = [shown_name(str(path)) for path in files]
+    first: dict[object, int] = {}
+    same_as = [first.setdefault(file_identity(str(path)), index) for index, path in enumerate(files)]
     loaded: list[tuple[int, Document]] = []
     results: list[Report | Unusable | None] = [None] * len(files)
     for index, path in enumerate(files):
+        if same_as[index] != index:
+            continue  # given before: its result is that one's
         load = (loaders or {}).get(path.suffix.lower(), load_document)
         try:
             loaded.append((index, load(path)))
@@ -609,7 +630,7 @@ def check_files(paths: Sequence[str | Path], profile: str | None = None, *, rule
                               rulebook=rulebook, locate=locate, unread=unread)
     for (index, _), result in zip(loaded, checked, strict=True):
         results[index] = result
-    return [r for r in results if r is not None]
+    return [r for r in (results[index] for index in same_as) if r is not None]
 
 
 def _profile_claimed(error: Exception, profile: str | None, rulebook: Rulebook) -> str | None:

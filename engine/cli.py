@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from engine.check import Unusable, check_files
+from engine.check import Unusable, check_files, file_identity
 from engine.compile import RulebookError, check_fit
 from engine.output import FORMATS, Write, installed_version, path_order, write_json
 from engine.report import Report
@@ -86,20 +86,9 @@ def _expand(paths: Sequence[str]) -> list[Path]:
     if len(paths) > 1 or aliases:  # a lone folder without links names each file once: no call per file
         named: dict[object, str] = {}
         for name in names:
-            named.setdefault(_file_identity(name), name)
+            named.setdefault(file_identity(name), name)
         names = list(named.values())
     return [Path(name) for name in names]
-
-
-def _file_identity(name: str) -> object:
-    """What one file is, however it is reached: its device and inode (links, hard links, any
-    spelling); a name that cannot be read is known by its normalised absolute path, and reported
-    as unreadable when it is loaded."""
-    try:
-        status = os.stat(name)
-    except OSError:
-        return os.path.normpath(os.path.abspath(name))
-    return (status.st_dev, status.st_ino)
 
 
 #: Every ``--format``: text formats go to stdout (or ``--output``), the workbook only to ``--output``.

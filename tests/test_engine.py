@@ -329,3 +329,21 @@ def test_reports_and_violations_hash_alike_when_equal() -> None:
     assert len(violations) > 5 and set(violations) == {v for r in second if isinstance(r, engine.Report)
                                                         for v in r.violations}
     assert len({v: None for v in violations}) == len(violations)  # no two findings alike
+
+
+def test_a_file_given_twice_is_checked_once(tmp_path: Path) -> None:
+    """As in `zhifa check f f`: a form given twice (by its name again, another spelling, a link to
+    it) is one form, not its month filed twice, and its result stands at each place it was given."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    form = examples / "campaigns/chongming-2023/clean/城桥镇-2023-05.yaml"
+    (tmp_path / "link.yaml").symlink_to(form)
+    (alone,) = engine.check_files([form])
+    assert isinstance(alone, engine.Report) and alone.violations == ()
+    again = [form, str(form), examples / "../examples" / form.relative_to(examples), tmp_path / "link.yaml"]
+    assert engine.check_files(again) == [alone] * 4
+    missing = tmp_path / "missing.yaml"
+    unread, checked, unread_again = engine.check_files([missing, form, missing])
+    assert isinstance(unread, engine.Unusable) and unread_again == unread
+    assert isinstance(checked, engine.Report) and checked.violations == ()
+    # the file that could not be read is named once among those the comparisons wanted
+    assert f"有无法读取的输入（{missing}），不作跨文件比对" in {n.reason for n in checked.not_checked}

@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import engine
 from forms import load_document
 from forms.dispatch import DispatchForm
-from forms.records import EnterpriseRecord
+from forms.records import EnterpriseRecord, SpotCheck
+from forms.strategies import campaign_bundles
 
 CLEAN = Path(__file__).resolve().parent.parent / "examples/campaigns/chongming-2023/clean"
 FURNITURE = "台账-上海某家具有限公司.yaml"  # spot-checked by 城桥镇 in May; its May form filed 05-26
@@ -115,3 +119,79 @@ def test_a_form_filed_again_is_judged_as_of_its_own_day() -> None:
     documents |= {name: attrs.evolve(documents[name], values=documents[name].values | {
         "leader_not_leading_checks": count}) for name, count in later.items()}
     assert _record_counts(documents) == []
+
+
+COLD_CHAIN = "台账-上海某冷链物流有限公司.yaml"  # spot-checked by 城桥镇 in July
+TWICE = ("同一企业给出了多份台账（上海某冷链物流有限公司有2份），不知以哪份为准，本表抽查检查家数不与台账核对",
+         "an enterprise was given several records (上海某冷链物流有限公司: 2 records); which one holds is not known, "
+         "so this form's spot-check counts are not compared with the records")
+
+
+def _records_not_checked(results: list[engine.Report | engine.Unusable]) -> dict[str, tuple[str, str]]:
+    """Each report listing `form.matches-records` not checked (by file name), with why."""
+    assert all(isinstance(r, engine.Report) for r in results), results
+    return {Path(r.path or "").name: (n.reason, n.reason_en) for r in results if isinstance(r, engine.Report)
+            for n in r.not_checked if n.rule == "form.matches-records"}
+
+
+@pytest.mark.parametrize("spelt", ["上海某冷链物流有限公司", "上海某冷链物流 有限公司", "上海某\u3000冷链物流有限公司"])
+def test_an_enterprise_given_twice_is_not_counted_twice(spelt: str) -> None:
+    """Counted once per record, the July and August forms were reported for 3 enterprises where the
+    4 records give 4. Which of its records holds is not known, so the forms they feed are not
+    compared (saying why, in their reports only); the months before the July spot check still are."""
+    documents = _documents()
+    documents["台账-副本.yaml"] = attrs.evolve(documents[COLD_CHAIN], enterprise=spelt)
+    assert _record_counts(documents) == []
+    results = engine.check_documents(list(documents.values()), list(documents))
+    assert _records_not_checked(results) == {"城桥镇-2023-07.yaml": TWICE, "城桥镇-2023-08.yaml": TWICE}
+    assert [v for r in results if isinstance(r, engine.Report) for v in r.violations] == []
+
+
+def test_a_record_file_given_twice_leaves_the_forms_it_feeds_not_checked(tmp_path: Path) -> None:
+    """The review's case, from files: the clean folder and a copy of one record, its name spaced."""
+    copy = tmp_path / "copy.yaml"
+    copy.write_text((CLEAN / COLD_CHAIN).read_text(encoding="utf-8").replace(
+        "enterprise: 上海某冷链物流有限公司", "enterprise: 上海某冷链物流 有限公司"), encoding="utf-8")
+    results = engine.check_files([*sorted(CLEAN.glob("*.yaml")), copy])
+    assert _records_not_checked(results) == {"城桥镇-2023-07.yaml": TWICE, "城桥镇-2023-08.yaml": TWICE}
+    assert [v.message for r in results if isinstance(r, engine.Report) for v in r.violations] == []
+
+
+def test_a_count_wrong_on_a_form_the_repeated_enterprise_does_not_feed_is_still_reported() -> None:
+    """The June form counts the furniture maker (May) and the gas station (June), not the cold-chain
+    firm (July): given twice, that firm leaves June's comparison as it was."""
+    documents = _documents()
+    documents["台账-副本.yaml"] = documents[COLD_CHAIN]
+    june = "城桥镇-2023-06.yaml"
+    documents[june] = attrs.evolve(documents[june], values=documents[june].values | {"spot_checked": 3})
+    assert [(Path(f).name, item, stated, implied) for f, item, _, stated, implied in _record_counts(documents)] == [
+        (june, "/values/spot_checked", 3, 2)]
+
+
+@pytest.mark.parametrize("profile_id", ["shanghai-chongming-2023-campaign", "linyi-lingang-2023-campaign"])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_second_record_of_an_enterprise_leaves_exactly_the_forms_it_feeds_not_checked(
+        profile_id: str, data: st.DataObject) -> None:
+    """A generated campaign, one of its records given again (its name perhaps spaced, its spot
+    check perhaps in another month of the series): nothing is reported, and the rule is not checked
+    for the forms from the earlier of the two spot checks on, only for them."""
+    bundle = data.draw(campaign_bundles(profile_id))
+    record = data.draw(st.sampled_from(bundle.records))
+    assert record.spot_check is not None
+    at = data.draw(st.integers(0, len(record.enterprise)))
+    month = data.draw(st.sampled_from([form.month for form in bundle.unit_forms]))
+    again = attrs.evolve(record, enterprise=record.enterprise[:at] + data.draw(st.sampled_from(["", " ", "\u3000"]))
+                         + record.enterprise[at:], spot_check=SpotCheck(by=record.spot_check.by, month=month))
+    results = engine.check_documents([*bundle.documents, again])
+    reports = [r for r in results if isinstance(r, engine.Report)]
+    assert len(reports) == len(results), results
+    assert [(v.rule, v.message_en) for r in reports for v in r.violations] == []
+    fed = min(month, record.spot_check.month)
+    expected = [k for k, form in enumerate(bundle.unit_forms) if form.month >= fed]
+    assert [k for k, r in enumerate(reports) if r.not_checked] == expected
+    for k in expected:
+        (reason,) = reports[k].not_checked
+        assert (reason.rule, reason.reason_en) == ("form.matches-records", (
+            f"an enterprise was given several records ({record.enterprise}: 2 records); which one holds is not known, "
+            "so this form's spot-check counts are not compared with the records"))
