@@ -10,7 +10,7 @@ import re
 import stat
 import sys
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -123,7 +123,11 @@ def _float(loader: Any, node: Any) -> Decimal | float:
     if not _PLAIN_FLOAT.fullmatch(text):
         raise _not_plain(loader, node, yaml.constructor.SafeConstructor.construct_yaml_float)
     if text[-1].isdigit() or text[-1] == ".":
-        return Decimal(text)
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # an exponent beyond what a Decimal holds (±999 999 999 999 999 999)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the number {_cut(text)} is out of range", node.start_mark) from None
     value: float = yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
     return value
 
@@ -200,6 +204,38 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
     return f"{where}: {problem}"
 
 
+def _cut(text: str) -> str:
+    """A number as a problem quotes it: its first 20 characters."""
+    return text if len(text) <= 20 else f"{text[:20]}…"
+
+
+class _OutOfRange(ValueError):
+    """A JSON number with an exponent beyond what a Decimal holds."""
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+        super().__init__(number)
+
+
+def _json_decimal(text: str) -> Decimal:
+    """A JSON number with a point or an exponent, exactly as written (YAML's: :func:`_float`)."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise _OutOfRange(text) from None
+
+
+def _out_of_range(exc: _OutOfRange, text: str) -> str:
+    """Where in ``text`` the number ``exc`` names stands (its first place as a number, not in a string)."""
+    found = re.search(rf"(?<![\w.\"+-]){re.escape(exc.number)}(?![\w.])", text)
+    where = ""
+    if found is not None:
+        start = found.start()
+        line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+        where = f" at line {line} column {column}"
+    return f"invalid JSON{where}: the number {_cut(exc.number)} is out of range"
+
+
 class _RepeatedKey(ValueError):
     """A JSON object names a key twice."""
 
@@ -250,7 +286,7 @@ def _repeated_key(text: str) -> Problem | None:
             s_and_end, strict, scan_value, object_hook, note_repeat, memo)
         return found
 
-    decoder = json.JSONDecoder(parse_float=Decimal)
+    decoder = json.JSONDecoder(parse_float=_json_decimal)
     decoder.parse_object = parse_object  # type: ignore[attr-defined]
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     try:
@@ -383,11 +419,13 @@ def read_data(path: str | Path) -> Any:
     if suffix == ".json":
         try:
             # Numbers with a point or an exponent read exactly (as YAML's: _float); whole numbers stay int.
-            data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_float=Decimal)
+            data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_float=_json_decimal)
         except json.JSONDecodeError as exc:
             raise LoadError(name, [Problem("", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]) from None
         except RecursionError:  # json's decoder recurses per level of nesting
             raise LoadError(name, [Problem("", "invalid JSON: lists and objects nested too deep")]) from None
+        except _OutOfRange as exc:
+            raise LoadError(name, [Problem("", _out_of_range(exc, text))]) from None
         except _RepeatedKey as exc:
             raise LoadError(name, [_repeated_key(text) or Problem("", f"invalid JSON: {exc}")]) from None
         except ValueError as exc:

@@ -266,6 +266,11 @@ put("form-count-float-noise.json", once(as_json(FORM), '"self_found": 2,', '"sel
 PENALTIES = "penalties: {count: 0, amount: 0}"
 put("form-amount-20-places.yaml", once(FORM, PENALTIES, "penalties: {count: 1, amount: 0.10000000000000000001}"))
 put("form-amount-20-places.json", once(as_json(FORM), '"amount": 0\n', '"amount": 0.10000000000000000001\n'))
+# An exponent beyond what a Decimal holds is refused where it stands, not raised as a traceback.
+put("form-amount-exponent-out-of-range.yaml",
+    once(FORM, PENALTIES, "penalties: {count: 0, amount: 1.0e-99999999999999999999}"))
+put("form-amount-exponent-out-of-range.json",
+    once(as_json(FORM), '"amount": 0\n', '"amount": 1e99999999999999999999\n'))
 put("form-amount-underflow.yaml", once(FORM, PENALTIES, "penalties: {count: 0, amount: 1.0e-400}"))
 put("form-amount-underflow.json", once(as_json(FORM), '"amount": 0\n', '"amount": 1e-400\n'))
 put("form-amount-five-places-small.yaml", once(FORM, PENALTIES, "penalties: {count: 1, amount: 0.00001}"))

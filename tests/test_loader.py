@@ -168,6 +168,21 @@ def test_a_key_repeated_in_json_is_named_by_its_field_line_and_column(tmp_path: 
     assert one_problem(tmp_path / "a.json") == problem
 
 
+@pytest.mark.parametrize(("name", "text", "problem"), [
+    ("a.json", '{"note": "1e99999999999999999999",\n "amount": 1e99999999999999999999}',
+     "invalid JSON at line 2 column 12: the number 1e999999999999999999… is out of range"),  # not the text's copy
+    ("a.json", '{"amount": -1.5E-99999999999999999999}',
+     "invalid JSON at line 1 column 12: the number -1.5E-99999999999999… is out of range"),
+    ("a.yaml", "note: x\namount: 1.0e+99999999999999999999\n",
+     "invalid YAML at line 2 column 9: the number 1.0e+999999999999999… is out of range"),
+])
+def test_a_number_whose_exponent_no_decimal_holds_is_refused_where_it_stands(
+        tmp_path: Path, name: str, text: str, problem: str) -> None:
+    """decimal.InvalidOperation, raised while the text was read, stopped the command with a traceback."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    assert one_problem(tmp_path / name) == problem
+
+
 def test_yaml_aliases_are_refused(tmp_path: Path) -> None:
     bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
     (tmp_path / "bomb.yaml").write_text(bomb, encoding="utf-8")
