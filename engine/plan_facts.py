@@ -211,12 +211,12 @@ def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
                "required": units * per_year}
     visits = plan.schedule.unit_visits if plan.schedule is not None else ()
     if visits:
-        months_of: dict[str, list[int]] = defaultdict(list)
+        months_of: dict[str, list[int]] = defaultdict(list)  # by name_key, as the key-unit list is matched
         for visit in visits:
-            months_of[visit.unit].append(visit.month)
+            months_of[name_key(visit.unit)].append(visit.month)
         for index, unit in enumerate(plan.key_units.units):
             for months, zh, en in _periods(per_year):
-                count = sum(1 for m in months_of[unit.name] if m in months)
+                count = sum(1 for m in months_of[name_key(unit.name)] if m in months)
                 yield {"kind": "unit-period", "loc": f"/key_units/units/{index}", "unit": unit.name,
                        "period_zh": zh, "period_en": en, "visits": count}
 

@@ -11,11 +11,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.campaign_facts import RECTIFIED_PAIRS
+from engine.campaign_facts import AT_LEAST_BY_RECORDS, RECTIFIED_PAIRS
 from engine.report import Report
 from forms.dispatch import CountAmount, DispatchForm, load_template
 from forms.strategies import CAMPAIGN_ALTERNATIVE_MUTATIONS, CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles
-from forms.strategies.campaign import campaign_facts, more_double_penalties_than_penalties
+from forms.strategies.campaign import (
+    AT_LEAST_FROM_RECORDS,
+    ON_THE_LAST_DAY_MUTATIONS,
+    campaign_facts,
+    more_double_penalties_than_penalties,
+)
 from rulebook import load_rulebook
 
 from .conftest import alternatives_fitting, cites_what_grounds_it, ways_of
@@ -37,6 +42,7 @@ def reports_of(bundle: CampaignBundle) -> list[Report]:
 def test_both_campaign_profiles_are_covered() -> None:
     assert CAMPAIGN_PROFILES == ["linyi-lingang-2023-campaign", "shanghai-chongming-2023-campaign"]
     assert set(CAMPAIGN_MUTATIONS) == {rule for profile in CAMPAIGN_PROFILES for rule in RULEBOOK.profiles[profile].rules}
+    assert set(AT_LEAST_FROM_RECORDS) == AT_LEAST_BY_RECORDS  # the generator states more of these only
 
 
 @pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
@@ -83,6 +89,34 @@ def test_a_mutation_fires_exactly_its_rule_the_way_it_targets(profile_id: str, w
     for violation in violations:
         assert alternatives_fitting(violation, rule) == {alternative}, violation.message_en
         assert cites_what_grounds_it(violation, rule, sources), violation.citations
+
+
+LAST_DAY_WAYS = [(profile, way) for profile in CAMPAIGN_PROFILES for way in ON_THE_LAST_DAY_MUTATIONS]
+
+
+@pytest.mark.parametrize(("profile_id", "way"), LAST_DAY_WAYS, ids=[f"{p}:{r}" for p, (r, _, _) in LAST_DAY_WAYS])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_period_is_due_on_the_last_day_a_record_runs_to(profile_id: str, way: tuple[str, int, int],
+                                                          data: st.DataObject) -> None:
+    """A record running exactly to the last day of a period (the campaign's, for the one-off
+    tasks) is judged on that period: what it misses there is found, by that way of its rule only,
+    and the findings are about the period ending that day."""
+    rule_id, alternative, _ = way
+    bundle = ON_THE_LAST_DAY_MUTATIONS[way](data.draw(campaign_bundles(profile_id)))
+    as_of = bundle.records[0].as_of
+    assert as_of is not None
+    violations = [v for r in reports_of(bundle) for v in r.violations]
+    assert {v.rule for v in violations} == {rule_id}, [(v.rule, v.message_en) for v in violations]
+    rule = RULEBOOK.rules[rule_id]
+    for violation in violations:
+        assert alternatives_fitting(violation, rule) == {alternative}, violation.message_en
+        assert cites_what_grounds_it(violation, rule, RULEBOOK.profiles[profile_id].sources), violation.citations
+    if rule_id == "campaign.one-off-tasks":
+        assert as_of == campaign_facts(profile_id).end
+        assert [v.location for v in violations] == ["/warning_education"]
+    else:
+        assert [v.message_en.endswith(f" to {as_of:%m-%d})") for v in violations] == [True]
 
 
 @pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)

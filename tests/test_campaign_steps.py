@@ -73,6 +73,26 @@ def test_a_step_recorded_is_judged_by_its_date_even_after_the_day_the_record_run
     assert isinstance(document_from_data({**record, "as_of": "2023-06-30"}), EnterpriseRecord)
 
 
+def test_an_enterprise_records_period_is_due_on_its_last_day() -> None:
+    """The high-risk gas station's record running exactly to 06-30, June's leader-led check left
+    out: June is over that day, so its check is missing (to 06-29, June is not yet judged). Run
+    exactly to 12-31, the campaign's last day, its missing warning education is found (not to 12-30)."""
+    record = read_data(ROOT / "examples/campaigns/chongming-2023/clean/台账-上海某燃气有限公司城桥供应站.yaml")
+    june = {**record, "leader_checks": ["2023-05-25"], "drills": ["2023-06-16"],
+            "key_post_review": {"done": "2023-06-25", "unlicensed": 0}, "hazards": record["hazards"][:1]}
+
+    def found(data: dict[str, Any], as_of: str) -> list[tuple[str, str, str]]:
+        report = engine.check(document_from_data({**data, "as_of": as_of}, "record.yaml"))
+        return [(v.rule, v.location, v.message_en) for v in report.violations]
+
+    assert found(june, "2023-06-30") == [("campaign.leader-check", "/leader_checks", "上海某燃气有限公司城桥供应站: "
+                                          "the main leader led no hazard check in 2023-06 (06-01 to 06-30)")]
+    assert found(june, "2023-06-29") == []
+    uneducated = {**record, "warning_education": []}
+    assert [v[:2] for v in found(uneducated, "2023-12-31")] == [("campaign.one-off-tasks", "/warning_education")]
+    assert found(uneducated, "2023-12-30") == []
+
+
 def test_the_bundled_steps_load_with_neither_roles_nor_as_of() -> None:
     steps = load_document(ROOT / "examples/campaigns/chongming-2023/clean/城桥镇-阶段工作.yaml")
     assert isinstance(steps, CampaignSteps) and steps.roles is None and steps.as_of is None

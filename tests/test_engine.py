@@ -57,6 +57,24 @@ def test_a_named_key_unit_with_no_visit_in_a_half_year() -> None:
         ("/key_units/units/0", f"key unit “{units[0].name}” has no check scheduled in the second half-year")]
 
 
+def test_a_key_unit_is_matched_to_its_visits_as_the_list_is_matched() -> None:
+    """A schedule naming 林德气体(上海)… in half-width brackets, or a unit with a space in its name,
+    schedules the unit the list writes otherwise: no unit goes unvisited behind either."""
+    minhang_like = attrs.evolve(CHONGMING, profile="shanghai-minhang-2020", year=2020, jurisdiction="上海市闵行区")
+    assert minhang_like.key_units is not None and minhang_like.schedule is not None
+    units = tuple(attrs.evolve(u, name=u.name.replace("有限公司", " 有限公司", 1)) if k == 0 else u
+                  for k, u in enumerate(minhang_like.key_units.units))
+    written = {"上海中远海运重工 有限公司": "上海中远海运重工有限公司",
+               "林德气体（上海）有限公司长兴岛分公司": "林德气体(上海)有限公司长兴岛分公司"}
+    assert units[0].name in written
+    visits = tuple(UnitVisit(written.get(u.name, u.name), month) for u in units for month in (3, 9))
+    plan = attrs.evolve(minhang_like, key_units=attrs.evolve(minhang_like.key_units, units=units),
+                        schedule=attrs.evolve(minhang_like.schedule, unit_visits=visits))
+    found = violations_of(plan, "plan.key-unit-coverage")
+    assert [v.message_en for v in found if v.location.startswith("/key_units/units/")] == []
+    assert found == violations_of(attrs.evolve(plan, key_units=minhang_like.key_units), "plan.key-unit-coverage")
+
+
 def test_a_key_unit_listed_twice() -> None:
     assert CHONGMING.key_units is not None
     first = CHONGMING.key_units.units[0]

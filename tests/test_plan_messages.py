@@ -157,6 +157,14 @@ def test_a_ratio_just_below_0_75_is_not_shown_as_0_750() -> None:
     assert v.message == "全年计划检查1250家次，监督检查工作日1667天，比值0.749，低于0.75"
 
 
+def test_a_ratio_of_exactly_0_75_passes_and_one_check_fewer_does_not() -> None:
+    """不得小于0.75: 750 checks over 1000 workdays (3 over 4) meet it; one check fewer falls short by one."""
+    for planned, workdays in ((750, 1000), (3, 4)):
+        assert [v.rule for v in engine.check(ratio_plan(planned, workdays)).violations] == []
+        (v,) = engine.check(ratio_plan(planned - 1, workdays)).violations
+        assert (v.rule, v.values["required"], v.values["missing"]) == ("plan.workload-ratio", planned, 1)
+
+
 @given(workdays=st.integers(1, 10**8), data=st.data())
 def test_a_ratio_reported_below_the_threshold_is_shown_below_it(workdays: int, data: st.DataObject) -> None:
     near = math.ceil(Fraction(3, 4) * workdays)  # the fewest planned checks that meet 0.75

@@ -84,6 +84,37 @@ def test_joint_share_just_at_the_threshold_passes_and_just_under_fails(plan) -> 
     assert violation.values["share"] < 15
 
 
+@given(plan=annual_plans("shanghai-chongming-2024"))
+def test_workload_ratio_just_at_the_minimum_passes_and_one_check_fewer_fails(plan) -> None:
+    """The period sample grows by the fewest checks that make the year's total over the ratio a
+    whole number of workdays, and the workload is budgeted to exactly that many: the ratio is met
+    exactly (不得小于), and the plan passes; one random check fewer falls short by one."""
+    import math
+    from fractions import Fraction
+
+    import attrs
+
+    from forms.strategies import restated, with_planned
+
+    w = plan.workload
+    assert w is not None
+    ratio = Fraction(w.ratio)
+    grow = next(n for n in range(ratio.numerator) if ((plan.totals.total + n) / ratio).denominator == 1)
+    plan = with_planned(plan, "period-sample", next(i for i in plan.items if i.id == "period-sample").planned + grow)
+    supervision = int(plan.totals.total / ratio)
+    statutory = w.statutory_from_inputs()
+    staff = max(w.staff, math.ceil(supervision / statutory))
+    at = restated(attrs.evolve(plan, workload=attrs.evolve(
+        w, staff=staff, other_days=statutory * staff - supervision, non_enforcement_days=0)))
+    assert at.workload is not None and at.workload.supervision_workdays * ratio == at.totals.total
+    assert engine.check(at).violations == ()
+    fewer = with_planned(at, "random-1", next(i for i in at.items if i.id == "random-1").planned - 1)
+    report = engine.check(fewer)
+    assert report.rules_violated == ("plan.workload-ratio",), [(v.rule, v.message_en) for v in report.violations]
+    (violation,) = report.violations
+    assert violation.values["missing"] == 1
+
+
 @pytest.mark.parametrize("profile_id", ["shanghai-chongming-2024", "shanghai-putuo-2024"])
 @given(data=st.data())
 def test_either_joint_share_fix_clears_the_finding_and_is_the_least_that_does(profile_id: str,

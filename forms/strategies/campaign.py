@@ -16,6 +16,7 @@ import calendar
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
 import attrs
 from hypothesis import strategies as st
@@ -43,6 +44,9 @@ BOUNDED_BY = {"self_rectified": "self_found", "department_rectified": "departmen
 #: Section-2 counts a unit's forms must derive from the records of the enterprises it spot-checked.
 DERIVED_FROM_RECORDS = ("spot_checked", "leader_not_leading_checks", "drills_missing", "outsourcing_disorder",
                         "unlicensed_special_work")
+#: Of those, the counts records give only the least of (the form's item also counts what no record
+#: holds): a form may state more.
+AT_LEAST_FROM_RECORDS = ("drills_missing", "unlicensed_special_work")
 REPORTING_UNIT = "城桥镇"
 TOWNSHIP = "新河镇"
 
@@ -154,14 +158,16 @@ def contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
 
 @st.composite
 def hazards(draw: st.DrawFn, start: date, end: date) -> Hazard:
-    """A hazard rectified the day it was found, or a deferred one with its five elements, reported."""
+    """A hazard rectified the day it was found, or a deferred one with its five elements, reported
+    (and perhaps rectified since, by ``end``)."""
     found = draw(dates_between(start, end))
     if draw(st.booleans()):
         return Hazard(description="消防通道堵塞", found_by=draw(st.sampled_from(FoundBy)), found=found, rectified=found)
     plan = DeferredPlan(responsible="安全科科长", measures="更换老化管线", funds="20万元",
                         deadline=found + timedelta(days=30), emergency_plan="泄漏处置预案")
-    return Hazard(description="液氨管线腐蚀", found_by=draw(st.sampled_from(FoundBy)), found=found, deferred=plan,
-                  reported=True)
+    later = st.none() if found == end else st.none() | dates_between(found + timedelta(days=1), end)
+    return Hazard(description="液氨管线腐蚀", found_by=draw(st.sampled_from(FoundBy)), found=found,
+                  rectified=draw(later), deferred=plan, reported=True)
 
 
 @st.composite
@@ -169,7 +175,7 @@ def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, sp
                        final: bool = True) -> EnterpriseRecord:
     """An enterprise that met every campaign duty: a leader-led check in every quarter (month if
     high-risk), drills, the warning education and both reviews within the campaign; perhaps a
-    check and a drill before it (which count for nothing). Unless ``final``, the record may run
+    check, a drill and a warning education before it (which count for nothing). Unless ``final``, the record may run
     only to a day (``as_of``) after the month it was spot-checked: it then holds what was done by
     that day, every period over by then done."""
     high_risk = draw(st.booleans())
@@ -189,7 +195,7 @@ def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, sp
     return EnterpriseRecord(
         enterprise=f"企业{number:02d}有限公司", sector=draw(st.sampled_from(["危险化学品", "工贸", "建筑施工", "燃气"])),
         high_risk=high_risk, profile=campaign.id, leader_checks=leader_checks, drills=drills,
-        warning_education=(draw(dates_between(start, until)),), outsourcing_review=outsourcing, key_post_review=key_posts,
+        warning_education=(*before, draw(dates_between(start, until))), outsourcing_review=outsourcing, key_post_review=key_posts,
         hazards=tuple(draw(st.lists(hazards(start, until), max_size=2))),
         spot_check=SpotCheck(by=REPORTING_UNIT, month=f"{spot_month:%Y-%m}"), as_of=as_of)
 
@@ -344,12 +350,25 @@ def restated(bundle: CampaignBundle) -> CampaignBundle:
     return attrs.evolve(bundle, unit_forms=forms)
 
 
+def above_the_records(forms: tuple[DispatchForm, ...]) -> tuple[DispatchForm, ...]:
+    """The forms of a unit, each count records give only the least of stated one more than they
+    give, where the enterprises spot-checked leave room, and never less than the month before."""
+    stated: dict[str, int] = {}
+    changed = []
+    for form in forms:
+        room = _count(form.value("spot_checked"))
+        for key in AT_LEAST_FROM_RECORDS:
+            stated[key] = min(room, max(stated.get(key, 0), _count(form.value(key)) + 1))
+        changed.append(_with(form, **stated))
+    return tuple(changed)
+
+
 @st.composite
 def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-campaign") -> CampaignBundle:
     """One campaign's documents satisfying every rule of ``profile``: 2–3 months of forms from the
     first report month for a reporting unit (with the records of 1–3 enterprises it spot-checked in
-    any of those months, the first record final), two member units and their township's aggregate,
-    and the dated steps."""
+    any of those months, the first record final; the counts those give only the least of perhaps
+    stated above it), two member units and their township's aggregate, and the dated steps."""
     campaign = campaign_facts(profile)
     template = load_template(campaign.variant)
     months = [campaign.first_month]
@@ -367,7 +386,8 @@ def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-ca
     bundle = CampaignBundle(profile=profile, variant=campaign.variant, unit_forms=unit_forms,
                             member_forms=tuple(f for series in members for f in series), aggregate_forms=aggregates,
                             records=records, steps=steps)
-    return restated(bundle)
+    bundle = restated(bundle)
+    return attrs.evolve(bundle, unit_forms=above_the_records(bundle.unit_forms)) if draw(st.booleans()) else bundle
 
 
 # ---------------------------------------------------------------- dated steps
@@ -517,11 +537,14 @@ def no_drill_in_last_period(bundle: CampaignBundle) -> CampaignBundle:
     return _first_record(bundle, change)
 
 
-def _deferred_hazard(bundle: CampaignBundle, plan: DeferredPlan, reported: bool) -> CampaignBundle:
-    """The first enterprise finds a hazard on the campaign's last day and defers it so."""
-    campaign = campaign_facts(bundle.profile)
-    hazard = Hazard(description="储罐区可燃气体报警器失效", found_by=FoundBy.SELF, found=campaign.end, deferred=plan,
-                    reported=reported)
+def _deferred_hazard(bundle: CampaignBundle, plan: DeferredPlan, reported: bool,
+                     rectified_later: bool = False) -> CampaignBundle:
+    """The first enterprise finds a hazard on the campaign's last day and defers it so; or, if
+    ``rectified_later``, finds it the day before and rectifies it on the last day (not at once)."""
+    end = campaign_facts(bundle.profile).end
+    found, rectified = (end - timedelta(days=1), end) if rectified_later else (end, None)
+    hazard = Hazard(description="储罐区可燃气体报警器失效", found_by=FoundBy.SELF, found=found, rectified=rectified,
+                    deferred=plan, reported=reported)
     return _first_record(bundle, lambda record: attrs.evolve(record, hazards=(*record.hazards, hazard)))
 
 
@@ -689,11 +712,11 @@ def spot_checks_left_blank(bundle: CampaignBundle) -> CampaignBundle:
 
 
 def deferred_hazard_not_reported(bundle: CampaignBundle) -> CampaignBundle:
-    """A hazard deferred with all five elements, not reported."""
+    """A hazard deferred with all five elements, rectified the day after it was found, not reported."""
     deadline = campaign_facts(bundle.profile).end + timedelta(days=15)
     plan = DeferredPlan(responsible="设备科科长", measures="更换报警器", funds="5万元", deadline=deadline,
                         emergency_plan="泄漏处置预案")
-    return _deferred_hazard(bundle, plan, reported=False)
+    return _deferred_hazard(bundle, plan, reported=False, rectified_later=True)
 
 
 def step_not_recorded(bundle: CampaignBundle) -> CampaignBundle:
@@ -754,4 +777,73 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
     ("campaign.phase-deadlines", 0, 0): step_a_day_late,
     ("campaign.phase-deadlines", 1, 0): step_not_recorded,
     ("campaign.phase-deadlines", 2, 0): unknown_step_recorded,
+}
+
+
+# ---------------------------------------------------------------- records running exactly to a period's last day
+
+
+def _run_to(record: EnterpriseRecord, day: date) -> EnterpriseRecord:
+    """``record`` running only to ``day`` (``as_of``), holding nothing done or found after it."""
+    def by(dates: tuple[date, ...]) -> tuple[date, ...]:
+        return tuple(d for d in dates if d <= day)
+
+    review, posts = record.outsourcing_review, record.key_post_review
+    return attrs.evolve(record, as_of=day, leader_checks=by(record.leader_checks), drills=by(record.drills),
+                        warning_education=by(record.warning_education),
+                        outsourcing_review=review if review is None or review.done <= day else None,
+                        key_post_review=posts if posts is None or posts.done <= day else None,
+                        hazards=tuple(h for h in record.hazards if h.found <= day))
+
+
+def _due_on_its_last_day(bundle: CampaignBundle, field: Literal["leader_checks", "drills"],
+                         periods_of: Callable[[CampaignFacts, EnterpriseRecord], list[tuple[date, date]]],
+                         ) -> CampaignBundle:
+    """The first enterprise's record runs exactly to the last day of the first period (of
+    ``periods_of``) not over before the end of the month it was spot-checked, and records none of
+    ``field`` in that period: the period is due, and missing. The record is final as generated,
+    so every period over before it is done."""
+    campaign = campaign_facts(bundle.profile)
+
+    def change(record: EnterpriseRecord) -> EnterpriseRecord:
+        assert record.spot_check is not None
+        year, month = map(int, record.spot_check.month.split("-"))
+        first, last = next(p for p in periods_of(campaign, record) if p[1] >= _month_end(date(year, month, 1)))
+        def outside(dates: tuple[date, ...]) -> tuple[date, ...]:
+            return tuple(d for d in dates if not first <= d <= last)
+
+        if field == "leader_checks":
+            return _run_to(attrs.evolve(record, leader_checks=outside(record.leader_checks)), last)
+        return _run_to(attrs.evolve(record, drills=outside(record.drills)), last)
+
+    return _first_record(bundle, change)
+
+
+def no_leader_check_in_a_period_the_record_ends(bundle: CampaignBundle) -> CampaignBundle:
+    """No leader-led check in the month (quarter) the first enterprise's record runs exactly to the end of."""
+    return _due_on_its_last_day(bundle, "leader_checks", lambda campaign, record: _periods(
+        campaign.start, campaign.end, 1 if record.high_risk else 3))
+
+
+def no_drill_in_a_period_the_record_ends(bundle: CampaignBundle) -> CampaignBundle:
+    """No drill in the half-year (the campaign) the first enterprise's record runs exactly to the end of."""
+    return _due_on_its_last_day(bundle, "drills", lambda campaign, record: (
+        _periods(campaign.start, campaign.end, 6) if record.high_risk else [(campaign.start, campaign.end)]))
+
+
+def no_warning_education_by_the_campaigns_end(bundle: CampaignBundle) -> CampaignBundle:
+    """The first enterprise's record runs exactly to the campaign's last day, its only warning
+    education the day before the campaign began."""
+    campaign = campaign_facts(bundle.profile)
+    return _first_record(bundle, lambda record: attrs.evolve(
+        record, as_of=campaign.end, warning_education=(campaign.start - timedelta(days=1),)))
+
+
+#: Ways of the rules on enterprise records → a mutation breaking the rule that way in a record that
+#: runs exactly to the last day of the period (or the campaign) falling due: due on that day, not
+#: the day after. (Generated records have every due period done, so only a mutation shows it.)
+ON_THE_LAST_DAY_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
+    ("campaign.leader-check", 0, 0): no_leader_check_in_a_period_the_record_ends,
+    ("campaign.drill", 0, 0): no_drill_in_a_period_the_record_ends,
+    ("campaign.one-off-tasks", 0, 0): no_warning_education_by_the_campaigns_end,
 }

@@ -169,6 +169,13 @@ def with_planned(plan: AnnualPlan, item_id: str, planned: int) -> AnnualPlan:
 
 # ---------------------------------------------------------------- strategies
 
+
+def _unspaced(name: str) -> str:
+    """A unit's name written without the whitespace inside it (written here, not by
+    :func:`forms.plan.name_key`, so that what the engine matches by is tested, not assumed)."""
+    return "".join(name.split())
+
+
 _NUMERALS = "一二三四五六七八九十"
 
 
@@ -210,10 +217,15 @@ def key_unit_lists(draw: st.DrawFn) -> KeyUnitList:
     for c in ids:
         for _ in range(draw(st.integers(1, 5))):
             no = len(units) + 1
-            units.append(KeyUnit(no=no, name=f"上海重点单位{no:03d}有限公司", category=c,
+            space = " " if draw(st.booleans()) else ""  # 上海某甲 有限公司: matched with whitespace removed
+            units.append(KeyUnit(no=no, name=f"上海重点单位{no:03d}{space}有限公司", category=c,
                                  township=draw(st.sampled_from(["城桥镇", "堡镇", "新河镇", "长兴镇"])),
                                  new=draw(st.booleans())))
-    parts = (NewUnitsPart(name="新增单位", categories=tuple(ids), stated=0),) if draw(st.booleans()) else ()
+    parts: tuple[NewUnitsPart, ...] = ()
+    if draw(st.booleans()):  # one part covering every category, or two splitting them
+        cut = draw(st.integers(1, len(ids)))
+        parts = tuple(NewUnitsPart(name=name, categories=tuple(covers), stated=0)
+                      for name, covers in (("新增单位", ids[:cut]), ("其他新增单位", ids[cut:])) if covers)
     return KeyUnitList(categories=categories, units=tuple(units), new_units=NewUnits(stated=0, parts=parts))
 
 
@@ -264,7 +276,8 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
         spread = (quarterly_spreads(item.planned, facts.min_checks_per_quarter) if item.period is Period.QUARTERLY
                   else monthly_spreads(item.planned))
         rows.append(ScheduleRow(ref=item.id, monthly=draw(spread)))
-    visits = tuple(UnitVisit(unit=u.name, month=draw(st.sampled_from(list(p))))
+    # The schedule names each unit as the list does, or with the whitespace inside it removed.
+    visits = tuple(UnitVisit(unit=_unspaced(u.name), month=draw(st.sampled_from(list(p))))
                    for u in key_units.units for p in key_unit_periods(per_year))
     schedule = Schedule(rows=tuple(rows), unit_visits=visits if draw(st.booleans()) else ())
 
@@ -362,10 +375,11 @@ def break_workload_ratio(plan: AnnualPlan) -> AnnualPlan:
 
 
 def break_sample_excludes_key_units(plan: AnnualPlan) -> AnnualPlan:
-    """A key unit is drawn into the sample of an item drawn from outside the key units."""
+    """A key unit is drawn into the sample of an item drawn from outside the key units (named
+    there with any whitespace inside its name removed)."""
     assert plan.key_units is not None
     item = next(i for i in plan.items if i.sampled_units and Tag.OUTSIDE_KEY_UNITS in i.tags)
-    unit = plan.key_units.units[-1].name
+    unit = _unspaced(plan.key_units.units[-1].name)
     items = tuple(attrs.evolve(i, sampled_units=(*i.sampled_units, unit)) if i is item else i for i in plan.items)
     return attrs.evolve(plan, items=items)
 
@@ -478,10 +492,10 @@ def supervision_overstated(plan: AnnualPlan) -> AnnualPlan:
 
 
 def key_unit_listed_twice(plan: AnnualPlan) -> AnnualPlan:
-    """The last key unit listed again (and planned for)."""
+    """The last key unit listed again (and planned for), with any whitespace inside its name removed."""
     assert plan.key_units is not None
     units = plan.key_units.units
-    return _with_key_unit(plan, attrs.evolve(units[-1], no=len(units) + 1))
+    return _with_key_unit(plan, attrs.evolve(units[-1], no=len(units) + 1, name=_unspaced(units[-1].name)))
 
 
 #: Each way (:data:`Way`) of each plan rule → a mutation that breaks that rule, that way only, in a
