@@ -65,6 +65,18 @@ class Match:
 #: fact. Only touched while ENGINE_LOCK is held.
 MATCHES: dict[str, list[tuple[int, Match]]] = {}
 
+#: An interrupt (KeyboardInterrupt, SystemExit) that reached an action. durable-rules catches
+#: whatever an action raises and keeps only its text in the session's state, which would turn
+#: Ctrl-C into a failed evaluation; :func:`engine.runtime.evaluate_groups` raises it again.
+#: Only touched while ENGINE_LOCK is held.
+INTERRUPTS: list[BaseException] = []
+
+
+def _kept(exc: BaseException) -> None:
+    """Keep ``exc`` for :data:`INTERRUPTS` if it is an interrupt rather than an error."""
+    if not isinstance(exc, Exception):
+        INTERRUPTS.append(exc)
+
 
 def parameter_value(value: Decimal | date) -> int | float | str:
     """A parameter as durable-rules and reports see it: 15 stays 15, 0.75 stays 0.75, a date is ISO text."""
@@ -336,9 +348,13 @@ ACTION_CAP = 1000
 
 def _recorder(rule_id: str, index: int, aliases: tuple[str, ...]) -> Callable[[Any], None]:
     def record(context: Any) -> None:
-        facts = tuple((alias, getattr(context, alias)["id"]) for alias in aliases)
-        first = getattr(context, aliases[0])
-        MATCHES[first["sid"]].append((first["grp"], Match(rule_id, index, facts)))
+        try:
+            facts = tuple((alias, getattr(context, alias)["id"]) for alias in aliases)
+            first = getattr(context, aliases[0])
+            MATCHES[first["sid"]].append((first["grp"], Match(rule_id, index, facts)))
+        except BaseException as exc:
+            _kept(exc)
+            raise
 
     record.__name__ = f"{rule_id}#{index}"
     return record
@@ -350,12 +366,20 @@ def _capped_recorder(rule_id: str, index: int, slot: int | None = None) -> Calla
     key = "id" if slot is None else slot_field(slot, "id")
 
     def record(context: Any) -> None:
-        for fact in context.m:  # a capped action gets a list of matched facts
-            MATCHES[fact["sid"]].append((fact["grp"], Match(rule_id, index, (("m", fact["id"]),))))
+        try:
+            for fact in context.m:  # a capped action gets a list of matched facts
+                MATCHES[fact["sid"]].append((fact["grp"], Match(rule_id, index, (("m", fact["id"]),))))
+        except BaseException as exc:
+            _kept(exc)
+            raise
 
     def record_slot(context: Any) -> None:
-        for fact in context.m:  # a slot holds its fact's own id; the id sent whole is "group:id"
-            MATCHES[fact["sid"]].append((fact["grp"], Match(rule_id, index, (("m", f"{fact['grp']}:{fact[key]}"),))))
+        try:
+            for fact in context.m:  # a slot holds its fact's own id; the id sent whole is "group:id"
+                MATCHES[fact["sid"]].append((fact["grp"], Match(rule_id, index, (("m", f"{fact['grp']}:{fact[key]}"),))))
+        except BaseException as exc:
+            _kept(exc)
+            raise
 
     chosen = record if slot is None else record_slot
     chosen.__name__ = f"{rule_id}#{index}" if slot is None else f"{rule_id}#{index}@{slot}"

@@ -35,7 +35,7 @@ import attrs
 import durable_rules_engine
 from durable.lang import delete_state, get_host
 
-from engine.compile import ENGINE_LOCK, MATCHES, OPENING, CompiledProfile, Match, slot_field
+from engine.compile import ENGINE_LOCK, INTERRUPTS, MATCHES, OPENING, CompiledProfile, Match, slot_field
 from engine.derived import Fact
 
 #: Facts per ``assert_facts`` call, a packed fact counting as the facts it holds. Each fact makes
@@ -207,12 +207,17 @@ def evaluate_groups(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]],
     with ENGINE_LOCK:
         sid = str(next(_SESSION_IDS))
         MATCHES[sid] = []
+        INTERRUPTS.clear()
         opened = False
         try:
             open_session(compiled.ruleset, sid)
             opened = True
             for chunk in chunks(to_send(compiled, groups, sid)):
                 state = assert_facts(compiled.ruleset, chunk)
+                if INTERRUPTS:  # Ctrl-C or an exit during an action: not an engine failure
+                    interrupt = INTERRUPTS.pop()
+                    INTERRUPTS.clear()
+                    raise interrupt
                 # durable-rules catches exceptions raised in actions and returns them in the state.
                 if isinstance(state, dict) and "exception" in state:
                     raise RuleError(name, str(state["exception"]))

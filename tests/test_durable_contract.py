@@ -28,6 +28,7 @@ from durable.lang import assert_facts as lang_assert_facts
 from durable.lang import cap, delete_state, get_host, m, ruleset, when_all
 
 import engine
+import engine.compile
 import engine.runtime
 from engine import RuleError
 from engine.compile import ENGINE_LOCK, MATCHES, MAX_FACT_PROPERTIES, OPENING, compile_profile
@@ -176,6 +177,35 @@ def test_a_session_that_did_not_open_is_left_undeleted(monkeypatch: pytest.Monke
     with pytest.raises(RuleError, match="the opening failed"):
         engine.check(load_document(EXAMPLES / "minhang-2020.yaml"))
     assert [what for what, _ in spy.calls] == ["open"]
+
+
+class _Interrupting(dict):  # type: ignore[type-arg]
+    """MATCHES as an action sees it, raising ``interrupt`` as Ctrl-C or an exit would, mid-action."""
+
+    def __init__(self, interrupt: BaseException) -> None:
+        super().__init__()
+        self.interrupt = interrupt
+
+    def __getitem__(self, sid: str) -> Any:
+        raise self.interrupt
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt(), SystemExit(143)])
+@pytest.mark.parametrize("document", ["chongming-2024.yaml", "putuo-2024.yaml"])  # plans some rule fires on
+def test_an_interrupt_during_an_action_stops_the_check(monkeypatch: pytest.MonkeyPatch, interrupt: BaseException,
+                                                       document: str) -> None:
+    """durable-rules keeps only the text of whatever an action raises: Ctrl-C there was reported as
+    a failed evaluation, every document of the session unusable, and the check went on."""
+    plan = load_document(EXAMPLES / document)
+    expected = engine.check(plan)
+    with monkeypatch.context() as patch:
+        patch.setattr(engine.compile, "MATCHES", _Interrupting(interrupt))
+        with pytest.raises(type(interrupt)):
+            engine.check(plan)
+        with pytest.raises(type(interrupt)):
+            list(engine.check_many([plan] * 3))
+    assert MATCHES == {} and engine.compile.INTERRUPTS == []
+    assert engine.check(plan) == expected  # nothing left behind
 
 
 def test_an_empty_call_is_never_made() -> None:
