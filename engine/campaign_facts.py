@@ -482,8 +482,8 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             # Judged as of each spot check, so a count stays put in later (cumulative) forms.
             each = [_implied(key, r, start, _seen_on(form, r.spot_check.month, filed), orderly)
                     for r in mine if r.spot_check is not None]
-            if None in each:  # some record does not say: the count is not checked, never guessed
-                yield _unrecorded(orderly, mine)
+            if None in each:  # some record does not say: this form's count is not checked, never guessed
+                yield _unrecorded(index, orderly, [r for r, counts in zip(mine, each, strict=True) if counts is None])
                 continue
             implied = sum(1 for counts in each if counts)
             yield _form_base(index, form) | {
@@ -542,15 +542,16 @@ def _seen_on(form: DispatchForm, month: str, filed: dict[tuple[str, str], date])
     return day or _month_end(month)
 
 
-def _unrecorded(orderly: tuple[str, ...], records: list[EnterpriseRecord]) -> Missing:
-    """Why a form's disorderly-outsourcing count is not checked: records leave conditions of the
-    variant's definition unrecorded (named in sorted order)."""
+def _unrecorded(index: int, orderly: tuple[str, ...], records: list[EnterpriseRecord]) -> Missing:
+    """Why form ``index`` of the bundle has its disorderly-outsourcing count not checked: the
+    records that leave it undecided leave conditions of the variant's definition unrecorded (named
+    in sorted order). About that form only: a form whose spot checks are all recorded is compared."""
     names = sorted({name for r in records if r.outsourcing_review for c in r.outsourcing_review.contractors
                     for name in orderly if getattr(c, name) is None})
     zh = "、".join(CONTRACTOR_CONDITIONS[n] for n in names)
     return Missing(f"有企业台账未记载承包方是否{zh}，外包外租管理混乱家数无从核对",
                    f"some enterprise record does not say whether a contractor meets {', '.join(names)}, so the "
-                   f"disorderly-outsourcing count cannot be checked")
+                   f"disorderly-outsourcing count cannot be checked", doc=index)
 
 
 # ------------------------------------------------------------------ enterprise records
