@@ -363,11 +363,14 @@ def _month_window(month: str, day: int, first: date, last: date) -> tuple[date, 
 
 
 def submissions(bundle: Bundle, params: Params) -> Built:
-    """``submission``: each form's date against the 28th of the month it covers, and its month against the campaign."""
+    """``submission``: each form's date against the 28th of the month it covers, and its month against
+    the campaign. A roll-up (a form with members) is held to that day where its campaign says so
+    (``held``): the day may bind only the units reporting to the one rolling up."""
     forms = _forms(bundle)
     if not forms:
         yield NO_FORMS
     day = _int(params, "submission_day")
+    rollups_held = _int(params, "rollups_held_to_submission_day") != 0
     first, last = _date(params, "first_report_month"), _date(params, "campaign_end")
     for index, form in forms:
         due, starts, window = _month_window(form.month, day, first, last)
@@ -376,7 +379,8 @@ def submissions(bundle: Bundle, params: Params) -> Built:
                "loc": "/submitted" if submitted else "/month", **window,
                "submitted": submitted.isoformat() if submitted else "", "dated": int(submitted is not None),
                "days_late": (submitted - due).days if submitted else 0,
-               "early": int(submitted is not None and submitted < starts)}
+               "early": int(submitted is not None and submitted < starts),
+               "held": int(rollups_held or not form.members)}
 
 
 # ------------------------------------------------------------------ roll-ups
@@ -770,9 +774,11 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                            compares_documents=True, texts=("unit", "month", "missing_month")),
     "series-duplicate": FactKind(cumulative_series, ("unit", "month", "forms"), reads=_SERIES_READS,
                                  compares_documents=True, texts=("unit", "month")),
+    # ``held``: 1 where the form is held to the submission day (a roll-up only where its campaign says so).
     "submission": FactKind(submissions, ("unit", "month", "due", "submitted", "dated", "days_late", "early",
-                                         "in_campaign", "first_month", "last_month"),
-                           reads={"submission_day": Decimal, **_SERIES_READS},
+                                         "in_campaign", "first_month", "last_month", "held"),
+                           reads={"submission_day": Decimal, "rollups_held_to_submission_day": Decimal,
+                                  **_SERIES_READS},
                            blank_unless={"submitted": ("dated",), "days_late": ("dated",)},
                            texts=("unit", "month", "due", "submitted", "first_month", "last_month")),
     "rollup-sum": FactKind(rollups, ("unit", "month", "key", "label", "stated", "computed", "stated_blank",
