@@ -363,11 +363,14 @@ def _month_window(month: str, day: int, first: date, last: date) -> tuple[date, 
 
 
 def submissions(bundle: Bundle, params: Params) -> Built:
-    """``submission``: each form's date against the 28th of the month it covers, and its month against the campaign."""
+    """``submission``: each form's date against the 28th of the month it covers, and its month against
+    the campaign. A roll-up (a form with members) is held to that day where its campaign says so
+    (``held``): the day may bind only the units reporting to the one rolling up."""
     forms = _forms(bundle)
     if not forms:
         yield NO_FORMS
     day = _int(params, "submission_day")
+    rollups_held = _int(params, "rollups_held_to_submission_day") != 0
     first, last = _date(params, "first_report_month"), _date(params, "campaign_end")
     for index, form in forms:
         due, starts, window = _month_window(form.month, day, first, last)
@@ -376,7 +379,8 @@ def submissions(bundle: Bundle, params: Params) -> Built:
                "loc": "/submitted" if submitted else "/month", **window,
                "submitted": submitted.isoformat() if submitted else "", "dated": int(submitted is not None),
                "days_late": (submitted - due).days if submitted else 0,
-               "early": int(submitted is not None and submitted < starts)}
+               "early": int(submitted is not None and submitted < starts),
+               "held": int(rollups_held or not form.members)}
 
 
 # ------------------------------------------------------------------ roll-ups
@@ -482,8 +486,8 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             # Judged as of each spot check, so a count stays put in later (cumulative) forms.
             each = [_implied(key, r, start, _seen_on(form, r.spot_check.month, filed), orderly)
                     for r in mine if r.spot_check is not None]
-            if None in each:  # some record does not say: the count is not checked, never guessed
-                yield _unrecorded(orderly, mine)
+            if None in each:  # some record does not say: this form's count is not checked, never guessed
+                yield _unrecorded(index, orderly, [r for r, counts in zip(mine, each, strict=True) if counts is None])
                 continue
             implied = sum(1 for counts in each if counts)
             yield _form_base(index, form) | {
@@ -542,15 +546,16 @@ def _seen_on(form: DispatchForm, month: str, filed: dict[tuple[str, str], date])
     return day or _month_end(month)
 
 
-def _unrecorded(orderly: tuple[str, ...], records: list[EnterpriseRecord]) -> Missing:
-    """Why a form's disorderly-outsourcing count is not checked: records leave conditions of the
-    variant's definition unrecorded (named in sorted order)."""
+def _unrecorded(index: int, orderly: tuple[str, ...], records: list[EnterpriseRecord]) -> Missing:
+    """Why form ``index`` of the bundle has its disorderly-outsourcing count not checked: the
+    records that leave it undecided leave conditions of the variant's definition unrecorded (named
+    in sorted order). About that form only: a form whose spot checks are all recorded is compared."""
     names = sorted({name for r in records if r.outsourcing_review for c in r.outsourcing_review.contractors
                     for name in orderly if getattr(c, name) is None})
     zh = "、".join(CONTRACTOR_CONDITIONS[n] for n in names)
     return Missing(f"有企业台账未记载承包方是否{zh}，外包外租管理混乱家数无从核对",
                    f"some enterprise record does not say whether a contractor meets {', '.join(names)}, so the "
-                   f"disorderly-outsourcing count cannot be checked")
+                   f"disorderly-outsourcing count cannot be checked", doc=index)
 
 
 # ------------------------------------------------------------------ enterprise records
@@ -769,9 +774,11 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                            compares_documents=True, texts=("unit", "month", "missing_month")),
     "series-duplicate": FactKind(cumulative_series, ("unit", "month", "forms"), reads=_SERIES_READS,
                                  compares_documents=True, texts=("unit", "month")),
+    # ``held``: 1 where the form is held to the submission day (a roll-up only where its campaign says so).
     "submission": FactKind(submissions, ("unit", "month", "due", "submitted", "dated", "days_late", "early",
-                                         "in_campaign", "first_month", "last_month"),
-                           reads={"submission_day": Decimal, **_SERIES_READS},
+                                         "in_campaign", "first_month", "last_month", "held"),
+                           reads={"submission_day": Decimal, "rollups_held_to_submission_day": Decimal,
+                                  **_SERIES_READS},
                            blank_unless={"submitted": ("dated",), "days_late": ("dated",)},
                            texts=("unit", "month", "due", "submitted", "first_month", "last_month")),
     "rollup-sum": FactKind(rollups, ("unit", "month", "key", "label", "stated", "computed", "stated_blank",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 import engine
 from engine.cli import main
 from forms import load_document, read_data
-from forms.dispatch import load_template
+from forms.dispatch import DispatchForm, load_template
 from forms.schema import document_schema
 from rulebook import load_rulebook
 from rulebook.load import SOURCES_DIR
@@ -223,3 +224,31 @@ def test_a_unit_with_records_is_judged_by_them_before_its_first_spot_check(
                            ("spot_checked", "部门抽查检查的企业总数（家）"))]
     assert all(v["rule"] != "form.matches-records" or d["path"].split("/")[-1].startswith("城桥镇")
                for d in data["documents"] for v in d["violations"])
+
+
+@pytest.mark.parametrize(("variant", "rollup", "held"), [
+    ("linyi-lingang-2023", "区安委会办公室-2023-05-汇总.yaml", False),
+    ("chongming-2023", "崇明区安委会办公室-2023-05-汇总.yaml", True),
+])
+def test_a_rollup_is_held_to_the_28th_only_where_its_campaign_says_so(variant: str, rollup: str, held: bool) -> None:
+    """Linyi's 六、 asks the units to report to 区安委会办公室 by the 28th; the office's own roll-up
+    (六、（一） 每月通报) has no date: filed on the 29th or undated, it is not reported. Chongming's
+    附件 注1 sets the day on the form itself, so its roll-up is held to it. Either way a roll-up
+    dated before its month began is reported, and a member's form filed on the 29th is."""
+    paths = sorted((CAMPAIGNS / variant / "clean").glob("*.yaml"))
+    names = [p.name for p in paths]
+    documents = [load_document(p) for p in paths]
+    aggregate = documents[names.index(rollup)]
+    assert isinstance(aggregate, DispatchForm) and aggregate.members
+    member = f"{aggregate.members[0]}-{aggregate.month}.yaml"
+
+    def deadline_findings(name: str, submitted: date | None) -> list[tuple[str, str]]:
+        changed = [attrs.evolve(d, submitted=submitted) if n == name else d for n, d in zip(names, documents, strict=True)]
+        reports = engine.check_documents(changed, names)
+        return [(n, v.location) for n, r in zip(names, reports, strict=True) if isinstance(r, engine.Report)
+                for v in r.violations if v.rule == "form.deadline"]
+
+    assert deadline_findings(rollup, date(2023, 5, 29)) == ([(rollup, "/submitted")] if held else [])
+    assert deadline_findings(rollup, None) == ([(rollup, "/month")] if held else [])
+    assert deadline_findings(rollup, date(2023, 4, 28)) == [(rollup, "/submitted")]
+    assert deadline_findings(member, date(2023, 5, 29)) == [(member, "/submitted")]

@@ -9,11 +9,11 @@ import attrs
 import pytest
 
 import engine
-from forms import AnnualPlan, load_plan
+from forms import AnnualPlan, load_document, load_plan
 from rulebook import load_rulebook
 from rulebook.catalogue import citing_rules, load_coverage
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, ROOT
 
 RULEBOOK = load_rulebook()
 
@@ -108,3 +108,26 @@ def test_a_key_unit_in_chongmings_hazchem_special_action_sample_cites_its_clause
     quote = ("聚焦除列入区重点单位以外的危险化学品非法生产、经营、仓储生产经营单位，"
              "以及一般工贸企业的危险化学品使用、储存等环节开展抽查。")
     assert ("chongming-2024", "四、（一）3（1）", quote) in [(c.source, c.clause, c.quote) for c in found.citations]
+
+
+def test_the_linyi_lead_units_note_says_which_missing_months_are_found() -> None:
+    """A unit that filed May and then stopped is reported by no rule (months after a unit's latest
+    form may not be due yet as of the check, whose day zhifa does not know); a month missing before
+    its latest form is. The coverage note on 附件1 says so, not that any unit that filed once has its
+    missing months found."""
+    folder = ROOT / "examples/campaigns/linyi-lingang-2023/clean"
+    paths = sorted(folder.glob("*.yaml"))
+
+    def gaps(left_out: tuple[str, ...]) -> list[object]:
+        reports = engine.check_documents([load_document(p) for p in paths if p.name not in left_out])
+        return [v.values["missing_month"] for r in reports if isinstance(r, engine.Report) for v in r.violations
+                if v.rule == "form.cumulative-nondecreasing" and "missing_month" in v.values]
+
+    stopped = tuple(f"区安全生产监管办公室-2023-0{m}.yaml" for m in (6, 7, 8))
+    assert gaps(stopped) == []
+    assert gaps(stopped[:2]) == ["2023-06", "2023-07"]
+    (note,) = [c.not_encoded for c in load_coverage()["linyi-lingang-2023-campaign"].clauses
+               if c.clause == "附件1 1–12"]
+    assert note is not None
+    assert "最后一份调度表之前" in note.zh and "filed May and then stopped" in note.en
+    assert "latest form" in note.en and "not be due yet" in note.en

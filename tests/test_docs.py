@@ -125,7 +125,7 @@ def test_every_note_on_a_parameter_value_is_shown_on_the_profile_and_catalogue_p
                 if any(spec.stands_for(name) for spec in rule.parameters):
                     section = text_of(by_rule["rule-" + rule.id.replace(".", "-")])
                     assert normalise_whitespace(value.note) in section, (profile.id, name, rule.id)
-    assert shown == 7
+    assert shown == 9
 
 
 def test_every_source_page_shows_its_coverage_and_marks_every_listed_clause(built: Path) -> None:

@@ -80,3 +80,30 @@ def test_an_unrecorded_briefing_does_not_matter_where_the_campaign_does_not_coun
 
 def test_a_contractor_known_disorderly_is_counted_even_if_another_condition_is_unrecorded() -> None:
     assert _check("linyi-lingang-2023", attrs.evolve(ORDERLY, safety_briefing=None, qualified=False)) == []
+
+
+def test_an_unrecorded_briefing_leaves_only_the_forms_it_leaves_undecided_not_checked() -> None:
+    """临港某化工 is spot-checked in June: with its briefing unrecorded, the checking unit's June to
+    August forms (cumulative, each counting it) are not compared, each saying so in its own report;
+    its May form, counting no such enterprise, is compared and found one too many; no other
+    document's report carries the notice."""
+    documents, names = _folder("linyi-lingang-2023")
+    k = names.index("台账-临港某化工有限公司.yaml")
+    record = documents[k]
+    assert isinstance(record, EnterpriseRecord) and record.outsourcing_review is not None
+    contractors = tuple(attrs.evolve(c, safety_briefing=None) for c in record.outsourcing_review.contractors)
+    documents[k] = attrs.evolve(record, outsourcing_review=attrs.evolve(record.outsourcing_review,
+                                                                        contractors=contractors))
+    may = names.index("区安全生产监管办公室-2023-05.yaml")
+    documents[may] = attrs.evolve(documents[may], values=documents[may].values | {"outsourcing_disorder": 1})
+    results = engine.check_documents(documents, names)
+    noticed = []
+    for name, result in zip(names, results, strict=True):
+        assert isinstance(result, engine.Report)
+        notices = [n for n in result.not_checked if n.rule == "form.matches-records"]
+        assert len(notices) <= 1 and all("safety_briefing" in n.reason_en for n in notices)
+        noticed += [name] * len(notices)
+    assert noticed == [f"区安全生产监管办公室-2023-0{m}.yaml" for m in (6, 7, 8)]
+    report = results[may]
+    assert isinstance(report, engine.Report)
+    assert [(v.rule, v.location) for v in report.violations] == [("form.matches-records", "/values/outsourcing_disorder")]
