@@ -75,9 +75,10 @@ def check_references(plan: AnnualPlan) -> list[Problem]:
         if totals is not None and len(totals) != MONTHS:
             problems.append(Problem("schedule.monthly_totals", f"expected {MONTHS} months, got {len(totals)}"))
         if plan.schedule.unit_visits:
-            names = {u.name for u in plan.key_units.units} if plan.key_units else set()
+            # Matched as the engine matches a visit to the list: whitespace and bracket widths aside.
+            names = {name_key(u.name) for u in plan.key_units.units} if plan.key_units else set()
             for index, visit in enumerate(plan.schedule.unit_visits):
-                if visit.unit not in names:
+                if name_key(visit.unit) not in names:
                     problems.append(Problem(f"schedule.unit_visits[{index}].unit",
                                             f"not a key unit of this plan: {visit.unit!r}"))
 

@@ -254,7 +254,7 @@ def test_rules_shows_how_each_parameter_value_was_read(capsys: pytest.CaptureFix
     rulebook = load_rulebook()
     notes = [(profile.id, name, value.note) for profile in rulebook.profiles.values()
              for name, value in profile.parameters.items() if value.note is not None]
-    assert len(notes) == 7
+    assert len(notes) == 9
     for profile_id, name, note in notes:
         code, out, _ = run(capsys, "rules", "--profile", profile_id)
         lines = out.splitlines()

@@ -132,6 +132,17 @@ def test_month_numbers_are_checked(chongming: dict, tmp_path: Path) -> None:
     ]
 
 
+def test_a_visit_names_a_key_unit_as_the_list_is_matched(chongming: dict, tmp_path: Path) -> None:
+    """A visit to 林德气体(上海)… is one to key unit 林德气体（上海）…, as the engine matches them: the
+    loader refused it as no key unit of the plan while the engine counted it."""
+    linde = "林德气体（上海）有限公司长兴岛分公司"
+    assert linde in [u["name"] for u in chongming["key_units"]["units"]]
+    chongming["schedule"]["unit_visits"] = [{"unit": "林德气体(上海)有限公司 长兴岛分公司", "month": 3},
+                                            {"unit": "林德气体（上海）有限公司", "month": 4}]
+    assert problems_of(chongming, tmp_path) == [
+        "schedule.unit_visits[1].unit: not a key unit of this plan: '林德气体（上海）有限公司'"]
+
+
 def test_kind_is_required_and_known(chongming: dict, tmp_path: Path) -> None:
     del chongming["kind"]
     known = "annual-plan, dispatch-form, enterprise-record, campaign-steps"
