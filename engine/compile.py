@@ -72,10 +72,17 @@ MATCHES: dict[str, list[tuple[int, Match]]] = {}
 INTERRUPTS: list[BaseException] = []
 
 
-def _kept(exc: BaseException) -> None:
-    """Keep ``exc`` for :data:`INTERRUPTS` if it is an interrupt rather than an error."""
-    if not isinstance(exc, Exception):
-        INTERRUPTS.append(exc)
+def _keeping_interrupts(action: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``action``, keeping for :data:`INTERRUPTS` an interrupt (not an error) raised while it runs."""
+    def run(context: Any) -> None:
+        try:
+            action(context)
+        except BaseException as exc:
+            if not isinstance(exc, Exception):
+                INTERRUPTS.append(exc)
+            raise
+
+    return run
 
 
 def parameter_value(value: Decimal | date) -> int | float | str:
@@ -348,16 +355,13 @@ ACTION_CAP = 1000
 
 def _recorder(rule_id: str, index: int, aliases: tuple[str, ...]) -> Callable[[Any], None]:
     def record(context: Any) -> None:
-        try:
-            facts = tuple((alias, getattr(context, alias)["id"]) for alias in aliases)
-            first = getattr(context, aliases[0])
-            MATCHES[first["sid"]].append((first["grp"], Match(rule_id, index, facts)))
-        except BaseException as exc:
-            _kept(exc)
-            raise
+        facts = tuple((alias, getattr(context, alias)["id"]) for alias in aliases)
+        first = getattr(context, aliases[0])
+        MATCHES[first["sid"]].append((first["grp"], Match(rule_id, index, facts)))
 
-    record.__name__ = f"{rule_id}#{index}"
-    return record
+    action = _keeping_interrupts(record)
+    action.__name__ = f"{rule_id}#{index}"
+    return action
 
 
 def _capped_recorder(rule_id: str, index: int, slot: int | None = None) -> Callable[[Any], None]:
@@ -366,22 +370,14 @@ def _capped_recorder(rule_id: str, index: int, slot: int | None = None) -> Calla
     key = "id" if slot is None else slot_field(slot, "id")
 
     def record(context: Any) -> None:
-        try:
-            for fact in context.m:  # a capped action gets a list of matched facts
-                MATCHES[fact["sid"]].append((fact["grp"], Match(rule_id, index, (("m", fact["id"]),))))
-        except BaseException as exc:
-            _kept(exc)
-            raise
+        for fact in context.m:  # a capped action gets a list of matched facts
+            MATCHES[fact["sid"]].append((fact["grp"], Match(rule_id, index, (("m", fact["id"]),))))
 
     def record_slot(context: Any) -> None:
-        try:
-            for fact in context.m:  # a slot holds its fact's own id; the id sent whole is "group:id"
-                MATCHES[fact["sid"]].append((fact["grp"], Match(rule_id, index, (("m", f"{fact['grp']}:{fact[key]}"),))))
-        except BaseException as exc:
-            _kept(exc)
-            raise
+        for fact in context.m:  # a slot holds its fact's own id; the id sent whole is "group:id"
+            MATCHES[fact["sid"]].append((fact["grp"], Match(rule_id, index, (("m", f"{fact['grp']}:{fact[key]}"),))))
 
-    chosen = record if slot is None else record_slot
+    chosen = _keeping_interrupts(record if slot is None else record_slot)
     chosen.__name__ = f"{rule_id}#{index}" if slot is None else f"{rule_id}#{index}@{slot}"
     return chosen
 

@@ -204,6 +204,13 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
     return f"{where}: {problem}"
 
 
+def _at(text: str, offset: int) -> str:
+    """Where ``offset`` of JSON text stands, as a problem says it (``at line 3 column 7``), as
+    json's own errors and YAML's reader give it."""
+    line, column = text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+    return f"at line {line} column {column}"
+
+
 def _cut(text: str) -> str:
     """A number as a problem quotes it: its first 20 characters."""
     return text if len(text) <= 20 else f"{text[:20]}…"
@@ -228,11 +235,7 @@ def _json_decimal(text: str) -> Decimal:
 def _out_of_range(exc: _OutOfRange, text: str) -> str:
     """Where in ``text`` the number ``exc`` names stands (its first place as a number, not in a string)."""
     found = re.search(rf"(?<![\w.\"+-]){re.escape(exc.number)}(?![\w.])", text)
-    where = ""
-    if found is not None:
-        start = found.start()
-        line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
-        where = f" at line {line} column {column}"
+    where = f" {_at(text, found.start())}" if found is not None else ""
     return f"invalid JSON{where}: the number {_cut(exc.number)} is out of range"
 
 
@@ -296,19 +299,18 @@ def _repeated_key(text: str) -> Problem | None:
     if not repeats:
         return None
     offset, key, holder = min(repeats, key=lambda r: r[0])
-    line, column = text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
     pending: list[tuple[str, Any]] = [("", data)]
     while pending:
         path, value = pending.pop()
         if value is holder:
             return Problem(f"{path}.{key}" if path else key,
-                           f"invalid JSON at line {line} column {column}: duplicate key {key!r}")
+                           f"invalid JSON {_at(text, offset)}: duplicate key {key!r}")
         if isinstance(value, dict):
             pending.extend((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
         elif isinstance(value, list):
             pending.extend((f"{path}[{k}]", v) for k, v in enumerate(value))
     # The object was itself a value repeated, and lost to the one after it: where, without a path.
-    return Problem("", f"invalid JSON at line {line} column {column}: duplicate key {key!r}")
+    return Problem("", f"invalid JSON {_at(text, offset)}: duplicate key {key!r}")
 
 
 #: ``\uD800``–``\uDFFF`` in JSON text: half of a character written as a pair of escapes, or on its own.
@@ -342,9 +344,7 @@ def _json_value_problem(exc: ValueError, text: str) -> str:
         found = re.search(f"[0-9]{{{limit + 1},}}", text)
         if found is not None:
             start = found.start() - (found.start() > 0 and text[found.start() - 1] == "-")
-            line = text.count("\n", 0, start) + 1
-            column = start - text.rfind("\n", 0, start)
-            return f"invalid JSON at line {line} column {column}: a number of {len(found.group())} digits is too long"
+            return f"invalid JSON {_at(text, start)}: a number of {len(found.group())} digits is too long"
     return f"invalid JSON: {exc}"
 
 
