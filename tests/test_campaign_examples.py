@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -252,3 +252,29 @@ def test_a_rollup_is_held_to_the_28th_only_where_its_campaign_says_so(variant: s
     assert deadline_findings(rollup, None) == ([(rollup, "/month")] if held else [])
     assert deadline_findings(rollup, date(2023, 4, 28)) == [(rollup, "/submitted")]
     assert deadline_findings(member, date(2023, 5, 29)) == [(member, "/submitted")]
+
+
+@pytest.mark.parametrize(("variant", "form", "start"), [
+    ("chongming-2023", "城桥镇-2023-05.yaml", date(2023, 5, 23)),  # 落款 2023年5月23日
+    ("linyi-lingang-2023", "区规划建设局-2023-05.yaml", date(2023, 5, 22)),  # 落款 2023 年 5 月 22 日
+])
+def test_a_form_dated_before_the_campaign_began_is_reported(variant: str, form: str, start: date) -> None:
+    """A May form reports the campaign to date: dated in May but before the campaign's start (the
+    profile's campaign_start), it is reported, saying so; dated on the start, it passes."""
+    paths = sorted((CAMPAIGNS / variant / "clean").glob("*.yaml"))
+    names = [p.name for p in paths]
+    documents = [load_document(p) for p in paths]
+
+    def deadline_findings(submitted: date) -> list[tuple[str, str]]:
+        changed = [attrs.evolve(d, submitted=submitted) if n == form else d for n, d in zip(names, documents, strict=True)]
+        reports = engine.check_documents(changed, names)
+        return [(v.location, v.message_en) for r in reports if isinstance(r, engine.Report)
+                for v in r.violations if v.rule == "form.deadline"]
+
+    assert deadline_findings(date(2023, 5, 2)) == [
+        ("/submitted", f"{form[:-13]}'s form for 2023-05 is dated 2023-05-02, before the campaign began ({start})")]
+    assert deadline_findings(start - timedelta(days=1)) != []
+    assert deadline_findings(start) == []
+    # Before the month too: the later of the two (the campaign's start) is the one named.
+    assert [m.endswith(f"before the campaign began ({start})") for _, m in deadline_findings(date(2023, 4, 30))] == [True]
+

@@ -665,6 +665,14 @@ def submitted_before_the_month(bundle: CampaignBundle) -> CampaignBundle:
     return restated(attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change)))
 
 
+def submitted_before_the_campaign(bundle: CampaignBundle) -> CampaignBundle:
+    """The first form (for the campaign's first month) is dated the day before the campaign began."""
+    start = campaign_facts(bundle.profile).start
+    first, *later = bundle.unit_forms
+    return restated(attrs.evolve(bundle, unit_forms=(attrs.evolve(first, submitted=start - timedelta(days=1)),
+                                                     *later)))
+
+
 def month_before_the_campaign(bundle: CampaignBundle) -> CampaignBundle:
     """The unit also files, on time, a form for the month before the first report month (its
     first month's figures, its counts from the records as they stood)."""
@@ -760,8 +768,9 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
     ("form.cumulative-nondecreasing", 2, 0): month_filed_twice,
     ("form.deadline", 0, 0): late_submission,
     ("form.deadline", 1, 0): submitted_before_the_month,
-    ("form.deadline", 2, 0): month_before_the_campaign,
-    ("form.deadline", 3, 0): undated_form,
+    ("form.deadline", 2, 0): submitted_before_the_campaign,
+    ("form.deadline", 3, 0): month_before_the_campaign,
+    ("form.deadline", 4, 0): undated_form,
     ("form.rollup", 0, 0): aggregate_off_by_one,
     ("form.rollup", 1, 0): aggregate_left_blank,
     ("form.rollup", 2, 0): aggregate_lists_a_silent_member,
