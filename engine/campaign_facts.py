@@ -27,7 +27,7 @@ from forms.dispatch import (
     parse_year_month,
 )
 from forms.plan import name_key
-from forms.records import CONTRACTOR_CONDITIONS, CampaignSteps, EnterpriseRecord, UnitRole
+from forms.records import CONTRACTOR_CONDITIONS, CampaignSteps, EnterpriseRecord, FoundBy, UnitRole
 
 SCALE = 10**MONEY_PLACES  # money compared in 0.0001 万元, the finest amount a form may state
 NO_FORMS = Missing("没有调度表", "no dispatch forms were given")
@@ -641,7 +641,8 @@ def drills(bundle: Bundle, params: Params) -> Built:
 
 
 def deferred_hazards(bundle: Bundle, params: Params) -> Built:
-    """``deferred-hazard``: a hazard not rectified the day it was found needs its five elements and a report."""
+    """``deferred-hazard``: a hazard not rectified the day it was found needs its five elements and,
+    if the enterprise found it itself (``report_owed``), a report to the supervising department."""
     records = _records(bundle)
     if not records:
         yield NO_RECORDS
@@ -654,7 +655,7 @@ def deferred_hazards(bundle: Bundle, params: Params) -> Built:
             yield {"kind": "deferred-hazard", "doc": index, "loc": f"/hazards/{k}", "enterprise": record.enterprise,
                    "hazard": hazard.description, "missing": len(missing),
                    "missing_zh": "、".join(names[m] for m in missing) or "无", "missing_en": ", ".join(missing) or "none",
-                   "reported": int(hazard.reported)}
+                   "reported": int(hazard.reported), "report_owed": int(hazard.found_by is FoundBy.SELF)}
 
 
 def one_off_tasks(bundle: Bundle, params: Params) -> Built:
@@ -804,8 +805,10 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                              texts=("unit", "month", "key", "label")),
     "leader-check-period": FactKind(leader_checks, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),
     "drill-period": FactKind(drills, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),
+    # ``report_owed``: 1 where the enterprise found the hazard itself; one a department's check found
+    # is known to the supervisors already (the duty to report sits in the enterprise's 自查自改).
     "deferred-hazard": FactKind(deferred_hazards, ("enterprise", "hazard", "missing", "missing_zh", "missing_en",
-                                                   "reported"),
+                                                   "reported", "report_owed"),
                                 texts=("enterprise", "hazard", "missing_zh", "missing_en")),
     "one-off-task": FactKind(one_off_tasks, ("enterprise", "task_zh", "task_en", "done"),
                              reads=_CAMPAIGN_READS, texts=("enterprise", "task_zh", "task_en")),

@@ -18,6 +18,7 @@ import engine
 from engine.cli import main
 from forms import load_document, read_data
 from forms.dispatch import DispatchForm, load_template
+from forms.records import EnterpriseRecord, FoundBy
 from forms.schema import document_schema
 from rulebook import load_rulebook
 from rulebook.load import SOURCES_DIR
@@ -278,3 +279,28 @@ def test_a_form_dated_before_the_campaign_began_is_reported(variant: str, form: 
     # Before the month too: the later of the two (the campaign's start) is the one named.
     assert [m.endswith(f"before the campaign began ({start})") for _, m in deadline_findings(date(2023, 4, 30))] == [True]
 
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_only_a_hazard_the_enterprise_found_itself_is_checked_for_its_report(variant: str) -> None:
+    """The report to the supervising department sits in the enterprise's own 自查自改 (三、（一）1 /
+    四、（一）2), as the relief for a self-found hazard “已按规定报告” does (三、（二）3 / 四、（二）5): a
+    hazard a department's check found is not reported for want of a report; the five elements
+    are asked of both."""
+    record = next(d for p in sorted((CAMPAIGNS / variant / "clean").glob("台账-*.yaml"))
+                  if isinstance(d := load_document(p), EnterpriseRecord) and any(h.deferred for h in d.hazards))
+    k, hazard = next((k, h) for k, h in enumerate(record.hazards) if h.deferred)
+    assert hazard.deferred is not None
+
+    def findings(**changes: Any) -> list[tuple[str, str]]:
+        changed = attrs.evolve(record, hazards=(*record.hazards[:k], attrs.evolve(hazard, **changes),
+                                                *record.hazards[k + 1:]))
+        return [(v.location, v.message_en) for v in engine.check(changed).violations
+                if v.rule == "campaign.deferred-hazard-plan"]
+
+    found = f"{record.enterprise}: hazard “{hazard.description}”"
+    assert findings(found_by=FoundBy.SELF, reported=False) == [
+        (f"/hazards/{k}", f"{found}, found by its own check, was not rectified at once and was not reported")]
+    assert findings(found_by=FoundBy.DEPARTMENT, reported=False) == []
+    assert findings(found_by=FoundBy.DEPARTMENT, reported=False,
+                    deferred=attrs.evolve(hazard.deferred, funds=None)) == [
+        (f"/hazards/{k}", f"{found} was not rectified at once and lacks funds")]

@@ -158,16 +158,17 @@ def contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
 
 @st.composite
 def hazards(draw: st.DrawFn, start: date, end: date) -> Hazard:
-    """A hazard rectified the day it was found, or a deferred one with its five elements, reported
-    (and perhaps rectified since, by ``end``)."""
+    """A hazard rectified the day it was found, or a deferred one with its five elements, reported if
+    the enterprise found it itself (and perhaps rectified since, by ``end``)."""
     found = draw(dates_between(start, end))
     if draw(st.booleans()):
         return Hazard(description="消防通道堵塞", found_by=draw(st.sampled_from(FoundBy)), found=found, rectified=found)
     plan = DeferredPlan(responsible="安全科科长", measures="更换老化管线", funds="20万元",
                         deadline=found + timedelta(days=30), emergency_plan="泄漏处置预案")
     later = st.none() if found == end else st.none() | dates_between(found + timedelta(days=1), end)
-    return Hazard(description="液氨管线腐蚀", found_by=draw(st.sampled_from(FoundBy)), found=found,
-                  rectified=draw(later), deferred=plan, reported=True)
+    found_by = draw(st.sampled_from(FoundBy))
+    return Hazard(description="液氨管线腐蚀", found_by=found_by, found=found, rectified=draw(later), deferred=plan,
+                  reported=found_by is FoundBy.SELF or draw(st.booleans()))
 
 
 @st.composite
