@@ -3,6 +3,7 @@ violations folder breaks exactly the rules its README lists, in exactly the file
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -16,7 +17,7 @@ import pytest
 
 import engine
 from engine.cli import main
-from forms import load_document, read_data
+from forms import document_from_data, load_document, read_data
 from forms.dispatch import DispatchForm, load_template
 from forms.records import EnterpriseRecord, FoundBy
 from forms.schema import document_schema
@@ -304,3 +305,42 @@ def test_only_a_hazard_the_enterprise_found_itself_is_checked_for_its_report(var
     assert findings(found_by=FoundBy.DEPARTMENT, reported=False,
                     deferred=attrs.evolve(hazard.deferred, funds=None)) == [
         (f"/hazards/{k}", f"{found} was not rectified at once and lacks funds")]
+
+
+# Each part, the whole it is compared with, and the rule comparing them.
+PARTS_OF_A_BLANK_WHOLE = [
+    ("leader_not_leading_checks", "spot_checked", "form.part-within-whole", "/values/leader_not_leading_checks"),
+    ("typical_cases", "typical_cases", "form.part-within-whole", "/values/typical_cases/part"),
+    ("double_penalties", "penalties", "form.part-within-whole", "/values/double_penalties"),
+    ("self_rectified", "self_found", "form.rectified-within-found", "/values/self_rectified"),
+]
+
+
+@pytest.mark.parametrize(("part", "whole", "rule", "where"), PARTS_OF_A_BLANK_WHOLE,
+                         ids=[p for p, *_ in PARTS_OF_A_BLANK_WHOLE])
+def test_a_zero_part_beside_a_blank_whole_is_not_reported_and_one_is(part: str, whole: str, rule: str,
+                                                                     where: str) -> None:
+    """A 0 exceeds nothing: beside a blank whole it is not reported, whichever part it is (a 其中
+    part, a spot-check finding, double penalties, hazards rectified); a 1 there is."""
+    data = read_data(CAMPAIGNS / "chongming-2023" / "clean" / "港沿镇-2023-05.yaml")
+    assert isinstance(data, dict)
+    values = data["values"]
+    if part == whole:  # a 其中 item holds both
+        values[part] = {"whole": None, "part": 0}
+    else:
+        values[whole] = None
+        # the other parts of that whole at 0 too, so that only this one can be reported
+        values.update({key: 0 for key in ("leader_not_studying", "leader_not_leading_checks", "no_deputy_duty_list",
+                                          "no_safety_staff", "unlicensed_special_work", "outsourcing_disorder",
+                                          "drills_missing")} if whole == "spot_checked" else {part: 0})
+
+    def findings(figure: int) -> list[tuple[str, str]]:
+        changed = copy.deepcopy(data)
+        if part == whole:
+            changed["values"][part]["part"] = figure
+        else:
+            changed["values"][part] = figure
+        return [(v.rule, v.location) for v in engine.check(document_from_data(changed)).violations]
+
+    assert findings(0) == []
+    assert findings(1) == [(rule, where)]

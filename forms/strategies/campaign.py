@@ -263,10 +263,12 @@ def money(draw: st.DrawFn, up_to: Decimal = Decimal(50)) -> Decimal:
 
 @st.composite
 def month_increments(draw: st.DrawFn, template: FormTemplate, blank: frozenset[str],
-                     spot_checked: int) -> dict[str, FormValue]:
+                     spot_checked: int | None) -> dict[str, FormValue]:
     """What a unit adds in one month, item by item, such that every bound holds for the month and
     so for any sum of months: rectified ≤ found, part ≤ whole, findings ≤ spot-checked, double
-    penalties ≤ penalties, an amount only with a count. Items in ``blank`` are not reported."""
+    penalties ≤ penalties, an amount only with a count. Items in ``blank`` are not reported, nor
+    the enterprises spot-checked if ``spot_checked`` is None; a 0 exceeds nothing, so beside a
+    blank whole a part is 0 (or blank)."""
     values: dict[str, FormValue] = {}
     for section, item in template.items():
         if item.key in blank:
@@ -276,18 +278,20 @@ def month_increments(draw: st.DrawFn, template: FormTemplate, blank: frozenset[s
         elif item.shape is ItemShape.COUNT_AMOUNT:
             count = draw(st.integers(0, 3))
             values[item.key] = CountAmount(count=count, amount=draw(money()) if count else Decimal(0))
+        elif item.shape is ItemShape.WHOLE_PART and draw(st.integers(0, 3)) == 0:
+            values[item.key] = WholePart(whole=None, part=Decimal(0))
         elif item.shape is ItemShape.WHOLE_PART:
             whole = draw(money()) if not item.whole_numbers else Decimal(draw(st.integers(0, 3)))
             part = (Decimal(draw(st.integers(0, int(whole)))) if item.whole_numbers
                     else Decimal(draw(st.integers(0, int(whole * 100)))) / 100)
             values[item.key] = WholePart(whole=whole, part=part)
         elif section.number == 2:
-            values[item.key] = spot_checked if item.key == "spot_checked" else draw(st.integers(0, spot_checked))
+            values[item.key] = spot_checked if item.key == "spot_checked" else draw(st.integers(0, spot_checked or 0))
         else:
             values[item.key] = draw(st.integers(0, 3))
     for rectified, found in BOUNDED_BY.items():
         if values[found] is None:
-            values[rectified] = None
+            values[rectified] = None if values[rectified] is None else 0
         elif values[rectified] is not None:
             values[rectified] = min(values[rectified], values[found])  # type: ignore[type-var]
     # Double penalties are penalties: at most their count, and none beside a blank count.
@@ -309,12 +313,13 @@ def dispatch_series(draw: st.DrawFn, template: FormTemplate, campaign: CampaignF
                     spot_checks: int | None = None) -> tuple[DispatchForm, ...]:
     """One unit's forms, one a month, cumulative and submitted on time. With ``spot_checks`` the
     section-2 counts are fixed by the caller (they come from enterprise records); otherwise each
-    month spot-checks a few more enterprises."""
+    month spot-checks a few more enterprises, or leaves the number blank (its findings 0)."""
     blank = draw(blank_items(template))
     forms: list[DispatchForm] = []
     totals: dict[str, FormValue] = {}
     for month in months:
-        fresh = draw(month_increments(template, blank, 0 if spot_checks is not None else draw(st.integers(0, 3))))
+        checked = 0 if spot_checks is not None else draw(st.none() | st.integers(0, 3))
+        fresh = draw(month_increments(template, blank, checked))
         totals = {key: _add(totals.get(key), value) for key, value in fresh.items()}
         submitted = draw(on_time_filing_day(campaign, month))
         forms.append(DispatchForm(variant=template.variant, unit=unit, month=f"{month:%Y-%m}", profile=campaign.id,
