@@ -27,7 +27,7 @@ from forms.dispatch import (
     parse_year_month,
 )
 from forms.plan import name_key
-from forms.records import CONTRACTOR_CONDITIONS, CampaignSteps, EnterpriseRecord, UnitRole
+from forms.records import CONTRACTOR_CONDITIONS, CampaignSteps, EnterpriseRecord, FoundBy, UnitRole
 
 SCALE = 10**MONEY_PLACES  # money compared in 0.0001 万元, the finest amount a form may state
 NO_FORMS = Missing("没有调度表", "no dispatch forms were given")
@@ -352,19 +352,24 @@ def _deadline(month: str, day: int) -> date:
 
 
 @functools.lru_cache(maxsize=256)
-def _month_window(month: str, day: int, first: date, last: date) -> tuple[date, date, Fact]:
-    """A month's deadline, its first day, and the submission fields that depend only on the month
-    (cached: a batch of forms covers a few months)."""
+def _month_window(month: str, day: int, first: date, last: date, start: date) -> tuple[date, date, date, Fact]:
+    """A month's deadline, its first day, the first day a form for it may be dated, and the
+    submission fields that depend only on the month (cached: a batch of forms covers a few months)."""
     due = _deadline(month, day)
     year, number = parse_year_month(month)
     starts = date(year, number, 1)
-    return due, starts, {"due": due.isoformat(), "in_campaign": int(first.replace(day=1) <= starts <= last),
-                         "first_month": f"{first:%Y-%m}", "last_month": f"{last:%Y-%m}"}
+    in_campaign = first.replace(day=1) <= starts <= last
+    # A campaign month's form reports the campaign to date, so it is not dated before the campaign
+    # began; a month before the campaign is reported for its month (its every day is before the start).
+    earliest = max(starts, start) if in_campaign else starts
+    return due, starts, earliest, {"due": due.isoformat(), "in_campaign": int(in_campaign),
+                                   "first_month": f"{first:%Y-%m}", "last_month": f"{last:%Y-%m}"}
 
 
 def submissions(bundle: Bundle, params: Params) -> Built:
-    """``submission``: each form's date against the 28th of the month it covers, and its month against
-    the campaign. A roll-up (a form with members) is held to that day where its campaign says so
+    """``submission``: each form's date against the 28th of the month it covers and against the
+    later of that month's first day and the campaign's start, and its month against the campaign.
+    A roll-up (a form with members) is held to that day where its campaign says so
     (``held``): the day may bind only the units reporting to the one rolling up."""
     forms = _forms(bundle)
     if not forms:
@@ -372,14 +377,16 @@ def submissions(bundle: Bundle, params: Params) -> Built:
     day = _int(params, "submission_day")
     rollups_held = _int(params, "rollups_held_to_submission_day") != 0
     first, last = _date(params, "first_report_month"), _date(params, "campaign_end")
+    start = _date(params, "campaign_start")
     for index, form in forms:
-        due, starts, window = _month_window(form.month, day, first, last)
+        due, starts, earliest, window = _month_window(form.month, day, first, last, start)
         submitted = form.submitted
+        early = submitted is not None and submitted < earliest
         yield {"doc": index, "unit": form.unit, "month": form.month, "kind": "submission",
                "loc": "/submitted" if submitted else "/month", **window,
                "submitted": submitted.isoformat() if submitted else "", "dated": int(submitted is not None),
                "days_late": (submitted - due).days if submitted else 0,
-               "early": int(submitted is not None and submitted < starts),
+               "early": int(early and earliest == starts), "before_start": int(early and earliest > starts),
                "held": int(rollups_held or not form.members)}
 
 
@@ -634,7 +641,8 @@ def drills(bundle: Bundle, params: Params) -> Built:
 
 
 def deferred_hazards(bundle: Bundle, params: Params) -> Built:
-    """``deferred-hazard``: a hazard not rectified the day it was found needs its five elements and a report."""
+    """``deferred-hazard``: a hazard not rectified the day it was found needs its five elements and,
+    if the enterprise found it itself (``report_owed``), a report to the supervising department."""
     records = _records(bundle)
     if not records:
         yield NO_RECORDS
@@ -647,7 +655,7 @@ def deferred_hazards(bundle: Bundle, params: Params) -> Built:
             yield {"kind": "deferred-hazard", "doc": index, "loc": f"/hazards/{k}", "enterprise": record.enterprise,
                    "hazard": hazard.description, "missing": len(missing),
                    "missing_zh": "、".join(names[m] for m in missing) or "无", "missing_en": ", ".join(missing) or "none",
-                   "reported": int(hazard.reported)}
+                   "reported": int(hazard.reported), "report_owed": int(hazard.found_by is FoundBy.SELF)}
 
 
 def one_off_tasks(bundle: Bundle, params: Params) -> Built:
@@ -775,10 +783,12 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     "series-duplicate": FactKind(cumulative_series, ("unit", "month", "forms"), reads=_SERIES_READS,
                                  compares_documents=True, texts=("unit", "month")),
     # ``held``: 1 where the form is held to the submission day (a roll-up only where its campaign says so).
+    # ``early``: dated before the month began; ``before_start``: before the campaign began, where that
+    # is later (a campaign month's form reports the campaign to date). One or the other, never both.
     "submission": FactKind(submissions, ("unit", "month", "due", "submitted", "dated", "days_late", "early",
-                                         "in_campaign", "first_month", "last_month", "held"),
+                                         "before_start", "in_campaign", "first_month", "last_month", "held"),
                            reads={"submission_day": Decimal, "rollups_held_to_submission_day": Decimal,
-                                  **_SERIES_READS},
+                                  "campaign_start": date, **_SERIES_READS},
                            blank_unless={"submitted": ("dated",), "days_late": ("dated",)},
                            texts=("unit", "month", "due", "submitted", "first_month", "last_month")),
     "rollup-sum": FactKind(rollups, ("unit", "month", "key", "label", "stated", "computed", "stated_blank",
@@ -795,8 +805,10 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                              texts=("unit", "month", "key", "label")),
     "leader-check-period": FactKind(leader_checks, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),
     "drill-period": FactKind(drills, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),
+    # ``report_owed``: 1 where the enterprise found the hazard itself; one a department's check found
+    # is known to the supervisors already (the duty to report sits in the enterprise's 自查自改).
     "deferred-hazard": FactKind(deferred_hazards, ("enterprise", "hazard", "missing", "missing_zh", "missing_en",
-                                                   "reported"),
+                                                   "reported", "report_owed"),
                                 texts=("enterprise", "hazard", "missing_zh", "missing_en")),
     "one-off-task": FactKind(one_off_tasks, ("enterprise", "task_zh", "task_en", "done"),
                              reads=_CAMPAIGN_READS, texts=("enterprise", "task_zh", "task_en")),

@@ -3,10 +3,11 @@ violations folder breaks exactly the rules its README lists, in exactly the file
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ import pytest
 
 import engine
 from engine.cli import main
-from forms import load_document, read_data
+from forms import document_from_data, load_document, read_data
 from forms.dispatch import DispatchForm, load_template
+from forms.records import EnterpriseRecord, FoundBy
 from forms.schema import document_schema
 from rulebook import load_rulebook
 from rulebook.load import SOURCES_DIR
@@ -252,3 +254,93 @@ def test_a_rollup_is_held_to_the_28th_only_where_its_campaign_says_so(variant: s
     assert deadline_findings(rollup, None) == ([(rollup, "/month")] if held else [])
     assert deadline_findings(rollup, date(2023, 4, 28)) == [(rollup, "/submitted")]
     assert deadline_findings(member, date(2023, 5, 29)) == [(member, "/submitted")]
+
+
+@pytest.mark.parametrize(("variant", "form", "start"), [
+    ("chongming-2023", "城桥镇-2023-05.yaml", date(2023, 5, 23)),  # 落款 2023年5月23日
+    ("linyi-lingang-2023", "区规划建设局-2023-05.yaml", date(2023, 5, 22)),  # 落款 2023 年 5 月 22 日
+])
+def test_a_form_dated_before_the_campaign_began_is_reported(variant: str, form: str, start: date) -> None:
+    """A May form reports the campaign to date: dated in May but before the campaign's start (the
+    profile's campaign_start), it is reported, saying so; dated on the start, it passes."""
+    paths = sorted((CAMPAIGNS / variant / "clean").glob("*.yaml"))
+    names = [p.name for p in paths]
+    documents = [load_document(p) for p in paths]
+
+    def deadline_findings(submitted: date) -> list[tuple[str, str]]:
+        changed = [attrs.evolve(d, submitted=submitted) if n == form else d for n, d in zip(names, documents, strict=True)]
+        reports = engine.check_documents(changed, names)
+        return [(v.location, v.message_en) for r in reports if isinstance(r, engine.Report)
+                for v in r.violations if v.rule == "form.deadline"]
+
+    assert deadline_findings(date(2023, 5, 2)) == [
+        ("/submitted", f"{form[:-13]}'s form for 2023-05 is dated 2023-05-02, before the campaign began ({start})")]
+    assert deadline_findings(start - timedelta(days=1)) != []
+    assert deadline_findings(start) == []
+    # Before the month too: the later of the two (the campaign's start) is the one named.
+    assert [m.endswith(f"before the campaign began ({start})") for _, m in deadline_findings(date(2023, 4, 30))] == [True]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_only_a_hazard_the_enterprise_found_itself_is_checked_for_its_report(variant: str) -> None:
+    """The report to the supervising department sits in the enterprise's own 自查自改 (三、（一）1 /
+    四、（一）2), as the relief for a self-found hazard “已按规定报告” does (三、（二）3 / 四、（二）5): a
+    hazard a department's check found is not reported for want of a report; the five elements
+    are asked of both."""
+    record = next(d for p in sorted((CAMPAIGNS / variant / "clean").glob("台账-*.yaml"))
+                  if isinstance(d := load_document(p), EnterpriseRecord) and any(h.deferred for h in d.hazards))
+    k, hazard = next((k, h) for k, h in enumerate(record.hazards) if h.deferred)
+    assert hazard.deferred is not None
+
+    def findings(**changes: Any) -> list[tuple[str, str]]:
+        changed = attrs.evolve(record, hazards=(*record.hazards[:k], attrs.evolve(hazard, **changes),
+                                                *record.hazards[k + 1:]))
+        return [(v.location, v.message_en) for v in engine.check(changed).violations
+                if v.rule == "campaign.deferred-hazard-plan"]
+
+    found = f"{record.enterprise}: hazard “{hazard.description}”"
+    assert findings(found_by=FoundBy.SELF, reported=False) == [
+        (f"/hazards/{k}", f"{found}, found by its own check, was not rectified at once and was not reported")]
+    assert findings(found_by=FoundBy.DEPARTMENT, reported=False) == []
+    assert findings(found_by=FoundBy.DEPARTMENT, reported=False,
+                    deferred=attrs.evolve(hazard.deferred, funds=None)) == [
+        (f"/hazards/{k}", f"{found} was not rectified at once and lacks funds")]
+
+
+# Each part, the whole it is compared with, and the rule comparing them.
+PARTS_OF_A_BLANK_WHOLE = [
+    ("leader_not_leading_checks", "spot_checked", "form.part-within-whole", "/values/leader_not_leading_checks"),
+    ("typical_cases", "typical_cases", "form.part-within-whole", "/values/typical_cases/part"),
+    ("double_penalties", "penalties", "form.part-within-whole", "/values/double_penalties"),
+    ("self_rectified", "self_found", "form.rectified-within-found", "/values/self_rectified"),
+]
+
+
+@pytest.mark.parametrize(("part", "whole", "rule", "where"), PARTS_OF_A_BLANK_WHOLE,
+                         ids=[p for p, *_ in PARTS_OF_A_BLANK_WHOLE])
+def test_a_zero_part_beside_a_blank_whole_is_not_reported_and_one_is(part: str, whole: str, rule: str,
+                                                                     where: str) -> None:
+    """A 0 exceeds nothing: beside a blank whole it is not reported, whichever part it is (a 其中
+    part, a spot-check finding, double penalties, hazards rectified); a 1 there is."""
+    data = read_data(CAMPAIGNS / "chongming-2023" / "clean" / "港沿镇-2023-05.yaml")
+    assert isinstance(data, dict)
+    values = data["values"]
+    if part == whole:  # a 其中 item holds both
+        values[part] = {"whole": None, "part": 0}
+    else:
+        values[whole] = None
+        # the other parts of that whole at 0 too, so that only this one can be reported
+        values.update({key: 0 for key in ("leader_not_studying", "leader_not_leading_checks", "no_deputy_duty_list",
+                                          "no_safety_staff", "unlicensed_special_work", "outsourcing_disorder",
+                                          "drills_missing")} if whole == "spot_checked" else {part: 0})
+
+    def findings(figure: int) -> list[tuple[str, str]]:
+        changed = copy.deepcopy(data)
+        if part == whole:
+            changed["values"][part]["part"] = figure
+        else:
+            changed["values"][part] = figure
+        return [(v.rule, v.location) for v in engine.check(document_from_data(changed)).violations]
+
+    assert findings(0) == []
+    assert findings(1) == [(rule, where)]

@@ -100,12 +100,13 @@ def _part_whole(n: int, part: int, whole: int | None) -> dict:
 @given(st.lists(st.tuples(st.integers(0, 5), st.none() | st.integers(0, 5)), max_size=3 * SLOTS + 5))
 def test_each_slot_is_judged_on_its_own_fact(figures: list[tuple[int, int | None]]) -> None:
     """Part-whole facts fill several packed facts; durable-rules must find exactly the parts over
-    their whole (alternative 0) and the wholes left blank (alternative 1), each for its own fact."""
+    their whole (alternative 0) and the parts above 0 beside a whole left blank (alternative 1), each
+    for its own fact."""
     facts = [_part_whole(n, part, whole) for n, (part, whole) in enumerate(figures)]
     matches = runtime.evaluate(CAMPAIGN, facts, "packed")
     found = sorted((m.alternative, m.fact_ids) for m in matches if m.rule == "form.part-within-whole")
     expected = sorted((0 if whole is not None else 1, (("m", f"f{n}"),))
-                      for n, (part, whole) in enumerate(figures) if whole is None or part > whole)
+                      for n, (part, whole) in enumerate(figures) if part > (whole or 0))
     assert found == expected
     assert {m.rule for m in matches} <= {"form.part-within-whole"}
 

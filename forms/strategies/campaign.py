@@ -158,16 +158,17 @@ def contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
 
 @st.composite
 def hazards(draw: st.DrawFn, start: date, end: date) -> Hazard:
-    """A hazard rectified the day it was found, or a deferred one with its five elements, reported
-    (and perhaps rectified since, by ``end``)."""
+    """A hazard rectified the day it was found, or a deferred one with its five elements, reported if
+    the enterprise found it itself (and perhaps rectified since, by ``end``)."""
     found = draw(dates_between(start, end))
     if draw(st.booleans()):
         return Hazard(description="消防通道堵塞", found_by=draw(st.sampled_from(FoundBy)), found=found, rectified=found)
     plan = DeferredPlan(responsible="安全科科长", measures="更换老化管线", funds="20万元",
                         deadline=found + timedelta(days=30), emergency_plan="泄漏处置预案")
     later = st.none() if found == end else st.none() | dates_between(found + timedelta(days=1), end)
-    return Hazard(description="液氨管线腐蚀", found_by=draw(st.sampled_from(FoundBy)), found=found,
-                  rectified=draw(later), deferred=plan, reported=True)
+    found_by = draw(st.sampled_from(FoundBy))
+    return Hazard(description="液氨管线腐蚀", found_by=found_by, found=found, rectified=draw(later), deferred=plan,
+                  reported=found_by is FoundBy.SELF or draw(st.booleans()))
 
 
 @st.composite
@@ -262,10 +263,12 @@ def money(draw: st.DrawFn, up_to: Decimal = Decimal(50)) -> Decimal:
 
 @st.composite
 def month_increments(draw: st.DrawFn, template: FormTemplate, blank: frozenset[str],
-                     spot_checked: int) -> dict[str, FormValue]:
+                     spot_checked: int | None) -> dict[str, FormValue]:
     """What a unit adds in one month, item by item, such that every bound holds for the month and
     so for any sum of months: rectified ≤ found, part ≤ whole, findings ≤ spot-checked, double
-    penalties ≤ penalties, an amount only with a count. Items in ``blank`` are not reported."""
+    penalties ≤ penalties, an amount only with a count. Items in ``blank`` are not reported, nor
+    the enterprises spot-checked if ``spot_checked`` is None; a 0 exceeds nothing, so beside a
+    blank whole a part is 0 (or blank)."""
     values: dict[str, FormValue] = {}
     for section, item in template.items():
         if item.key in blank:
@@ -275,18 +278,20 @@ def month_increments(draw: st.DrawFn, template: FormTemplate, blank: frozenset[s
         elif item.shape is ItemShape.COUNT_AMOUNT:
             count = draw(st.integers(0, 3))
             values[item.key] = CountAmount(count=count, amount=draw(money()) if count else Decimal(0))
+        elif item.shape is ItemShape.WHOLE_PART and draw(st.integers(0, 3)) == 0:
+            values[item.key] = WholePart(whole=None, part=Decimal(0))
         elif item.shape is ItemShape.WHOLE_PART:
             whole = draw(money()) if not item.whole_numbers else Decimal(draw(st.integers(0, 3)))
             part = (Decimal(draw(st.integers(0, int(whole)))) if item.whole_numbers
                     else Decimal(draw(st.integers(0, int(whole * 100)))) / 100)
             values[item.key] = WholePart(whole=whole, part=part)
         elif section.number == 2:
-            values[item.key] = spot_checked if item.key == "spot_checked" else draw(st.integers(0, spot_checked))
+            values[item.key] = spot_checked if item.key == "spot_checked" else draw(st.integers(0, spot_checked or 0))
         else:
             values[item.key] = draw(st.integers(0, 3))
     for rectified, found in BOUNDED_BY.items():
         if values[found] is None:
-            values[rectified] = None
+            values[rectified] = None if values[rectified] is None else 0
         elif values[rectified] is not None:
             values[rectified] = min(values[rectified], values[found])  # type: ignore[type-var]
     # Double penalties are penalties: at most their count, and none beside a blank count.
@@ -308,12 +313,13 @@ def dispatch_series(draw: st.DrawFn, template: FormTemplate, campaign: CampaignF
                     spot_checks: int | None = None) -> tuple[DispatchForm, ...]:
     """One unit's forms, one a month, cumulative and submitted on time. With ``spot_checks`` the
     section-2 counts are fixed by the caller (they come from enterprise records); otherwise each
-    month spot-checks a few more enterprises."""
+    month spot-checks a few more enterprises, or leaves the number blank (its findings 0)."""
     blank = draw(blank_items(template))
     forms: list[DispatchForm] = []
     totals: dict[str, FormValue] = {}
     for month in months:
-        fresh = draw(month_increments(template, blank, 0 if spot_checks is not None else draw(st.integers(0, 3))))
+        checked = 0 if spot_checks is not None else draw(st.none() | st.integers(0, 3))
+        fresh = draw(month_increments(template, blank, checked))
         totals = {key: _add(totals.get(key), value) for key, value in fresh.items()}
         submitted = draw(on_time_filing_day(campaign, month))
         forms.append(DispatchForm(variant=template.variant, unit=unit, month=f"{month:%Y-%m}", profile=campaign.id,
@@ -665,6 +671,14 @@ def submitted_before_the_month(bundle: CampaignBundle) -> CampaignBundle:
     return restated(attrs.evolve(bundle, unit_forms=_last(bundle.unit_forms, change)))
 
 
+def submitted_before_the_campaign(bundle: CampaignBundle) -> CampaignBundle:
+    """The first form (for the campaign's first month) is dated the day before the campaign began."""
+    start = campaign_facts(bundle.profile).start
+    first, *later = bundle.unit_forms
+    return restated(attrs.evolve(bundle, unit_forms=(attrs.evolve(first, submitted=start - timedelta(days=1)),
+                                                     *later)))
+
+
 def month_before_the_campaign(bundle: CampaignBundle) -> CampaignBundle:
     """The unit also files, on time, a form for the month before the first report month (its
     first month's figures, its counts from the records as they stood)."""
@@ -760,8 +774,9 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
     ("form.cumulative-nondecreasing", 2, 0): month_filed_twice,
     ("form.deadline", 0, 0): late_submission,
     ("form.deadline", 1, 0): submitted_before_the_month,
-    ("form.deadline", 2, 0): month_before_the_campaign,
-    ("form.deadline", 3, 0): undated_form,
+    ("form.deadline", 2, 0): submitted_before_the_campaign,
+    ("form.deadline", 3, 0): month_before_the_campaign,
+    ("form.deadline", 4, 0): undated_form,
     ("form.rollup", 0, 0): aggregate_off_by_one,
     ("form.rollup", 1, 0): aggregate_left_blank,
     ("form.rollup", 2, 0): aggregate_lists_a_silent_member,
