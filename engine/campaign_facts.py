@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -281,13 +281,20 @@ def _month_index(month: str) -> int:
 
 def _counted(same: list[tuple[int, DispatchForm]]) -> tuple[int, DispatchForm]:
     """Of a unit's forms for one month, the one whose figures count: the last submitted (a form
-    filed again replaces the one before), then by its figures and members written out as text, so
-    that the order documents are given never changes a finding (forms alike in both have the same
-    figures: the first given is taken)."""
+    filed again replaces the one before), then by its figures, members and unit (its brackets of
+    either width) written out as text, so that the order documents are given never changes a
+    finding (forms alike in all of them have the same figures: the first given is taken)."""
     if len(same) == 1:
         return same[0]
     return max(same, key=lambda member: (member[1].submitted or date.min,
-                                         repr((sorted(member[1].values.items()), member[1].members))))
+                                         repr((sorted(member[1].values.items()), member[1].members, member[1].unit))))
+
+
+def _name_shown(written: Iterable[str]) -> str:
+    """The name messages show for one unit or enterprise written several ways (alike by
+    :func:`forms.plan.name_key`): written as its key where one document does (no stray space,
+    full-width brackets), else the first in sorted order: never the order documents were given in."""
+    return min(written, key=lambda name: (name != name_key(name), name))
 
 
 def _month_name(index: int) -> str:
@@ -295,7 +302,8 @@ def _month_name(index: int) -> str:
 
 
 def cumulative_series(bundle: Bundle, params: Params) -> Built:
-    """``series-step``, ``series-gap``, ``series-duplicate``: each unit's forms, month by month."""
+    """``series-step``, ``series-gap``, ``series-duplicate``: each unit's forms, month by month (a
+    unit's forms matched by :func:`forms.plan.name_key`, its brackets written either way)."""
     forms = _forms(bundle)
     if not forms:
         yield NO_FORMS
@@ -304,8 +312,8 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
     first, final = _index_of(start.year, start.month), _index_of(end.year, end.month)
     series: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
     for index, form in forms:
-        series[(form.variant, form.unit)].append((index, form))
-    for (variant, unit), members in sorted(series.items()):
+        series[(form.variant, name_key(form.unit))].append((index, form))
+    for (variant, _), members in sorted(series.items()):
         by_month: dict[int, list[tuple[int, DispatchForm]]] = {}
         for index, form in members:
             by_month.setdefault(_month_index(form.month), []).append((index, form))
@@ -319,7 +327,8 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
         # end is form.deadline's finding, and does not make the months after the end due.
         for month in range(first, min(months[-1], final + 1)):
             if month not in by_month:
-                yield {"kind": "series-gap", "doc": last_index, "loc": "/month", "unit": unit,
+                yield {"kind": "series-gap", "doc": last_index, "loc": "/month",
+                       "unit": _name_shown({form.unit for _, form in members}),
                        "month": last_form.month, "missing_month": _month_name(month)}
         if len(months) < 2:
             continue  # one month: no figure to compare (checked alone, as most forms are)
@@ -394,21 +403,23 @@ def submissions(bundle: Bundle, params: Params) -> Built:
 
 
 def rollups(bundle: Bundle, params: Params) -> Built:
-    """``rollup-sum`` and ``rollup-member``: an aggregate form against its members' forms of the same month."""
-    forms = _forms(bundle)
-    aggregates = [(i, f) for i, f in forms if f.members]
+    """``rollup-sum`` and ``rollup-member``: an aggregate form against its members' forms of the same
+    month, a member's form found by :func:`forms.plan.name_key` (its brackets written either way)."""
+    forms = [(i, f, name_key(f.unit)) for i, f in _forms(bundle)]
+    aggregates = [(i, f) for i, f, _ in forms if f.members]
     if not aggregates:
         yield NO_AGGREGATES
         return
     for index, aggregate in aggregates:
         template = load_template(aggregate.variant)
+        listed = {name_key(member) for member in aggregate.members}
         filed: dict[str, list[tuple[int, DispatchForm]]] = defaultdict(list)
-        for i, f in forms:
-            if f.month == aggregate.month and f.variant == aggregate.variant and f.unit in aggregate.members:
-                filed[f.unit].append((i, f))
+        for i, f, unit in forms:
+            if f.month == aggregate.month and f.variant == aggregate.variant and unit in listed:
+                filed[unit].append((i, f))
         members = {unit: _counted(same)[1] for unit, same in filed.items()}
         for member in aggregate.members:
-            if member not in members:
+            if name_key(member) not in members:
                 yield _form_base(index, aggregate) | {"kind": "rollup-member", "loc": "/members", "member": member,
                                                       "present": 0}
         for _, item in template.items():
@@ -474,12 +485,12 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
     start = _date(params, "campaign_start")
     repeated = _repeated_enterprises(given)
     # A unit with records given is judged by them in every month, one before its first spot check too.
-    checking = {r.spot_check.by for r in records if r.spot_check is not None}
-    filed = _filed_on([(i, f) for i, f in _forms(bundle) if f.unit in checking])
+    checking = {name_key(r.spot_check.by) for r in records if r.spot_check is not None}
+    filed = _filed_on([(i, f) for i, f in _forms(bundle) if name_key(f.unit) in checking])
     for index, form in _forms(bundle):
-        if form.unit not in checking:
+        if (unit := name_key(form.unit)) not in checking:
             continue
-        mine = [r for r in records if r.spot_check is not None and r.spot_check.by == form.unit
+        mine = [r for r in records if r.spot_check is not None and name_key(r.spot_check.by) == unit
                 and _month_index(r.spot_check.month) <= _month_index(form.month)]
         if repeated and (unsure := sorted({repeated[k] for r in mine if (k := name_key(r.enterprise)) in repeated})):
             yield _several_records(index, unsure)  # which of its records holds is not known: never guessed
@@ -511,8 +522,7 @@ def _repeated_enterprises(records: list[EnterpriseRecord]) -> dict[str, tuple[st
     names: dict[str, list[str]] = defaultdict(list)
     for record in records:
         names[name_key(record.enterprise)].append(record.enterprise)
-    return {key: (min(written, key=lambda name: (name != key, name)), len(written))
-            for key, written in names.items() if len(written) > 1}
+    return {key: (_name_shown(written), len(written)) for key, written in names.items() if len(written) > 1}
 
 
 def _several_records(index: int, enterprises: list[tuple[str, int]]) -> Missing:
@@ -526,11 +536,11 @@ def _several_records(index: int, enterprises: list[tuple[str, int]]) -> Missing:
 
 
 def _filed_on(forms: list[tuple[int, DispatchForm]]) -> dict[tuple[str, str], date]:
-    """The day each unit filed its form for a month (the form that counts, if filed twice), where
-    that day falls within the month (see :func:`_filed_within`)."""
+    """The day each unit (by :func:`forms.plan.name_key`) filed its form for a month (the form that
+    counts, if filed twice), where that day falls within the month (see :func:`_filed_within`)."""
     by_month: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
     for index, form in forms:
-        by_month[(form.unit, form.month)].append((index, form))
+        by_month[(name_key(form.unit), form.month)].append((index, form))
     filed = {}
     for (unit, month), same in by_month.items():
         if (day := _filed_within(_counted(same)[1])) is not None:
@@ -549,7 +559,7 @@ def _seen_on(form: DispatchForm, month: str, filed: dict[tuple[str, str], date])
     """The day ``form`` judges an enterprise spot-checked in ``month`` as of: its own filing day
     for its own month (a form filed again is judged as of its own day), else the day the unit's
     form for that month was filed; that month's end where neither is known."""
-    day = _filed_within(form) if month == form.month else filed.get((form.unit, month))
+    day = _filed_within(form) if month == form.month else filed.get((name_key(form.unit), month))
     return day or _month_end(month)
 
 

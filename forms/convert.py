@@ -7,7 +7,7 @@ import math
 import os
 import re
 import unicodedata
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -53,6 +53,7 @@ from forms.plan import (
     PlannedBasis,
     Tag,
     above_max_figure,
+    name_key,
     unsigned_zero,
 )
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy, UnitRole
@@ -497,14 +498,35 @@ def _dispatch_form(body: dict[str, Any], file: str) -> DispatchForm:
         values, found = _read_values(form.variant, form.values)
         if values is not None:
             form = attrs.evolve(form, values=values)
-    if len(set(form.members)) < len(form.members):
-        repeated = [m for m, n in Counter(form.members).items() if n > 1]
-        found += [Problem("members", f"unit {m!r} is listed more than once") for m in repeated]
-    if form.unit in form.members:  # it would be added up into itself
-        found.append(Problem("members", f"the form's own unit {form.unit!r} cannot be one of its members"))
+    found += _member_problems(form)
     if found:
         raise LoadError(file, found)
     return form
+
+
+def _member_problems(form: DispatchForm) -> list[Problem]:
+    """A unit listed twice among an aggregate form's members, or its own unit among them (it would be
+    added up into itself), names matched as the engine matches them (:func:`forms.plan.name_key`):
+    ``城桥镇（东）`` and ``城桥镇(东)`` are one unit. Each shown as the form writes it."""
+    written: dict[str, list[str]] = defaultdict(list)
+    for member in form.members:
+        written[name_key(member)].append(member)
+    found = []
+    for names in written.values():
+        if len(names) > 1:
+            other = _otherwise(names[0], names)
+            found.append(Problem("members", f"unit {names[0]!r} is listed more than once"
+                                            + (f" (also as {other})" if other else "")))
+    if own := written.get(name_key(form.unit)):
+        other = _otherwise(form.unit, own)
+        found.append(Problem("members", f"the form's own unit {form.unit!r} cannot be one of its members"
+                                        + (f" (listed as {other})" if other else "")))
+    return found
+
+
+def _otherwise(name: str, names: list[str]) -> str:
+    """How else ``names`` write ``name``, in the order written, for a message (``'城桥镇(东)'``)."""
+    return ", ".join(repr(n) for n in dict.fromkeys(names) if n != name)
 
 
 def _repeated_steps(steps: CampaignSteps) -> list[Problem]:

@@ -104,7 +104,8 @@ def hidden_in_name(char: str) -> bool:
     """Whether ``char`` shows nothing, or moves what is around it, so that a name holding it looks
     like another name it is not: a format character (category Cf: U+200B, U+FEFF, U+202E …), a
     line or paragraph separator (U+2028, U+2029), a default-ignorable character (U+3164, U+034F,
-    a variation selector …: :data:`DEFAULT_IGNORABLE`), a noncharacter. Names are matched exactly."""
+    a variation selector …: :data:`DEFAULT_IGNORABLE`), a noncharacter. Names are matched by their
+    characters (:func:`forms.plan.name_key` sets aside only whitespace and the width of brackets)."""
     return (unicodedata.category(char) in ("Cf", "Zl", "Zp") or _DEFAULT_IGNORABLE.match(char) is not None
             or NONCHARACTER.match(char) is not None)
 

@@ -40,9 +40,9 @@ Month = Annotated[int, "month 1–12"]
 #: A percentage as the plan states it (72, 68.2, or "68.20" as text to keep a trailing zero); the
 #: digits after the point, at most four (``forms.convert.PERCENT_PLACES``), are its precision.
 Percent = Annotated[Decimal, "percentage as stated"]
-#: The name of a unit or enterprise, matched exactly across documents (a township's members, a
-#: record's spot-checking unit): the loader refuses spaces around it, which would make it another name.
-Name = Annotated[str, "name matched exactly"]
+#: The name of a unit or enterprise, matched across documents by :func:`name_key` (a unit's forms, a
+#: township's members, a record's spot-checking unit): the loader refuses spaces around it.
+Name = Annotated[str, "name matched by name_key"]
 _SPACE = re.compile(r"\s+")
 
 
@@ -51,8 +51,9 @@ _BRACKETS = str.maketrans("()", "（）")
 
 
 def name_key(name: str) -> str:
-    """A unit's name as a plan's lists are matched by: whitespace inside it removed (上海某甲 有限公司)
-    and brackets read full-width, as the same name is written with either (the seeds mix them)."""
+    """A name as documents are matched by (a plan's lists, a unit's forms, enterprise records):
+    whitespace inside it removed (上海某甲 有限公司) and brackets read full-width, as the same name
+    is written with either (the seeds mix them)."""
     return _SPACE.sub("", name).translate(_BRACKETS)
 
 

@@ -47,8 +47,18 @@ DERIVED_FROM_RECORDS = ("spot_checked", "leader_not_leading_checks", "drills_mis
 #: Of those, the counts records give only the least of (the form's item also counts what no record
 #: holds): a form may state more.
 AT_LEAST_FROM_RECORDS = ("drills_missing", "unlicensed_special_work")
-REPORTING_UNIT = "城桥镇"
+#: The unit that spot-checks the enterprises, the township rolling up its members' forms, and those
+#: members. A name holding brackets is written either width from one document to the next (:func:`spelled`).
+REPORTING_UNIT = "区应急局（区安委办）"
 TOWNSHIP = "新河镇"
+MEMBER_UNITS = ("竖新镇", "港沿镇（港西村）")
+_HALF_WIDTH = str.maketrans("（）", "()")
+
+
+def spelled(name: str) -> st.SearchStrategy[str]:
+    """``name`` as one document of a unit writes it: its brackets full-width, or half-width, as a
+    clerk types them (documents are matched by :func:`forms.plan.name_key`, which reads both alike)."""
+    return st.sampled_from([name, name.translate(_HALF_WIDTH)])
 
 
 @attrs.frozen
@@ -198,7 +208,7 @@ def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, sp
         high_risk=high_risk, profile=campaign.id, leader_checks=leader_checks, drills=drills,
         warning_education=(*before, draw(dates_between(start, until))), outsourcing_review=outsourcing, key_post_review=key_posts,
         hazards=tuple(draw(st.lists(hazards(start, until), max_size=2))),
-        spot_check=SpotCheck(by=REPORTING_UNIT, month=f"{spot_month:%Y-%m}"), as_of=as_of)
+        spot_check=SpotCheck(by=draw(spelled(REPORTING_UNIT)), month=f"{spot_month:%Y-%m}"), as_of=as_of)
 
 
 def derived_counts(records: tuple[EnterpriseRecord, ...], variant: str, month: str,
@@ -311,9 +321,10 @@ def blank_items(template: FormTemplate) -> st.SearchStrategy[frozenset[str]]:
 @st.composite
 def dispatch_series(draw: st.DrawFn, template: FormTemplate, campaign: CampaignFacts, unit: str, months: list[date],
                     spot_checks: int | None = None) -> tuple[DispatchForm, ...]:
-    """One unit's forms, one a month, cumulative and submitted on time. With ``spot_checks`` the
-    section-2 counts are fixed by the caller (they come from enterprise records); otherwise each
-    month spot-checks a few more enterprises, or leaves the number blank (its findings 0)."""
+    """One unit's forms, one a month, cumulative and submitted on time, each writing the unit's
+    brackets either width. With ``spot_checks`` the section-2 counts are fixed by the caller (they
+    come from enterprise records); otherwise each month spot-checks a few more enterprises, or
+    leaves the number blank (its findings 0)."""
     blank = draw(blank_items(template))
     forms: list[DispatchForm] = []
     totals: dict[str, FormValue] = {}
@@ -322,8 +333,8 @@ def dispatch_series(draw: st.DrawFn, template: FormTemplate, campaign: CampaignF
         fresh = draw(month_increments(template, blank, checked))
         totals = {key: _add(totals.get(key), value) for key, value in fresh.items()}
         submitted = draw(on_time_filing_day(campaign, month))
-        forms.append(DispatchForm(variant=template.variant, unit=unit, month=f"{month:%Y-%m}", profile=campaign.id,
-                                  values=dict(totals), submitted=submitted))
+        forms.append(DispatchForm(variant=template.variant, unit=draw(spelled(unit)), month=f"{month:%Y-%m}",
+                                  profile=campaign.id, values=dict(totals), submitted=submitted))
     return tuple(forms)
 
 
@@ -383,14 +394,15 @@ def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-ca
     records = tuple(draw(enterprise_records(campaign, k + 1, draw(st.sampled_from(months)), final=k == 0))
                     for k in range(draw(st.integers(1, 3))))
     unit_forms = draw(dispatch_series(template, campaign, REPORTING_UNIT, months, spot_checks=len(records)))
-    members = [draw(dispatch_series(template, campaign, name, months)) for name in ("竖新镇", "港沿镇")]
-    aggregates = tuple(
-        rolled_up(TOWNSHIP, [series[k] for series in members],
-                  draw(on_time_filing_day(campaign, month)))
-        for k, month in enumerate(months))
+    members = [draw(dispatch_series(template, campaign, name, months)) for name in MEMBER_UNITS]
+    aggregates = []
+    for k, month in enumerate(months):
+        aggregate = rolled_up(TOWNSHIP, [series[k] for series in members], draw(on_time_filing_day(campaign, month)))
+        # Its members as the aggregate writes them, their brackets not always as their own forms do.
+        aggregates.append(attrs.evolve(aggregate, members=tuple(draw(spelled(name)) for name in MEMBER_UNITS)))
     steps = draw(campaign_steps(campaign))
     bundle = CampaignBundle(profile=profile, variant=campaign.variant, unit_forms=unit_forms,
-                            member_forms=tuple(f for series in members for f in series), aggregate_forms=aggregates,
+                            member_forms=tuple(f for series in members for f in series), aggregate_forms=tuple(aggregates),
                             records=records, steps=steps)
     bundle = restated(bundle)
     return attrs.evolve(bundle, unit_forms=above_the_records(bundle.unit_forms)) if draw(st.booleans()) else bundle
@@ -409,7 +421,7 @@ def campaign_steps(draw: st.DrawFn, campaign: CampaignFacts) -> CampaignSteps:
     held = st.lists(st.sampled_from(UnitRole), unique=True).map(tuple)
     roles = draw(held if campaign.owed_by else st.none() | held)
     as_of = draw(st.none() | dates_between(campaign.start, campaign.end))
-    unit = CampaignSteps(unit=REPORTING_UNIT, profile=campaign.id, milestones=(), roles=roles, as_of=as_of)
+    unit = CampaignSteps(unit=draw(spelled(REPORTING_UNIT)), profile=campaign.id, milestones=(), roles=roles, as_of=as_of)
     milestones = []
     for step, due in sorted(campaign.deadlines.items()):
         earliest = due - timedelta(days=10)
