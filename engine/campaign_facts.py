@@ -27,7 +27,7 @@ from forms.dispatch import (
     parse_year_month,
 )
 from forms.plan import name_key
-from forms.records import CONTRACTOR_CONDITIONS, CampaignSteps, EnterpriseRecord, FoundBy, UnitRole
+from forms.records import CampaignSteps, EnterpriseRecord, FoundBy, UnitRole
 
 SCALE = 10**MONEY_PLACES  # money compared in 0.0001 万元, the finest amount a form may state
 NO_FORMS = Missing("没有调度表", "no dispatch forms were given")
@@ -451,25 +451,56 @@ def _month_end(month: str) -> date:
     return date(year, number, calendar.monthrange(year, number)[1])
 
 
-def _implied(key: str, record: EnterpriseRecord, since: date, until: date, orderly: tuple[str, ...]) -> bool | None:
+def _implied(key: str, record: EnterpriseRecord, campaign: tuple[date, date], until: date,
+             orderly: tuple[str, ...]) -> bool | None:
     """Whether a spot-checked enterprise counts towards a section-2 item, by its record as it stood
     on ``until`` (the day the checking unit filed its form for the month of the spot check: what
-    it could have found); None if its record does not say. Leader-led checks and drills count from ``since``, the
-    campaign's start, as in ``campaign.leader-check`` and ``campaign.drill``; disorderly
-    outsourcing as the form's variant defines it (``orderly``)."""
+    it could have found): True, False, or None where it may count (its record does not say, as of
+    that day, or the readings of the item differ). Leader-led checks and drills count from the
+    campaign's start (``campaign``: its first and last days), as in ``campaign.leader-check`` and
+    ``campaign.drill``; disorderly outsourcing as the form's variant defines it (``orderly``)."""
+    since = campaign[0]
     if key == "spot_checked":
         return True
     if key == "leader_not_leading_checks":
-        return not any(since <= d <= until for d in record.leader_checks)
+        # No check at all counts; a whole period missed by then (``campaign.leader-check``) may.
+        none = _none_since(record, record.leader_checks, since, until)
+        return None if none is not True and _missed_a_period(record, campaign, until) else none
     if key == "drills_missing":
-        return not any(since <= d <= until for d in record.drills)
+        return _none_since(record, record.drills, since, until)
     if key == "outsourcing_disorder":
+        # Without the review by then, the checking unit may still find the disorder on site (附件 注2).
         review = record.outsourcing_review
-        return False if review is None or review.done > until else review.disorderly(orderly)
+        return None if review is None or review.done > until else review.disorderly(orderly)
     if key == "unlicensed_special_work":
         post = record.key_post_review
-        return post is not None and post.done <= until and post.unlicensed > 0
+        return None if post is None or post.done > until else post.unlicensed > 0
     raise KeyError(key)
+
+
+def _none_since(record: EnterpriseRecord, dates: tuple[date, ...], since: date, until: date) -> bool | None:
+    """Whether none of ``dates`` falls from ``since`` to ``until``; None where none is recorded but
+    the record runs only to a day before ``until`` (``as_of``): what came after is not known."""
+    if any(since <= d <= until for d in dates):
+        return False
+    return None if record.as_of is not None and record.as_of < until else True
+
+
+def _missed_a_period(record: EnterpriseRecord, campaign: tuple[date, date], until: date) -> bool:
+    """Whether a period of ``campaign.leader-check`` over by ``until`` holds no leader-led check
+    the record gives (missed, or after the day the record runs to: not known either way)."""
+    return any(not any(first <= d <= last for d in record.leader_checks)
+               for first, last, _, _ in _leader_periods(record, *campaign) if last <= until)
+
+
+def _bounds_shown(lower: int, upper: int, at_least: bool) -> tuple[str, str]:
+    """What the records give, as messages show it in Chinese and in English: one number where the
+    bounds meet, the range otherwise; the least for a count the records hold only part of."""
+    if at_least:
+        return f"不少于{lower}", f"at least {lower}"
+    if lower == upper:
+        return str(lower), str(lower)
+    return f"{lower}至{upper}", f"between {lower} and {upper}"
 
 
 def forms_against_records(bundle: Bundle, params: Params) -> Built:
@@ -482,7 +513,7 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
     if not records:
         yield NO_SPOT_CHECK_RECORDS
         return
-    start = _date(params, "campaign_start")
+    campaign = _date(params, "campaign_start"), _date(params, "campaign_end")
     repeated = _repeated_enterprises(given)
     # A unit with records given is judged by them in every month, one before its first spot check too.
     checking = {name_key(r.spot_check.by) for r in records if r.spot_check is not None}
@@ -502,17 +533,16 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             if stated is not None and not isinstance(stated, int):
                 raise unread_value(key, stated, "a whole number")
             # Judged as of each spot check, so a count stays put in later (cumulative) forms.
-            each = [_implied(key, r, start, _seen_on(form, r.spot_check.month, filed), orderly)
+            each = [_implied(key, r, campaign, _seen_on(form, r.spot_check.month, filed), orderly)
                     for r in mine if r.spot_check is not None]
-            if None in each:  # some record does not say: this form's count is not checked, never guessed
-                yield _unrecorded(index, orderly, [r for r, counts in zip(mine, each, strict=True) if counts is None])
-                continue
-            implied = sum(1 for counts in each if counts)
+            lower, upper = each.count(True), len(each) - each.count(False)
+            at_least = key in AT_LEAST_BY_RECORDS
+            shown, shown_en = _bounds_shown(lower, upper, at_least)
             yield _form_base(index, form) | {
                 "kind": "record-count", "loc": f"/values/{key}", "key": key, "label": template.item(key).label,
                 "stated": stated if isinstance(stated, int) else 0,
-                "stated_blank": int(not isinstance(stated, int)), "implied": implied, "records": len(mine),
-                "at_least": int(key in AT_LEAST_BY_RECORDS)}
+                "stated_blank": int(not isinstance(stated, int)), "lower": lower, "upper": upper,
+                "implied_zh": shown, "implied_en": shown_en, "records": len(mine), "at_least": int(at_least)}
 
 
 def _repeated_enterprises(records: list[EnterpriseRecord]) -> dict[str, tuple[str, int]]:
@@ -563,22 +593,13 @@ def _seen_on(form: DispatchForm, month: str, filed: dict[tuple[str, str], date])
     return day or _month_end(month)
 
 
-def _unrecorded(index: int, orderly: tuple[str, ...], records: list[EnterpriseRecord]) -> Missing:
-    """Why form ``index`` of the bundle has its disorderly-outsourcing count not checked: the
-    records that leave it undecided leave conditions of the variant's definition unrecorded (named
-    in sorted order). About that form only: a form whose spot checks are all recorded is compared."""
-    names = sorted({name for r in records if r.outsourcing_review for c in r.outsourcing_review.contractors
-                    for name in orderly if getattr(c, name) is None})
-    zh = "、".join(CONTRACTOR_CONDITIONS[n] for n in names)
-    return Missing(f"有企业台账未记载承包方是否{zh}，外包外租管理混乱家数无从核对",
-                   f"some enterprise record does not say whether a contractor meets {', '.join(names)}, so the "
-                   f"disorderly-outsourcing count cannot be checked", doc=index)
-
-
 # ------------------------------------------------------------------ enterprise records
 
 
-def _quarters(start: date, end: date) -> list[tuple[date, date, str, str]]:
+Periods = list[tuple[date, date, str, str]]  # (first day, last day, named in Chinese, in English)
+
+
+def _quarters(start: date, end: date) -> Periods:
     periods = []
     year, quarter = start.year, (start.month - 1) // 3
     while date(year, quarter * 3 + 1, 1) <= end:
@@ -590,7 +611,7 @@ def _quarters(start: date, end: date) -> list[tuple[date, date, str, str]]:
     return periods
 
 
-def _months(start: date, end: date) -> list[tuple[date, date, str, str]]:
+def _months(start: date, end: date) -> Periods:
     periods = []
     year, month = start.year, start.month
     while date(year, month, 1) <= end:
@@ -601,7 +622,7 @@ def _months(start: date, end: date) -> list[tuple[date, date, str, str]]:
     return periods
 
 
-def _half_years(start: date, end: date) -> list[tuple[date, date, str, str]]:
+def _half_years(start: date, end: date) -> Periods:
     periods = []
     for year in range(start.year, end.year + 1):
         for first, last, zh, en in ((date(year, 1, 1), date(year, 6, 30), "上半年", "first half"),
@@ -616,16 +637,20 @@ def _due(record: EnterpriseRecord, last: date) -> bool:
     return record.as_of is None or record.as_of >= last
 
 
+def _leader_periods(record: EnterpriseRecord, start: date, end: date) -> Periods:
+    """The periods from ``start`` to ``end`` each needing a check led by the main leader: quarters,
+    months if high-risk, the first from the campaign's start."""
+    return (_months if record.high_risk else _quarters)(start, end)
+
+
 def _periodic(bundle: Bundle, params: Params, kind: str, dates_of: Callable[[EnterpriseRecord], tuple[date, ...]],
-              split: Callable[[date, date], list[tuple[date, date, str, str]]],
-              split_high_risk: Callable[[date, date], list[tuple[date, date, str, str]]]) -> Built:
+              periods_of: Callable[[EnterpriseRecord, date, date], Periods]) -> Built:
     records = _records(bundle)
     if not records:
         yield NO_RECORDS
     start, end = _date(params, "campaign_start"), _date(params, "campaign_end")
     for index, record in records:
-        periods = (split_high_risk if record.high_risk else split)(start, end)
-        for first, last, zh, en in periods:
+        for first, last, zh, en in periods_of(record, start, end):
             if not _due(record, last):
                 continue
             done = sum(1 for d in dates_of(record) if first <= d <= last)
@@ -637,16 +662,16 @@ def _periodic(bundle: Bundle, params: Params, kind: str, dates_of: Callable[[Ent
 def leader_checks(bundle: Bundle, params: Params) -> Built:
     """``leader-check-period``: checks led by the main leader in each quarter (each month if high-risk).
     The first period runs from the campaign's start, so a partial first quarter still needs its check."""
-    for fact in _periodic(bundle, params, "leader-check-period", lambda r: r.leader_checks, _quarters, _months):
+    for fact in _periodic(bundle, params, "leader-check-period", lambda r: r.leader_checks, _leader_periods):
         yield fact if isinstance(fact, Missing) else fact | {"loc": "/leader_checks"}
 
 
 def drills(bundle: Bundle, params: Params) -> Built:
     """``drill-period``: drills in the campaign (each half-year if high-risk)."""
-    def whole(start: date, end: date) -> list[tuple[date, date, str, str]]:
-        return [(start, end, "专项行动期间", "the campaign")]
+    def periods(record: EnterpriseRecord, start: date, end: date) -> Periods:
+        return _half_years(start, end) if record.high_risk else [(start, end, "专项行动期间", "the campaign")]
 
-    for fact in _periodic(bundle, params, "drill-period", lambda r: r.drills, whole, _half_years):
+    for fact in _periodic(bundle, params, "drill-period", lambda r: r.drills, periods):
         yield fact if isinstance(fact, Missing) else fact | {"loc": "/drills"}
 
 
@@ -809,10 +834,13 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                                   "computed_shown", "computed_shown_en")),
     "rollup-member": FactKind(rollups, ("unit", "month", "member", "present"), compares_documents=True,
                               texts=("unit", "month", "member")),
+    # ``lower``: the enterprises that count; ``upper``: those and the ones that may (``implied_zh``/``_en``
+    # shows both); ``at_least``: 1 where the item counts more than records hold (``upper`` binds nothing).
     "record-count": FactKind(forms_against_records, ("unit", "month", "key", "label", "stated", "stated_blank",
-                                                     "implied", "records", "at_least"),
-                             reads={"campaign_start": date}, compares_documents=True, blank_when={"stated": "stated_blank"},
-                             texts=("unit", "month", "key", "label")),
+                                                     "lower", "upper", "implied_zh", "implied_en", "records",
+                                                     "at_least"),
+                             reads=_CAMPAIGN_READS, compares_documents=True, blank_when={"stated": "stated_blank"},
+                             texts=("unit", "month", "key", "label", "implied_zh", "implied_en")),
     "leader-check-period": FactKind(leader_checks, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),
     "drill-period": FactKind(drills, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),
     # ``report_owed``: 1 where the enterprise found the hazard itself; one a department's check found

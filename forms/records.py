@@ -118,7 +118,8 @@ class EnterpriseRecord:
     key_post_review: KeyPostReview | None = None
     hazards: tuple[Hazard, ...] = ()
     spot_check: SpotCheck | None = None
-    #: The day the record runs to; duties falling due after it are not yet checked. None when the
+    #: The day the record runs to; duties falling due after it are not yet checked, and what it
+    #: does not record after it is not known (a spot check judged later may count it). None when the
     #: record is final.
     as_of: date | None = None
 

@@ -139,7 +139,7 @@ def test_chongming_violations_say_what_was_broken(capsys: pytest.CaptureFixture[
     assert "2023年第2季度（05-23至06-30）" in found["campaign.leader-check"]["message"]
     assert found["campaign.drill"]["message_en"].endswith("second half of 2023 (07-01 to 12-31)")
     # Only the furniture maker, spot-checked in May, had no leader-led check by then.
-    assert found["form.matches-records"]["values"] == {"stated": 2, "implied": 1, "records": 3}
+    assert found["form.matches-records"]["values"] == {"stated": 2, "lower": 1, "upper": 1, "records": 3}
     assert found["form.matches-records"]["location"] == "/values/leader_not_leading_checks"
     assert found["form.rollup"]["values"] == {"stated": 7, "computed": 6, "members_reported": 4}
     assert found["form.cumulative-nondecreasing"]["values"] == {"previous": 6, "current": 2, "previous_month": "2023-06"}
@@ -165,8 +165,9 @@ def test_linyi_violations_say_what_was_broken(capsys: pytest.CaptureFixture[str]
     assert found["campaign.phase-deadlines"]["values"] == {"step": "checklists-filed", "due": "2023-05-31",
                                                            "done": None, "days_late": None}
     # A blank is not 0: blank beside records that give 1, a rectified count beside a blank found count.
-    assert found["form.matches-records"]["values"] == {"stated": None, "implied": 1, "records": 2}
-    assert "空白" in found["form.matches-records"]["message"]
+    # 2.6 counts what the checking unit finds on site too: the records give its least.
+    assert found["form.matches-records"]["values"] == {"stated": None, "lower": 1, "upper": 2, "records": 2}
+    assert "空白，但台账显示为不少于1家" in found["form.matches-records"]["message"]
     assert found["form.rectified-within-found"]["values"] == {"rectified": 1, "found": None, "found_blank": 1}
     assert found["form.cumulative-nondecreasing"]["values"] == {"missing_month": "2023-07"}
     assert found["form.rollup"]["values"] == {"member": "区经济发展局"}
@@ -219,7 +220,7 @@ def test_a_unit_with_records_is_judged_by_them_before_its_first_spot_check(
     may = [(v["location"], v["values"], v["message_en"]) for d in data["documents"] for v in d["violations"]
            if d["path"].endswith("城桥镇-2023-05.yaml")]
     assert sorted(may) == [
-        (f"/values/{key}", {"stated": 1, "implied": 0, "records": 0},
+        (f"/values/{key}", {"stated": 1, "lower": 0, "upper": 0, "records": 0},
          f"城桥镇 2023-05: “{label}” is 1, but the records show no enterprise spot-checked by 城桥镇 up to 2023-05")
         for key, label in (("drills_missing", "未按规定开展应急演练、员工不熟悉逃生出口（家）"),
                            ("leader_not_leading_checks", "企业主要负责人未带队检查（家）"),

@@ -1,10 +1,12 @@
 """What counts as disorderly outsourcing (外包外租管理混乱) on a form: as the form's campaign defines
 it. A form's count is checked against the enterprise records of the enterprises its unit
 spot-checked (``form.matches-records``); a record that leaves a condition of the definition
-unrecorded leaves that count not checked, never guessed."""
+unrecorded, or has no review by the day its enterprise is judged as of, lets the enterprise be
+counted or not: the form's count is held between the least and the most the records allow."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +29,19 @@ def _folder(variant: str) -> tuple[list[Any], list[str]]:
     return [load_document(p) for p in paths if p.suffix == ".yaml"], [p.name for p in paths if p.suffix == ".yaml"]
 
 
+def _reviewed_early(documents: list[Any]) -> list[Any]:
+    """Every record's outsourcing review moved to 25 May, before each enterprise is judged, so that
+    its review decides whether it counts (without one by then, it may count: 附件 注2's 混乱 is what
+    the checking unit finds on site)."""
+    return [attrs.evolve(d, outsourcing_review=attrs.evolve(d.outsourcing_review, done=date(2023, 5, 25)))
+            if isinstance(d, EnterpriseRecord) and d.outsourcing_review is not None else d for d in documents]
+
+
 def _check(variant: str, contractor: Contractor) -> list[tuple[str, str, str]]:
-    """The clean folder with the disorderly enterprise's one contractor replaced: (rule, location, reason or message)."""
+    """The clean folder, reviews done early, with the disorderly enterprise's one contractor
+    replaced: (rule, location, reason or message)."""
     documents, names = _folder(variant)
+    documents = _reviewed_early(documents)
     k = names.index(DISORDERLY[variant])
     record = documents[k]
     assert isinstance(record, EnterpriseRecord) and record.outsourcing_review is not None
@@ -67,10 +79,10 @@ def test_a_contractor_failing_one_condition_counts_as_its_campaign_defines(varia
             ("form.matches-records", "/values/outsourcing_disorder")}
 
 
-def test_a_contractor_whose_briefing_is_not_recorded_leaves_linyis_count_not_checked() -> None:
-    found = _check("linyi-lingang-2023", attrs.evolve(ORDERLY, safety_briefing=None))
-    assert found and {(rule, location) for rule, location, _ in found} == {("form.matches-records", "")}
-    assert all("safety_briefing" in reason for _, _, reason in found)
+def test_a_contractor_whose_briefing_is_not_recorded_may_count_in_linyi() -> None:
+    """Linyi counts a contractor without its 安全技术交底: one whose briefing is not recorded may be
+    counted or not, so the form's 1 passes, as 0 would."""
+    assert _check("linyi-lingang-2023", attrs.evolve(ORDERLY, safety_briefing=None)) == []
 
 
 def test_an_unrecorded_briefing_does_not_matter_where_the_campaign_does_not_count_it() -> None:
@@ -82,28 +94,54 @@ def test_a_contractor_known_disorderly_is_counted_even_if_another_condition_is_u
     assert _check("linyi-lingang-2023", attrs.evolve(ORDERLY, safety_briefing=None, qualified=False)) == []
 
 
-def test_an_unrecorded_briefing_leaves_only_the_forms_it_leaves_undecided_not_checked() -> None:
-    """临港某化工 is spot-checked in June: with its briefing unrecorded, the checking unit's June to
-    August forms (cumulative, each counting it) are not compared, each saying so in its own report;
-    its May form, counting no such enterprise, is compared and found one too many; no other
-    document's report carries the notice."""
+def test_an_unrecorded_briefing_bounds_the_forms_that_count_the_enterprise() -> None:
+    """临港某化工 is spot-checked in June: with its briefing unrecorded, it may count in the checking
+    unit's June to August forms (cumulative, each counting it), which are compared with the
+    range the records allow, as every form is; nothing is left not checked. Its May form, counting
+    no such enterprise, is found one too many; a July form counting every enterprise spot-checked
+    as disorderly is found above the most."""
     documents, names = _folder("linyi-lingang-2023")
+    documents = _reviewed_early(documents)
     k = names.index("台账-临港某化工有限公司.yaml")
     record = documents[k]
     assert isinstance(record, EnterpriseRecord) and record.outsourcing_review is not None
     contractors = tuple(attrs.evolve(c, safety_briefing=None) for c in record.outsourcing_review.contractors)
     documents[k] = attrs.evolve(record, outsourcing_review=attrs.evolve(record.outsourcing_review,
                                                                         contractors=contractors))
-    may = names.index("区安全生产监管办公室-2023-05.yaml")
+    may, july = names.index("区安全生产监管办公室-2023-05.yaml"), names.index("区安全生产监管办公室-2023-07.yaml")
     documents[may] = attrs.evolve(documents[may], values=documents[may].values | {"outsourcing_disorder": 1})
+    documents[july] = attrs.evolve(documents[july], values=documents[july].values | {"outsourcing_disorder": 3})
     results = engine.check_documents(documents, names)
-    noticed = []
-    for name, result in zip(names, results, strict=True):
-        assert isinstance(result, engine.Report)
-        notices = [n for n in result.not_checked if n.rule == "form.matches-records"]
-        assert len(notices) <= 1 and all("safety_briefing" in n.reason_en for n in notices)
-        noticed += [name] * len(notices)
-    assert noticed == [f"区安全生产监管办公室-2023-0{m}.yaml" for m in (6, 7, 8)]
-    report = results[may]
-    assert isinstance(report, engine.Report)
-    assert [(v.rule, v.location) for v in report.violations] == [("form.matches-records", "/values/outsourcing_disorder")]
+    assert all(isinstance(r, engine.Report) and not r.not_checked for r in results)
+    found = [(name, v.location, v.message) for name, r in zip(names, results, strict=True)
+             if isinstance(r, engine.Report) for v in r.violations if v.rule == "form.matches-records"]
+    label = "“外包外租安全管理混乱 (家)”"
+    assert found == [
+        ("区安全生产监管办公室-2023-05.yaml", "/values/outsourcing_disorder",
+         f"区安全生产监管办公室 2023-05：{label}填1家，但1家被抽查企业的台账显示为0家"),
+        ("区安全生产监管办公室-2023-07.yaml", "/values/outsourcing_disorder",
+         f"区安全生产监管办公室 2023-07：{label}填3家，但3家被抽查企业的台账显示为1至2家")]
+
+
+def test_an_enterprise_without_the_review_by_its_spot_check_may_count() -> None:
+    """附件 注2 defines 外包外租管理混乱 as a state the checking unit finds on site: an enterprise
+    whose record has no outsourcing review by the day its spot check was reported (done later, or
+    not at all, which ``campaign.one-off-tasks`` reports) may be counted or not. The cold-chain
+    firm's review moved to August (after July's form, filed 27 July), or left out: the forms from
+    July on pass counting it or not; counting one more is above what the records allow."""
+    documents, names = _folder("chongming-2023")
+    documents = _reviewed_early(documents)
+    k = names.index(DISORDERLY["chongming-2023"])
+    record = documents[k]
+    assert isinstance(record, EnterpriseRecord) and record.outsourcing_review is not None
+    for review in (attrs.evolve(record.outsourcing_review, done=date(2023, 8, 10)), None):
+        changed = [*documents[:k], attrs.evolve(record, outsourcing_review=review), *documents[k + 1:]]
+        july_on = [f"城桥镇-2023-0{m}.yaml" for m in (7, 8)]
+        for stated in (0, 1, 2):
+            checked = [attrs.evolve(d, values=d.values | {"outsourcing_disorder": stated}) if name in july_on else d
+                       for name, d in zip(names, changed, strict=True)]
+            results = engine.check_documents(checked, names)
+            found = [(names[i], v.location) for i, r in enumerate(results) if isinstance(r, engine.Report)
+                     for v in r.violations if v.rule == "form.matches-records"]
+            assert found == ([(name, "/values/outsourcing_disorder") for name in july_on] if stated == 2 else []), (
+                review, stated)

@@ -3,7 +3,7 @@ which counts the records give exactly and which only at least."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,18 @@ from hypothesis import strategies as st
 import engine
 from forms import load_document
 from forms.dispatch import DispatchForm
-from forms.records import EnterpriseRecord, SpotCheck
+from forms.records import Contractor, EnterpriseRecord, OutsourcingReview, SpotCheck
 from forms.strategies import campaign_bundles
+from forms.strategies.campaign import (
+    REPORTING_UNIT,
+    CampaignFacts,
+    _next_month,
+    _run_to,
+    campaign_facts,
+    derived_bounds,
+    filing_days,
+    restated,
+)
 
 CLEAN = Path(__file__).resolve().parent.parent / "examples/campaigns/chongming-2023/clean"
 FURNITURE = "台账-上海某家具有限公司.yaml"  # spot-checked by 城桥镇 in May; its May form filed 05-26
@@ -28,9 +38,11 @@ def _documents() -> dict[str, Any]:
 
 
 def _record_counts(documents: dict[str, Any]) -> list[tuple[str, str, str, object, object]]:
-    """Each `form.matches-records` finding: file, item, message, stated, implied."""
+    """Each `form.matches-records` finding: file, item, message, stated, implied (one number where
+    the records' bounds meet, else (least, most))."""
     results = engine.check_documents(list(documents.values()), list(documents))
-    return sorted((r.path or "", v.location, v.message, v.values["stated"], v.values["implied"])
+    return sorted((r.path or "", v.location, v.message, v.values["stated"],
+                   v.values["lower"] if v.values["lower"] == v.values["upper"] else (v.values["lower"], v.values["upper"]))
                   for r in results if isinstance(r, engine.Report) for v in r.violations
                   if v.rule == "form.matches-records")
 
@@ -195,3 +207,125 @@ def test_a_second_record_of_an_enterprise_leaves_exactly_the_forms_it_feeds_not_
         assert (reason.rule, reason.reason_en) == ("form.matches-records", (
             f"an enterprise was given several records ({record.enterprise}: 2 records); which one holds is not known, "
             "so this form's spot-check counts are not compared with the records"))
+
+
+def _cold_chain_high_risk(documents: dict[str, Any]) -> dict[str, Any]:
+    """The cold-chain firm (spot-checked in July, 城桥镇's July form filed 27 July) high-risk, its
+    leader leading a check each month but June: a check since the campaign began (30 May), and a
+    whole month missed by the day it is judged as of (``campaign.leader-check``)."""
+    record: EnterpriseRecord = documents[COLD_CHAIN]
+    checks = tuple(date(2023, m, 5) for m in (7, 8, 9, 10, 11, 12))
+    return documents | {COLD_CHAIN: attrs.evolve(record, high_risk=True, leader_checks=(date(2023, 5, 30), *checks))}
+
+
+@pytest.mark.parametrize("counted", [1, 2])
+def test_an_enterprise_that_missed_a_whole_month_may_count_as_without_a_leader_led_check(counted: int) -> None:
+    """2.3 read narrowly counts an enterprise with no leader-led check at all by then (the furniture
+    maker: 1); read broadly, also one in breach of ``campaign.leader-check`` by then (the cold-chain
+    firm, no check in June: 2). Either count passes from July on; a third is above what the records
+    allow, and is told the range."""
+    documents = _cold_chain_high_risk(_documents())
+    july_on = ("城桥镇-2023-07.yaml", "城桥镇-2023-08.yaml")
+    documents |= {name: attrs.evolve(documents[name], values=documents[name].values | {
+        "leader_not_leading_checks": counted}) for name in july_on}
+    assert _record_counts(documents) == []
+    documents |= {name: attrs.evolve(documents[name], values=documents[name].values | {
+        "leader_not_leading_checks": 3}) for name in july_on}
+    found = _record_counts(documents)
+    assert [(Path(f).name, item, stated, implied) for f, item, _, stated, implied in found] == [
+        (name, "/values/leader_not_leading_checks", 3, (1, 2)) for name in july_on]
+    assert all(message.endswith("台账显示为1至2家") for _, _, message, _, _ in found)
+
+
+def test_a_month_not_over_by_the_spot_check_is_not_yet_missed() -> None:
+    """Judged as of 27 July, the cold-chain firm's July has not ended: with checks in May and June
+    and none in July, it is in breach of nothing yet, and counts under neither reading."""
+    documents = _documents()
+    record: EnterpriseRecord = documents[COLD_CHAIN]
+    documents[COLD_CHAIN] = attrs.evolve(record, high_risk=True, leader_checks=(
+        date(2023, 5, 30), date(2023, 6, 5), *(date(2023, m, 5) for m in (8, 9, 10, 11, 12))))
+    july = "城桥镇-2023-07.yaml"
+    documents[july] = attrs.evolve(documents[july], values=documents[july].values | {"leader_not_leading_checks": 2})
+    assert [(Path(f).name, stated, implied) for f, _, _, stated, implied in _record_counts(documents)] == [
+        (july, 2, 1)]
+
+
+def test_a_record_running_to_before_the_spot_check_leaves_what_came_after_unknown() -> None:
+    """The cold-chain firm's record runs to 1 July and records no drill: by 27 July, when 城桥镇
+    filed the July form, it may have drilled or not. The clean forms, not counting it under 2.8,
+    pass; counting it passes too (2.8 is only held to the least)."""
+    documents = _documents()
+    record: EnterpriseRecord = documents[COLD_CHAIN]
+    documents[COLD_CHAIN] = attrs.evolve(record, as_of=date(2023, 7, 1), drills=())
+    assert _record_counts(documents) == []
+    assert _record_counts(_change_forms(documents, drills_missing=2)) == []
+
+
+def test_a_record_running_to_before_the_spot_check_bounds_an_exact_count() -> None:
+    """The furniture maker's record run to 24 May: whether its leader led a check by 26 May, when
+    城桥镇 filed the May form, is not known. Counted (the clean forms) or not, 2.3 passes; the May
+    form counting 2 of its one enterprise is above the most, and told the range."""
+    documents = _documents()
+    documents[FURNITURE] = attrs.evolve(documents[FURNITURE], as_of=date(2023, 5, 24))
+    assert _record_counts(documents) == []
+    assert _record_counts(_change_forms(documents, leader_not_leading_checks=0)) == []
+    may = "城桥镇-2023-05.yaml"
+    documents[may] = attrs.evolve(documents[may], values=documents[may].values | {"leader_not_leading_checks": 2})
+    found = _record_counts(documents)
+    assert [(Path(f).name, stated, implied) for f, _, _, stated, implied in found] == [(may, 2, (0, 1))]
+    assert found[0][2].endswith("1家被抽查企业的台账显示为0至1家")
+
+
+def _missed_the_first_month(record: EnterpriseRecord, campaign: CampaignFacts, last_month: str) -> EnterpriseRecord:
+    """High-risk, spot-checked in ``last_month``, its leader leading a check on the first of every
+    month but the campaign's first: it had a check by then, and missed a whole month."""
+    firsts, day = [], _next_month(campaign.start)
+    while day <= campaign.end:
+        firsts.append(day)
+        day = _next_month(day)
+    return attrs.evolve(record, high_risk=True, leader_checks=tuple(firsts),
+                        spot_check=SpotCheck(by=REPORTING_UNIT, month=last_month))
+
+
+def _cut_short(record: EnterpriseRecord, campaign: CampaignFacts, last_month: str) -> EnterpriseRecord:
+    """Running to the day before the campaign began: nothing it did in the campaign is known."""
+    return _run_to(record, campaign.start - timedelta(days=1))
+
+
+def _reviewed_late(record: EnterpriseRecord, campaign: CampaignFacts, last_month: str) -> EnterpriseRecord:
+    """Its outsourcing review, finding an unqualified contractor, done on the campaign's last day."""
+    contractor = Contractor(name="承包方", qualified=False, agreement=True, clear_responsibilities=True,
+                            unified_management=True, safety_briefing=True)
+    return attrs.evolve(record, outsourcing_review=OutsourcingReview(done=campaign.end, contractors=(contractor,)))
+
+
+UNKNOWNS = {"missed-a-month": (_missed_the_first_month, "leader_not_leading_checks"),
+            "cut-short": (_cut_short, "leader_not_leading_checks"),
+            "reviewed-late": (_reviewed_late, "outsourcing_disorder")}
+
+
+@pytest.mark.parametrize("profile_id", ["shanghai-chongming-2023-campaign", "linyi-lingang-2023-campaign"])
+@pytest.mark.parametrize("case", sorted(UNKNOWNS))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_an_enterprise_that_may_count_holds_the_count_between_two_bounds(profile_id: str, case: str,
+                                                                         data: st.DataObject) -> None:
+    """A generated campaign's first enterprise made one that may count (a whole month missed, a
+    record cut short, the review after the spot check): the last form's count passes at the least
+    and at the most the records allow, and is found, with those bounds, one below or one above."""
+    change, key = UNKNOWNS[case]
+    bundle = data.draw(campaign_bundles(profile_id))
+    campaign = campaign_facts(profile_id)
+    bundle = restated(attrs.evolve(bundle, records=(
+        change(bundle.records[0], campaign, bundle.unit_forms[-1].month), *bundle.records[1:])))
+    last = bundle.unit_forms[-1]
+    lower, upper = derived_bounds(bundle.records, bundle.variant, last.month, filing_days(bundle))[key]
+    assert lower < upper  # the first enterprise may count
+    for stated in sorted({max(lower - 1, 0), lower, upper, upper + 1}):
+        forms = (*bundle.unit_forms[:-1], attrs.evolve(last, values=last.values | {key: stated}))
+        results = engine.check_documents(list(attrs.evolve(bundle, unit_forms=forms).documents))
+        found = [v.values for r in results if isinstance(r, engine.Report) for v in r.violations
+                 if v.rule == "form.matches-records"]
+        outside = stated < lower or stated > upper
+        assert found == ([{"stated": stated, "lower": lower, "upper": upper, "records": len(bundle.records)}]
+                         if outside else []), (stated, lower, upper)

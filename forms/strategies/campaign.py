@@ -211,34 +211,57 @@ def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, sp
         spot_check=SpotCheck(by=draw(spelled(REPORTING_UNIT)), month=f"{spot_month:%Y-%m}"), as_of=as_of)
 
 
-def derived_counts(records: tuple[EnterpriseRecord, ...], variant: str, month: str,
-                   filed: Mapping[str, date | None] | None = None) -> dict[str, int]:
-    """The section-2 counts the spot-checking unit must report in its form of ``variant`` for
-    ``month`` (YYYY-MM): the enterprises spot-checked by then, each as it stood on the day the unit
-    filed its form for the month of the spot check (``filed``, by month; that month's end where
-    the day is not given or falls outside it), its leader-led checks and drills counted from the
-    campaign's start, disorderly outsourcing as the variant defines it."""
+def _judged(record: EnterpriseRecord, campaign: CampaignFacts, seen: date, orderly: tuple[str, ...]) -> dict[str, bool | None]:
+    """Whether the enterprise of ``record``, judged as of ``seen``, counts towards each section-2
+    count: True, False, or None where it may (its record runs only to a day before ``seen``, or
+    lacks the review by then; or, for 未带队检查, it had a check but missed a whole period over by then)."""
+    unknown_after = record.as_of is not None and record.as_of < seen
+
+    def none_since(dates: tuple[date, ...]) -> bool | None:
+        return False if any(campaign.start <= d <= seen for d in dates) else None if unknown_after else True
+
+    missed = any(not any(first <= d <= last for d in record.leader_checks)
+                 for first, last in _periods(campaign.start, campaign.end, 1 if record.high_risk else 3) if last <= seen)
+    leader = none_since(record.leader_checks)
+    review, posts = record.outsourcing_review, record.key_post_review
+    disorderly: bool | None = None
+    if review is not None and review.done <= seen:
+        conditions = [getattr(c, condition) for c in review.contractors for condition in orderly]
+        disorderly = True if False in conditions else None if None in conditions else False
+    return {"spot_checked": True, "leader_not_leading_checks": None if leader is not True and missed else leader,
+            "drills_missing": none_since(record.drills), "outsourcing_disorder": disorderly,
+            "unlicensed_special_work": posts.unlicensed > 0 if posts is not None and posts.done <= seen else None}
+
+
+def derived_bounds(records: tuple[EnterpriseRecord, ...], variant: str, month: str,
+                   filed: Mapping[str, date | None] | None = None) -> dict[str, tuple[int, int]]:
+    """The section-2 counts the spot-checking unit may report in its form of ``variant`` for
+    ``month`` (YYYY-MM), each as (least, most): the enterprises spot-checked by then, each as it
+    stood on the day the unit filed its form for the month of the spot check (``filed``, by month;
+    that month's end where the day is not given or falls outside it), counting, not counting or
+    perhaps counting (:func:`_judged`); leader-led checks and drills counted from the campaign's
+    start, disorderly outsourcing as the variant defines it."""
     orderly = load_template(variant).orderly_outsourcing
-    counts = dict.fromkeys(DERIVED_FROM_RECORDS, 0)
+    least, most = dict.fromkeys(DERIVED_FROM_RECORDS, 0), dict.fromkeys(DERIVED_FROM_RECORDS, 0)
     for record in records:
         assert record.spot_check is not None
         if record.spot_check.month > month:
             continue
-        start = campaign_facts(record.profile).start
         year, number = map(int, record.spot_check.month.split("-"))
         seen = _month_end(date(year, number, 1))
         day = (filed or {}).get(record.spot_check.month)
         if day is not None and (day.year, day.month) == (year, number):
             seen = day
-        review, posts = record.outsourcing_review, record.key_post_review
-        counts["spot_checked"] += 1
-        counts["leader_not_leading_checks"] += not any(start <= d <= seen for d in record.leader_checks)
-        counts["drills_missing"] += not any(start <= d <= seen for d in record.drills)
-        counts["outsourcing_disorder"] += bool(
-            review and review.done <= seen and any(
-                not all(getattr(c, condition) for condition in orderly) for c in review.contractors))
-        counts["unlicensed_special_work"] += bool(posts and posts.done <= seen and posts.unlicensed > 0)
-    return counts
+        for key, counted in _judged(record, campaign_facts(record.profile), seen, orderly).items():
+            least[key] += counted is True
+            most[key] += counted is not False
+    return {key: (least[key], most[key]) for key in DERIVED_FROM_RECORDS}
+
+
+def derived_counts(records: tuple[EnterpriseRecord, ...], variant: str, month: str,
+                   filed: Mapping[str, date | None] | None = None) -> dict[str, int]:
+    """The least of each count of :func:`derived_bounds`: what the records show for certain."""
+    return {key: least for key, (least, _) in derived_bounds(records, variant, month, filed).items()}
 
 
 # ---------------------------------------------------------------- monthly figures
@@ -367,6 +390,15 @@ def restated(bundle: CampaignBundle) -> CampaignBundle:
     return attrs.evolve(bundle, unit_forms=forms)
 
 
+def up_to_the_most(bundle: CampaignBundle) -> CampaignBundle:
+    """The bundle with the reporting unit's section-2 counts stated at the most the records allow,
+    each enterprise that may count counted (still cumulative: an enterprise is judged once)."""
+    filed = filing_days(bundle)
+    forms = tuple(_with(form, **{key: most for key, (_, most) in derived_bounds(
+        bundle.records, bundle.variant, form.month, filed).items()}) for form in bundle.unit_forms)
+    return attrs.evolve(bundle, unit_forms=forms)
+
+
 def above_the_records(forms: tuple[DispatchForm, ...]) -> tuple[DispatchForm, ...]:
     """The forms of a unit, each count records give only the least of stated one more than they
     give, where the enterprises spot-checked leave room, and never less than the month before."""
@@ -384,8 +416,9 @@ def above_the_records(forms: tuple[DispatchForm, ...]) -> tuple[DispatchForm, ..
 def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-campaign") -> CampaignBundle:
     """One campaign's documents satisfying every rule of ``profile``: 2–3 months of forms from the
     first report month for a reporting unit (with the records of 1–3 enterprises it spot-checked in
-    any of those months, the first record final; the counts those give only the least of perhaps
-    stated above it), two member units and their township's aggregate, and the dated steps."""
+    any of those months, the first record final; its counts the least the records show, or the
+    most they allow, those the records give only the least of perhaps stated above it), two member
+    units and their township's aggregate, and the dated steps."""
     campaign = campaign_facts(profile)
     template = load_template(campaign.variant)
     months = [campaign.first_month]
@@ -404,7 +437,7 @@ def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-ca
     bundle = CampaignBundle(profile=profile, variant=campaign.variant, unit_forms=unit_forms,
                             member_forms=tuple(f for series in members for f in series), aggregate_forms=tuple(aggregates),
                             records=records, steps=steps)
-    bundle = restated(bundle)
+    bundle = up_to_the_most(bundle) if draw(st.booleans()) else restated(bundle)
     return attrs.evolve(bundle, unit_forms=above_the_records(bundle.unit_forms)) if draw(st.booleans()) else bundle
 
 
@@ -505,13 +538,23 @@ def aggregate_off_by_one(bundle: CampaignBundle) -> CampaignBundle:
 
 def miscounted_leader_checks(bundle: CampaignBundle) -> CampaignBundle:
     """Every form of the unit from its first spot check on states one more (or one fewer)
-    enterprise without a leader-led check."""
+    enterprise without a leader-led check than the records allow."""
     def change(form: DispatchForm) -> DispatchForm:
-        counts = derived_counts(bundle.records, bundle.variant, form.month, filing_days(bundle))
-        implied, checked = counts["leader_not_leading_checks"], counts["spot_checked"]
+        bounds = derived_bounds(bundle.records, bundle.variant, form.month, filing_days(bundle))
+        (lower, upper), (checked, _) = bounds["leader_not_leading_checks"], bounds["spot_checked"]
         if not checked:
             return form
-        return _with(form, leader_not_leading_checks=implied + 1 if implied < checked else implied - 1)
+        return _with(form, leader_not_leading_checks=upper + 1 if upper < checked else lower - 1)
+
+    return attrs.evolve(bundle, unit_forms=tuple(change(f) for f in bundle.unit_forms))
+
+
+def spot_checks_overcounted(bundle: CampaignBundle) -> CampaignBundle:
+    """Every form of the unit from its first spot check on states one enterprise spot-checked more
+    than its records (above what they allow; the findings stay within the larger whole)."""
+    def change(form: DispatchForm) -> DispatchForm:
+        checked = derived_counts(bundle.records, bundle.variant, form.month, filing_days(bundle))["spot_checked"]
+        return _with(form, spot_checked=checked + 1) if checked else form
 
     return attrs.evolve(bundle, unit_forms=tuple(change(f) for f in bundle.unit_forms))
 
@@ -531,6 +574,23 @@ def unlicensed_staff_undercounted(bundle: CampaignBundle) -> CampaignBundle:
         implied = derived_counts(bundle.records, bundle.variant, form.month,
                                  filing_days(bundle))["unlicensed_special_work"]
         return _with(form, unlicensed_special_work=implied - 1) if implied else form
+
+    return attrs.evolve(bundle, unit_forms=tuple(change(f) for f in bundle.unit_forms))
+
+
+def disorderly_outsourcing_undercounted(bundle: CampaignBundle) -> CampaignBundle:
+    """The first enterprise's outsourcing review, done on the campaign's first day, found a
+    contractor failing every condition; every form from its spot check on counts one enterprise
+    fewer than the records show for certain."""
+    start = campaign_facts(bundle.profile).start
+    contractor = Contractor(name="承包方", qualified=False, agreement=False, clear_responsibilities=False,
+                            unified_management=False, safety_briefing=False)
+    bundle = _first_record(bundle, lambda record: attrs.evolve(
+        record, outsourcing_review=OutsourcingReview(done=start, contractors=(contractor,))))
+
+    def change(form: DispatchForm) -> DispatchForm:
+        lower = derived_counts(bundle.records, bundle.variant, form.month, filing_days(bundle))["outsourcing_disorder"]
+        return _with(form, outsourcing_disorder=lower - 1) if lower else form
 
     return attrs.evolve(bundle, unit_forms=tuple(change(f) for f in bundle.unit_forms))
 
@@ -792,7 +852,8 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
     ("form.rollup", 0, 0): aggregate_off_by_one,
     ("form.rollup", 1, 0): aggregate_left_blank,
     ("form.rollup", 2, 0): aggregate_lists_a_silent_member,
-    ("form.matches-records", 0, 0): miscounted_leader_checks,
+    ("form.matches-records", 0, 0): disorderly_outsourcing_undercounted,
+    ("form.matches-records", 0, 1): spot_checks_overcounted,
     ("form.matches-records", 1, 0): spot_checks_before_any_record,
     ("form.matches-records", 2, 0): spot_checks_left_blank,
     ("form.matches-records", 3, 0): unlicensed_staff_undercounted,
