@@ -20,7 +20,8 @@ from openpyxl.styles import Font
 
 import engine
 from engine.cli import main
-from forms import LoadError, load_document
+from forms import LoadError, document_from_data, load_document
+from forms.convert import document_data
 from forms.dispatch import CountAmount, DispatchForm, WholePart, load_template, variants
 from forms.strategies import campaign_bundles
 from forms.xlsx import (
@@ -613,3 +614,15 @@ def test_a_formula_computing_empty_text_is_a_blank_cell(tmp_path: Path) -> None:
     path = filled(tmp_path, V, {whole: "=1+1", part: f'=IF({whole}>5,1,"")'})
     _computed(path, {whole: ' t="n"><f>1+1</f><v>2</v></c>', part: f' t="str"><f>IF({whole}&gt;5,1,"")</f><v></v></c>'})
     assert read_form(path).value("typical_cases") == WholePart(whole=Decimal(2), part=None)
+
+
+@pytest.mark.parametrize("neither", [{}, {"count": None}, {"count": None, "amount": None}])
+def test_a_paired_item_with_neither_figure_is_blank_and_round_trips(tmp_path: Path, neither: dict[str, object]) -> None:
+    """``penalties: {}`` was CountAmount(None, None), and read back from Excel (two blank cells) None."""
+    data = document_data(_base_form())
+    data["values"]["penalties"] = neither
+    form = document_from_data(data, "form.yaml")
+    assert isinstance(form, DispatchForm) and form.value("penalties") is None
+    assert form == attrs.evolve(form, values={**form.values, "penalties": CountAmount()})
+    write_form(form, path := tmp_path / "form.xlsx")
+    assert read_form(path) == form
