@@ -145,6 +145,18 @@ class WholePart:
 
 FormValue = int | bool | CountAmount | WholePart | None
 
+#: A paired item with neither figure: reported as nothing, as a blank item is.
+_NEITHER_FIGURE = (CountAmount(), WholePart())
+
+
+def _blank_pairs_as_none(values: dict[str, Any]) -> dict[str, Any]:
+    """A paired item with neither figure (``penalties: {}``) as None: the rules read both alike, and
+    so a form equals itself read back from Excel, where both are two blank cells."""
+    if not isinstance(values, dict) or not any(type(v) in (CountAmount, WholePart) and v in _NEITHER_FIGURE
+                                               for v in values.values()):
+        return values
+    return {k: None if type(v) in (CountAmount, WholePart) and v in _NEITHER_FIGURE else v for k, v in values.items()}
+
 
 @attrs.frozen
 class DispatchForm:
@@ -158,8 +170,9 @@ class DispatchForm:
     month: YearMonth
     profile: str
     #: Item key → ``FormValue``. Typed ``Any`` for the converter, since values are checked against
-    #: the variant's template by :func:`checked_values`, which knows each item's shape.
-    values: dict[str, Any]
+    #: the variant's template by :func:`checked_values`, which knows each item's shape. A paired
+    #: item with neither figure is None.
+    values: dict[str, Any] = attrs.field(converter=_blank_pairs_as_none)
     submitted: date | None = None
     members: tuple[Name, ...] = ()
 

@@ -8,7 +8,8 @@ roll-up, the units it adds up (汇总单位). A hidden sheet records the variant
 Reading tolerates what people type in figures: full-width digits, a trailing unit (``3家``), 是/否,
 dates as Excel dates or ``2023年6月27日``. Names (the unit, the members) are read as written, only
 spaces around them dropped. A blank cell is *not reported* (``None``), never 0. Anything else is a
-:class:`~forms.errors.LoadError` naming the cell (``调度表!E12``). Workbooks are read only after
+:class:`~forms.errors.LoadError` naming the cell (``调度表!E12``). Only the sheet 调度表 is read, and
+findings are located on it: a value on any other sheet but the hidden one is an error too. Workbooks are read only after
 size, zip and cell-count checks (no zip bombs), with defusedxml guarding the XML.
 """
 
@@ -37,6 +38,7 @@ LAYOUT_VERSION = "dispatch-form/1"
 
 UNIT_CELL, SUBMITTED_CELL = "B2", "E2"
 MONTH_CELL, MEMBERS_CELL = "B3", "E3"
+HINT_CELL = "C3"
 HEADER_ROW, FIRST_ITEM_ROW = 4, 5
 FIGURE, SECOND = "E", "F"  # the item's figure; the amount or 其中 part of a paired item
 
@@ -94,7 +96,8 @@ def layout(variant: str) -> Layout:
 
 
 def locate(form: DispatchForm, pointer: str) -> str:
-    """A violation's place in a form read from Excel, as ``Sheet!Cell``."""
+    """A violation's place in a form read from Excel, as ``Sheet!Cell``: always on ``调度表``,
+    as :func:`read_form` reads no other sheet."""
     return f"{SHEET}!{layout(form.variant).cell_of(pointer)}"
 
 
@@ -138,8 +141,8 @@ def _sheet_for(variant: str) -> tuple[Any, Any]:
     for cell in (UNIT_CELL, SUBMITTED_CELL, MONTH_CELL, MEMBERS_CELL):
         sheet[cell].fill = to_fill
     sheet[SUBMITTED_CELL].number_format = "yyyy年m月d日"
-    sheet["C3"] = "（填 2023年6月 之类；汇总表在右侧列出所汇总的单位，用顿号分隔）"
-    sheet["C3"].font = Font(italic=True, color="808080", size=9)
+    sheet[HINT_CELL] = HINT
+    sheet[HINT_CELL].font = Font(italic=True, color="808080", size=9)
 
     for column, text in zip("ABCDEF", ("类别", "序号", "项目", "单位", "数量", "金额/其中"), strict=True):
         cell = sheet[f"{column}{HEADER_ROW}"]
@@ -319,7 +322,11 @@ def _year_month(value: Any) -> str | None:
     if text is None:
         return None
     match = _YEAR_MONTH.match(text)
-    return f"{match.group(1)}-{int(match.group(2)):02d}" if match else text  # the converter names a bad one
+    if not match:
+        raise ValueError(f"expected a month such as 2023年6月, got {_shown(value)}")
+    if not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"no such month: {_shown(value)}")
+    return f"{match.group(1)}-{int(match.group(2)):02d}"
 
 
 def _date(value: Any) -> date | str | None:
@@ -416,7 +423,7 @@ def form_cells(variant: str) -> frozenset[str]:
     fill in. Anything typed anywhere else is a figure that would be lost."""
     shape = layout(variant)
     template = shape.template
-    headings = {"A1", "A2", "D2", "A3", "D3", "C3", *(f"{column}{HEADER_ROW}" for column in "ABCDEF")}
+    headings = {"A1", "A2", "D2", "A3", "D3", HINT_CELL, *(f"{column}{HEADER_ROW}" for column in "ABCDEF")}
     sections = {f"A{shape.rows[section.items[0].key]}" for section in template.sections}
     items = {f"{column}{row}" for row in shape.rows.values() for column in ("B", "C", "D", FIGURE, SECOND)}
     notes = {f"A{shape.notes_row + k}" for k in range(len(template.notes))}
@@ -448,9 +455,50 @@ def _outside_the_form(sheet: Any, variant: str, formulas: set[str]) -> list[Prob
     return problems
 
 
-def _formula_cells(raw: bytes, name: str, sheet_title: str) -> set[str]:
-    book = _open(raw, name, data_only=False)
-    return {cell.coordinate for row in book[sheet_title].iter_rows() for cell in row if cell.data_type == "f"}
+def _values_on_other_sheets(book: Any) -> list[Problem]:
+    """A problem for each sheet but the form's and zhifa's own that holds a value (a copy of the form
+    with another month's figures, a sheet of notes), at its first such cell: only the form is read."""
+    from openpyxl.utils import get_column_letter
+
+    problems = []
+    for other in book.worksheets:
+        if other.title in (SHEET, META_SHEET):
+            continue
+        held = ((place, cell.value) for place, cell in sorted(other._cells.items()) if _text(cell.value) is not None)
+        if first := next(held, None):
+            (row, column), value = first
+            problems.append(Problem(f"{other.title}!{get_column_letter(column)}{row}",
+                                    f"a value on a sheet other than the form's, got {_shown(value)}; only the sheet "
+                                    f"{SHEET} is read, and this one would be lost: give each form a workbook of its "
+                                    f"own, and delete other sheets"))
+    return problems
+
+
+def _merged_over_figures(sheet: Any, shape: Layout) -> list[Problem]:
+    """A problem for each merged range over an item's figure and any other cell (E5:E6, E21:F21):
+    the range's value is its first cell's, and the other figures would be read as blank."""
+    from openpyxl.utils import column_index_from_string
+
+    first, last = FIRST_ITEM_ROW, max(shape.rows.values())
+    columns = (column_index_from_string(FIGURE), column_index_from_string(SECOND))
+    return [Problem(f"{sheet.title}!{merged.coord}", f"merged cells over an item's figure and other cells: only "
+                                                     f"{merged.start_cell.coordinate} would be read; unmerge them "
+                                                     f"and type each figure in its own cell")
+            for merged in sorted(sheet.merged_cells.ranges, key=lambda r: r.bounds[::-1])
+            if merged.size["rows"] * merged.size["columns"] > 1
+            and merged.min_row <= last and merged.max_row >= first
+            and merged.min_col <= columns[1] and merged.max_col >= columns[0]]
+
+
+def _printed(value: Any) -> str:
+    """A pre-printed cell's text as compared: spaces and full-width forms aside, 1.0 as 1."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"\s+", "", _folded(str(value)))
+
+
+#: What the hint beside the month says (C3), as :func:`write_template` writes it.
+HINT = "（填 2023年6月 之类；汇总表在右侧列出所汇总的单位，用顿号分隔）"
 
 
 def read_form(path: str | Path) -> DispatchForm:
@@ -461,9 +509,12 @@ def read_form(path: str | Path) -> DispatchForm:
     name = str(path)
     raw = _unpacked_safely(path)
     book = _open(raw, name, data_only=True)
-    if not book.worksheets:
-        raise LoadError(name, [Problem("", f"the workbook has no worksheet; expected the sheet {SHEET}")])
-    sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
+    titles = [other.title for other in book.worksheets]
+    if SHEET not in titles:  # findings are located on SHEET (locate): a form on another sheet is not read
+        found = f"its sheets are {', '.join(titles)}" if titles else "it has no worksheet"
+        raise LoadError(name, [Problem("", f"the workbook has no sheet {SHEET}, the form's; {found}. "
+                                           f"Rename the form's sheet back to {SHEET}")])
+    sheet = book[SHEET]
     variant = _variant_of(book, sheet, name)
     shape = layout(variant)
     problems: list[Problem] = []
@@ -473,7 +524,8 @@ def read_form(path: str | Path) -> DispatchForm:
 
     def read(cell: str, parse: Any, *args: Any) -> Any:
         value = sheet[cell].value
-        if value is None and cell in formulas:
+        # A formula computing "" is kept as t="str" and no text, which openpyxl leaves as data type "str": blank
+        if value is None and cell in formulas and sheet[cell].data_type != "str":
             problems.append(Problem(at(cell), "a formula with no computed value; open and save the workbook in "
                                               "Excel, or type the figure"))
             return None
@@ -483,15 +535,27 @@ def read_form(path: str | Path) -> DispatchForm:
             problems.append(Problem(at(cell), str(exc)))
             return None
 
-    formulas = _formula_cells(raw, name, sheet.title)  # a blank computed value is not a blank cell
+    def printed(cell: str, text: str, what: str, instead: str) -> None:
+        """A pre-printed cell holds its text or nothing: whatever else is typed there would be lost."""
+        value = sheet[cell].value
+        if _text(value) is not None and _printed(value) != _printed(text):
+            problems.append(Problem(at(cell), f"{what}: expected “{text}” or blank, got {_shown(value)}; {instead}"))
+
+    as_typed = _open(raw, name, data_only=False)  # formulas as typed: a blank computed value is not a blank cell
+    formulas = {cell.coordinate for cell in as_typed[SHEET]._cells.values() if cell.data_type == "f"}
+    printed(HINT_CELL, HINT, "the header's hint", f"the month goes in {MONTH_CELL} (调度月份), the units a roll-up "
+                                                  f"adds up in {MEMBERS_CELL} (汇总单位)")
     values: dict[str, Any] = {}
     for _, item in shape.template.items():
         row = shape.rows[item.key]
         label = _text(sheet[f"C{row}"].value) or ""
-        if re.sub(r"\s+", "", label) != re.sub(r"\s+", "", _folded(item.label)):
+        if _printed(label) != _printed(item.label):
             problems.append(Problem(at(f"C{row}"), f"expected the label of item {item.number} “{item.label}”; "
                                                    f"rows were moved or changed, got {_shown(label)}"))
             continue
+        for column, text, what in (("B", str(item.number), "number（序号）"), ("D", _unit_text(item), "unit（单位）")):
+            printed(f"{column}{row}", text, f"item {item.number}'s {what}", f"the item's figure goes in column "
+                                                                            f"{FIGURE} ({SECOND} for a second figure)")
         first, second = f"{FIGURE}{row}", f"{SECOND}{row}"
         units = (item.unit,)
         if item.shape is ItemShape.YES_NO:
@@ -511,6 +575,8 @@ def read_form(path: str | Path) -> DispatchForm:
                                                 f"got {_shown(sheet[second].value)} here"))
 
     problems += _outside_the_form(sheet, variant, formulas)
+    problems += _merged_over_figures(sheet, shape)
+    problems += _values_on_other_sheets(as_typed)
     members = _name(sheet[MEMBERS_CELL].value)
     data: dict[str, Any] = {
         "kind": "dispatch-form",

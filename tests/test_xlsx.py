@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import io
+import re
+import signal
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.styles import Font
 
 import engine
 from engine.cli import main
-from forms import LoadError, load_document
+from forms import LoadError, document_from_data, load_document
+from forms.convert import document_data
 from forms.dispatch import CountAmount, DispatchForm, WholePart, load_template, variants
 from forms.strategies import campaign_bundles
 from forms.xlsx import (
@@ -184,8 +189,9 @@ BAD_CELLS = [
     ({cell(V, "self_found", True): 4}, cell(V, "self_found", True), "item 1 has one figure"),
     ({SUBMITTED_CELL: "2023年2月30日"}, SUBMITTED_CELL, "no such date"),
     ({SUBMITTED_CELL: "下周"}, SUBMITTED_CELL, "expected a date"),
-    ({MONTH_CELL: "六月"}, MONTH_CELL, "expected a month YYYY-MM"),
-    ({MONTH_CELL: "2023年13月"}, MONTH_CELL, "expected a month YYYY-MM"),
+    ({MONTH_CELL: "六月"}, MONTH_CELL, "expected a month such as 2023年6月, got “六月”"),
+    ({MONTH_CELL: "2023年13月"}, MONTH_CELL, "no such month: “2023年13月”"),  # as typed, not as rewritten
+    ({MONTH_CELL: "２０２３年0月"}, MONTH_CELL, "no such month: “２０２３年0月”"),
     ({MONTH_CELL: None}, MONTH_CELL, "调度月份"),
     ({UNIT_CELL: None}, UNIT_CELL, "单位"),
     ({MEMBERS_CELL: "竖新镇、竖新镇"}, MEMBERS_CELL, "listed more than once"),
@@ -459,3 +465,165 @@ def test_values_outside_the_form_are_listed_up_to_a_bound_and_the_rest_counted(t
     assert [p.path for p in problems[:2]] == [f"{SHEET}!H100", f"{SHEET}!H101"]
     assert str(problems[-1]) == (f"{SHEET}: and 7 more values outside the form's cells, not listed "
                                  f"(the first {MAX_OUTSIDE_REPORTED} are)")
+
+
+# ---------------------------------------------------------------- one sheet, its printed cells, its merges
+
+
+@pytest.mark.parametrize("title", ["城桥镇6月", "Sheet1"])
+def test_a_form_on_a_renamed_sheet_is_refused_naming_the_sheets_found(tmp_path: Path, title: str) -> None:
+    """Findings are located on 调度表 (调度表!E6): read from another sheet, they would point at a
+    sheet the workbook does not have."""
+    path = filled(tmp_path, V, {cell(V, "self_found"): 3, cell(V, "self_rectified"): 4})
+    book = load_workbook(path)
+    book[SHEET].title = title
+    book.save(path)
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"the workbook has no sheet {SHEET}, the form's; its sheets are {title}, zhifa. "
+        f"Rename the form's sheet back to {SHEET}"]
+
+
+def _with_sheet(path: Path, make: object) -> Path:
+    book = load_workbook(path)
+    make(book)  # type: ignore[operator]
+    book.save(path)
+    return path
+
+
+def _copy_of_the_form(book: Any) -> None:
+    copy = book.copy_worksheet(book[SHEET])  # “调度表 Copy”, holding the title first
+    copy[MONTH_CELL], copy[cell(V, "self_found")] = "2023年7月", 9
+
+
+def _notes(book: Any) -> None:
+    book.create_sheet("补充说明")["B4"] = "另有2个隐患正在核实"
+
+
+def _formula_only(book: Any) -> None:
+    book.create_sheet("计算")["C2"] = "=调度表!E5*2"
+
+
+@pytest.mark.parametrize(("make", "where", "got"), [
+    (_copy_of_the_form, f"{SHEET} Copy!A1", f"“{load_template(V).title}”"),
+    (_notes, "补充说明!B4", "“另有2个隐患正在核实”"),
+    (_formula_only, "计算!C2", "“=调度表!E5*2”"),
+], ids=["copied-form", "notes", "formula"])
+def test_a_value_on_another_sheet_is_an_error_naming_the_sheet_and_its_first_cell(
+        tmp_path: Path, make: object, where: str, got: str) -> None:
+    path = _with_sheet(filled(tmp_path, V, {cell(V, "self_found"): 3}), make)
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{where}: a value on a sheet other than the form's, got {got}; only the sheet {SHEET} is read, and this "
+        f"one would be lost: give each form a workbook of its own, and delete other sheets"]
+
+
+def test_a_blank_sheet_beside_the_form_is_no_error(tmp_path: Path) -> None:
+    def blank(book: Any) -> None:
+        book.create_sheet("Sheet2")["C3"].font = Font(bold=True)  # styled, holding nothing
+        book.create_sheet("Sheet3")["A1"] = "  "
+
+    path = _with_sheet(filled(tmp_path, V, {cell(V, "self_found"): 3}), blank)
+    assert read_form(path).value("self_found") == 3
+
+
+PRINTED = [
+    ({"D5": "3个"}, "D5", "item 1's unit（单位）: expected “个” or blank, got “3个”"),
+    ({"D5": 3}, "D5", "item 1's unit（单位）: expected “个” or blank, got 3"),
+    ({"B6": "2（含1个在建）"}, "B6", "item 2's number（序号）: expected “2” or blank, got “2（含1个在建）”"),
+    ({"D21": "2次；1.5万元"}, "D21", "item 3's unit（单位）: expected “次；万元” or blank, got “2次；1.5万元”"),
+    ({"C3": "竖新镇、港沿镇"}, "C3", "the header's hint: expected “（填 2023年6月 之类；汇总表在右侧列出所汇总的单位，"
+                              "用顿号分隔）” or blank, got “竖新镇、港沿镇”; the month goes in B3 (调度月份), the units a "
+                              "roll-up adds up in E3 (汇总单位)"),
+]
+
+
+@pytest.mark.parametrize(("typed", "where", "message"), PRINTED, ids=[p[1] + ":" + str(p[0][p[1]]) for p in PRINTED])
+def test_a_figure_typed_into_a_printed_cell_is_an_error_naming_the_cell(
+        tmp_path: Path, typed: dict[str, object], where: str, message: str) -> None:
+    """The 序号 and 单位 columns and the header's hint are printed; a figure or a roll-up's members
+    typed there would be lost."""
+    path = filled(tmp_path, V, {cell(V, "self_found"): 3, **typed})
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    assert [p.path for p in caught.value.problems] == [f"{SHEET}!{where}"]
+    assert caught.value.problems[0].message.startswith(message)
+
+
+def test_printed_cells_may_be_retyped_in_full_width_or_with_spaces_or_cleared(tmp_path: Path) -> None:
+    path = filled(tmp_path, V, {"B5": "１", "B6": 2.0, "D5": " 个 ", "D21": "次;万元", "B7": None, "D7": None,
+                                "C3": "（填 2023年6月之类；汇总表在右侧列出所汇总的单位，用顿号分隔）", cell(V, "self_found"): 3})
+    form = read_form(path)
+    assert (form.value("self_found"), form.members) == (3, ())
+
+
+@pytest.mark.parametrize("merged", ["E5:E6", "E21:F21", "E5:F5", "D5:E5", "E36:E40"])
+def test_merged_cells_over_an_items_figure_are_an_error_naming_the_range(tmp_path: Path, merged: str) -> None:
+    """E5:E6 merged holding 3 was read as 1.1 = 3 and 1.2 blank."""
+    first = merged.split(":")[0]
+    path = filled(tmp_path, V, {first: 3})
+    _with_sheet(path, lambda book: book[SHEET].merge_cells(merged))
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    assert [str(p) for p in caught.value.problems if ":" in p.path] == [
+        f"{SHEET}!{merged}: merged cells over an item's figure and other cells: only {first} would be read; "
+        f"unmerge them and type each figure in its own cell"]
+
+
+def test_merged_cells_away_from_the_figures_are_read(tmp_path: Path) -> None:
+    path = filled(tmp_path, V, {cell(V, "self_found"): 3})
+    _with_sheet(path, lambda book: book[SHEET].merge_cells("B5:B6"))  # over two printed numbers: nothing lost
+    assert read_form(path).value("self_found") == 3
+
+
+def test_a_styled_cell_at_the_sheets_far_corner_is_read_quickly(tmp_path: Path) -> None:
+    """Formulas were looked for over the sheet's whole rectangle: 17 billion cells for this one."""
+    book = load_workbook("examples/campaigns/excel/城桥镇-2023-05.xlsx")
+    book[SHEET]["XFD1048576"].font = Font(bold=True)
+    book.save(path := tmp_path / "form.xlsx")
+
+    def too_slow(*_: object) -> None:
+        raise TimeoutError("read_form took over 20 s")
+
+    signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(20)
+    try:
+        assert read_form(path).unit == "城桥镇"
+    finally:
+        signal.alarm(0)
+
+
+def _computed(path: Path, computed: dict[str, str]) -> Path:
+    """The workbook with each formula given its computed value as Excel saves it (``<c r="F26"
+    t="str"><f>…</f><v></v></c>`` for the text ""): openpyxl writes formulas without one."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for where, xml in computed.items():
+        sheet, found = re.subn(rf'<c r="{where}"([^>]*)><f>(.*?)</f><v\s*/></c>', rf'<c r="{where}"\1{xml}', sheet)
+        assert found == 1, where
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    path.write_bytes(_zip(parts))
+    return path
+
+
+def test_a_formula_computing_empty_text_is_a_blank_cell(tmp_path: Path) -> None:
+    """=IF(E26="","",…) left blank: saving it again in Excel gives the same "", so it is read as blank."""
+    part, whole = cell(V, "typical_cases", True), cell(V, "typical_cases")
+    path = filled(tmp_path, V, {whole: "=1+1", part: f'=IF({whole}>5,1,"")'})
+    _computed(path, {whole: ' t="n"><f>1+1</f><v>2</v></c>', part: f' t="str"><f>IF({whole}&gt;5,1,"")</f><v></v></c>'})
+    assert read_form(path).value("typical_cases") == WholePart(whole=Decimal(2), part=None)
+
+
+@pytest.mark.parametrize("neither", [{}, {"count": None}, {"count": None, "amount": None}])
+def test_a_paired_item_with_neither_figure_is_blank_and_round_trips(tmp_path: Path, neither: dict[str, object]) -> None:
+    """``penalties: {}`` was CountAmount(None, None), and read back from Excel (two blank cells) None."""
+    data = document_data(_base_form())
+    data["values"]["penalties"] = neither
+    form = document_from_data(data, "form.yaml")
+    assert isinstance(form, DispatchForm) and form.value("penalties") is None
+    assert form == attrs.evolve(form, values={**form.values, "penalties": CountAmount()})
+    write_form(form, path := tmp_path / "form.xlsx")
+    assert read_form(path) == form

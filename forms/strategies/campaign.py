@@ -299,13 +299,16 @@ def month_increments(draw: st.DrawFn, template: FormTemplate, blank: frozenset[s
                      spot_checked: int | None) -> dict[str, FormValue]:
     """What a unit adds in one month, item by item, such that every bound holds for the month and
     so for any sum of months: rectified ≤ found, part ≤ whole, findings ≤ spot-checked, double
-    penalties ≤ penalties, an amount only with a count. Items in ``blank`` are not reported, nor
-    the enterprises spot-checked if ``spot_checked`` is None; a 0 exceeds nothing, so beside a
-    blank whole a part is 0 (or blank)."""
+    penalties ≤ penalties, an amount only with a count. Items in ``blank`` are not reported (a
+    paired one may be given as neither figure, ``penalties: {}``, which is the same), nor the
+    enterprises spot-checked if ``spot_checked`` is None; a 0 exceeds nothing, so beside a blank
+    whole a part is 0 (or blank)."""
     values: dict[str, FormValue] = {}
     for section, item in template.items():
         if item.key in blank:
-            values[item.key] = None
+            neither: FormValue = (CountAmount() if item.shape is ItemShape.COUNT_AMOUNT
+                                  else WholePart() if item.shape is ItemShape.WHOLE_PART else None)
+            values[item.key] = draw(st.sampled_from([None, neither]))
         elif item.shape is ItemShape.YES_NO:
             values[item.key] = draw(st.booleans())
         elif item.shape is ItemShape.COUNT_AMOUNT:
