@@ -145,17 +145,23 @@ class WholePart:
 
 FormValue = int | bool | CountAmount | WholePart | None
 
-#: A paired item with neither figure: reported as nothing, as a blank item is.
-_NEITHER_FIGURE = (CountAmount(), WholePart())
+_PAIRS = (CountAmount, WholePart)
+
+
+def _neither_figure(value: Any) -> bool:
+    kind = type(value)
+    return ((kind is CountAmount and value.count is None and value.amount is None)
+            or (kind is WholePart and value.whole is None and value.part is None))
 
 
 def _blank_pairs_as_none(values: dict[str, Any]) -> dict[str, Any]:
     """A paired item with neither figure (``penalties: {}``) as None: the rules read both alike, and
     so a form equals itself read back from Excel, where both are two blank cells."""
-    if not isinstance(values, dict) or not any(type(v) in (CountAmount, WholePart) and v in _NEITHER_FIGURE
-                                               for v in values.values()):
+    # Fields read, not ``==`` (attrs' eq in Python): every form loaded passes through here.
+    pairs = [k for k, v in values.items() if type(v) in _PAIRS] if isinstance(values, dict) else ()
+    if not any(_neither_figure(values[k]) for k in pairs):
         return values
-    return {k: None if type(v) in (CountAmount, WholePart) and v in _NEITHER_FIGURE else v for k, v in values.items()}
+    return {k: None if _neither_figure(v) else v for k, v in values.items()}
 
 
 @attrs.frozen
