@@ -79,12 +79,13 @@ def _raw_rules(packed: dict[str, int]) -> None:
             when_all(cap(1000), (m.kind == kind) & (m.n > k) & condition(field))(_raw_record(rule_id, k))
 
     rule("rectified-found", lambda f: (f("found_blank") == 0) & (f("rectified") > f("found")), "form.rectified-within-found")
-    rule("rectified-found", lambda f: f("found_blank") == 1, "form.rectified-within-found")
+    rule("rectified-found", lambda f: (f("found_blank") == 1) & (f("rectified") > 0), "form.rectified-within-found")
     rule("part-whole", lambda f: (f("whole_blank") == 0) & (f("part") > f("whole")), "form.part-within-whole")
-    rule("part-whole", lambda f: f("whole_blank") == 1, "form.part-within-whole")
+    rule("part-whole", lambda f: (f("whole_blank") == 1) & (f("part") > 0), "form.part-within-whole")
     rule("penalty-amount", lambda f: (f("count") == 0) | (f("count_blank") == 1), "form.part-within-whole")
     rule("submission", lambda f: (f("dated") == 1) & (f("days_late") > 0), "form.deadline")
     rule("submission", lambda f: f("early") == 1, "form.deadline")
+    rule("submission", lambda f: f("before_start") == 1, "form.deadline")
     rule("submission", lambda f: f("in_campaign") == 0, "form.deadline")
     rule("submission", lambda f: f("dated") == 0, "form.deadline")
     when_all(m.kind == OPENING)(lambda context: None)
@@ -168,6 +169,7 @@ def flat(form: dict[str, Any]) -> dict[str, Any]:
     record["submitted_day"] = date.fromisoformat(submitted).toordinal() if submitted else 0
     record["due_day"] = date.fromisoformat(generated.DUE).toordinal()
     record["month_first_day"] = date.fromisoformat(generated.MONTH + "-01").toordinal()
+    record["campaign_start_day"] = date.fromisoformat(generated.CAMPAIGN_START).toordinal()
     return record
 
 
@@ -176,24 +178,30 @@ def checks() -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
     for whole, part in RECTIFIED_PAIRS:
         found.append(("form.rectified-within-found", f"/values/{part}",
-                      f"{part}_blank == 0 and ({whole}_blank == 1 or {part} > {whole})"))
+                      f"{part}_blank == 0 and (({whole}_blank == 1 and {part} > 0) or {part} > {whole})"))
     for key in PART_WHOLE:
         found.append(("form.part-within-whole", f"/values/{key}/part",
-                      f"{key}_part_blank == 0 and ({key}_whole_blank == 1 or {key}_part > {key}_whole)"))
+                      f"{key}_part_blank == 0 and (({key}_whole_blank == 1 and {key}_part > 0) or {key}_part > {key}_whole)"))
     for key in FINDINGS:
         found.append(("form.part-within-whole", f"/values/{key}",
-                      f"{key}_blank == 0 and (spot_checked_blank == 1 or {key} > spot_checked)"))
+                      f"{key}_blank == 0 and ((spot_checked_blank == 1 and {key} > 0) or {key} > spot_checked)"))
     found.append(("form.part-within-whole", "/values/penalties/amount", "penalty_amount > 0 and penalty_count == 0"))
     found.append(("form.part-within-whole", "/values/double_penalties",
                   "double_penalties > 0 and (penalty_count_blank == 1 or double_penalties > penalty_count)"))
     found.append(("form.deadline", "/month", "submitted_day == 0"))
     found.append(("form.deadline", "/submitted",
-                  "submitted_day > 0 and (submitted_day > due_day or submitted_day < month_first_day)"))
+                  "submitted_day > 0 and (submitted_day > due_day or submitted_day < month_first_day"
+                  " or submitted_day < campaign_start_day)"))
     return found
 
 
 CHECKS = checks()
 _naive_found: list[tuple[int, int]] = []
+
+
+def _exceeds(part: Any, whole: Any, whole_blank: Any) -> Any:
+    """A part beyond its whole, in durable-rules' expressions: a 0 exceeds nothing, a blank whole too."""
+    return ((whole_blank == 1) & (part > 0)) | (part > whole)
 
 
 def _naive_condition(k: int) -> Any:
@@ -202,19 +210,20 @@ def _naive_condition(k: int) -> Any:
     key = location.removeprefix("/values/").removesuffix("/part")
     if rule == "form.rectified-within-found":
         whole = dict((p, w) for w, p in RECTIFIED_PAIRS)[key]
-        return (getattr(m, f"{key}_blank") == 0) & ((getattr(m, f"{whole}_blank") == 1) | (getattr(m, key) > getattr(m, whole)))
+        return (getattr(m, f"{key}_blank") == 0) & _exceeds(getattr(m, key), getattr(m, whole), getattr(m, f"{whole}_blank"))
     if location.endswith("/part"):
-        return (getattr(m, f"{key}_part_blank") == 0) & (
-            (getattr(m, f"{key}_whole_blank") == 1) | (getattr(m, f"{key}_part") > getattr(m, f"{key}_whole")))
+        return (getattr(m, f"{key}_part_blank") == 0) & _exceeds(
+            getattr(m, f"{key}_part"), getattr(m, f"{key}_whole"), getattr(m, f"{key}_whole_blank"))
     if key in FINDINGS:
-        return (getattr(m, f"{key}_blank") == 0) & ((m.spot_checked_blank == 1) | (getattr(m, key) > m.spot_checked))
+        return (getattr(m, f"{key}_blank") == 0) & _exceeds(getattr(m, key), m.spot_checked, m.spot_checked_blank)
     if key == "penalties/amount":
         return (m.penalty_amount > 0) & (m.penalty_count == 0)
     if key == "double_penalties":
         return (m.double_penalties > 0) & ((m.penalty_count_blank == 1) | (m.double_penalties > m.penalty_count))
     if location == "/month":
         return m.submitted_day == 0
-    return (m.submitted_day > 0) & ((m.submitted_day > m.due_day) | (m.submitted_day < m.month_first_day))
+    return (m.submitted_day > 0) & ((m.submitted_day > m.due_day) | (m.submitted_day < m.month_first_day)
+                                   | (m.submitted_day < m.campaign_start_day))
 
 
 def _naive_record(k: int) -> Callable[[Any], None]:

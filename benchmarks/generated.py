@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 PROFILE = "shanghai-chongming-2023-campaign"
 MONTH = "2023-05"
 DUE = "2023-05-28"
+CAMPAIGN_START = "2023-05-23"  # the profile's campaign_start: no form is dated before it
 RECTIFIED_PAIRS = (("self_found", "self_rectified"), ("department_found", "department_rectified"),
                    ("supervised_found", "supervised_rectified"))
 FINDINGS = ("leader_not_studying", "leader_not_leading_checks", "no_deputy_duty_list", "no_safety_staff",
@@ -55,7 +56,7 @@ def _form(rng: random.Random, k: int) -> dict[str, Any]:
     values["report_rewards"] = {"whole": 2, "part": 1}
     values["media_column"] = bool(k % 2)
     return {"kind": "dispatch-form", "variant": "chongming-2023", "profile": PROFILE, "unit": f"单位{k:06d}",
-            "month": MONTH, "submitted": f"2023-05-{rng.randint(20, 28):02d}", "values": values}
+            "month": MONTH, "submitted": f"2023-05-{rng.randint(23, 28):02d}", "values": values}
 
 
 def _break(form: dict[str, Any], way: int) -> None:
@@ -64,8 +65,9 @@ def _break(form: dict[str, Any], way: int) -> None:
         values["self_rectified"] = values["self_found"] + 1
     elif way == 1:
         values["drills_missing"] = values["spot_checked"] + 2
-    elif way == 2:
+    elif way == 2:  # the findings above 0 beside a blank total (a 0 exceeds nothing): at least one
         values["spot_checked"] = None
+        values["drills_missing"] = max(values["drills_missing"], 1)
     elif way == 3:  # no penalty counted, so no double penalty either: one finding, as the other ways give
         values["penalties"] = {"count": 0, "amount": 3}
         values["double_penalties"] = 0
@@ -100,17 +102,18 @@ def floor_check(index: int, form: dict[str, Any]) -> list[Finding]:
     found: list[Finding] = []
     for found_key, rectified_key in RECTIFIED_PAIRS:
         rectified, whole = values.get(rectified_key), values.get(found_key)
-        if _int(rectified) and (not _int(whole) or rectified > whole):
+        if _int(rectified) and ((not _int(whole) and rectified > 0) or (_int(whole) and rectified > whole)):
             found.append((index, "form.rectified-within-found", f"/values/{rectified_key}"))
     for key in PART_WHOLE:
         pair = values.get(key)
-        if isinstance(pair, dict) and pair.get("part") is not None and (
-                pair.get("whole") is None or pair["part"] > pair["whole"]):
+        if isinstance(pair, dict) and pair.get("part") is not None and (  # a 0 exceeds nothing, a blank too
+                (pair.get("whole") is None and pair["part"] > 0)
+                or (pair.get("whole") is not None and pair["part"] > pair["whole"])):
             found.append((index, "form.part-within-whole", f"/values/{key}/part"))
     checked = values.get("spot_checked")
     for key in FINDINGS:
         finding = values.get(key)
-        if _int(finding) and (not _int(checked) or finding > checked):
+        if _int(finding) and ((not _int(checked) and finding > 0) or (_int(checked) and finding > checked)):
             found.append((index, "form.part-within-whole", f"/values/{key}"))
     penalties = values.get("penalties")
     if isinstance(penalties, dict) and (penalties.get("amount") or 0) > 0 and not penalties.get("count"):
@@ -122,7 +125,7 @@ def floor_check(index: int, form: dict[str, Any]) -> list[Finding]:
     submitted = form.get("submitted")
     if not submitted:
         found.append((index, "form.deadline", "/month"))
-    elif submitted > DUE or submitted < MONTH + "-01":
+    elif submitted > DUE or submitted < max(MONTH + "-01", CAMPAIGN_START):
         found.append((index, "form.deadline", "/submitted"))
     return found
 
