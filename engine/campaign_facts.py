@@ -311,8 +311,8 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
     start, end = _date(params, "first_report_month"), _date(params, "campaign_end")
     first, final = _index_of(start.year, start.month), _index_of(end.year, end.month)
     series: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
-    for index, form in forms:
-        series[(form.variant, name_key(form.unit))].append((index, form))
+    for index, form in forms:  # a lone form (as check_many checks most) needs no key
+        series[(form.variant, name_key(form.unit) if len(forms) > 1 else form.unit)].append((index, form))
     for (variant, _), members in sorted(series.items()):
         by_month: dict[int, list[tuple[int, DispatchForm]]] = {}
         for index, form in members:
@@ -405,11 +405,11 @@ def submissions(bundle: Bundle, params: Params) -> Built:
 def rollups(bundle: Bundle, params: Params) -> Built:
     """``rollup-sum`` and ``rollup-member``: an aggregate form against its members' forms of the same
     month, a member's form found by :func:`forms.plan.name_key` (its brackets written either way)."""
-    forms = [(i, f, name_key(f.unit)) for i, f in _forms(bundle)]
-    aggregates = [(i, f) for i, f, _ in forms if f.members]
+    aggregates = [(i, f) for i, f in _forms(bundle) if f.members]
     if not aggregates:
         yield NO_AGGREGATES
         return
+    forms = [(i, f, name_key(f.unit)) for i, f in _forms(bundle)]
     for index, aggregate in aggregates:
         template = load_template(aggregate.variant)
         listed = {name_key(member) for member in aggregate.members}
