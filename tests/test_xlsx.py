@@ -46,6 +46,14 @@ from forms.xlsx import (
 PROFILE_OF = {"chongming-2023": "shanghai-chongming-2023-campaign", "linyi-lingang-2023": "linyi-lingang-2023-campaign"}
 
 
+
+def problems_reading(path: Path) -> list[str]:
+    """What reading the workbook at ``path`` is refused for, one line a problem."""
+    with pytest.raises(LoadError) as caught:
+        read_form(path)
+    return [str(p) for p in caught.value.problems]
+
+
 def cell(variant: str, key: str, second: bool = False) -> str:
     return f"{SECOND if second else FIGURE}{layout(variant).rows[key]}"
 
@@ -281,9 +289,7 @@ def test_a_figure_in_digits_that_are_not_full_width_is_refused_not_made_up(tmp_p
     """Only full-width forms are folded: NFKC read 3² as 32, ⑤ as 5 and 𝟑 as 3."""
     at = cell(V, "penalties", second=True)  # money: decimals allowed, so 0.5² is not refused for its point
     path = filled(tmp_path, V, {at: typed})
-    with pytest.raises(LoadError) as caught:
-        read_form(path)
-    assert [str(p) for p in caught.value.problems] == [f"{SHEET}!{at}: expected a number ≥ 0, got “{typed}”"]
+    assert problems_reading(path) == [f"{SHEET}!{at}: expected a number ≥ 0, got “{typed}”"]
 
 
 def test_full_width_figures_and_labels_are_still_read(tmp_path: Path) -> None:
@@ -310,9 +316,7 @@ def test_a_figure_outside_the_forms_cells_is_an_error_naming_the_cell(tmp_path: 
     """A figure beside its column, or in the spare row below the items, would be read as if
     nothing were there."""
     path = filled(tmp_path, V, {at: 3})
-    with pytest.raises(LoadError) as caught:
-        read_form(path)
-    assert [str(p) for p in caught.value.problems] == [
+    assert problems_reading(path) == [
         f"{SHEET}!{at}: a value outside the form's cells, got 3; each item's figure goes in column E of its row "
         f"(F for the second figure of a paired item)"]
 
@@ -478,9 +482,7 @@ def test_a_form_on_a_renamed_sheet_is_refused_naming_the_sheets_found(tmp_path: 
     book = load_workbook(path)
     book[SHEET].title = title
     book.save(path)
-    with pytest.raises(LoadError) as caught:
-        read_form(path)
-    assert [str(p) for p in caught.value.problems] == [
+    assert problems_reading(path) == [
         f"the workbook has no sheet {SHEET}, the form's; its sheets are {title}, zhifa. "
         f"Rename the form's sheet back to {SHEET}"]
 
@@ -513,9 +515,7 @@ def _formula_only(book: Any) -> None:
 def test_a_value_on_another_sheet_is_an_error_naming_the_sheet_and_its_first_cell(
         tmp_path: Path, make: object, where: str, got: str) -> None:
     path = _with_sheet(filled(tmp_path, V, {cell(V, "self_found"): 3}), make)
-    with pytest.raises(LoadError) as caught:
-        read_form(path)
-    assert [str(p) for p in caught.value.problems] == [
+    assert problems_reading(path) == [
         f"{where}: a value on a sheet other than the form's, got {got}; only the sheet {SHEET} is read, and this "
         f"one would be lost: give each form a workbook of its own, and delete other sheets"]
 
