@@ -46,7 +46,6 @@ from forms.xlsx import (
 PROFILE_OF = {"chongming-2023": "shanghai-chongming-2023-campaign", "linyi-lingang-2023": "linyi-lingang-2023-campaign"}
 
 
-
 def problems_reading(path: Path) -> list[str]:
     """What reading the workbook at ``path`` is refused for, one line a problem."""
     with pytest.raises(LoadError) as caught:
