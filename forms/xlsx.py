@@ -39,6 +39,8 @@ LAYOUT_VERSION = "dispatch-form/1"
 UNIT_CELL, SUBMITTED_CELL = "B2", "E2"
 MONTH_CELL, MEMBERS_CELL = "B3", "E3"
 HINT_CELL = "C3"
+#: What the hint beside the month says, as :func:`write_template` writes it.
+HINT = "（填 2023年6月 之类；汇总表在右侧列出所汇总的单位，用顿号分隔）"
 HEADER_ROW, FIRST_ITEM_ROW = 4, 5
 FIGURE, SECOND = "E", "F"  # the item's figure; the amount or 其中 part of a paired item
 
@@ -497,8 +499,6 @@ def _printed(value: Any) -> str:
     return re.sub(r"\s+", "", _folded(str(value)))
 
 
-#: What the hint beside the month says (C3), as :func:`write_template` writes it.
-HINT = "（填 2023年6月 之类；汇总表在右侧列出所汇总的单位，用顿号分隔）"
 
 
 def read_form(path: str | Path) -> DispatchForm:
