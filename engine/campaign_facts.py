@@ -507,13 +507,16 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
     """``record-count``: a unit's section-2 counts against the records of the enterprises it
     spot-checked, one record each. An enterprise given several records (names matched by
     :func:`forms.plan.name_key`) is not counted twice, nor by a record picked among them: the forms
-    its records feed are not compared, a reason each of those forms' reports lists."""
+    its records feed are not compared, a reason each of those forms' reports lists. A spot check in
+    a month before the campaign's is counted in no form (forms count the campaign to date): a
+    reason each form it would have fed lists."""
     given = [r for _, r in _records(bundle)]
     records = [r for r in given if r.spot_check is not None]
     if not records:
         yield NO_SPOT_CHECK_RECORDS
         return
     campaign = _date(params, "campaign_start"), _date(params, "campaign_end")
+    first = _index_of(campaign[0].year, campaign[0].month)
     repeated = _repeated_enterprises(given)
     # A unit with records given is judged by them in every month, one before its first spot check too.
     checking = {name_key(r.spot_check.by) for r in records if r.spot_check is not None}
@@ -526,6 +529,9 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
         if repeated and (unsure := sorted({repeated[k] for r in mine if (k := name_key(r.enterprise)) in repeated})):
             yield _several_records(index, unsure)  # which of its records holds is not known: never guessed
             continue
+        if before := [r for r in mine if r.spot_check is not None and _month_index(r.spot_check.month) < first]:
+            yield _spot_checked_before(index, before, campaign[0])
+            mine = [r for r in mine if r not in before]
         template = load_template(form.variant)
         orderly = template.orderly_outsourcing
         for key in IMPLIED_BY_RECORDS:
@@ -563,6 +569,17 @@ def _several_records(index: int, enterprises: list[tuple[str, int]]) -> Missing:
     return Missing(f"同一企业给出了多份台账（{zh}），不知以哪份为准，本表抽查检查家数不与台账核对",
                    f"an enterprise was given several records ({en}); which one holds is not known, so this "
                    f"form's spot-check counts are not compared with the records", doc=index)
+
+
+def _spot_checked_before(index: int, records: list[EnterpriseRecord], start: date) -> Missing:
+    """Why form ``index`` of the bundle does not count these records: each was spot-checked in a
+    month before the campaign began (on ``start``). About that form only."""
+    checks = sorted((r.enterprise, r.spot_check.month) for r in records if r.spot_check is not None)
+    zh = "、".join(f"{name}（{month}抽查）" for name, month in checks)
+    en = ", ".join(f"{name} (spot-checked in {month})" for name, month in checks)
+    return Missing(f"抽查月份早于专项行动开始（{start.isoformat()}）的台账不计入调度表：{zh}，不与本表核对",
+                   f"records spot-checked in a month before the campaign began ({start.isoformat()}) are counted "
+                   f"in no form: {en} is not compared with this form", doc=index)
 
 
 def _filed_on(forms: list[tuple[int, DispatchForm]]) -> dict[tuple[str, str], date]:

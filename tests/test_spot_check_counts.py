@@ -209,6 +209,54 @@ def test_a_second_record_of_an_enterprise_leaves_exactly_the_forms_it_feeds_not_
             "so this form's spot-check counts are not compared with the records"))
 
 
+def test_a_spot_check_before_the_campaign_is_counted_in_no_form() -> None:
+    """Forms count the campaign to date (附件 注1: 当月的累计情况), and the campaign began on 23 May:
+    the furniture maker spot-checked in April feeds no form of 城桥镇, whose forms, counting it, are
+    one too many under 2.1 and 2.3 every month, and under 2.8 in May, when no other enterprise was
+    spot-checked (2.8 is held to the least only). Each form's report names the record; counting it
+    nowhere passes. Spot-checked in May, the campaign's first month, it counts (the clean forms)."""
+    documents = _documents()
+    documents[FURNITURE] = attrs.evolve(documents[FURNITURE], spot_check=SpotCheck(by=UNIT, month="2023-04"))
+    found = _record_counts(documents)
+    assert sorted((Path(f).name, item, stated, implied) for f, item, _, stated, implied in found) == sorted([
+        ("城桥镇-2023-05.yaml", "/values/drills_missing", 1, 0),
+        *((name, f"/values/{key}", documents[name].values[key], documents[name].values[key] - 1)
+          for name in _forms(documents) for key in ("spot_checked", "leader_not_leading_checks"))])
+    results = engine.check_documents(list(documents.values()), list(documents))
+    assert _records_not_checked(results) == dict.fromkeys((f"城桥镇-2023-0{m}.yaml" for m in (5, 6, 7, 8)), (
+        "抽查月份早于专项行动开始（2023-05-23）的台账不计入调度表：上海某家具有限公司（2023-04抽查），不与本表核对",
+        "records spot-checked in a month before the campaign began (2023-05-23) are counted in no form: "
+        "上海某家具有限公司 (spot-checked in 2023-04) is not compared with this form"))
+    stated = {name: documents[name].values for name in _forms(documents)}
+    without = documents | {name: attrs.evolve(documents[name], values=values | {
+        key: values[key] - 1 for key in ("spot_checked", "leader_not_leading_checks", "drills_missing")})
+        for name, values in stated.items()}
+    assert _record_counts(without) == []
+    assert _records_not_checked(engine.check_documents(list(_documents().values()))) == {}
+
+
+@pytest.mark.parametrize("profile_id", ["shanghai-chongming-2023-campaign", "linyi-lingang-2023-campaign"])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_record_spot_checked_before_the_campaign_changes_no_count(profile_id: str, data: st.DataObject) -> None:
+    """A generated campaign and one more enterprise, spot-checked by the unit in the month before
+    the campaign's (a record that would count under every item): nothing is reported, and every
+    form of the unit names it as not compared."""
+    bundle = data.draw(campaign_bundles(profile_id))
+    campaign = campaign_facts(profile_id)
+    before = f"{campaign.start.replace(day=1) - timedelta(days=1):%Y-%m}"
+    early = _run_to(attrs.evolve(bundle.records[0], enterprise="早先抽查有限公司",
+                                 spot_check=SpotCheck(by=REPORTING_UNIT, month=before)), campaign.start - timedelta(days=1))
+    assert derived_bounds((early,), bundle.variant, bundle.unit_forms[-1].month) == dict.fromkeys(
+        derived_bounds((), bundle.variant, bundle.unit_forms[-1].month), (0, 0))
+    results = engine.check_documents([*bundle.documents, early])
+    reports = [r for r in results if isinstance(r, engine.Report)]
+    assert len(reports) == len(results), results
+    assert [(v.rule, v.message_en) for r in reports for v in r.violations] == []
+    named = [k for k, r in enumerate(reports) if any("早先抽查有限公司" in n.reason for n in r.not_checked)]
+    assert named == list(range(len(bundle.unit_forms)))
+
+
 def _cold_chain_high_risk(documents: dict[str, Any]) -> dict[str, Any]:
     """The cold-chain firm (spot-checked in July, 城桥镇's July form filed 27 July) high-risk, its
     leader leading a check each month but June: a check since the campaign began (30 May), and a

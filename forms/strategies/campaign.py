@@ -240,12 +240,13 @@ def derived_bounds(records: tuple[EnterpriseRecord, ...], variant: str, month: s
     stood on the day the unit filed its form for the month of the spot check (``filed``, by month;
     that month's end where the day is not given or falls outside it), counting, not counting or
     perhaps counting (:func:`_judged`); leader-led checks and drills counted from the campaign's
-    start, disorderly outsourcing as the variant defines it."""
+    start, disorderly outsourcing as the variant defines it. A spot check in a month before the
+    campaign's counts in no form."""
     orderly = load_template(variant).orderly_outsourcing
     least, most = dict.fromkeys(DERIVED_FROM_RECORDS, 0), dict.fromkeys(DERIVED_FROM_RECORDS, 0)
     for record in records:
         assert record.spot_check is not None
-        if record.spot_check.month > month:
+        if not f"{campaign_facts(record.profile).start:%Y-%m}" <= record.spot_check.month <= month:
             continue
         year, number = map(int, record.spot_check.month.split("-"))
         seen = _month_end(date(year, number, 1))
