@@ -740,12 +740,14 @@ def milestones(bundle: Bundle, params: Params) -> Built:
     for a unit whose record states it holds that role, not for one stating it does not, and is not
     checked for one whose record does not state its roles (a reason that record's report alone
     lists). A step falling due after the day a record runs to (``as_of``) and not recorded is not
-    yet due; a step recorded is judged by its date."""
+    yet due; a step recorded is judged by its date, against its deadline and against the
+    campaign's start (``before_start``: done before the campaign existed)."""
     records = [(i, d) for i, d in enumerate(bundle) if isinstance(d, CampaignSteps)]
     if not records:
         yield Missing("没有阶段工作记录", "no record of the campaign's dated steps was given")
         return
     deadlines = {name.removeprefix("due."): value for name, value in params.items() if name.startswith("due.")}
+    start = _date(params, "campaign_start")
     known_steps = ", ".join(sorted(deadlines))
     for index, steps in records:
         done: dict[str, tuple[int, date]] = {}
@@ -756,8 +758,8 @@ def milestones(bundle: Bundle, params: Params) -> Built:
             if milestone.step not in deadlines:
                 yield {"kind": "milestone", "doc": index, "loc": f"/milestones/{k}/step", "unit": steps.unit,
                        "step": milestone.step, "step_zh": milestone.step, "step_en": milestone.step, "due": "",
-                       "done": milestone.done.isoformat(), "recorded": 1, "days_late": 0, "known": 0,
-                       "known_steps": known_steps}
+                       "done": milestone.done.isoformat(), "recorded": 1, "days_late": 0,
+                       "before_start": int(milestone.done < start), "known": 0, "known_steps": known_steps}
         unchecked: list[tuple[str, UnitRole]] = []
         for step, due in sorted(deadlines.items()):
             assert isinstance(due, date)
@@ -776,7 +778,8 @@ def milestones(bundle: Bundle, params: Params) -> Built:
                    "unit": steps.unit, "step": step, "step_zh": title.zh if title else step,
                    "step_en": title.en if title else step, "due": due.isoformat(),
                    "done": when.isoformat() if when else "", "recorded": int(when is not None),
-                   "days_late": (when - due).days if when else 0, "known": 1, "known_steps": known_steps}
+                   "days_late": (when - due).days if when else 0, "before_start": int(when is not None and when < start),
+                   "known": 1, "known_steps": known_steps}
         if unchecked:
             yield _roles_unstated(index, steps.unit, unchecked)
 
@@ -869,9 +872,11 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                              reads=_CAMPAIGN_READS, texts=("enterprise", "task_zh", "task_en")),
     # Deadlines are the profile's ``due.<step>`` parameters, however many it has (the family ``due.*``).
     # ``step_zh``/``step_en``: the step in words, from its deadline's title in the profile (else its name).
-    # A deadline may be owed only by units holding a role (its ``owed_by``).
+    # A deadline may be owed only by units holding a role (its ``owed_by``). ``before_start``: done
+    # before the campaign began.
     "milestone": FactKind(milestones, ("unit", "step", "step_zh", "step_en", "due", "done", "recorded", "days_late",
-                                       "known", "known_steps"), reads={"due.*": date}, scoped_by_role=("due.*",),
+                                       "before_start", "known", "known_steps"),
+                          reads={"due.*": date, "campaign_start": date}, scoped_by_role=("due.*",),
                           blank_unless={"due": ("known",), "done": ("recorded",), "days_late": ("recorded", "known")},
                           texts=("unit", "step", "step_zh", "step_en", "due", "done", "known_steps")),
 }

@@ -73,6 +73,26 @@ def test_a_step_recorded_is_judged_by_its_date_even_after_the_day_the_record_run
     assert isinstance(document_from_data({**record, "as_of": "2023-06-30"}), EnterpriseRecord)
 
 
+@pytest.mark.parametrize(("data", "step", "done", "start", "clauses"), [
+    (CHONGQIAO, "plan-and-mobilisation", "2022-05-30", "2023-05-23", ["四、"]),
+    ({**PLANNING, "roles": ["lead-unit"]},
+     "work-plan-and-liaison", "2022-05-24", "2023-05-22", ["六、"]),
+])
+def test_a_step_done_before_the_campaign_began_is_reported(data: dict[str, Any], step: str, done: str, start: str,
+                                                           clauses: list[str]) -> None:
+    """Chongming 四、 asks for the plan and its mobilisation by 31 May, the plan being dated 23 May;
+    a date a year before (a typo for 2023) is no step of this campaign, as a form dated before it
+    began is not (form.deadline). On the campaign's first day it passes."""
+    others = [m for m in data["milestones"] if m["step"] != step]
+    report = check(data, as_of="2023-06-30", milestones=[*others, {"step": step, "done": done}])
+    (violation,) = report.violations
+    assert (violation.rule, violation.location, violation.values["done"]) == (RULE, f"/milestones/{len(others)}", done)
+    assert violation.message.endswith(f"于{done}完成，早于专项行动开始（{start}）")
+    assert violation.message_en.endswith(f"was done on {done}, before the campaign began ({start})")
+    assert [c.clause for c in violation.citations] == clauses
+    assert check(data, as_of="2023-06-30", milestones=[*others, {"step": step, "done": start}]).violations == ()
+
+
 def test_an_enterprise_records_period_is_due_on_its_last_day() -> None:
     """The high-risk gas station's record running exactly to 06-30, June's leader-led check left
     out: June is over that day, so its check is missing (to 06-29, June is not yet judged). Run

@@ -450,22 +450,25 @@ def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-ca
 
 @st.composite
 def campaign_steps(draw: st.DrawFn, campaign: CampaignFacts) -> CampaignSteps:
-    """The reporting unit's dated steps, each it owes done by its deadline. The record states the
-    unit's roles (any of them, or none), as it must where some steps are owed by a role only
-    (else those are not checked); elsewhere it may leave them unstated. It may run only to a day
-    (``as_of``) in the campaign: a step falling due after it is recorded only if done by then. A
-    step the unit does not owe may be recorded, on any day around its deadline, late or not."""
+    """The reporting unit's dated steps, each it owes done by its deadline and not before the
+    campaign began. The record states the unit's roles (any of them, or none), as it must where
+    some steps are owed by a role only (else those are not checked); elsewhere it may leave them
+    unstated. It may run only to a day (``as_of``) in the campaign: a step falling due after it is
+    recorded only if done by then. A step the unit does not owe may be recorded, on any day around
+    its deadline, late or not, before the campaign or not."""
     held = st.lists(st.sampled_from(UnitRole), unique=True).map(tuple)
     roles = draw(held if campaign.owed_by else st.none() | held)
     as_of = draw(st.none() | dates_between(campaign.start, campaign.end))
     unit = CampaignSteps(unit=draw(spelled(REPORTING_UNIT)), profile=campaign.id, milestones=(), roles=roles, as_of=as_of)
     milestones = []
     for step, due in sorted(campaign.deadlines.items()):
-        earliest = due - timedelta(days=10)
         if not campaign.owes(unit, step):
             if draw(st.booleans()):
-                milestones.append(Milestone(step=step, done=draw(dates_between(earliest, due + timedelta(days=10)))))
-        elif as_of is None or due <= as_of:
+                around = dates_between(due - timedelta(days=10), due + timedelta(days=10))
+                milestones.append(Milestone(step=step, done=draw(around)))
+            continue
+        earliest = max(due - timedelta(days=10), campaign.start)
+        if as_of is None or due <= as_of:
             milestones.append(Milestone(step=step, done=draw(dates_between(earliest, due))))
         elif earliest <= as_of and draw(st.booleans()):  # not due yet, and done already
             milestones.append(Milestone(step=step, done=draw(dates_between(earliest, as_of))))
@@ -817,6 +820,13 @@ def step_not_recorded(bundle: CampaignBundle) -> CampaignBundle:
     return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=_without(bundle.steps, step), as_of=as_of))
 
 
+def step_before_the_campaign(bundle: CampaignBundle) -> CampaignBundle:
+    """The first step the unit owes, recorded (or moved to) the day before the campaign began."""
+    step, _ = _first_owed(bundle)
+    early = Milestone(step=step, done=campaign_facts(bundle.profile).start - timedelta(days=1))
+    return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=(early, *_without(bundle.steps, step))))
+
+
 def unknown_step_recorded(bundle: CampaignBundle) -> CampaignBundle:
     """The record also dates a step the profile does not know."""
     unknown = Milestone(step="unknown-step", done=campaign_facts(bundle.profile).start)
@@ -869,6 +879,7 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
     ("campaign.phase-deadlines", 0, 0): step_a_day_late,
     ("campaign.phase-deadlines", 1, 0): step_not_recorded,
     ("campaign.phase-deadlines", 2, 0): unknown_step_recorded,
+    ("campaign.phase-deadlines", 3, 0): step_before_the_campaign,
 }
 
 
