@@ -701,8 +701,8 @@ def deferred_hazards(bundle: Bundle, params: Params) -> Built:
     names = {"responsible": "责任人", "measures": "措施", "funds": "资金", "deadline": "期限", "emergency_plan": "应急预案"}
     for index, record in records:
         for k, hazard in enumerate(record.hazards):
-            if hazard.rectified is not None and hazard.rectified <= hazard.found:
-                continue  # rectified at once
+            if hazard.rectified == hazard.found:
+                continue  # rectified at once (the loader refuses a day before it was found)
             missing = hazard.deferred.missing if hazard.deferred else tuple(names)
             yield {"kind": "deferred-hazard", "doc": index, "loc": f"/hazards/{k}", "enterprise": record.enterprise,
                    "hazard": hazard.description, "missing": len(missing),

@@ -539,6 +539,21 @@ def _repeated_steps(steps: CampaignSteps) -> list[Problem]:
               for index, earlier, role in repeats(steps.roles or (), lambda role: role))]
 
 
+def _backdated_hazards(record: EnterpriseRecord) -> list[Problem]:
+    """A hazard rectified, or given a deadline, before it was found: a slip (07-01 for 07-11), which
+    would have it rectified at once and neither its five elements nor its report asked for."""
+    found = []
+    for index, hazard in enumerate(record.hazards):
+        day = hazard.found.isoformat()
+        if hazard.rectified is not None and hazard.rectified < hazard.found:
+            found.append(Problem(f"hazards[{index}].rectified",
+                                 f"{hazard.rectified.isoformat()} is before the hazard was found ({day})"))
+        if hazard.deferred is not None and hazard.deferred.deadline is not None and hazard.deferred.deadline < hazard.found:
+            found.append(Problem(f"hazards[{index}].deferred.deadline",
+                                 f"{hazard.deferred.deadline.isoformat()} is before the hazard was found ({day})"))
+    return found
+
+
 def document_from_data(data: Any, file: str = "<data>") -> Document:
     """Build a document from parsed data whose ``kind`` field says what it is."""
     if not isinstance(data, dict):
@@ -558,7 +573,8 @@ def _document(body: dict[str, Any], cls: type[Document], file: str) -> Document:
         return _dispatch_form(body, file)
     document = _structure(body, cls, file)
     problems = (check_references(document) if isinstance(document, AnnualPlan)
-                else _repeated_steps(document) if isinstance(document, CampaignSteps) else [])
+                else _repeated_steps(document) if isinstance(document, CampaignSteps)
+                else _backdated_hazards(document) if isinstance(document, EnterpriseRecord) else [])
     if problems:
         raise LoadError(file, problems)
     return document

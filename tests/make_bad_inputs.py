@@ -357,4 +357,8 @@ LSTEPS = (LY / "区安全生产监管办公室-阶段工作.yaml").read_text(enc
 put("steps-unknown-role.yaml", once(LSTEPS, "roles: [lead-unit, sector-group-office]", "roles: [lead-unit, 牵头单位]"))
 put("steps-as-of-in-words.yaml", once(STEPS, "milestones:\n", "as_of: 6月30日\nmilestones:\n"))
 
+# ------------------------------------------------------------------ found in the review of dates and deadlines
+put("record-rectified-before-found.yaml", once(RECORD, "    rectified: 2023-06-30\n", "    rectified: 2023-06-01\n"))
+put("record-deadline-before-found.yaml", once(RECORD, "      deadline: 2023-06-30\n", "      deadline: 2023-05-30\n"))
+
 print(len(written), "files")

@@ -301,6 +301,10 @@ RECORD_CASES: list[tuple[str, Change, list[str]]] = [
      ['spot_check.month: expected a month YYYY-MM, got "2023-13"']),
     ("high_risk as text", lambda d: d.update(high_risk="是"), ['high_risk: expected true or false, got "是"']),
     ("no enterprise", lambda d: d.pop("enterprise"), ["enterprise: required field is missing"]),
+    ("rectified before found (07-01 for 07-11)", lambda d: d["hazards"][1].update(rectified="2023-07-01"),
+     ["hazards[1].rectified: 2023-07-01 is before the hazard was found (2023-07-10)"]),
+    ("a deferred deadline before found", lambda d: d["hazards"][1]["deferred"].update(deadline="2023-07-09"),
+     ["hazards[1].deferred.deadline: 2023-07-09 is before the hazard was found (2023-07-10)"]),
 ]
 
 
@@ -425,6 +429,23 @@ def test_a_step_recorded_twice_is_refused_and_checked_by_its_first_date_when_bui
     reports = [engine.check(attrs.evolve(steps, milestones=order))
                for order in ((*steps.milestones, late), (late, *steps.milestones))]
     assert [[v.rule for v in r.violations] for r in reports] == [[], []]
+
+
+def test_a_hazard_rectified_before_it_was_found_is_refused_and_not_rectified_at_once_when_built_in_python() -> None:
+    """A slip (07-01 for 07-11) read as rectified at once hid both findings of
+    ``campaign.deferred-hazard-plan``: the loader refuses it; built in Python, it is judged as a
+    hazard not rectified the day it was found."""
+    data = copy.deepcopy(read_data(RECORD))
+    data["hazards"][0].update(found="2023-07-10", rectified="2023-07-01")
+    with pytest.raises(LoadError) as caught:
+        document_from_data(data, str(RECORD))
+    assert [str(p) for p in caught.value.problems] == [
+        "hazards[0].rectified: 2023-07-01 is before the hazard was found (2023-07-10)"]
+    record = load_document(RECORD)
+    assert isinstance(record, EnterpriseRecord)
+    slip = attrs.evolve(record.hazards[0], found=date(2023, 7, 10), rectified=date(2023, 7, 1))
+    report = engine.check(attrs.evolve(record, hazards=(slip, *record.hazards[1:])))
+    assert [(v.rule, v.location) for v in report.violations] == [("campaign.deferred-hazard-plan", "/hazards/0")] * 2
 
 
 def test_an_aggregate_cannot_list_its_own_unit_as_a_member() -> None:
