@@ -10,6 +10,7 @@ Each builder yields facts of one kind and, when the plan lacks the data that kin
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params
-from forms.plan import AnnualPlan, Category, Period, PlannedBasis, Tag, name_key
+from forms.plan import AnnualPlan, Category, Period, PlannedBasis, Tag, days_in, name_key, weekend_days
 
 NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly schedule")
 NO_KEY_UNITS = Missing("计划未附重点单位名单", "the plan has no key-unit list")
@@ -268,6 +269,24 @@ def workday_steps(plan: AnnualPlan, params: Params) -> Built:
     yield from stated
 
 
+def workload_calendar(plan: AnnualPlan, params: Params) -> Built:
+    """``workload-calendar``: the accounting's days in the year and rest days against the plan year's calendar."""
+    w = plan.workload
+    if w is None:
+        yield NO_WORKLOAD
+        return
+    year, leap = plan.year, calendar.isleap(plan.year)
+    days, weekend = days_in(year), weekend_days(year)
+    yield {"kind": "workload-calendar", "loc": "/workload/days_in_year", "label_zh": "全年总天数",
+           "label_en": "the days in the year", "stated": w.days_in_year, "calendar": days,
+           "calendar_zh": f"{year}年{'是' if leap else '不是'}闰年，共{days}天",
+           "calendar_en": f"{year} is {'a' if leap else 'not a'} leap year: {days} days"}
+    yield {"kind": "workload-calendar", "loc": "/workload/rest_days", "label_zh": "法定公休日",
+           "label_en": "the statutory rest days", "stated": w.rest_days, "calendar": weekend,
+           "calendar_zh": f"{year}年的星期六、星期日共{weekend}天",
+           "calendar_en": f"{year} has {weekend} Saturdays and Sundays"}
+
+
 def workload_ratio(plan: AnnualPlan, params: Params) -> Built:
     """``workload-ratio``: the year's planned checks per supervision workday (computed from the inputs)."""
     w = plan.workload
@@ -428,6 +447,9 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
     "workday-step": FactKind(workday_steps, ("label_zh", "label_en", "stated", "low", "high", "expected", "accepted_zh",
                                              "accepted_en", "formula"),
                              texts=("label_zh", "label_en", "expected", "accepted_zh", "accepted_en", "formula")),
+    "workload-calendar": FactKind(workload_calendar, ("label_zh", "label_en", "stated", "calendar", "calendar_zh",
+                                                      "calendar_en"),
+                                  texts=("label_zh", "label_en", "calendar_zh", "calendar_en")),
     "workload-ratio": FactKind(workload_ratio, ("planned", "supervision_workdays", "ratio", "ratio_shown", "required",
                                                 "missing"),
                                reads={"min_checks_per_workday": Decimal}, texts=("ratio_shown",)),

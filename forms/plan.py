@@ -7,6 +7,7 @@ number, and rules that need a missing value report that they could not be checke
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 from decimal import Decimal
@@ -208,6 +209,18 @@ class StatedTotals:
     general: Count
     key_share: Percent | None = None
     general_share: Percent | None = None
+
+
+def days_in(year: int) -> int:
+    """全年总天数: 366 in a leap year, else 365."""
+    return 366 if calendar.isleap(year) else 365
+
+
+def weekend_days(year: int) -> int:
+    """The Saturdays and Sundays of ``year``: two in each of its 52 whole weeks, and any of the one or
+    two days left over, which fall on the weekdays of 1 (and 2) January."""
+    first = calendar.weekday(year, 1, 1)
+    return 52 * 2 + sum(1 for k in range(days_in(year) - 52 * 7) if (first + k) % 7 >= calendar.SATURDAY)
 
 
 @attrs.frozen

@@ -122,6 +122,46 @@ def test_workload_steps_are_checked_each_against_the_stated_figures_before_it() 
     ]
 
 
+def test_a_2024_accounting_of_365_days_is_reported_at_its_day_count() -> None:
+    """附件3 一 counts 2024 as 366 days; 365 with every figure after it restated still adds up, and
+    gave the ratio 250 × 21 − 2600 − 2160 = 490 workdays, so 375 checks passed (0.765) where 366
+    days ask for 384. The day count is reported, citing the clause that states it."""
+    assert CHONGMING.workload is not None
+    short = restated(attrs.evolve(CHONGMING, workload=attrs.evolve(CHONGMING.workload, days_in_year=365)))
+    assert short.workload is not None and short.workload.supervision_workdays == 490
+    assert engine.check(short).rules_violated == ("plan.joint-share", "plan.workload-calendar")
+    (v,) = violations_of(short, "plan.workload-calendar")
+    assert v.location == "/workload/days_in_year"
+    assert v.message == "工作量核算：全年总天数写明365天，但2024年是闰年，共366天"
+    assert v.message_en == "workday accounting: the days in the year are stated as 365, but 2024 is a leap year: 366 days"
+    assert v.values == {"stated": 365, "calendar": 366}
+    assert [(c.source, c.clause) for c in v.citations] == [("chongming-2024", "附件3 一")]
+
+
+def test_rest_days_other_than_the_years_saturdays_and_sundays_are_reported() -> None:
+    """法定公休日104天: 2024's Saturdays and Sundays. 105, one holiday fewer making up for it, adds up too."""
+    assert CHONGMING.workload is not None
+    plan = attrs.evolve(CHONGMING, workload=attrs.evolve(CHONGMING.workload, rest_days=105, holidays=10))
+    (v,) = violations_of(plan, "plan.workload-calendar")
+    assert (v.location, v.values) == ("/workload/rest_days", {"stated": 105, "calendar": 104})
+    assert v.message == "工作量核算：法定公休日写明105天，但2024年的星期六、星期日共104天"
+    assert violations_of(plan, "plan.workload-arithmetic") == []
+
+
+def test_the_day_count_is_checked_only_where_the_profiles_source_states_it() -> None:
+    """Putuo's source leaves its workload annex out and states no day count: its profile does not
+    apply the rule, even to a plan that counts 2024 as 365 days. Without an accounting the rule is
+    not checked, not passed."""
+    assert CHONGMING.workload is not None
+    putuo = load_document(EXAMPLES / "putuo-2024.yaml")
+    counted = attrs.evolve(putuo, workload=attrs.evolve(CHONGMING.workload, days_in_year=365))
+    report = engine.check(counted)
+    assert "plan.workload-calendar" not in {v.rule for v in report.violations} | {n.rule for n in report.not_checked}
+    report = engine.check(attrs.evolve(CHONGMING, workload=None))
+    assert [(n.rule, n.reason_en) for n in report.not_checked if n.rule == "plan.workload-calendar"] == [
+        ("plan.workload-calendar", "the plan has no workday accounting")]
+
+
 def quarterly_plan(rows: dict[str, list[int | None]]) -> dict:
     """A Minhang 2020 plan of two quarterly joint items, 4 checks each, with schedule ``rows``."""
     items = [{"id": k, "name": f"联合检查{k.upper()}", "category": "general", "planned": 4, "tags": ["joint"],

@@ -115,6 +115,33 @@ def test_workload_ratio_just_at_the_minimum_passes_and_one_check_fewer_fails(pla
     assert violation.values["missing"] == 1
 
 
+@given(plan=annual_plans("shanghai-chongming-2024"), more=st.integers(1, 3))
+def test_rest_days_off_the_calendar_fire_the_calendar_rule_at_the_rest_days(plan, more: int) -> None:
+    """The targeted mutation moves the day count; more rest days, as many holidays fewer (so the
+    workdays stay), are reported at the rest days, by that rule only."""
+    import attrs
+
+    w = plan.workload
+    assert w is not None
+    report = engine.check(attrs.evolve(plan, workload=attrs.evolve(w, rest_days=w.rest_days + more,
+                                                                   holidays=w.holidays - more)))
+    assert report.rules_violated == ("plan.workload-calendar",), [(v.rule, v.message_en) for v in report.violations]
+    (violation,) = report.violations
+    assert violation.location == "/workload/rest_days"
+    assert violation.values == {"stated": w.rest_days + more, "calendar": w.rest_days}
+
+
+@given(year=st.integers(1, 9999))
+def test_a_years_rest_days_are_its_saturdays_and_sundays(year: int) -> None:
+    from datetime import date, timedelta
+
+    from forms.plan import days_in, weekend_days
+
+    days = [date(year, 1, 1) + timedelta(k) for k in range(days_in(year))]
+    assert days[-1] == date(year, 12, 31)
+    assert weekend_days(year) == sum(1 for d in days if d.weekday() >= 5)
+
+
 @pytest.mark.parametrize("profile_id", ["shanghai-chongming-2024", "shanghai-putuo-2024"])
 @given(data=st.data())
 def test_either_joint_share_fix_clears_the_finding_and_is_the_least_that_does(profile_id: str,

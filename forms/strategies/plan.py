@@ -6,6 +6,7 @@ way a rule is violated (:data:`Way`): each alternative of its ``when``, and each
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import math
 from collections import Counter
@@ -34,6 +35,8 @@ from forms.plan import (
     Tag,
     UnitVisit,
     Workload,
+    days_in,
+    weekend_days,
 )
 
 MONTHS = 12
@@ -285,8 +288,10 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
     ratio = facts.min_checks_per_workday
     # Slack for mutations that lower the joint count: the ratio must hold without the joint item.
     supervision = draw(st.integers(1, max(1, math.floor((total - joint) / Fraction(ratio)))))
-    days = draw(st.sampled_from([365, 366]))
-    rest, holidays = draw(st.integers(100, 106)), draw(st.sampled_from([11, 13]))
+    # The year's days and rest days are its calendar's (plan.workload-calendar).
+    year = draw(st.integers(facts.year_from, facts.year_to))
+    days, rest = days_in(year), weekend_days(year)
+    holidays = draw(st.sampled_from([11, 13]))
     statutory = days - rest - holidays
     staff = max(draw(st.integers(1, 40)), math.ceil(supervision / statutory))
     spare = statutory * staff - supervision
@@ -300,7 +305,7 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
     places = draw(st.integers(0, 4))  # stated to 0–4 places, trailing zeros kept (68.20)
     stated_share = Decimal(0).quantize(Decimal(1).scaleb(-places))
     plan = AnnualPlan(
-        issuer="某区应急管理局", jurisdiction=facts.jurisdiction, year=draw(st.integers(facts.year_from, facts.year_to)),
+        issuer="某区应急管理局", jurisdiction=facts.jurisdiction, year=year,
         profile=facts.id, totals=StatedTotals(total=0, key=0, general=0, key_share=stated_share, general_share=stated_share),
         items=tuple(items), groups=(Group(id="key-units", name="区重点单位执法检查", category=Category.KEY),),
         schedule=schedule, key_units=key_units, workload=workload,
@@ -363,6 +368,15 @@ def break_workload_arithmetic(plan: AnnualPlan) -> AnnualPlan:
     return attrs.evolve(plan, workload=attrs.evolve(w, supervision_workdays=w.supervision_workdays + 1))
 
 
+def break_workload_calendar(plan: AnnualPlan) -> AnnualPlan:
+    """The year counted as the other kind (365 days for a leap year, 366 for another), one holiday
+    more or fewer making up for it, so the workdays after it are unchanged."""
+    w = plan.workload
+    assert w is not None
+    change = (365 if calendar.isleap(plan.year) else 366) - w.days_in_year
+    return attrs.evolve(plan, workload=attrs.evolve(w, days_in_year=w.days_in_year + change, holidays=w.holidays + change))
+
+
 def break_workload_ratio(plan: AnnualPlan) -> AnnualPlan:
     """Fewer other workdays: the supervision workdays grow until the planned checks fall short of the ratio."""
     w = plan.workload
@@ -421,6 +435,7 @@ PLAN_MUTATIONS: dict[str, Callable[[AnnualPlan], AnnualPlan]] = {
     "plan.joint-share": break_joint_share,
     "plan.key-unit-coverage": break_key_unit_coverage,
     "plan.workload-arithmetic": break_workload_arithmetic,
+    "plan.workload-calendar": break_workload_calendar,
     "plan.workload-ratio": break_workload_ratio,
     "plan.sample-excludes-key-units": break_sample_excludes_key_units,
     "plan.key-unit-list": break_key_unit_list,
@@ -510,6 +525,7 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[AnnualPlan], AnnualPlan]] = {
     ("plan.key-unit-coverage", 2, 0): unit_unvisited_in_a_period,
     ("plan.workload-arithmetic", 0, 0): supervision_understated,
     ("plan.workload-arithmetic", 0, 1): supervision_overstated,
+    ("plan.workload-calendar", 0, 0): break_workload_calendar,
     ("plan.workload-ratio", 0, 0): break_workload_ratio,
     ("plan.sample-excludes-key-units", 0, 0): break_sample_excludes_key_units,
     ("plan.key-unit-list", 0, 0): break_key_unit_list,
