@@ -31,6 +31,7 @@ from forms.plan import AnnualPlan
 from rulebook import (
     Comparison,
     Op,
+    ParameterSpec,
     Pattern,
     Profile,
     Rule,
@@ -208,8 +209,56 @@ _A = {date: "a date", Decimal: "a number"}
 _TEXT = "text"
 
 
+#: The operators that order their sides, which text does character by character ("9" above "10").
+_ORDERING = (Op.LT, Op.LE, Op.GT, Op.GE)
+
+
+def _what_field(kind: str | None, name: str) -> str | None:
+    """Whether field ``name`` of fact kind ``kind`` is text or a number; None where the kind lacks it (reported)."""
+    if kind not in FACT_KINDS or name not in FACT_KINDS[kind].all_fields:
+        return None
+    return "text" if name in FACT_KINDS[kind].text_fields else "number"
+
+
+def _unlike(comparison: Comparison, kind: str, kinds: dict[str, str], specs: dict[str, ParameterSpec]) -> str | None:
+    """Why the condition compares text with a number, a date parameter with a field, or orders
+    text: durable-rules would compare them all the same, and the condition would hold never (or,
+    with ``!=``, always) or order figures as text. None where it does none of these."""
+    left = _what_field(kind, comparison.field)
+    right: str | None
+    if comparison.value is not None:
+        right, shown = "number", f"the number {comparison.value}"
+    elif comparison.field2 is not None:
+        right = _what_field(kind, comparison.field2)
+        shown = f"{right} field {comparison.field2!r}"
+    elif comparison.param is not None:
+        spec = specs.get(comparison.param)
+        right = None if spec is None else "date" if spec.takes is date else "number"
+        shown = f"{right} parameter {comparison.param!r}"
+    elif comparison.bound is not None:
+        alias, _, name = comparison.bound.partition(".")
+        right = _what_field(kinds.get(alias), name)
+        shown = f"{right} field {comparison.bound!r}"
+    else:
+        return None  # reported by definition_problems
+    if left is None or right is None:
+        return None  # what it names is missing, reported where it is named
+    sides = f"{left} field {comparison.field!r} with {shown}"
+    if left == right:
+        if left == "text" and comparison.op in _ORDERING:
+            return (f"compares {sides} by {comparison.op.value!r}: text is ordered character by character "
+                    "(\"9\" above \"10\"); compare a number field, or use == or !=")
+        return None
+    if "date" in (left, right):
+        return (f"compares {sides}: no field is a date (facts give dates as text), so a date parameter is "
+                "compared by the builder that reads it (as days_late)")
+    return (f"compares {sides}: text is never equal to a number, nor below or above one, so the condition "
+            f"would {'always' if comparison.op is Op.NE else 'never'} hold, whatever the facts")
+
+
 def rule_problems(rule: Rule) -> list[Problem]:
-    """Where ``rule`` names what its facts or its declared parameters do not have, declares a
+    """Where ``rule`` names what its facts or its declared parameters do not have, compares text
+    with a number or a date parameter with a field, or orders text (:func:`_unlike`), declares a
     parameter its facts' builder reads in a unit that does not take what it reads (a date in
     ``percent``), or gives a text field a format spec only a number takes (``{share_shown:.1f}``)."""
     problems: list[Problem] = []
@@ -260,6 +309,10 @@ def rule_problems(rule: Rule) -> list[Problem]:
                                                                       "pattern of this alternative"))
                         else:
                             field_of(kinds[alias], name, f"{where}.bound")
+                    # A parameter declared in a unit its builder does not take is reported once, at the unit.
+                    if comparison.param not in mistyped and (why := _unlike(comparison, pattern.fact, kinds,
+                                                                             specs)) is not None:
+                        problems.append(Problem(where, why))
             kinds[pattern.alias] = pattern.fact
         if any(kind not in FACT_KINDS for kind in kinds.values()):
             judged = False  # already reported
