@@ -258,9 +258,10 @@ def _unlike(comparison: Comparison, kind: str, kinds: dict[str, str], specs: dic
 
 def rule_problems(rule: Rule) -> list[Problem]:
     """Where ``rule`` names what its facts or its declared parameters do not have, compares text
-    with a number or a date parameter with a field, or orders text (:func:`_unlike`), declares a
-    parameter its facts' builder reads in a unit that does not take what it reads (a date in
-    ``percent``), or gives a text field a format spec only a number takes (``{share_shown:.1f}``)."""
+    with a number or a date parameter with a field, or orders text (:func:`_unlike`), gives two
+    patterns of a join one alias, declares a parameter its facts' builder reads in a unit that does
+    not take what it reads (a date in ``percent``), or gives a text field a format spec only a
+    number takes (``{share_shown:.1f}``)."""
     problems: list[Problem] = []
     specs = {spec.name: spec for spec in rule.parameters}
     declared = set(specs)
@@ -313,11 +314,17 @@ def rule_problems(rule: Rule) -> list[Problem]:
                     if comparison.param not in mistyped and (why := _unlike(comparison, pattern.fact, kinds,
                                                                              specs)) is not None:
                         problems.append(Problem(where, why))
-            kinds[pattern.alias] = pattern.fact
-        if any(kind not in FACT_KINDS for kind in kinds.values()):
+            if pattern.alias in kinds:  # durable-rules would bind the later fact to both, losing the earlier
+                earlier = [p.alias for p in alternative.match].index(pattern.alias)
+                problems.append(Problem(f"{at}.alias", f"{pattern.alias!r} is the alias of match[{earlier}] too"
+                                        f"{' (the default)' if pattern.alias == 'm' else ''}: give each pattern of "
+                                        "a join an alias of its own (alias: sample, alias: key)"))
+            kinds.setdefault(pattern.alias, pattern.fact)
+        facts = [pattern.fact for pattern in alternative.match]  # in order: the first pattern's fields win
+        if any(kind not in FACT_KINDS for kind in facts):
             judged = False  # already reported
             continue
-        fields = set(declared).union(*(FACT_KINDS[kind].all_fields for kind in kinds.values()))
+        fields = set(declared).union(*(FACT_KINDS[kind].all_fields for kind in facts))
         named |= fields
         for part in ("message", "fix"):
             own = getattr(alternative, part) is not None  # else the rule's own, shared by its alternatives
@@ -329,7 +336,7 @@ def rule_problems(rule: Rule) -> list[Problem]:
                                             f"of when[{k}] nor the rule's parameters have"))
                 elif spec is not None and name not in declared:  # a parameter is shown as the profile gives it
                     # The fact that fills it: the first of the alternative's patterns whose kind has it.
-                    kind = next(kind for kind in kinds.values() if name in FACT_KINDS[kind].all_fields)
+                    kind = next(kind for kind in facts if name in FACT_KINDS[kind].all_fields)
                     if name in FACT_KINDS[kind].text_fields and (why := unformattable(spec, (_TEXT,))) is not None:
                         problems.append(Problem(f"{where}.{language}", f"{{{name}:{spec}}}: {name!r} of fact kind "
                                                 f"{kind!r} is text: {why}"))

@@ -179,6 +179,12 @@ BROKEN: dict[str, tuple[Rule, str | list[str], str]] = {
         "rules[plan.sample-excludes-key-units].when[0].match[1].all[0]",
         "compares text field 'name_key' with text field 'sample.name_key' by '<': text is ordered character by "
         "character"),
+    "alias given twice": (
+        attrs.evolve(SAMPLE, when=(attrs.evolve(SAMPLE.when[0], match=tuple(
+            attrs.evolve(p, alias="m") for p in _second_pattern_bound(SAMPLE, "m.name_key").when[0].match)),)),
+        "rules[plan.sample-excludes-key-units].when[0].match[1].alias",
+        "'m' is the alias of match[0] too (the default): give each pattern of a join an alias of its own "
+        "(alias: sample, alias: key)"),
     "fact kind of another kind of document": (
         attrs.evolve(JOINT, document="dispatch-form"),
         "rules[plan.joint-share].when[0].match[0].fact",
