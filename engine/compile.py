@@ -7,6 +7,7 @@ matched which facts; everything else happens outside the engine.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import json
@@ -26,6 +27,7 @@ from engine.derived import ParameterValues
 from engine.facts import FACT_KINDS
 from engine.plan_facts import PLAN_FACT_KINDS
 from forms.convert import DOCUMENT_KINDS
+from forms.dispatch import load_template, variants
 from forms.errors import Problem
 from forms.plan import AnnualPlan
 from rulebook import (
@@ -343,15 +345,42 @@ def rule_problems(rule: Rule) -> list[Problem]:
     problems.extend(Problem(f"rules[{rule.id}].values", f"names {name!r}, which no alternative's facts nor the "
                                                         "rule's parameters have")
                     for name in rule.values if judged and name not in named)
-    # A finding's citations are chosen by the first fact it matched: a scope must name one of its fields.
+    # A finding's citations are chosen by the first fact it matched: a scope must name one of its
+    # fields, and values that field can hold (else the finding would cite all of its rule's clauses).
     first = {a.match[0].fact for a in rule.when if a.match and a.match[0].fact in FACT_KINDS}
     for k, citation in enumerate(rule.citations):
         scope = citation.applies_to
-        if judged and scope is not None and not any(scope.field in FACT_KINDS[kind].all_fields for kind in first):
+        if not judged or scope is None:
+            continue
+        having = [kind for kind in sorted(first) if scope.field in FACT_KINDS[kind].all_fields]
+        if not having:
             problems.append(Problem(f"rules[{rule.id}].citations[{k}].applies_to.field",
                                     f"no finding's first fact has field {scope.field!r} "
                                     f"(they are facts of {', '.join(sorted(first))})"))
+        elif scope.field == "kind":
+            problems.extend(Problem(f"rules[{rule.id}].citations[{k}].applies_to.values",
+                                    f"names {value!r}, which is the kind of no finding's first fact "
+                                    f"(they are facts of {', '.join(having)})")
+                            for value in scope.values if value not in first)
+        elif all(scope.field in FACT_KINDS[kind].item_keys for kind in having):
+            keys = _item_keys()
+            problems.extend(Problem(f"rules[{rule.id}].citations[{k}].applies_to.values",
+                                    f"names {value!r}, which is the key of no item of the dispatch forms "
+                                    f"({', '.join(variants())}){_closest(value, keys)}")
+                            for value in scope.values if value not in keys)
     return problems
+
+
+def _item_keys() -> frozenset[str]:
+    """The key of every item of the shipped dispatch form templates: all a field of
+    :attr:`engine.derived.FactKind.item_keys` can hold."""
+    return frozenset(key for variant in variants() for key in load_template(variant).keys)
+
+
+def _closest(name: str, names: Iterable[str]) -> str:
+    """``: did you mean 'x'?`` for the name of ``names`` closest to a misspelt ``name``, if one is close."""
+    close = difflib.get_close_matches(name, sorted(names), n=1)
+    return f": did you mean {close[0]!r}?" if close else ""
 
 
 def owed_by_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:

@@ -19,6 +19,7 @@ from engine.compile import RulebookError, compile_profile, rule_problems
 from engine.derived import Bundle, Fact, FactKind
 from engine.facts import FACT_KINDS, build_facts
 from forms import load_document
+from forms.dispatch import load_template, variants
 from forms.plan import AnnualPlan
 from forms.strategies import CAMPAIGN_MUTATIONS, PLAN_MUTATIONS, annual_plans, campaign_bundles
 from rulebook import Op, ParameterSpec, Rule, Rulebook, Text, load_rulebook
@@ -36,10 +37,13 @@ def facts_of(bundle: Bundle, profile_id: str) -> list[Fact]:
 
 
 def assert_declared(facts: list[Fact]) -> None:
-    """Each fact has exactly its kind's fields, text where the kind declares it text and a number elsewhere."""
+    """Each fact has exactly its kind's fields, text where the kind declares it text and a number
+    elsewhere, and an item's key of a form template where the kind declares it one."""
+    keys = {key for variant in variants() for key in load_template(variant).keys}
     for fact in facts:
         kind = FACT_KINDS[fact["kind"]]
         assert set(fact) == kind.all_fields, fact
+        assert {fact[name] for name in kind.item_keys} <= keys, fact
         wrong = {name: value for name, value in fact.items()
                  if isinstance(value, str) != (name in kind.text_fields)
                  or not isinstance(value, (str, int, float)) or isinstance(value, bool)}
@@ -53,7 +57,8 @@ def test_every_kind_a_rule_matches_is_declared_and_every_declared_kind_is_matche
 
 @pytest.mark.parametrize(("declared", "unknown"), [({"shown_as": {"part": "part_as_written"}}, "part_as_written"),
                                                    ({"blank_when": {"whole": "whole_blank"}}, "whole, whole_blank"),
-                                                   ({"blank_unless": {"part": ("part", "dated")}}, "dated")])
+                                                   ({"blank_unless": {"part": ("part", "dated")}}, "dated"),
+                                                   ({"item_keys": ("key",)}, "key")])
 def test_a_kind_showing_a_field_it_does_not_have_is_refused(declared: dict[str, dict[str, str]], unknown: str) -> None:
     with pytest.raises(ValueError) as refused:
         FactKind(lambda bundle, params: iter(()), ("part",), **declared)
