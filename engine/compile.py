@@ -7,6 +7,7 @@ matched which facts; everything else happens outside the engine.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import json
@@ -26,11 +27,13 @@ from engine.derived import ParameterValues
 from engine.facts import FACT_KINDS
 from engine.plan_facts import PLAN_FACT_KINDS
 from forms.convert import DOCUMENT_KINDS
+from forms.dispatch import load_template, variants
 from forms.errors import Problem
 from forms.plan import AnnualPlan
 from rulebook import (
     Comparison,
     Op,
+    ParameterSpec,
     Pattern,
     Profile,
     Rule,
@@ -208,10 +211,59 @@ _A = {date: "a date", Decimal: "a number"}
 _TEXT = "text"
 
 
+#: The operators that order their sides, which text does character by character ("9" above "10").
+_ORDERING = (Op.LT, Op.LE, Op.GT, Op.GE)
+
+
+def _what_field(kind: str | None, name: str) -> str | None:
+    """Whether field ``name`` of fact kind ``kind`` is text or a number; None where the kind lacks it (reported)."""
+    if kind not in FACT_KINDS or name not in FACT_KINDS[kind].all_fields:
+        return None
+    return "text" if name in FACT_KINDS[kind].text_fields else "number"
+
+
+def _unlike(comparison: Comparison, kind: str, kinds: dict[str, str], specs: dict[str, ParameterSpec]) -> str | None:
+    """Why the condition compares text with a number, a date parameter with a field, or orders
+    text: durable-rules would compare them all the same, and the condition would hold never (or,
+    with ``!=``, always) or order figures as text. None where it does none of these."""
+    left = _what_field(kind, comparison.field)
+    right: str | None
+    if comparison.value is not None:
+        right, shown = "number", f"the number {comparison.value}"
+    elif comparison.field2 is not None:
+        right = _what_field(kind, comparison.field2)
+        shown = f"{right} field {comparison.field2!r}"
+    elif comparison.param is not None:
+        spec = specs.get(comparison.param)
+        right = None if spec is None else "date" if spec.takes is date else "number"
+        shown = f"{right} parameter {comparison.param!r}"
+    elif comparison.bound is not None:
+        alias, _, name = comparison.bound.partition(".")
+        right = _what_field(kinds.get(alias), name)
+        shown = f"{right} field {comparison.bound!r}"
+    else:
+        return None  # reported by definition_problems
+    if left is None or right is None:
+        return None  # what it names is missing, reported where it is named
+    sides = f"{left} field {comparison.field!r} with {shown}"
+    if left == right:
+        if left == "text" and comparison.op in _ORDERING:
+            return (f"compares {sides} by {comparison.op.value!r}: text is ordered character by character "
+                    "(\"9\" above \"10\"); compare a number field, or use == or !=")
+        return None
+    if "date" in (left, right):
+        return (f"compares {sides}: no field is a date (facts give dates as text), so a date parameter is "
+                "compared by the builder that reads it (as days_late)")
+    return (f"compares {sides}: text is never equal to a number, nor below or above one, so the condition "
+            f"would {'always' if comparison.op is Op.NE else 'never'} hold, whatever the facts")
+
+
 def rule_problems(rule: Rule) -> list[Problem]:
-    """Where ``rule`` names what its facts or its declared parameters do not have, declares a
-    parameter its facts' builder reads in a unit that does not take what it reads (a date in
-    ``percent``), or gives a text field a format spec only a number takes (``{share_shown:.1f}``)."""
+    """Where ``rule`` names what its facts or its declared parameters do not have, compares text
+    with a number or a date parameter with a field, or orders text (:func:`_unlike`), gives two
+    patterns of a join one alias, declares a parameter its facts' builder reads in a unit that does
+    not take what it reads (a date in ``percent``), or gives a text field a format spec only a
+    number takes (``{share_shown:.1f}``)."""
     problems: list[Problem] = []
     specs = {spec.name: spec for spec in rule.parameters}
     declared = set(specs)
@@ -260,11 +312,21 @@ def rule_problems(rule: Rule) -> list[Problem]:
                                                                       "pattern of this alternative"))
                         else:
                             field_of(kinds[alias], name, f"{where}.bound")
-            kinds[pattern.alias] = pattern.fact
-        if any(kind not in FACT_KINDS for kind in kinds.values()):
+                    # A parameter declared in a unit its builder does not take is reported once, at the unit.
+                    if comparison.param not in mistyped and (why := _unlike(comparison, pattern.fact, kinds,
+                                                                             specs)) is not None:
+                        problems.append(Problem(where, why))
+            if pattern.alias in kinds:  # durable-rules would bind the later fact to both, losing the earlier
+                earlier = [p.alias for p in alternative.match].index(pattern.alias)
+                problems.append(Problem(f"{at}.alias", f"{pattern.alias!r} is the alias of match[{earlier}] too"
+                                        f"{' (the default)' if pattern.alias == 'm' else ''}: give each pattern of "
+                                        "a join an alias of its own (alias: sample, alias: key)"))
+            kinds.setdefault(pattern.alias, pattern.fact)
+        facts = [pattern.fact for pattern in alternative.match]  # in order: the first pattern's fields win
+        if any(kind not in FACT_KINDS for kind in facts):
             judged = False  # already reported
             continue
-        fields = set(declared).union(*(FACT_KINDS[kind].all_fields for kind in kinds.values()))
+        fields = set(declared).union(*(FACT_KINDS[kind].all_fields for kind in facts))
         named |= fields
         for part in ("message", "fix"):
             own = getattr(alternative, part) is not None  # else the rule's own, shared by its alternatives
@@ -276,22 +338,49 @@ def rule_problems(rule: Rule) -> list[Problem]:
                                             f"of when[{k}] nor the rule's parameters have"))
                 elif spec is not None and name not in declared:  # a parameter is shown as the profile gives it
                     # The fact that fills it: the first of the alternative's patterns whose kind has it.
-                    kind = next(kind for kind in kinds.values() if name in FACT_KINDS[kind].all_fields)
+                    kind = next(kind for kind in facts if name in FACT_KINDS[kind].all_fields)
                     if name in FACT_KINDS[kind].text_fields and (why := unformattable(spec, (_TEXT,))) is not None:
                         problems.append(Problem(f"{where}.{language}", f"{{{name}:{spec}}}: {name!r} of fact kind "
                                                 f"{kind!r} is text: {why}"))
     problems.extend(Problem(f"rules[{rule.id}].values", f"names {name!r}, which no alternative's facts nor the "
                                                         "rule's parameters have")
                     for name in rule.values if judged and name not in named)
-    # A finding's citations are chosen by the first fact it matched: a scope must name one of its fields.
+    # A finding's citations are chosen by the first fact it matched: a scope must name one of its
+    # fields, and values that field can hold (else the finding would cite all of its rule's clauses).
     first = {a.match[0].fact for a in rule.when if a.match and a.match[0].fact in FACT_KINDS}
     for k, citation in enumerate(rule.citations):
         scope = citation.applies_to
-        if judged and scope is not None and not any(scope.field in FACT_KINDS[kind].all_fields for kind in first):
+        if not judged or scope is None:
+            continue
+        having = [kind for kind in sorted(first) if scope.field in FACT_KINDS[kind].all_fields]
+        if not having:
             problems.append(Problem(f"rules[{rule.id}].citations[{k}].applies_to.field",
                                     f"no finding's first fact has field {scope.field!r} "
                                     f"(they are facts of {', '.join(sorted(first))})"))
+        elif scope.field == "kind":
+            problems.extend(Problem(f"rules[{rule.id}].citations[{k}].applies_to.values",
+                                    f"names {value!r}, which is the kind of no finding's first fact "
+                                    f"(they are facts of {', '.join(having)})")
+                            for value in scope.values if value not in first)
+        elif all(scope.field in FACT_KINDS[kind].item_keys for kind in having):
+            keys = _item_keys()
+            problems.extend(Problem(f"rules[{rule.id}].citations[{k}].applies_to.values",
+                                    f"names {value!r}, which is the key of no item of the dispatch forms "
+                                    f"({', '.join(variants())}){_closest(value, keys)}")
+                            for value in scope.values if value not in keys)
     return problems
+
+
+def _item_keys() -> frozenset[str]:
+    """The key of every item of the shipped dispatch form templates: all a field of
+    :attr:`engine.derived.FactKind.item_keys` can hold."""
+    return frozenset(key for variant in variants() for key in load_template(variant).keys)
+
+
+def _closest(name: str, names: Iterable[str]) -> str:
+    """``: did you mean 'x'?`` for the name of ``names`` closest to a misspelt ``name``, if one is close."""
+    close = difflib.get_close_matches(name, sorted(names), n=1)
+    return f": did you mean {close[0]!r}?" if close else ""
 
 
 def owed_by_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:

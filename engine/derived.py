@@ -116,9 +116,13 @@ class FactKind:
     #: role owe (``owed_by``), which the builder then asks of those units only: a profile saying it
     #: of any other parameter is refused (:func:`engine.compile.owed_by_problems`), as nothing would read it.
     scoped_by_role: tuple[str, ...] = ()
+    #: Fields holding a dispatch form item's ``key`` (``penalties``), as the form templates name it:
+    #: a citation scope on one must name an item of a template (:func:`engine.compile.rule_problems`).
+    item_keys: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         named = (("texts", set(self.texts)),
+                 ("item_keys", set(self.item_keys)),
                  ("shown_as", {*self.shown_as, *self.shown_as.values()}),
                  ("blank_when", {*self.blank_when, *self.blank_when.values()}),
                  ("blank_unless", {*self.blank_unless, *(f for flags in self.blank_unless.values() for f in flags)}))

@@ -47,11 +47,17 @@ class WorkedExample:
         return "".join(difflib.unified_diff(before, after, "compliant.yaml", "violating.yaml", n=2))
 
 
+class NoWorkedExample(LookupError):
+    """A rule has no worked example yet: no profile applies it, or ``forms.strategies`` has no
+    mutation that breaks it. The message names the rule and the step it still needs."""
+
+
 def profile_for(rule_id: str) -> str:
     """The profile a rule's worked example uses: the first (by id) that applies the rule."""
     profiles = load_rulebook().profiles_of(rule_id)
     if not profiles:
-        raise KeyError(f"no profile applies rule {rule_id!r}")
+        raise NoWorkedExample(f"rule {rule_id} has no worked example: no profile applies it (list it in the "
+                              "rules of a profile, rulebook/profiles/*.yaml)")
     return sorted(p.id for p in profiles)[0]
 
 
@@ -73,6 +79,10 @@ def worked_example(rule_id: str, profile_id: str | None = None) -> WorkedExample
     from forms.strategies import MUTATIONS, CampaignBundle
 
     profile_id = profile_id or profile_for(rule_id)
+    if rule_id not in MUTATIONS:
+        raise NoWorkedExample(f"rule {rule_id} has no worked example: no mutation breaks it (add one to "
+                              "PLAN_MUTATIONS in forms/strategies/plan.py or CAMPAIGN_MUTATIONS in "
+                              "forms/strategies/campaign.py)")
     base = _minimal(profile_id)
     broken = MUTATIONS[rule_id](base)  # a plan rule's breaks its profile's plan, a campaign rule's its bundle
     compliant = base.documents if isinstance(base, CampaignBundle) else (base,)

@@ -12,10 +12,10 @@ import pytest
 
 import engine
 from engine.cli import main
-from engine.compile import rule_problems
+from engine.compile import RulebookError, compile_profile, rule_problems
 from engine.facts import build_facts
 from forms import AnnualPlan, load_document
-from rulebook import Scope, load_rulebook
+from rulebook import Rule, Scope, load_rulebook
 
 from .conftest import cites_what_grounds_it
 
@@ -135,6 +135,32 @@ def test_a_scope_on_a_field_the_findings_lack_is_a_rulebook_problem() -> None:
         "rules[campaign.one-off-tasks].citations[0].applies_to.field: no finding's first fact has field 'key' "
         "(they are facts of one-off-task)"]
     assert rule_problems(rule) == []
+
+
+def _scoped(rule_id: str, k: int, scope: Scope) -> Rule:
+    rule = RULEBOOK.rules[rule_id]
+    return attrs.evolve(rule, citations=tuple(attrs.evolve(c, applies_to=scope) if i == k else c
+                                              for i, c in enumerate(rule.citations)))
+
+
+def test_a_scope_naming_no_item_of_the_forms_is_a_rulebook_problem() -> None:
+    """A misspelt key would ground no finding: 2.3's finding would cite every clause of its rule."""
+    wrong = _scoped("form.matches-records", 3, Scope("key", ("leader_not_leading_check",)))
+    problem = ("rules[form.matches-records].citations[3].applies_to.values: names 'leader_not_leading_check', which "
+               "is the key of no item of the dispatch forms (chongming-2023, linyi-lingang-2023): did you mean "
+               "'leader_not_leading_checks'?")
+    assert [str(p) for p in rule_problems(wrong)] == [problem]
+    with pytest.raises(RulebookError) as refused:
+        compile_profile(attrs.evolve(RULEBOOK, rules={**RULEBOOK.rules, wrong.id: wrong}),
+                        "shanghai-chongming-2023-campaign")
+    assert [str(p) for p in refused.value.problems] == [problem]
+
+
+def test_a_scope_naming_a_kind_no_finding_begins_with_is_a_rulebook_problem() -> None:
+    wrong = _scoped("form.part-within-whole", 3, Scope("kind", ("penalty-amounts",)))
+    assert [str(p) for p in rule_problems(wrong)] == [
+        "rules[form.part-within-whole].citations[3].applies_to.values: names 'penalty-amounts', which is the kind "
+        "of no finding's first fact (they are facts of part-whole, penalty-amount)"]
 
 
 def test_zhifa_rules_says_which_findings_a_clause_grounds(capsys: pytest.CaptureFixture[str]) -> None:

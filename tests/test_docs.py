@@ -200,6 +200,36 @@ def test_every_citation_links_to_the_coverage_entry_quoting_its_requirement(monk
     assert clause_ref(rulebook, leader.source, leader.clause, leader.quote).endswith("<clause-chongming-2023-campaign-7>`")
 
 
+def test_a_rule_without_a_profile_or_a_mutation_stops_the_build_naming_the_step_it_lacks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a KeyError's traceback from the catalogue: an ExtensionError of zhifa_docs, naming the rule and the
+    step it lacks (Sphinx shows it as the error)."""
+    import attrs
+    from sphinx.errors import ExtensionError
+
+    import engine.examples
+
+    monkeypatch.syspath_prepend(str(ROOT / "docs" / "_ext"))
+    worked_example_rst = importlib.import_module("zhifa_docs")._worked_example_rst
+    shipped = load_rulebook()
+    rule = attrs.evolve(shipped.rules["plan.joint-share"], id="plan.joint-present")
+    unapplied = attrs.evolve(shipped, rules={**shipped.rules, rule.id: rule})
+    monkeypatch.setattr(engine.examples, "load_rulebook", lambda: unapplied)
+    with pytest.raises(ExtensionError) as stopped:
+        worked_example_rst(rule.id)
+    assert stopped.value.category == "Extension error (zhifa_docs)"
+    assert str(stopped.value) == ("rule plan.joint-present has no worked example: no profile applies it (list it in "
+                                  "the rules of a profile, rulebook/profiles/*.yaml)")
+    putuo = shipped.profiles["shanghai-putuo-2024"]
+    applied = unapplied.with_profile(attrs.evolve(putuo, rules=(*putuo.rules, rule.id)))
+    monkeypatch.setattr(engine.examples, "load_rulebook", lambda: applied)
+    with pytest.raises(ExtensionError) as stopped:
+        worked_example_rst(rule.id)
+    assert str(stopped.value) == ("rule plan.joint-present has no worked example: no mutation breaks it (add one to "
+                                  "PLAN_MUTATIONS in forms/strategies/plan.py or CAMPAIGN_MUTATIONS in "
+                                  "forms/strategies/campaign.py)")
+
+
 def test_coverage_calling_a_requirement_encoded_that_no_rule_quotes_is_refused(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import rulebook.catalogue

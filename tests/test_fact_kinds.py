@@ -19,9 +19,10 @@ from engine.compile import RulebookError, compile_profile, rule_problems
 from engine.derived import Bundle, Fact, FactKind
 from engine.facts import FACT_KINDS, build_facts
 from forms import load_document
+from forms.dispatch import load_template, variants
 from forms.plan import AnnualPlan
 from forms.strategies import CAMPAIGN_MUTATIONS, PLAN_MUTATIONS, annual_plans, campaign_bundles
-from rulebook import Rule, Rulebook, Text, load_rulebook
+from rulebook import Op, ParameterSpec, Rule, Rulebook, Text, load_rulebook
 
 RULEBOOK = load_rulebook()
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,10 +37,13 @@ def facts_of(bundle: Bundle, profile_id: str) -> list[Fact]:
 
 
 def assert_declared(facts: list[Fact]) -> None:
-    """Each fact has exactly its kind's fields, text where the kind declares it text and a number elsewhere."""
+    """Each fact has exactly its kind's fields, text where the kind declares it text and a number
+    elsewhere, and an item's key of a form template where the kind declares it one."""
+    keys = {key for variant in variants() for key in load_template(variant).keys}
     for fact in facts:
         kind = FACT_KINDS[fact["kind"]]
         assert set(fact) == kind.all_fields, fact
+        assert {fact[name] for name in kind.item_keys} <= keys, fact
         wrong = {name: value for name, value in fact.items()
                  if isinstance(value, str) != (name in kind.text_fields)
                  or not isinstance(value, (str, int, float)) or isinstance(value, bool)}
@@ -53,7 +57,8 @@ def test_every_kind_a_rule_matches_is_declared_and_every_declared_kind_is_matche
 
 @pytest.mark.parametrize(("declared", "unknown"), [({"shown_as": {"part": "part_as_written"}}, "part_as_written"),
                                                    ({"blank_when": {"whole": "whole_blank"}}, "whole, whole_blank"),
-                                                   ({"blank_unless": {"part": ("part", "dated")}}, "dated")])
+                                                   ({"blank_unless": {"part": ("part", "dated")}}, "dated"),
+                                                   ({"item_keys": ("key",)}, "key")])
 def test_a_kind_showing_a_field_it_does_not_have_is_refused(declared: dict[str, dict[str, str]], unknown: str) -> None:
     with pytest.raises(ValueError) as refused:
         FactKind(lambda bundle, params: iter(()), ("part",), **declared)
@@ -125,10 +130,10 @@ def _first_comparison(rule: Rule, **changes: object) -> Rule:
                                     *rule.when[1:]))
 
 
-def _second_pattern_bound(rule: Rule, bound: str) -> Rule:
+def _second_pattern_bound(rule: Rule, bound: str, op: Op = Op.EQ) -> Rule:
     alternative = rule.when[0]
     first, second = alternative.match
-    comparison = attrs.evolve(second.all[0], bound=bound)
+    comparison = attrs.evolve(second.all[0], bound=bound, op=op)
     second = attrs.evolve(second, all=(comparison, *second.all[1:]))
     return attrs.evolve(rule, when=(attrs.evolve(alternative, match=(first, second)), *rule.when[1:]))
 
@@ -155,6 +160,36 @@ BROKEN: dict[str, tuple[Rule, str | list[str], str]] = {
         _second_pattern_bound(SAMPLE, "other.name_key"),
         "rules[plan.sample-excludes-key-units].when[0].match[1].all[0].bound",
         "'other' is not the alias of an earlier pattern"),
+    "text compared with a number parameter": (
+        _first_comparison(JOINT, field="share_shown"),
+        "rules[plan.joint-share].when[0].match[0].all[0]",
+        "compares text field 'share_shown' with number parameter 'min_joint_share': text is never equal to a number, "
+        "nor below or above one, so the condition would never hold, whatever the facts"),
+    "text compared with a constant by !=": (
+        _first_comparison(JOINT, field="joint_items", op=Op.NE, param=None, value=0),
+        "rules[plan.joint-share].when[0].match[0].all[0]",
+        "compares text field 'joint_items' with the number 0: text is never equal to a number, nor below or above "
+        "one, so the condition would always hold, whatever the facts"),
+    "a number compared with a text field": (
+        _first_comparison(JOINT, param=None, field2="share_shown"),
+        "rules[plan.joint-share].when[0].match[0].all[0]",
+        "compares number field 'share' with text field 'share_shown'"),
+    "a date parameter compared with a field": (
+        attrs.evolve(_first_comparison(JOINT, param="effective"), parameters=(
+            *JOINT.parameters, ParameterSpec("effective", Text(zh="生效日期", en="in effect from"), "date"))),
+        "rules[plan.joint-share].when[0].match[0].all[0]",
+        "compares number field 'share' with date parameter 'effective': no field is a date"),
+    "text ordered": (
+        _second_pattern_bound(SAMPLE, "sample.name_key", Op.LT),
+        "rules[plan.sample-excludes-key-units].when[0].match[1].all[0]",
+        "compares text field 'name_key' with text field 'sample.name_key' by '<': text is ordered character by "
+        "character"),
+    "alias given twice": (
+        attrs.evolve(SAMPLE, when=(attrs.evolve(SAMPLE.when[0], match=tuple(
+            attrs.evolve(p, alias="m") for p in _second_pattern_bound(SAMPLE, "m.name_key").when[0].match)),)),
+        "rules[plan.sample-excludes-key-units].when[0].match[1].alias",
+        "'m' is the alias of match[0] too (the default): give each pattern of a join an alias of its own "
+        "(alias: sample, alias: key)"),
     "fact kind of another kind of document": (
         attrs.evolve(JOINT, document="dispatch-form"),
         "rules[plan.joint-share].when[0].match[0].fact",

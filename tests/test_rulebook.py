@@ -9,6 +9,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from engine.compile import parameter_value
 from engine.facts import BUILDERS
 from rulebook import load_rulebook, profile_problems
 from rulebook.catalogue import catalogue
@@ -103,6 +104,21 @@ def test_each_rule_lists_the_profiles_it_applies_to() -> None:
     assert [p.id for p in RULEBOOK.profiles_of("plan.joint-quarterly")] == ["shanghai-minhang-2020"]
     assert [p.id for p in RULEBOOK.profiles_of("plan.joint-share")] == ["shanghai-chongming-2024", "shanghai-putuo-2024"]
     assert len(RULEBOOK.profiles_of("plan.totals")) == 3
+
+
+def test_no_title_states_a_value_its_profiles_give() -> None:
+    """A title is the rule's, shown beside each profile's values (the catalogue, `zhifa rules`, SARIF):
+    a figure in it (“15%”) would contradict a profile giving another (min_joint_share = 20)."""
+    stated = []
+    for rule in RULEBOOK.rules.values():
+        title = f"{rule.title.zh} / {rule.title.en}"
+        for profile in RULEBOOK.profiles_of(rule.id):
+            for spec in rule.parameters:
+                for name in spec.names_in(profile.parameters):
+                    shown = re.escape(str(parameter_value(profile.parameters[name].value)))
+                    if re.search(rf"(?<![0-9.]){shown}(?!\.?[0-9])", title):
+                        stated.append((rule.id, profile.id, name, title))
+    assert stated == []
 
 
 def test_rules_are_introspectable_and_use_known_fact_kinds() -> None:

@@ -29,14 +29,14 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.errors import SphinxError
+from sphinx.errors import ExtensionError, SphinxError
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
 import engine
 from engine.compile import RulebookError as RuleFitError
 from engine.compile import check_fit
-from engine.examples import worked_example
+from engine.examples import NoWorkedExample, worked_example
 from engine.facts import FACT_KINDS
 from engine.output import as_json, violation_lines
 from forms import LoadError
@@ -128,7 +128,10 @@ class _RstDirective(SphinxDirective):
 
 
 def _worked_example_rst(rule_id: str) -> list[str]:
-    example = worked_example(rule_id)
+    try:
+        example = worked_example(rule_id)
+    except NoWorkedExample as exc:  # a step of adding a rule not taken yet: say which, not a traceback
+        raise ExtensionError(str(exc), modname=__name__) from None
     out = [
         "**Worked example** (computed when these pages were built). Under profile "
         f":ref:`{example.profile} <profile-{example.profile}>`, start from the smallest input that satisfies "
