@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
-from engine.derived import BLANK_SHOWN, Built, Bundle, Fact, FactKind, Missing, Params, role_owing, title_of
+from engine.derived import BLANK_SHOWN, Built, Bundle, Fact, FactKind, Missing, Params, role_owing, title_of, whole_number
 from forms.dispatch import (
     MONEY_PLACES,
     CountAmount,
@@ -28,6 +28,7 @@ from forms.dispatch import (
 )
 from forms.plan import name_key
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy, UnitRole
+from rulebook.model import DATE_UNIT
 
 SCALE = 10**MONEY_PLACES  # money compared in 0.0001 万元, the finest amount a form may state
 NO_FORMS = Missing("没有调度表", "no dispatch forms were given")
@@ -63,13 +64,6 @@ def _date(params: Params, name: str) -> date:
     if not isinstance(value, date):
         raise TypeError(f"parameter {name} must be a date, got {value!r}")
     return value
-
-
-def _int(params: Params, name: str) -> int:
-    value = params[name]
-    if not isinstance(value, Decimal):
-        raise TypeError(f"parameter {name} must be a number, got {value!r}")
-    return int(value)
 
 
 def _scaled(value: Decimal | int, whole: bool) -> int:
@@ -383,8 +377,8 @@ def submissions(bundle: Bundle, params: Params) -> Built:
     forms = _forms(bundle)
     if not forms:
         yield NO_FORMS
-    day = _int(params, "submission_day")
-    rollups_held = _int(params, "rollups_held_to_submission_day") != 0
+    day = whole_number(params, "submission_day")
+    rollups_held = whole_number(params, "rollups_held_to_submission_day") != 0
     first, last = _date(params, "first_report_month"), _date(params, "campaign_end")
     start = _date(params, "campaign_start")
     for index, form in forms:
@@ -805,8 +799,8 @@ def _roles_unstated(index: int, unit: str, steps: list[tuple[str, UnitRole]]) ->
 #: show them, in Chinese and (``…_shown_en``) English.
 _PERIOD = ("enterprise", "high_risk", "period_zh", "period_en", "done")
 _PERIOD_TEXTS = ("enterprise", "period_zh", "period_en")
-_CAMPAIGN_READS = {"campaign_start": date, "campaign_end": date}
-_SERIES_READS = {"first_report_month": date, "campaign_end": date}  # the months a unit's series is due for
+_CAMPAIGN_READS = {"campaign_start": DATE_UNIT, "campaign_end": DATE_UNIT}
+_SERIES_READS = {"first_report_month": DATE_UNIT, "campaign_end": DATE_UNIT}  # the months a unit's series is due for
 CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     # A form has 3 rectified-found and 9 (Chongming) or 11 (Linyi) part-whole facts: packed, a
     # form's facts of each kind travel to durable-rules as one fact.
@@ -842,8 +836,8 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     # is later (a campaign month's form reports the campaign to date). One or the other, never both.
     "submission": FactKind(submissions, ("unit", "month", "due", "submitted", "dated", "days_late", "early",
                                          "before_start", "in_campaign", "first_month", "last_month", "held"),
-                           reads={"submission_day": Decimal, "rollups_held_to_submission_day": Decimal,
-                                  "campaign_start": date, **_SERIES_READS},
+                           reads={"submission_day": "day of month", "rollups_held_to_submission_day": "yes (1) or no (0)",
+                                  "campaign_start": DATE_UNIT, **_SERIES_READS},
                            blank_unless={"submitted": ("dated",), "days_late": ("dated",)},
                            texts=("unit", "month", "due", "submitted", "first_month", "last_month")),
     "rollup-sum": FactKind(rollups, ("unit", "month", "key", "label", "stated", "computed", "stated_blank",
@@ -876,7 +870,7 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     # before the campaign began.
     "milestone": FactKind(milestones, ("unit", "step", "step_zh", "step_en", "due", "done", "recorded", "days_late",
                                        "before_start", "known", "known_steps"),
-                          reads={"due.*": date, "campaign_start": date}, scoped_by_role=("due.*",),
+                          reads={"due.*": DATE_UNIT, "campaign_start": DATE_UNIT}, scoped_by_role=("due.*",),
                           blank_unless={"due": ("known",), "done": ("recorded",), "days_late": ("recorded", "known")},
                           texts=("unit", "step", "step_zh", "step_en", "due", "done", "known_steps")),
 }

@@ -44,6 +44,7 @@ from rulebook import (
     rule_as_data,
 )
 from rulebook.load import unformattable
+from rulebook.model import DATE_UNIT, UNITS
 
 #: durable-rules is not thread-safe and its rulesets are process-global: every call into it,
 #: compiling included, holds this lock.
@@ -205,8 +206,6 @@ BUILT_FROM: dict[str, tuple[str, ...]] = {**dict.fromkeys(PLAN_FACT_KINDS, _PLAN
                                           **dict.fromkeys(CAMPAIGN_FACT_KINDS, _CAMPAIGN_DOCUMENTS)}
 
 
-#: What a parameter's value is, in words.
-_A = {date: "a date", Decimal: "a number"}
 #: What a format spec on a text field must show (:attr:`engine.derived.FactKind.texts`).
 _TEXT = "text"
 
@@ -235,7 +234,7 @@ def _unlike(comparison: Comparison, kind: str, kinds: dict[str, str], specs: dic
         shown = f"{right} field {comparison.field2!r}"
     elif comparison.param is not None:
         spec = specs.get(comparison.param)
-        right = None if spec is None else "date" if spec.takes is date else "number"
+        right = None if spec is None else "date" if spec.unit == DATE_UNIT else "number"
         shown = f"{right} parameter {comparison.param!r}"
     elif comparison.bound is not None:
         alias, _, name = comparison.bound.partition(".")
@@ -261,13 +260,13 @@ def _unlike(comparison: Comparison, kind: str, kinds: dict[str, str], specs: dic
 def rule_problems(rule: Rule) -> list[Problem]:
     """Where ``rule`` names what its facts or its declared parameters do not have, compares text
     with a number or a date parameter with a field, or orders text (:func:`_unlike`), gives two
-    patterns of a join one alias, declares a parameter its facts' builder reads in a unit that does
-    not take what it reads (a date in ``percent``), or gives a text field a format spec only a
-    number takes (``{share_shown:.1f}``)."""
+    patterns of a join one alias, declares a parameter its facts' builder reads in another unit
+    than the builder reads it in (``date`` for ``percent``), or gives a text field a format spec
+    only a number takes (``{share_shown:.1f}``)."""
     problems: list[Problem] = []
     specs = {spec.name: spec for spec in rule.parameters}
     declared = set(specs)
-    mistyped: set[str] = set()  # the parameters found declared in a unit the builder does not read
+    mistyped: set[str] = set()  # the parameters found declared in a unit the builder does not read them in
 
     def field_of(kind: str, name: str, where: str) -> None:
         if kind in FACT_KINDS and name not in FACT_KINDS[kind].all_fields:
@@ -287,15 +286,15 @@ def rule_problems(rule: Rule) -> list[Problem]:
                     problems.append(Problem(f"{at}.fact", f"fact kind {pattern.fact!r} is built from "
                                                           f"{' or '.join(BUILT_FROM[pattern.fact])} documents, "
                                                           f"not from {rule.document}, which the rule checks"))
-                for name, takes in FACT_KINDS[pattern.fact].reads.items():
+                for name, unit in FACT_KINDS[pattern.fact].reads.items():
                     if name not in declared:
                         problems.append(Problem(f"{at}.fact", f"fact kind {pattern.fact!r} reads parameter {name!r}, "
                                                               "which the rule does not declare"))
-                    elif (spec := specs[name]).takes is not takes and name not in mistyped:
+                    elif (spec := specs[name]).unit != unit and name not in mistyped:
                         mistyped.add(name)
                         problems.append(Problem(f"rules[{rule.id}].parameters[{rule.parameters.index(spec)}].unit",
-                                                f"fact kind {pattern.fact!r} reads parameter {name!r} as "
-                                                f"{_A[takes]}, which unit {spec.unit!r} does not take"))
+                                                f"fact kind {pattern.fact!r} reads parameter {name!r} in unit "
+                                                f"{unit!r} ({UNITS[unit]}), not in {spec.unit!r}"))
             for group in ("all", "any"):
                 for i, comparison in enumerate(getattr(pattern, group)):
                     where = f"{at}.{group}[{i}]"

@@ -11,7 +11,7 @@ import attrs
 
 from forms.convert import Document
 from forms.records import UnitRole
-from rulebook.model import Text
+from rulebook.model import UNITS, Text
 
 #: A flat record durable-rules matches: ``kind``, ``loc`` (a JSON pointer into its document),
 #: ``doc`` (the document's index in the bundle), and the values a rule compares.
@@ -32,6 +32,18 @@ class ParameterValues(dict[str, Decimal | date]):
         super().__init__(values)
         self.titles = dict(titles)
         self.owed_by = dict(owed_by or {})
+
+
+def whole_number(params: Params, name: str) -> int:
+    """Parameter ``name`` as the whole number it is. A fraction (only a profile made in Python and
+    never compiled can give one: loading and compiling refuse it) is refused, not cut off: 1.5
+    checks a year are not 1, nor day 5.9 of a month day 5."""
+    value = params[name]
+    if not isinstance(value, Decimal):
+        raise TypeError(f"parameter {name} must be a number, got {value!r}")
+    if not value.is_finite() or value != value.to_integral_value():
+        raise ValueError(f"parameter {name} must be a whole number, got {value}")
+    return int(value)
 
 
 def title_of(params: Params, name: str) -> Text | None:
@@ -81,14 +93,14 @@ TEXT_COMMON_FIELDS = ("kind", "loc", "id")
 class FactKind:
     """A kind of fact: the builder that makes it, the fields its facts carry besides
     :data:`COMMON_FIELDS` (rules may compare and quote only these), and the profile parameters the
-    builder reads (a rule matching the kind must declare them, in a unit that takes what the builder
-    reads, so every profile applying it gives them, of that type)."""
+    builder reads (a rule matching the kind must declare them, in the unit the builder reads, so
+    every profile applying it gives them, each a value of that unit)."""
 
     builder: Callable[..., Built]
     fields: tuple[str, ...]
-    #: Each parameter the builder reads (or family, ``due.*``), with what its value must be: a
-    #: :class:`~datetime.date` or a :class:`~decimal.Decimal` (:attr:`rulebook.ParameterSpec.takes`).
-    reads: Mapping[str, type[Decimal] | type[date]] = attrs.field(factory=dict)
+    #: Each parameter the builder reads (or family, ``due.*``), with the unit it reads it in, one of
+    #: :data:`rulebook.model.UNITS` (``percent``: 15 is 15 %): what values it takes.
+    reads: Mapping[str, str] = attrs.field(factory=dict)
     #: Up to this many facts of the kind from one bundle travel to durable-rules as one packed fact,
     #: one slot each, where no join of the profile matches the kind (0: each is sent on its own);
     #: fewer where more would not fit in one durable-rules fact (``engine.compile.MAX_FACT_PROPERTIES``).
@@ -130,6 +142,9 @@ class FactKind:
             unknown = sorted(fields - set(self.fields))
             if unknown:
                 raise ValueError(f"{name} names fields the kind does not have: {', '.join(unknown)}")
+        unknown_units = sorted(unit for unit in self.reads.values() if unit not in UNITS)
+        if unknown_units:
+            raise ValueError(f"reads parameters in units zhifa does not know: {', '.join(unknown_units)}")
         unread = sorted(set(self.scoped_by_role) - set(self.reads))
         if unread:
             raise ValueError(f"scoped_by_role names parameters the kind does not read: {', '.join(unread)}")

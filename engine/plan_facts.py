@@ -17,7 +17,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params
+from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params, whole_number
 from forms.plan import AnnualPlan, Category, Period, PlannedBasis, Tag, days_in, name_key, weekend_days
 
 NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly schedule")
@@ -193,7 +193,7 @@ def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
     if plan.key_units is None:
         yield NO_KEY_UNITS
         return
-    per_year = int(_number(params["key_unit_checks_per_year"]))
+    per_year = whole_number(params, "key_unit_checks_per_year")
     units_in = Counter(u.category for u in plan.key_units.units)
     covering: dict[str, int] = defaultdict(int)
     for index, item in enumerate(plan.items):
@@ -436,14 +436,14 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
                              texts=("axis", "ref", "label_zh", "label_en", "computed_as_zh", "computed_as_en")),
     "joint-share": FactKind(joint_share, ("joint", "base", "share", "share_shown", "required", "missing", "added",
                                           "addable", "or_added_zh", "or_added_en", "joint_items", "base_items"),
-                            reads={"min_joint_share": Decimal}, blank_unless={"added": ("addable",)},
+                            reads={"min_joint_share": "percent"}, blank_unless={"added": ("addable",)},
                             texts=("share_shown", "or_added_zh", "or_added_en", "joint_items", "base_items")),
     "coverage-item": FactKind(key_unit_coverage, ("item", "item_name", "units", "planned", "required", "missing"),
-                              reads={"key_unit_checks_per_year": Decimal}, texts=("item", "item_name")),
+                              reads={"key_unit_checks_per_year": "checks per year"}, texts=("item", "item_name")),
     "coverage-category": FactKind(key_unit_coverage, ("category", "category_name", "units", "covering_items", "required"),
-                                  reads={"key_unit_checks_per_year": Decimal}, texts=("category", "category_name")),
+                                  reads={"key_unit_checks_per_year": "checks per year"}, texts=("category", "category_name")),
     "unit-period": FactKind(key_unit_coverage, ("unit", "period_zh", "period_en", "visits"),
-                            reads={"key_unit_checks_per_year": Decimal}, texts=("unit", "period_zh", "period_en")),
+                            reads={"key_unit_checks_per_year": "checks per year"}, texts=("unit", "period_zh", "period_en")),
     "workday-step": FactKind(workday_steps, ("label_zh", "label_en", "stated", "low", "high", "expected", "accepted_zh",
                                              "accepted_en", "formula"),
                              texts=("label_zh", "label_en", "expected", "accepted_zh", "accepted_en", "formula")),
@@ -452,7 +452,7 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
                                   texts=("label_zh", "label_en", "calendar_zh", "calendar_en")),
     "workload-ratio": FactKind(workload_ratio, ("planned", "supervision_workdays", "ratio", "ratio_shown", "required",
                                                 "missing"),
-                               reads={"min_checks_per_workday": Decimal}, texts=("ratio_shown",)),
+                               reads={"min_checks_per_workday": "checks per workday"}, texts=("ratio_shown",)),
     "sampled-unit": FactKind(sampled_units, ("item", "item_name", "name", "name_key"),
                              texts=("item", "item_name", "name", "name_key")),
     "key-unit": FactKind(sampled_units, ("no", "name", "name_key"), texts=("name", "name_key")),

@@ -32,8 +32,8 @@ DOCUMENT_TITLES = {
 
 def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, Any]]:
     """The profile's values of the rule's parameters (a family, ``due.*``, gives each of its members),
-    each with how it was read, where the profile says (``note``), and the role whose units alone owe
-    it, where only they do (``owed_by``)."""
+    each with its unit and the values the unit takes (``takes``), how it was read, where the profile
+    says (``note``), and the role whose units alone owe it, where only they do (``owed_by``)."""
     listed: dict[str, dict[str, Any]] = {}
     for spec in rule.parameters:
         for name in spec.names_in(profile.parameters):
@@ -41,6 +41,7 @@ def _parameters(rule: Rule, profile: Profile) -> dict[str, dict[str, Any]]:
             listed[name] = {
                 "value": str(value.value),
                 "unit": spec.unit,
+                "takes": str(spec.domain),
                 "title": {"zh": value.title.zh, "en": value.title.en} if value.title else None,
                 "effective_from": value.effective_from.isoformat(),
                 "effective_to": value.effective_to.isoformat() if value.effective_to else None,

@@ -15,7 +15,7 @@ import attrs
 from forms.convert import CONVERTER, DOCUMENT_KINDS, register_enum, structure
 from forms.errors import LoadError, Problem
 from forms.parse import read_data
-from rulebook.model import Alternative, Citation, Comparison, Op, Profile, Rule, Severity, Source, Text
+from rulebook.model import UNITS, Alternative, Citation, Comparison, Op, Profile, Rule, Severity, Source, Text
 
 HERE = Path(__file__).parent
 SOURCES_DIR = HERE / "sources"
@@ -214,11 +214,15 @@ def _alternative_problems(rule: Rule, k: int, alternative: Alternative) -> Itera
 
 def definition_problems(rule: Rule) -> list[Problem]:
     """Where the rule is not a whole rule, whatever its facts: it checks a kind of document zhifa
-    does not read, has no way to be violated, a condition that does not compare with exactly one
-    thing, an alternative without a message, or a format spec that cannot show a figure."""
+    does not read, declares a parameter in a unit zhifa does not know (so what it takes is unknown),
+    has no way to be violated, a condition that does not compare with exactly one thing, an
+    alternative without a message, or a format spec that cannot show a figure."""
     problems: list[Problem] = []
     if (why := _document_kind(rule.document)) is not None:
         problems.append(Problem(f"rules[{rule.id}].document", why))
+    problems.extend(Problem(f"rules[{rule.id}].parameters[{k}].unit",
+                            f"unknown unit {spec.unit!r} (known units: {', '.join(UNITS)})")
+                    for k, spec in enumerate(rule.parameters) if spec.domain is None)
     if not rule.when:
         problems.append(Problem(f"rules[{rule.id}].when", "lists no alternative: the rule could never be violated"))
     for k, alternative in enumerate(rule.when):
@@ -247,9 +251,9 @@ def profile_problems(rulebook: Rulebook, profile: Profile) -> list[Problem]:
     """Where the profile names a document kind, source or rule the rulebook lacks, binds a rule of
     a kind of document it does not check or that cites none of its sources, ends before it starts,
     misses a rule's parameter, gives it a value its unit does not take (a date for a percentage, a
-    number for a date) or has it in effect for only part of its period, gives a parameter none of
-    its rules uses, or quotes a parameter's clause (or the clause naming who owes it) wrongly. Its
-    rules' own citations are :func:`citation_problems`."""
+    number for a date, 1.5 checks per year, day 0 of a month) or has it in effect for only part of
+    its period, gives a parameter none of its rules uses, or quotes a parameter's clause (or the
+    clause naming who owes it) wrongly. Its rules' own citations are :func:`citation_problems`."""
     problems: list[Problem] = []
     where = f"profiles[{profile.id}]"
     if not profile.documents:

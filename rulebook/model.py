@@ -123,29 +123,88 @@ DATE_UNIT = "date"
 
 
 @attrs.frozen
+class Domain:
+    """The values a parameter of a unit takes: dates, or numbers, whole ones only (``whole``), from
+    ``least`` to ``most``, and dividing ``divides`` (a count of equal periods of a year of 12 months)."""
+
+    takes: type[Decimal] | type[date] = Decimal
+    whole: bool = False
+    least: int | None = None
+    most: int | None = None
+    divides: int | None = None
+
+    def __str__(self) -> str:
+        """What the values are, in words: ``a whole number from 1 to 31``."""
+        if self.takes is date:
+            return "a date (2024-05-31)"
+        if self.divides is not None:
+            shown = [str(n) for n in range(1, self.divides + 1) if self.divides % n == 0]
+            return f"a whole number dividing {self.divides} ({', '.join(shown[:-1])} or {shown[-1]})"
+        if self.whole and self.least is not None and self.most is not None and self.most - self.least <= 1:
+            return " or ".join(str(n) for n in range(self.least, self.most + 1))
+        kind = "a whole number" if self.whole else "a number"
+        if self.least is not None and self.most is not None:
+            return f"{kind} from {self.least} to {self.most}"
+        return f"{kind} of at least {self.least}" if self.least is not None else kind
+
+    def misfit(self, value: Decimal | date) -> str | None:
+        """Why ``value`` is not one of the values, or None."""
+        if not isinstance(value, self.takes):
+            return "is a date" if isinstance(value, date) else "is a number"
+        if not isinstance(value, Decimal):
+            return None
+        if not value.is_finite():
+            return "is not a finite number"
+        if self.whole and value != value.to_integral_value():
+            return "is not a whole number"
+        if self.least is not None and value < self.least:
+            return f"is below {self.least}"
+        if self.most is not None and value > self.most:
+            return f"is above {self.most}"
+        if self.divides is not None and self.divides % value != 0:
+            return f"does not divide {self.divides}"
+        return None
+
+
+#: Every unit a parameter may be declared in, with the values it takes. A value outside them is
+#: refused when a profile is loaded or compiled, not truncated or found wrong only by a check.
+UNITS: dict[str, Domain] = {
+    DATE_UNIT: Domain(date),
+    "percent": Domain(least=0, most=100),
+    "checks per workday": Domain(least=0),
+    "checks per quarter": Domain(whole=True, least=0),
+    # The year is split into that many periods of whole months, each unit checked in every one.
+    "checks per year": Domain(whole=True, least=1, divides=12),
+    # A month shorter than the day is due by its last day (engine.campaign_facts._deadline).
+    "day of month": Domain(whole=True, least=1, most=31),
+    "yes (1) or no (0)": Domain(whole=True, least=0, most=1),
+}
+
+
+@attrs.frozen
 class ParameterSpec:
     """A parameter the rule needs; each profile gives its value and where it comes from. A name
     ending in ``.*`` (``due.*``) stands for a family: every parameter of the profile named with that
-    prefix (``due.<step>``), of which the profile gives at least one. Its ``unit`` says what a value
-    is: a date for :data:`DATE_UNIT`, else a number."""
+    prefix (``due.<step>``), of which the profile gives at least one. Its ``unit``, one of
+    :data:`UNITS`, says what a value is: a date for :data:`DATE_UNIT`, else a number in the unit's
+    :class:`Domain` (a whole number from 1 to 31 for ``day of month``)."""
 
     name: str
     description: Text
     unit: str
 
     @property
-    def takes(self) -> type[Decimal] | type[date]:
-        """The type of a value of the parameter, :class:`~datetime.date` for a date or :class:`~decimal.Decimal` for
-        a number."""
-        return date if self.unit == DATE_UNIT else Decimal
+    def domain(self) -> Domain | None:
+        """The values the parameter takes, its unit's (None for a unit zhifa does not know)."""
+        return UNITS.get(self.unit)
 
     def misfit(self, value: Decimal | date) -> str | None:
-        """Why ``value`` is not a value of the parameter (a date for a number, or a number for a date), or None."""
-        if isinstance(value, self.takes):
-            return None
-        given = "a date" if isinstance(value, date) else "a number"
-        wanted = "a date (2024-05-31)" if self.takes is date else "a number"
-        return f"{value} is {given}, but its unit {self.unit!r} takes {wanted}"
+        """Why ``value`` is not a value of the parameter (a date for a number, a number for a date, a
+        number outside its unit's domain), or None; None too for a unit zhifa does not know
+        (:func:`rulebook.definition_problems` refuses the rule)."""
+        domain = self.domain
+        why = domain.misfit(value) if domain is not None else None
+        return None if why is None else f"{value} {why}, but its unit {self.unit!r} takes {domain}"
 
     @property
     def family(self) -> str | None:

@@ -5,7 +5,6 @@ role (``roles``), and not checked for one whose record states no roles."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 import attrs
@@ -388,6 +387,7 @@ def test_the_generator_gives_records_running_to_a_day_and_stating_roles(profile_
 def test_a_kind_scoping_by_role_a_parameter_it_does_not_read_is_refused() -> None:
     from engine.campaign_facts import milestones
     from engine.derived import FactKind
+    from rulebook.model import DATE_UNIT
 
     with pytest.raises(ValueError, match="scoped_by_role names parameters the kind does not read: submission_day"):
-        FactKind(milestones, ("unit",), reads={"due.*": date}, scoped_by_role=("submission_day",))
+        FactKind(milestones, ("unit",), reads={"due.*": DATE_UNIT}, scoped_by_role=("submission_day",))

@@ -18,6 +18,7 @@ from engine.facts import FACT_KINDS
 from forms import LoadError
 from rulebook import load_rulebook, normalise_whitespace
 from rulebook.catalogue import catalogue, load_coverage
+from rulebook.model import UNITS
 
 from .conftest import ROOT
 
@@ -143,15 +144,27 @@ def test_every_source_page_shows_its_coverage_and_marks_every_listed_clause(buil
         assert normalise_whitespace(rulebook.source_text(source_id)) in text_of(without_links), source_id
 
 
+def table_rows(page: str) -> dict[str, str]:
+    """Each row of the page's tables, by the text of its first cell."""
+    return {re.sub(r"<[^>]+>", "", "<tr" + row.split("</td>", 1)[0]).strip(): row
+            for row in page.split("<tr")[1:] if "<td" in row}
+
+
+def test_the_fact_kinds_page_lists_every_parameter_unit_with_what_it_takes(built: Path) -> None:
+    page = (built / "reference" / "fact-kinds.html").read_text(encoding="utf-8")
+    rows = table_rows(page.split('id="parameter-units"')[1])
+    assert {unit: text_of(row.split("</td>")[1]) for unit, row in rows.items()} == \
+        {unit: normalise_whitespace(str(domain)) for unit, domain in UNITS.items()}
+
+
 def test_the_fact_kinds_page_lists_every_kind_with_its_fields_and_rules(built: Path) -> None:
     page = (built / "reference" / "fact-kinds.html").read_text(encoding="utf-8")
-    rows = {re.sub(r"<[^>]+>", "", "<tr" + row.split("</td>", 1)[0]).strip(): row
-            for row in page.split("<tr")[1:] if "<td" in row}
+    rows = table_rows(page.split('id="parameter-units"')[0])  # the units' table follows
     rulebook = load_rulebook()
     assert set(rows) == set(FACT_KINDS)
     for kind, spec in FACT_KINDS.items():
         shown = text_of(rows[kind])
-        assert all(name in shown for name in (*spec.fields, *spec.reads)), kind
+        assert all(normalise_whitespace(name) in shown for name in (*spec.fields, *spec.reads, *spec.reads.values())), kind
         cells = [text_of(cell) for cell in rows[kind].split("</td>")[:-1]]
         assert cells[3] == (str(spec.pack) if spec.pack else "—"), kind
         for rule in rulebook.rules.values():

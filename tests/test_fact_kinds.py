@@ -206,10 +206,11 @@ BROKEN: dict[str, tuple[Rule, str | list[str], str]] = {
         "rules[plan.joint-share].message.en",
         "{share_shown:.1f}: 'share_shown' of fact kind 'joint-share' is text: format spec '.1f' cannot show 'text' "
         "(Unknown format code 'f' for object of type 'str')"),
-    "parameter a builder reads in a unit that does not take it": (
+    "parameter a builder reads in another unit": (
         attrs.evolve(JOINT, parameters=(attrs.evolve(JOINT.parameters[0], unit="date"),)),
         "rules[plan.joint-share].parameters[0].unit",
-        "fact kind 'joint-share' reads parameter 'min_joint_share' as a number, which unit 'date' does not take"),
+        "fact kind 'joint-share' reads parameter 'min_joint_share' in unit 'percent' (a number from 0 to 100), "
+        "not in 'date'"),
     "values": (
         attrs.evolve(TOTALS, values=(*TOTALS.values, "sum")),
         "rules[plan.totals].values", "names 'sum'"),
@@ -246,12 +247,34 @@ def test_a_text_field_takes_a_format_spec_text_takes_and_a_figure_one_figures_ta
     assert rule_problems(attrs.evolve(JOINT, message=message)) == []
 
 
-def test_every_parameter_a_builder_reads_is_declared_in_a_unit_taking_what_it_reads() -> None:
+def test_every_parameter_a_builder_reads_is_declared_in_the_unit_it_reads_it_in() -> None:
     for rule in RULEBOOK.rules.values():
         specs = {spec.name: spec for spec in rule.parameters}
         for kind in rule.fact_kinds:
-            for name, takes in FACT_KINDS[kind].reads.items():
-                assert specs[name].takes is takes, (rule.id, name)
+            for name, unit in FACT_KINDS[kind].reads.items():
+                assert specs[name].unit == unit, (rule.id, name)
+
+
+#: (a fact kind, an example it is built from, the profile, a parameter its builder reads as a whole number)
+WHOLE_PARAMETERS = [
+    ("coverage-item", "plans/chongming-2024.yaml", "shanghai-chongming-2024", "key_unit_checks_per_year"),
+    ("submission", "campaigns/chongming-2023/clean/城桥镇-2023-05.yaml", "shanghai-chongming-2023-campaign",
+     "submission_day"),
+    ("submission", "campaigns/chongming-2023/clean/城桥镇-2023-05.yaml", "shanghai-chongming-2023-campaign",
+     "rollups_held_to_submission_day"),
+]
+
+
+@pytest.mark.parametrize(("kind", "example", "profile_id", "name"), WHOLE_PARAMETERS)
+def test_a_builder_given_a_fraction_for_a_whole_number_refuses_it_rather_than_cut_it_off(
+        kind: str, example: str, profile_id: str, name: str) -> None:
+    """Parameters that bypass the profile's checks (given to the builder as they are) are not truncated:
+    day 5.9 is not day 5."""
+    params = {n: v.value for n, v in RULEBOOK.profiles[profile_id].parameters.items()}
+    bundle = [load_document(ROOT / "examples" / example)]
+    assert any(fact["kind"] == kind for fact in FACT_KINDS[kind].builder(bundle, params))
+    with pytest.raises(ValueError, match=f"parameter {name} must be a whole number, got 5.9"):
+        list(FACT_KINDS[kind].builder(bundle, {**params, name: Decimal("5.9")}))
 
 
 def test_spot_check_findings_must_count_enterprises(monkeypatch: pytest.MonkeyPatch) -> None:

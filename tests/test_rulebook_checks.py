@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -111,7 +112,11 @@ BROKEN: dict[str, tuple[Callable[[], Rulebook], str, str]] = {
     "a parameter in percent given a date": (
         lambda: with_parameter(value=date(2024, 5, 1)),
         f"{PARAMETERS}.min_joint_share.value",
-        f"2024-05-01 is a date, but its unit 'percent' takes a number (as rule {RULE} declares it)"),
+        f"2024-05-01 is a date, but its unit 'percent' takes a number from 0 to 100 (as rule {RULE} declares it)"),
+    "a parameter in percent above 100": (
+        lambda: with_parameter(value=Decimal("150")),
+        f"{PARAMETERS}.min_joint_share.value",
+        f"150 is above 100, but its unit 'percent' takes a number from 0 to 100 (as rule {RULE} declares it)"),
     "a profile gives a parameter none of its rules uses": (
         lambda: with_profile(parameters={**SHIPPED.profiles[PROFILE].parameters,
                                          "min_joint_shar": SHIPPED.profiles[PROFILE].parameters["min_joint_share"]}),
@@ -155,6 +160,20 @@ def test_a_broken_rulebook_checks_nothing_and_says_why(case: str) -> None:
     assert f"{where}: {path}: " in str(raised.value) and words in str(raised.value)
     with pytest.raises(engine.RulebookError):  # refused every time, not only on first use
         list(engine.check_many([PLAN], rulebook=rulebook))
+
+
+def test_a_profile_given_in_python_with_a_fraction_of_checks_a_year_is_refused_not_truncated() -> None:
+    """1.5 checks a year were checked as 1 (no key unit found short), 0.5 as 0 (no check asked at all)."""
+    profile = SHIPPED.profiles[PROFILE]
+    for fraction in ("1.5", "0.5"):
+        value = attrs.evolve(profile.parameters["key_unit_checks_per_year"], value=Decimal(fraction))
+        draft = attrs.evolve(profile, parameters={**profile.parameters, "key_unit_checks_per_year": value})
+        with pytest.raises(engine.RulebookError) as refused:
+            engine.check(PLAN, rulebook=SHIPPED.with_profile(draft, "drafts/chongming.yaml"))
+        assert str(refused.value) == (
+            f"drafts/chongming.yaml: {PARAMETERS}.key_unit_checks_per_year.value: {fraction} is not a whole number, but "
+            "its unit 'checks per year' takes a whole number dividing 12 (1, 2, 3, 4, 6 or 12) (as rule "
+            "plan.key-unit-coverage declares it)")
 
 
 def test_an_extended_rulebook_that_quotes_verbatim_is_checked_and_cites_its_quote() -> None:

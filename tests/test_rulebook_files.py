@@ -134,7 +134,7 @@ MISTAKES: dict[str, tuple[Callable[[Path], None], str]] = {
     "a parameter in percent given a date": (
         lambda f: edit(f, CHONGMING, MIN_JOINT_SHARE, MIN_JOINT_SHARE.replace("value: 15", "value: 2024-05-01")),
         "profiles/shanghai-chongming-2024.yaml: profiles[shanghai-chongming-2024].parameters.min_joint_share.value: "
-        "2024-05-01 is a date, but its unit 'percent' takes a number (as rule plan.joint-share declares it)"),
+        "2024-05-01 is a date, but its unit 'percent' takes a number from 0 to 100 (as rule plan.joint-share declares it)"),
     # Named once, though six rules of the profile declare it.
     "a date parameter given a number": (
         lambda f: edit(f, CAMPAIGN, "  campaign_end:\n    value: 2023-12-31\n", "  campaign_end:\n    value: 20231231\n"),
@@ -190,6 +190,56 @@ def test_a_misspelt_key_in_a_profile_parameter_is_named_with_its_file_and_path(f
     old, new, problems = MISSPELT_KEYS[case]
     edit(folder, CHONGMING, old, new)
     assert refusal(folder) == [f"profiles/shanghai-chongming-2024.yaml: {problem}" for problem in problems]
+
+
+MINHANG = Path("profiles") / "shanghai-minhang-2020.yaml"
+PER_YEAR = "a whole number dividing 12 (1, 2, 3, 4, 6 or 12)"
+
+#: case → (the profile, the parameter, its shipped value, the value given, why it is refused): a value
+#: outside each unit's domain, which a check would truncate (1.5 checks a year as 1, day 5.9 as 5)
+#: or fail on, blaming the documents checked.
+OUT_OF_DOMAIN: dict[str, tuple[Path, str, str, str, str]] = {
+    "1.5 checks a year": (CHONGMING, "key_unit_checks_per_year", "1", "1.5",
+                          f"1.5 is not a whole number, but its unit 'checks per year' takes {PER_YEAR}"),
+    "5 checks a year": (CHONGMING, "key_unit_checks_per_year", "1", "5",
+                        f"5 does not divide 12, but its unit 'checks per year' takes {PER_YEAR}"),
+    "0 checks a year": (CHONGMING, "key_unit_checks_per_year", "1", "0",
+                        f"0 is below 1, but its unit 'checks per year' takes {PER_YEAR}"),
+    "a share above 100 %": (CHONGMING, "min_joint_share", "15", "150",
+                            "150 is above 100, but its unit 'percent' takes a number from 0 to 100"),
+    "a negative ratio": (CHONGMING, "min_checks_per_workday", "0.75", "-0.75",
+                         "-0.75 is below 0, but its unit 'checks per workday' takes a number of at least 0"),
+    "1.5 checks a quarter": (MINHANG, "min_checks_per_quarter", "1", "1.5",
+                             "1.5 is not a whole number, but its unit 'checks per quarter' takes a whole number "
+                             "of at least 0"),
+    "day 5.9 of a month": (CAMPAIGN, "submission_day", "28", "5.9",
+                           "5.9 is not a whole number, but its unit 'day of month' takes a whole number from 1 to 31"),
+    "day 0 of a month": (CAMPAIGN, "submission_day", "28", "0",
+                         "0 is below 1, but its unit 'day of month' takes a whole number from 1 to 31"),
+    "day 32 of a month": (CAMPAIGN, "submission_day", "28", "32",
+                          "32 is above 31, but its unit 'day of month' takes a whole number from 1 to 31"),
+    "2 for yes or no": (CAMPAIGN, "rollups_held_to_submission_day", "1", "2",
+                        "2 is above 1, but its unit 'yes (1) or no (0)' takes 0 or 1"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OUT_OF_DOMAIN))
+def test_a_value_outside_its_units_domain_is_refused_naming_its_file_and_field(folder: Path, case: str) -> None:
+    file, name, shipped, given, why = OUT_OF_DOMAIN[case]
+    edit(folder, file, f"  {name}:\n    value: {shipped}\n", f"  {name}:\n    value: {given}\n")
+    profile = file.stem
+    rule = next(r for r in load_rulebook().rules_of(load_rulebook().profiles[profile])
+                if any(spec.name == name for spec in r.parameters))
+    assert refusal(folder) == [f"{file}: profiles[{profile}].parameters.{name}.value: {why} "
+                               f"(as rule {rule.id} declares it)"]
+
+
+def test_a_parameter_declared_in_a_unit_zhifa_does_not_know_is_refused(folder: Path) -> None:
+    """What an unknown unit takes is unknown: no value could be judged."""
+    edit(folder, PLAN_RULES, "        unit: percent\n", "        unit: percentage\n")
+    assert refusal(folder) == ["rules/plan.yaml: rules[plan.joint-share].parameters[0].unit: unknown unit 'percentage' "
+                               "(known units: date, percent, checks per workday, checks per quarter, checks per year, "
+                               "day of month, yes (1) or no (0))"]
 
 
 def test_a_rule_defined_twice_is_named_once_and_its_later_definition_judged_by_nothing(folder: Path) -> None:

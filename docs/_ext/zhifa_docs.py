@@ -45,6 +45,7 @@ from forms.schema import PATTERNS as SCHEMA_PATTERNS
 from forms.schema import document_schema
 from rulebook import Rulebook, load_rulebook, normalise_whitespace
 from rulebook.catalogue import DOCUMENT_TITLES, Clause, Coverage, catalogue, citing_rules, encoding_entry, load_coverage
+from rulebook.model import UNITS
 
 _SPECIAL = re.compile(r"([\\`*_|\[\]])")
 
@@ -152,9 +153,9 @@ def _worked_example_rst(rule_id: str) -> list[str]:
 
 
 def _parameter_cells(name: str, p: dict[str, Any]) -> list[str]:
-    """A parameter value as catalogue data gives it: its name (and title), value and unit, the
-    period it is in effect, and its reference (and, for a step some units only owe, their role
-    with the clause naming them; and how the value was read, where the profile says)."""
+    """A parameter value as catalogue data gives it: its name (and title), value and unit (and what
+    the unit takes), the period it is in effect, and its reference (and, for a step some units only
+    owe, their role with the clause naming them; and how the value was read, where the profile says)."""
     period = f"{p['effective_from']} – {p['effective_to'] or ''}"
     reference = f"{clause_ref(load_rulebook(), p['source'], p['clause'], p['quote'])}: “{esc(p['quote'])}”"
     if (owed := p["owed_by"]) is not None:
@@ -163,7 +164,7 @@ def _parameter_cells(name: str, p: dict[str, Any]) -> list[str]:
     if p["note"] is not None:
         reference += f". Note: {esc(p['note'])}"
     named = f"``{name}``" + (f" — {esc(p['title']['zh'])} / {esc(p['title']['en'])}" if p["title"] else "")
-    return [named, f"{p['value']} {esc(p['unit'])}", period, reference]
+    return [named, f"{p['value']} {esc(p['unit'])} — {esc(p['takes'])}", period, reference]
 
 
 def _parameters_rst(entry: dict[str, Any]) -> list[str]:
@@ -406,10 +407,18 @@ class FactKindsReference(_RstDirective):
         for kind, spec in FACT_KINDS.items():
             matching = sorted(r.id for r in rulebook.rules.values() if kind in r.fact_kinds)
             rows.append([f"``{kind}``", ", ".join(f"``{name}``" for name in spec.fields),
-                         ", ".join(f"``{name}``" + (" (may be owed by a role)" if name in spec.scoped_by_role else "")
-                                   for name in spec.reads), str(spec.pack) if spec.pack else "—",
+                         ", ".join(f"``{name}`` ({esc(unit)}{', may be owed by a role' if name in spec.scoped_by_role else ''})"
+                                   for name, unit in spec.reads.items()), str(spec.pack) if spec.pack else "—",
                          ", ".join(rule_ref(r) for r in matching)])
         return list_table(["Kind", "Fields", "Parameters read", "Packed", "Rules"], rows, widths="16 44 14 6 20")
+
+
+class ParameterUnits(_RstDirective):
+    """Every unit a rule may declare a parameter in, with the values it takes (``rulebook.model.UNITS``)."""
+
+    def rst(self) -> list[str]:
+        rows = [[f"``{unit}``", esc(str(domain))] for unit, domain in UNITS.items()]
+        return list_table(["Unit", "Takes"], rows, widths="30 70")
 
 
 class CliReference(_RstDirective):
@@ -533,6 +542,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("zhifa-coverage-summary", CoverageSummary)
     app.add_directive("zhifa-cli", CliReference)
     app.add_directive("zhifa-fact-kinds", FactKindsReference)
+    app.add_directive("zhifa-parameter-units", ParameterUnits)
     app.add_directive("zhifa-schema", SchemaReference)
     app.add_directive("zhifa-report-example", ReportExample)
     app.connect("builder-inited", _rulebook_loads)
