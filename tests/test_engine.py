@@ -15,6 +15,7 @@ from engine import ProfileError, RuleError
 from engine.compile import MATCHES
 from engine.output import as_json
 from forms import KeyUnit, LoadError, UnitVisit, load_document, read_data
+from forms.plan import KeyUnitCategory, KeyUnitList, Schedule, ScheduleRow
 from forms.strategies import restated
 from rulebook import Rulebook, load_rulebook
 
@@ -36,6 +37,65 @@ def test_a_covering_item_that_plans_too_few_checks() -> None:
     assert v.location == "/items/1/planned"
     assert v.values == {"units": 17, "required": 17, "planned": 16, "key_unit_checks_per_year": 1}
     assert v.fix_en == "needs ≥ 17 checks: 1 more"
+
+
+MINHANG = load_document(EXAMPLES / "minhang-2020.yaml")
+
+
+def _with_key_units(plan, counts: dict[str, int], covers: dict[str, tuple[str, ...]]):
+    """``plan`` with a key-unit list of ``counts`` units per category, covered by the items of ``covers``."""
+    categories = tuple(KeyUnitCategory(c, f"类别{c}", n) for c, n in counts.items())
+    units = tuple(KeyUnit(no=k + 1, name=f"单位{k + 1}", category=c)
+                  for k, c in enumerate(c for c, n in counts.items() for _ in range(n)))
+    items = tuple(attrs.evolve(i, covers=covers.get(i.id, ())) for i in plan.items)
+    return attrs.evolve(plan, items=items, key_units=KeyUnitList(categories=categories, units=units))
+
+
+def _scheduled(plan, row: tuple[int, ...]):
+    """Minhang with 66 key units in two categories, all covered by its key-unit item (132 planned, every
+    half-year), and a schedule of one row per item naming no unit: ``row`` for the key-unit item."""
+    plan = _with_key_units(plan, {"a": 30, "b": 36}, {"key-units": ("a", "b")})
+    rows = tuple(ScheduleRow(ref=i.id, monthly=row if i.id == "key-units" else (i.planned, *(None,) * 11))
+                 for i in plan.items)
+    return restated(attrs.evolve(plan, schedule=Schedule(rows=rows)))
+
+
+def test_key_units_due_every_half_year_are_checked_in_the_rows_of_a_schedule_naming_no_unit() -> None:
+    """闵行 四、（一）1（1） 对重点单位每半年至少实施1次监督检查: 132 checks for 66 units, all in January–June,
+    leave the second half-year without one; 11 a month pass."""
+    report = engine.check(_scheduled(MINHANG, (22,) * 6 + (0,) * 6))
+    (v,) = [v for v in report.violations if v.rule == "plan.key-unit-coverage"]
+    assert v.location == "/schedule/rows/0/monthly/6"
+    assert v.message == "月度安排表：“重点单位检查”覆盖66家重点单位，每家在下半年应至少检查1次，需66家次，但安排0家次"
+    assert v.message_en == ("monthly schedule: “重点单位检查” covers 66 key units, each due a check in the second "
+                            "half-year: 66 needed, 0 scheduled")
+    assert v.fix_en == "schedule ≥ 66 checks in the second half-year: 66 more"
+    assert v.values == {"units": 66, "required": 66, "scheduled": 0, "key_unit_checks_per_year": 2}
+    report = engine.check(_scheduled(MINHANG, (11,) * 12))
+    assert "plan.key-unit-coverage" not in {v.rule for v in report.violations} | {n.rule for n in report.not_checked}
+
+
+def test_key_units_due_every_half_year_are_not_checked_by_period_without_a_schedule_or_a_row() -> None:
+    """Without a schedule, or a row for a covering item, the year is checked and the periods are
+    reported not checked, never passed."""
+    no_schedule = attrs.evolve(_scheduled(MINHANG, (11,) * 12), schedule=None)
+    no_row = _scheduled(MINHANG, (11,) * 12)
+    assert no_row.schedule is not None
+    no_row = restated(attrs.evolve(no_row, schedule=attrs.evolve(
+        no_row.schedule, rows=tuple(r for r in no_row.schedule.rows if r.ref != "key-units"))))
+    for plan, reason in (
+            (no_schedule, ("计划未附月度安排表，未核对重点单位在上半年、下半年各有检查",
+                           "the plan has no monthly schedule: not checked that key units are checked in each "
+                           "period (the first half-year, the second half-year)")),
+            (no_row, ("月度安排表中没有“重点单位检查”一行，未核对其覆盖的重点单位在上半年、下半年各有检查",
+                      "not checked that the key units “重点单位检查” cover are checked in each period (the first "
+                      "half-year, the second half-year): the monthly schedule has no row for it"))):
+        report = engine.check(plan)
+        assert [v for v in report.violations if v.rule == "plan.key-unit-coverage"] == []
+        assert [(n.reason, n.reason_en) for n in report.not_checked if n.rule == "plan.key-unit-coverage"] == [reason]
+    short = _with_key_units(attrs.evolve(MINHANG, schedule=None), {"a": 67}, {"key-units": ("a",)})
+    assert [v.message_en for v in violations_of(short, "plan.key-unit-coverage")] == [
+        "“重点单位检查” covers 67 key units, each due 2 check(s) a year: 134 needed, 132 planned"]
 
 
 def test_a_key_unit_category_no_item_covers() -> None:
