@@ -277,7 +277,8 @@ def _listed(zh: list[str], en: list[str]) -> tuple[str, str]:
 def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
     """``coverage-item``, ``coverage-category``, ``unit-period``, ``coverage-period``: key units against
     the checks planned and scheduled for them. A key unit may be checked under any item covering its
-    category, so a schedule's rows are compared in groups of items sharing categories (:func:`_unmet`)."""
+    category (普陀 四、（一）1: 除部分企业纳入重点时段专项执法检查外), so the items are compared in
+    groups sharing categories (:func:`_unmet`)."""
     if plan.key_units is None:
         yield NO_KEY_UNITS
         return
@@ -286,11 +287,11 @@ def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
     names = {c.id: c.name for c in plan.key_units.categories}
     covering_items = [(k, i) for k, i in enumerate(plan.items) if i.covers]
     groups = _coverage_groups(covering_items)
-    for index, item in covering_items:
-        units = sum(units_in[c] for c in item.covers)
-        required = units * per_year
-        yield {"kind": "coverage-item", "loc": f"/items/{index}/planned", "item": item.id, "item_name": item.name,
-               "units": units, "planned": item.planned, "required": required, "missing": max(0, required - item.planned)}
+    planned = {item.id: item.planned for _, item in covering_items}
+    for group in groups:
+        found = _coverage(group, planned, units_in, per_year, names)
+        index, supplied = found.pop("index"), found.pop("supplied")
+        yield {"kind": "coverage-item", "loc": f"/items/{index}/planned", **found, "planned": supplied}
     covering = Counter(c for _, item in covering_items for c in item.covers)
     for index, category in enumerate(plan.key_units.categories):
         units = units_in[category.id]
@@ -554,8 +555,10 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
                                           "addable", "or_added_zh", "or_added_en", "joint_items", "base_items"),
                             reads={"min_joint_share": Decimal}, blank_unless={"added": ("addable",)},
                             texts=("share_shown", "or_added_zh", "or_added_en", "joint_items", "base_items")),
-    "coverage-item": FactKind(key_unit_coverage, ("item", "item_name", "units", "planned", "required", "missing"),
-                              reads={"key_unit_checks_per_year": Decimal}, texts=("item", "item_name")),
+    "coverage-item": FactKind(key_unit_coverage, ("item", "items", "covered_zh", "covered_en", "units", "planned",
+                                                  "required", "missing"),
+                              reads={"key_unit_checks_per_year": Decimal},
+                              texts=("item", "items", "covered_zh", "covered_en")),
     "coverage-category": FactKind(key_unit_coverage, ("category", "category_name", "units", "covering_items", "required"),
                                   reads={"key_unit_checks_per_year": Decimal}, texts=("category", "category_name")),
     "unit-period": FactKind(key_unit_coverage, ("unit", "period_zh", "period_en", "visits"),

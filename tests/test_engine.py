@@ -40,6 +40,7 @@ def test_a_covering_item_that_plans_too_few_checks() -> None:
 
 
 MINHANG = load_document(EXAMPLES / "minhang-2020.yaml")
+PUTUO = load_document(EXAMPLES / "putuo-2024.yaml")
 
 
 def _with_key_units(plan, counts: dict[str, int], covers: dict[str, tuple[str, ...]]):
@@ -96,6 +97,47 @@ def test_key_units_due_every_half_year_are_not_checked_by_period_without_a_sched
     short = _with_key_units(attrs.evolve(MINHANG, schedule=None), {"a": 67}, {"key-units": ("a",)})
     assert [v.message_en for v in violations_of(short, "plan.key-unit-coverage")] == [
         "“重点单位检查” covers 67 key units, each due 2 check(s) a year: 134 needed, 132 planned"]
+
+
+def test_key_units_checked_under_several_items_are_counted_across_them() -> None:
+    """普陀 四、（一）1 对区重点单位执法检查全覆盖，除部分企业纳入重点时段专项执法检查外: 66 key units checked
+    60 times under the key-unit item and 10 under a 重点时段 item are covered; 50 and 10 are 6 short,
+    reported once, at the first item, naming both."""
+    covers = {"key-units": ("a",), "period-hazchem": ("a",)}
+    assert violations_of(_with_key_units(PUTUO, {"a": 66}, covers), "plan.key-unit-coverage") == []
+    fewer = restated(attrs.evolve(PUTUO, items=tuple(attrs.evolve(i, planned=50) if i.id == "key-units" else i
+                                                     for i in PUTUO.items)))
+    (v,) = violations_of(_with_key_units(fewer, {"a": 66}, covers), "plan.key-unit-coverage")
+    assert v.location == "/items/0/planned"
+    assert v.message == ("“区重点单位执法检查”（50家次）和“重点时段：使用危化品或危险化学品经营企业”（10家次）共覆盖66家"
+                         "重点单位，每家每年应检查1次，需66家次，但计划60家次")
+    assert v.message_en == ("“区重点单位执法检查” (50) and “重点时段：使用危化品或危险化学品经营企业” (10) together cover "
+                            "66 key units, each due 1 check(s) a year: 66 needed, 60 planned")
+    assert v.fix_en == "needs ≥ 66 checks: 6 more"
+
+
+def test_units_only_one_item_covers_need_that_items_checks() -> None:
+    """An item covering categories a and b, another only b: b's units may take the other's checks,
+    a's may not. 10 + 10 units are covered by 10 and 10 checks, not by 5 and 15 (a is 5 short), and
+    12 and 5 leave both 3 short."""
+    covers = {"key-units": ("a", "b"), "period-hazchem": ("b",)}
+
+    def planned(first: int, second: int) -> list:
+        plan = restated(attrs.evolve(PUTUO, items=tuple(
+            attrs.evolve(i, planned={"key-units": first, "period-hazchem": second}.get(i.id, i.planned))
+            for i in PUTUO.items)))
+        return violations_of(_with_key_units(plan, {"a": 10, "b": 10}, covers), "plan.key-unit-coverage")
+
+    assert planned(10, 10) == []
+    (v,) = planned(5, 15)
+    assert (v.location, v.message_en, v.fix_en) == (
+        "/items/0/planned", "the 10 key units of category “类别a” are covered only by “区重点单位执法检查”, each due "
+        "1 check(s) a year: 10 needed, 5 planned", "needs ≥ 10 checks: 5 more")
+    assert v.message == "类别“类别a”的10家重点单位只由“区重点单位执法检查”覆盖，每家每年应检查1次，需10家次，但计划5家次"
+    (v,) = planned(12, 5)
+    assert v.message_en.startswith(
+        "“区重点单位执法检查” (12) and “重点时段：使用危化品或危险化学品经营企业” (5) together cover 20 key units")
+    assert v.fix_en == "needs ≥ 20 checks: 3 more"
 
 
 def test_a_key_unit_category_no_item_covers() -> None:
