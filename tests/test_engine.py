@@ -202,6 +202,21 @@ def test_a_name_written_with_half_width_brackets_is_the_same_unit() -> None:
     assert v.location == "/items/12/sampled_units/0" and f"no. {linde.no}" in v.message_en
 
 
+@pytest.mark.parametrize(("plan", "item", "cited"), [
+    (PUTUO, "general-sample", ["三、（一）"]),
+    (PUTUO, "special-hazchem-use", ["四、（一）3（6）", "三、（一）"]),
+    (MINHANG, "confined-spaces", ["四、（二）2"]),
+    (MINHANG, "lookback-ammonia-dust", ["四、（一）3（2）"]),
+], ids=["putuo-general", "putuo-3(6)", "minhang-2-2", "minhang-3(2)"])
+def test_a_key_unit_in_a_sample_cites_the_clause_of_its_own_item(plan, item: str, cited: list[str]) -> None:
+    """Putuo's 3（6） (避免与区重点监管单位重复) and Minhang's 3（2） and （二）2 (未列入区重点监督检查的) are
+    about their own items: a key unit in another item's sample does not cite them."""
+    plan = _with_key_units(plan, {"a": 2}, {"key-units": ("a",)})
+    items = tuple(attrs.evolve(i, sampled_units=("单位1",)) if i.id == item else i for i in plan.items)
+    (v,) = violations_of(attrs.evolve(plan, items=items), "plan.sample-excludes-key-units")
+    assert [c.clause for c in v.citations] == cited
+
+
 def test_a_sampled_key_unit_is_found_by_a_join_across_chunks() -> None:
     """2 000 key units, every one also drawn into a sample: 2 000 join matches, none lost to chunking."""
     units = tuple(KeyUnit(no=n, name=f"单位{n}", category="一") for n in range(1, 2001))
