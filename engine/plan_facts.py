@@ -517,9 +517,15 @@ def item_units(plan: AnnualPlan, params: Params) -> Built:
             continue
         found = True
         computed = item.units * item.checks_per_unit
+        difference = _difference(item.planned, computed)
+        # More checks than units × checks each do something else; fewer leave some units short.
+        remedy_zh, remedy_en = ((f"写明多出的{difference}家次检查什么", f"say what the other {difference} checks inspect")
+                                if item.planned > computed else
+                                (f"写明哪些单位少检查（还差{difference}家次）",
+                                 f"say which units get fewer checks ({difference} short)"))
         yield {"kind": "item-units", "loc": f"/items/{index}/planned", "item": item.id, "item_name": item.name,
                "units": item.units, "checks_per_unit": item.checks_per_unit, "computed": computed,
-               "planned": item.planned, "difference": _difference(item.planned, computed)}
+               "planned": item.planned, "difference": difference, "remedy_zh": remedy_zh, "remedy_en": remedy_en}
     if not found:
         yield Missing("没有事项同时写明单位数和每家检查次数", "no item states both its units and checks per unit")
 
@@ -583,6 +589,7 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
                                texts=("label_zh", "label_en")),
     "key-unit-name": FactKind(key_unit_list, ("name", "occurrences", "numbers"), texts=("name", "numbers")),
     "item-quarter": FactKind(item_quarters, ("item", "item_name", "quarter", "scheduled"), texts=("item", "item_name")),
-    "item-units": FactKind(item_units, ("item", "item_name", "units", "checks_per_unit", "computed", "planned", "difference"),
-                           texts=("item", "item_name")),
+    "item-units": FactKind(item_units, ("item", "item_name", "units", "checks_per_unit", "computed", "planned", "difference",
+                                        "remedy_zh", "remedy_en"),
+                           texts=("item", "item_name", "remedy_zh", "remedy_en")),
 }

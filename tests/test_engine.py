@@ -217,6 +217,19 @@ def test_a_key_unit_in_a_sample_cites_the_clause_of_its_own_item(plan, item: str
     assert [c.clause for c in v.citations] == cited
 
 
+def test_an_item_planning_fewer_checks_than_its_units_need_is_short_not_over() -> None:
+    """闵行 四、（一）1（2）: 12 state-owned enterprises once each planned at 11 leave one short, nothing
+    extra to account for; Putuo's 8 units planned at 20 keep their fix, word for word."""
+    items = tuple(attrs.evolve(i, planned=11) if i.id == "soe-joint" else i for i in MINHANG.items)
+    (v,) = violations_of(restated(attrs.evolve(MINHANG, items=items)), "plan.item-arithmetic")
+    assert v.message_en == "“大中型国有企业联合检查” states 12 units × 1 checks = 12, but plans 11"
+    assert (v.fix, v.fix_en) == ("更正家次，或写明哪些单位少检查（还差1家次）",
+                                 "correct the count, or say which units get fewer checks (1 short)")
+    (v,) = violations_of(PUTUO, "plan.item-arithmetic")
+    assert (v.fix, v.fix_en) == ("更正家次，或写明多出的12家次检查什么",
+                                 "correct the count, or say what the other 12 checks inspect")
+
+
 def test_a_sampled_key_unit_is_found_by_a_join_across_chunks() -> None:
     """2 000 key units, every one also drawn into a sample: 2 000 join matches, none lost to chunking."""
     units = tuple(KeyUnit(no=n, name=f"单位{n}", category="一") for n in range(1, 2001))
