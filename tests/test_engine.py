@@ -230,6 +230,21 @@ def test_an_item_planning_fewer_checks_than_its_units_need_is_short_not_over() -
                                  "correct the count, or say what the other 12 checks inspect")
 
 
+@pytest.mark.parametrize(("plan", "group", "cited"), [
+    (PUTUO, 0, "四、（一）2"), (PUTUO, 1, "四、（一）3"),
+    (CHONGMING, 0, "四、（一）1"), (CHONGMING, 1, "四、（一）2"), (CHONGMING, 2, "四、（一）3"),
+], ids=["putuo-0", "putuo-1", "chongming-0", "chongming-1", "chongming-2"])
+def test_a_group_total_off_cites_the_heading_that_states_it(plan, group: int, cited: str) -> None:
+    """普陀 四、（一）2 “2. 重点时段专项执法检查（38家次）” states the group's total, not 四、 alone; the year's
+    totals keep citing 四、 only."""
+    groups = tuple(attrs.evolve(g, planned=(g.planned or 0) + 1) if k == group else g for k, g in enumerate(plan.groups))
+    (v,) = violations_of(attrs.evolve(plan, groups=groups), "plan.totals")
+    assert v.location == f"/groups/{group}/planned"
+    assert [c.clause for c in v.citations] == ["四、", cited]
+    (v,) = violations_of(attrs.evolve(plan, totals=attrs.evolve(plan.totals, total=plan.totals.total + 1)), "plan.totals")
+    assert [c.clause for c in v.citations] == ["四、"]
+
+
 def test_a_sampled_key_unit_is_found_by_a_join_across_chunks() -> None:
     """2 000 key units, every one also drawn into a sample: 2 000 join matches, none lost to chunking."""
     units = tuple(KeyUnit(no=n, name=f"单位{n}", category="一") for n in range(1, 2001))
