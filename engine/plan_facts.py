@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from engine.derived import Built, Bundle, Fact, FactKind, Missing, Params, whole_number
-from forms.plan import AnnualPlan, Category, Period, PlannedBasis, Tag, days_in, name_key, weekend_days
+from forms.plan import AnnualPlan, Category, InspectionItem, Period, PlannedBasis, Tag, days_in, name_key, weekend_days
 
 NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly schedule")
 NO_KEY_UNITS = Missing("计划未附重点单位名单", "the plan has no key-unit list")
@@ -188,38 +188,155 @@ def _periods(per_year: int) -> list[tuple[range, str, str]]:
     return [(range(s, s + size), f"{s}–{s + size - 1}月", f"months {s}–{s + size - 1}") for s in range(1, 13, size)]
 
 
+def _coverage_groups(covering: list[tuple[int, InspectionItem]]) -> list[list[tuple[int, InspectionItem]]]:
+    """Items covering key units, joined where they share a category (directly or through another
+    item): the units of a group may be checked under any of its items that covers their category."""
+    groups: list[list[tuple[int, InspectionItem]]] = []
+    for entry in covering:
+        joined = [g for g in groups if any(set(entry[1].covers) & set(other.covers) for _, other in g)]
+        groups = [g for g in groups if g not in joined] + [sorted([*(e for g in joined for e in g), entry], key=lambda e: e[0])]
+    return sorted(groups, key=lambda g: g[0][0])
+
+
+def _unmet(demand: dict[str, int], supply: dict[str, int], covers: dict[str, tuple[str, ...]]) -> tuple[set[str], set[str], int]:
+    """The categories whose units the items covering them cannot check as often as ``demand`` asks
+    (each item's ``supply`` of checks going to the units of any category it covers), those items,
+    and how many checks they are short: the checks are placed as a maximum flow, and what is left
+    unmet is the categories still reachable from an unmet one, with the items that cover them (the
+    set whose shortfall is largest, Hall's condition). Nothing when every unit is met."""
+    covering: dict[str, list[str]] = defaultdict(list)
+    for item, categories in covers.items():
+        for category in categories:
+            covering[category].append(item)
+    unmet, spare = dict(demand), dict(supply)
+    placed: Counter[tuple[str, str]] = Counter()  # (category, item) → checks of the item given to its units
+    while True:
+        came: dict[tuple[str, str], tuple[str, str] | None] = {("c", c): None for c in demand if unmet[c] > 0}
+        queue, end = deque(came), None
+        while queue and end is None:
+            node = queue.popleft()
+            steps = ([("i", i) for i in covering[node[1]]] if node[0] == "c"
+                     else [("c", c) for c in covers[node[1]] if placed[c, node[1]] > 0])
+            for step in steps:
+                if step not in came:
+                    came[step] = node
+                    if step[0] == "i" and spare[step[1]] > 0:
+                        end = step
+                        break
+                    queue.append(step)
+        if end is None:
+            return ({key for kind, key in came if kind == "c"}, {key for kind, key in came if kind == "i"},
+                    sum(unmet.values()))
+        path = [end]
+        while (back := came[path[-1]]) is not None:
+            path.append(back)
+        path.reverse()  # category, item, category, item, …: checks move one item along each step
+        given = list(zip(path[0::2], path[1::2], strict=True))
+        taken = list(zip(path[2::2], path[1::2], strict=False))
+        amount = min(unmet[path[0][1]], spare[end[1]], *(placed[c[1], i[1]] for c, i in taken))
+        unmet[path[0][1]] -= amount
+        spare[end[1]] -= amount
+        placed.update({(c[1], i[1]): amount for c, i in given})
+        placed.subtract({(c[1], i[1]): amount for c, i in taken})
+
+
+def _coverage(group: list[tuple[int, InspectionItem]], supply: dict[str, int], units_in: Counter[str], per: int,
+              names: dict[str, str]) -> Fact:
+    """What a group of covering items owes its key units (``per`` checks each) against the checks
+    ``supply`` gives each item: the whole group, or the part of it that falls short."""
+    covers = {item.id: item.covers for _, item in group}
+    categories = list(dict.fromkeys(c for _, item in group for c in item.covers))
+    short, short_items, missing = _unmet({c: units_in[c] * per for c in categories}, supply, covers)
+    if missing:
+        categories = [c for c in categories if c in short]
+        group = [(k, item) for k, item in group if item.id in short_items]
+    units = sum(units_in[c] for c in categories)
+    one = len(group) == 1
+    zh = [f"“{item.name}”" + ("" if one else f"（{supply[item.id]}家次）") for _, item in group]
+    en = [f"“{item.name}”" + ("" if one else f" ({supply[item.id]})") for _, item in group]
+    named_zh, named_en = "、".join(zh[:-1]) + "和" * (not one) + zh[-1], ", ".join(en[:-1]) + " and " * (not one) + en[-1]
+    if set(categories) == {c for _, item in group for c in item.covers}:
+        covered_zh = f"{named_zh}{'' if one else '共'}覆盖{units}家重点单位"
+        covered_en = f"{named_en} {'covers' if one else 'together cover'} {units} key units"
+    else:  # the items also cover categories other items check
+        listed = [f"“{names[c]}”" for c in categories]
+        covered_zh = f"类别{'、'.join(listed)}的{units}家重点单位只由{named_zh}覆盖"
+        covered_en = (f"the {units} key units of {'category' if len(listed) == 1 else 'categories'} "
+                      f"{', '.join(listed)} are covered only by {named_en}")
+    supplied = sum(supply[item.id] for _, item in group)
+    index, first = group[0]
+    return {"item": first.id, "items": ",".join(item.id for _, item in group), "covered_zh": covered_zh,
+            "covered_en": covered_en, "units": units, "required": units * per, "supplied": supplied,
+            "missing": max(0, units * per - supplied), "index": index}
+
+
+def _listed(zh: list[str], en: list[str]) -> tuple[str, str]:
+    return "、".join(zh), ", ".join(en)
+
+
 def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
-    """``coverage-item``, ``coverage-category``, ``unit-period``: key units against the checks planned for them."""
+    """``coverage-item``, ``coverage-category``, ``unit-period``, ``coverage-period``: key units against
+    the checks planned and scheduled for them. A key unit may be checked under any item covering its
+    category (普陀 四、（一）1: 除部分企业纳入重点时段专项执法检查外), so the items are compared in
+    groups sharing categories (:func:`_unmet`)."""
     if plan.key_units is None:
         yield NO_KEY_UNITS
         return
     per_year = whole_number(params, "key_unit_checks_per_year")
     units_in = Counter(u.category for u in plan.key_units.units)
-    covering: dict[str, int] = defaultdict(int)
-    for index, item in enumerate(plan.items):
-        if not item.covers:
-            continue
-        for covered in item.covers:
-            covering[covered] += 1
-        units = sum(units_in[c] for c in item.covers)
-        required = units * per_year
-        yield {"kind": "coverage-item", "loc": f"/items/{index}/planned", "item": item.id, "item_name": item.name,
-               "units": units, "planned": item.planned, "required": required, "missing": max(0, required - item.planned)}
+    names = {c.id: c.name for c in plan.key_units.categories}
+    covering_items = [(k, i) for k, i in enumerate(plan.items) if i.covers]
+    groups = _coverage_groups(covering_items)
+    planned = {item.id: item.planned for _, item in covering_items}
+    for group in groups:
+        found = _coverage(group, planned, units_in, per_year, names)
+        index, supplied = found.pop("index"), found.pop("supplied")
+        yield {"kind": "coverage-item", "loc": f"/items/{index}/planned", **found, "planned": supplied}
+    covering = Counter(c for _, item in covering_items for c in item.covers)
     for index, category in enumerate(plan.key_units.categories):
         units = units_in[category.id]
         yield {"kind": "coverage-category", "loc": f"/key_units/categories/{index}", "category": category.id,
                "category_name": category.name, "units": units, "covering_items": covering[category.id],
                "required": units * per_year}
+    periods = _periods(per_year)
     visits = plan.schedule.unit_visits if plan.schedule is not None else ()
     if visits:
         months_of: dict[str, list[int]] = defaultdict(list)  # by name_key, as the key-unit list is matched
         for visit in visits:
             months_of[name_key(visit.unit)].append(visit.month)
         for index, unit in enumerate(plan.key_units.units):
-            for months, zh, en in _periods(per_year):
+            for months, zh, en in periods:
                 count = sum(1 for m in months_of[name_key(unit.name)] if m in months)
                 yield {"kind": "unit-period", "loc": f"/key_units/units/{index}", "unit": unit.name,
                        "period_zh": zh, "period_en": en, "visits": count}
+        return
+    if per_year == 1:  # the one period is the year: its checks are the items' planned counts, above
+        return
+    # No unit named by month: the covering items' rows, summed per period, against the units they cover.
+    in_each_zh, in_each_en = _listed([zh for _, zh, _ in periods], [en for _, _, en in periods])
+    if plan.schedule is None:
+        yield Missing(f"计划未附月度安排表，未核对重点单位在{in_each_zh}各有检查",
+                      f"the plan has no monthly schedule: not checked that key units are checked in each period ({in_each_en})")
+        return
+    rows = {row.ref: (r, row) for r, row in enumerate(plan.schedule.rows)}
+    rowless: list[InspectionItem] = []
+    for group in groups:
+        if any(item.id not in rows for _, item in group):
+            rowless.extend(item for _, item in group if item.id not in rows)
+            continue
+        for months, zh, en in periods:
+            scheduled = {item.id: sum(rows[item.id][1].monthly[m - 1] or 0 for m in months) for _, item in group}
+            found = _coverage(group, scheduled, units_in, 1, names)
+            index, supplied = found.pop("index"), found.pop("supplied")
+            r = rows[plan.items[index].id][0]
+            yield {"kind": "coverage-period", "loc": f"/schedule/rows/{r}/monthly/{months.start - 1}", **found,
+                   "period_zh": zh, "period_en": en, "scheduled": supplied}
+    if rowless:
+        one = len(rowless) == 1
+        named_zh, named_en = _listed([f"“{i.name}”" for i in rowless], [f"“{i.name}”" for i in rowless])
+        yield Missing(f"月度安排表中没有{named_zh}一行，未核对{'其' if one else '这些事项'}覆盖的重点单位在{in_each_zh}各有检查",
+                      f"not checked that the key units {named_en} cover are checked in each period ({in_each_en}): "
+                      f"the monthly schedule has no row for {'it' if one else 'them'}")
 
 
 def _plain(exact: Fraction) -> str:
@@ -400,9 +517,15 @@ def item_units(plan: AnnualPlan, params: Params) -> Built:
             continue
         found = True
         computed = item.units * item.checks_per_unit
+        difference = _difference(item.planned, computed)
+        # More checks than units × checks each do something else; fewer leave some units short.
+        remedy_zh, remedy_en = ((f"写明多出的{difference}家次检查什么", f"say what the other {difference} checks inspect")
+                                if item.planned > computed else
+                                (f"写明哪些单位少检查（还差{difference}家次）",
+                                 f"say which units get fewer checks ({difference} short)"))
         yield {"kind": "item-units", "loc": f"/items/{index}/planned", "item": item.id, "item_name": item.name,
                "units": item.units, "checks_per_unit": item.checks_per_unit, "computed": computed,
-               "planned": item.planned, "difference": _difference(item.planned, computed)}
+               "planned": item.planned, "difference": difference, "remedy_zh": remedy_zh, "remedy_en": remedy_en}
     if not found:
         yield Missing("没有事项同时写明单位数和每家检查次数", "no item states both its units and checks per unit")
 
@@ -438,12 +561,18 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
                                           "addable", "or_added_zh", "or_added_en", "joint_items", "base_items"),
                             reads={"min_joint_share": "percent"}, blank_unless={"added": ("addable",)},
                             texts=("share_shown", "or_added_zh", "or_added_en", "joint_items", "base_items")),
-    "coverage-item": FactKind(key_unit_coverage, ("item", "item_name", "units", "planned", "required", "missing"),
-                              reads={"key_unit_checks_per_year": "checks per year"}, texts=("item", "item_name")),
+    "coverage-item": FactKind(key_unit_coverage, ("item", "items", "covered_zh", "covered_en", "units", "planned",
+                                                  "required", "missing"),
+                              reads={"key_unit_checks_per_year": "checks per year"},
+                              texts=("item", "items", "covered_zh", "covered_en")),
     "coverage-category": FactKind(key_unit_coverage, ("category", "category_name", "units", "covering_items", "required"),
                                   reads={"key_unit_checks_per_year": "checks per year"}, texts=("category", "category_name")),
     "unit-period": FactKind(key_unit_coverage, ("unit", "period_zh", "period_en", "visits"),
                             reads={"key_unit_checks_per_year": "checks per year"}, texts=("unit", "period_zh", "period_en")),
+    "coverage-period": FactKind(key_unit_coverage, ("item", "items", "covered_zh", "covered_en", "period_zh", "period_en",
+                                                    "units", "scheduled", "required", "missing"),
+                                reads={"key_unit_checks_per_year": "checks per year"},
+                                texts=("item", "items", "covered_zh", "covered_en", "period_zh", "period_en")),
     "workday-step": FactKind(workday_steps, ("label_zh", "label_en", "stated", "low", "high", "expected", "accepted_zh",
                                              "accepted_en", "formula"),
                              texts=("label_zh", "label_en", "expected", "accepted_zh", "accepted_en", "formula")),
@@ -460,6 +589,7 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
                                texts=("label_zh", "label_en")),
     "key-unit-name": FactKind(key_unit_list, ("name", "occurrences", "numbers"), texts=("name", "numbers")),
     "item-quarter": FactKind(item_quarters, ("item", "item_name", "quarter", "scheduled"), texts=("item", "item_name")),
-    "item-units": FactKind(item_units, ("item", "item_name", "units", "checks_per_unit", "computed", "planned", "difference"),
-                           texts=("item", "item_name")),
+    "item-units": FactKind(item_units, ("item", "item_name", "units", "checks_per_unit", "computed", "planned", "difference",
+                                        "remedy_zh", "remedy_en"),
+                           texts=("item", "item_name", "remedy_zh", "remedy_en")),
 }

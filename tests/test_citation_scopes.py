@@ -15,6 +15,7 @@ from engine.cli import main
 from engine.compile import RulebookError, compile_profile, rule_problems
 from engine.facts import build_facts
 from forms import AnnualPlan, load_document
+from forms.plan import KeyUnit, KeyUnitCategory, KeyUnitList
 from rulebook import Rule, Scope, load_rulebook
 
 from .conftest import cites_what_grounds_it
@@ -25,12 +26,15 @@ CAMPAIGNS = ROOT / "examples" / "campaigns"
 
 
 def _with_samples(document: object) -> object:
-    """A plan whose items name no sample (no example does) with one named in each item, so that
-    the facts of its samples are seen too."""
+    """A plan whose items name no sample (no example does) with one named in each item, and a
+    key-unit list where it has none (samples are joined against one), so that the facts of its
+    samples are seen too."""
     if not isinstance(document, AnnualPlan) or any(item.sampled_units for item in document.items):
         return document
-    return attrs.evolve(document, items=tuple(attrs.evolve(item, sampled_units=("某抽查单位",))
-                                              for item in document.items))
+    key_units = document.key_units or KeyUnitList(categories=(KeyUnitCategory("一", "重点单位"),),
+                                                  units=(KeyUnit(no=1, name="某重点单位", category="一"),))
+    return attrs.evolve(document, key_units=key_units, items=tuple(attrs.evolve(item, sampled_units=("某抽查单位",))
+                                                                   for item in document.items))
 
 
 def _facts_of_examples() -> dict[tuple[str, str], set[object]]:

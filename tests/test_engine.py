@@ -15,6 +15,7 @@ from engine import ProfileError, RuleError
 from engine.compile import MATCHES
 from engine.output import as_json
 from forms import KeyUnit, LoadError, UnitVisit, load_document, read_data
+from forms.plan import KeyUnitCategory, KeyUnitList, Schedule, ScheduleRow
 from forms.strategies import restated
 from rulebook import Rulebook, load_rulebook
 
@@ -36,6 +37,107 @@ def test_a_covering_item_that_plans_too_few_checks() -> None:
     assert v.location == "/items/1/planned"
     assert v.values == {"units": 17, "required": 17, "planned": 16, "key_unit_checks_per_year": 1}
     assert v.fix_en == "needs ≥ 17 checks: 1 more"
+
+
+MINHANG = load_document(EXAMPLES / "minhang-2020.yaml")
+PUTUO = load_document(EXAMPLES / "putuo-2024.yaml")
+
+
+def _with_key_units(plan, counts: dict[str, int], covers: dict[str, tuple[str, ...]]):
+    """``plan`` with a key-unit list of ``counts`` units per category, covered by the items of ``covers``."""
+    categories = tuple(KeyUnitCategory(c, f"类别{c}", n) for c, n in counts.items())
+    units = tuple(KeyUnit(no=k + 1, name=f"单位{k + 1}", category=c)
+                  for k, c in enumerate(c for c, n in counts.items() for _ in range(n)))
+    items = tuple(attrs.evolve(i, covers=covers.get(i.id, ())) for i in plan.items)
+    return attrs.evolve(plan, items=items, key_units=KeyUnitList(categories=categories, units=units))
+
+
+def _scheduled(plan, row: tuple[int, ...]):
+    """Minhang with 66 key units in two categories, all covered by its key-unit item (132 planned, every
+    half-year), and a schedule of one row per item naming no unit: ``row`` for the key-unit item."""
+    plan = _with_key_units(plan, {"a": 30, "b": 36}, {"key-units": ("a", "b")})
+    rows = tuple(ScheduleRow(ref=i.id, monthly=row if i.id == "key-units" else (i.planned, *(None,) * 11))
+                 for i in plan.items)
+    return restated(attrs.evolve(plan, schedule=Schedule(rows=rows)))
+
+
+def test_key_units_due_every_half_year_are_checked_in_the_rows_of_a_schedule_naming_no_unit() -> None:
+    """闵行 四、（一）1（1） 对重点单位每半年至少实施1次监督检查: 132 checks for 66 units, all in January–June,
+    leave the second half-year without one; 11 a month pass."""
+    report = engine.check(_scheduled(MINHANG, (22,) * 6 + (0,) * 6))
+    (v,) = [v for v in report.violations if v.rule == "plan.key-unit-coverage"]
+    assert v.location == "/schedule/rows/0/monthly/6"
+    assert v.message == "月度安排表：“重点单位检查”覆盖66家重点单位，每家在下半年应至少检查1次，需66家次，但安排0家次"
+    assert v.message_en == ("monthly schedule: “重点单位检查” covers 66 key units, each due a check in the second "
+                            "half-year: 66 needed, 0 scheduled")
+    assert v.fix_en == "schedule ≥ 66 checks in the second half-year: 66 more"
+    assert v.values == {"units": 66, "required": 66, "scheduled": 0, "key_unit_checks_per_year": 2}
+    report = engine.check(_scheduled(MINHANG, (11,) * 12))
+    assert "plan.key-unit-coverage" not in {v.rule for v in report.violations} | {n.rule for n in report.not_checked}
+
+
+def test_key_units_due_every_half_year_are_not_checked_by_period_without_a_schedule_or_a_row() -> None:
+    """Without a schedule, or a row for a covering item, the year is checked and the periods are
+    reported not checked, never passed."""
+    no_schedule = attrs.evolve(_scheduled(MINHANG, (11,) * 12), schedule=None)
+    no_row = _scheduled(MINHANG, (11,) * 12)
+    assert no_row.schedule is not None
+    no_row = restated(attrs.evolve(no_row, schedule=attrs.evolve(
+        no_row.schedule, rows=tuple(r for r in no_row.schedule.rows if r.ref != "key-units"))))
+    for plan, reason in (
+            (no_schedule, ("计划未附月度安排表，未核对重点单位在上半年、下半年各有检查",
+                           "the plan has no monthly schedule: not checked that key units are checked in each "
+                           "period (the first half-year, the second half-year)")),
+            (no_row, ("月度安排表中没有“重点单位检查”一行，未核对其覆盖的重点单位在上半年、下半年各有检查",
+                      "not checked that the key units “重点单位检查” cover are checked in each period (the first "
+                      "half-year, the second half-year): the monthly schedule has no row for it"))):
+        report = engine.check(plan)
+        assert [v for v in report.violations if v.rule == "plan.key-unit-coverage"] == []
+        assert [(n.reason, n.reason_en) for n in report.not_checked if n.rule == "plan.key-unit-coverage"] == [reason]
+    short = _with_key_units(attrs.evolve(MINHANG, schedule=None), {"a": 67}, {"key-units": ("a",)})
+    assert [v.message_en for v in violations_of(short, "plan.key-unit-coverage")] == [
+        "“重点单位检查” covers 67 key units, each due 2 check(s) a year: 134 needed, 132 planned"]
+
+
+def test_key_units_checked_under_several_items_are_counted_across_them() -> None:
+    """普陀 四、（一）1 对区重点单位执法检查全覆盖，除部分企业纳入重点时段专项执法检查外: 66 key units checked
+    60 times under the key-unit item and 10 under a 重点时段 item are covered; 50 and 10 are 6 short,
+    reported once, at the first item, naming both."""
+    covers = {"key-units": ("a",), "period-hazchem": ("a",)}
+    assert violations_of(_with_key_units(PUTUO, {"a": 66}, covers), "plan.key-unit-coverage") == []
+    fewer = restated(attrs.evolve(PUTUO, items=tuple(attrs.evolve(i, planned=50) if i.id == "key-units" else i
+                                                     for i in PUTUO.items)))
+    (v,) = violations_of(_with_key_units(fewer, {"a": 66}, covers), "plan.key-unit-coverage")
+    assert v.location == "/items/0/planned"
+    assert v.message == ("“区重点单位执法检查”（50家次）和“重点时段：使用危化品或危险化学品经营企业”（10家次）共覆盖66家"
+                         "重点单位，每家每年应检查1次，需66家次，但计划60家次")
+    assert v.message_en == ("“区重点单位执法检查” (50) and “重点时段：使用危化品或危险化学品经营企业” (10) together cover "
+                            "66 key units, each due 1 check(s) a year: 66 needed, 60 planned")
+    assert v.fix_en == "needs ≥ 66 checks: 6 more"
+
+
+def test_units_only_one_item_covers_need_that_items_checks() -> None:
+    """An item covering categories a and b, another only b: b's units may take the other's checks,
+    a's may not. 10 + 10 units are covered by 10 and 10 checks, not by 5 and 15 (a is 5 short), and
+    12 and 5 leave both 3 short."""
+    covers = {"key-units": ("a", "b"), "period-hazchem": ("b",)}
+
+    def planned(first: int, second: int) -> list:
+        plan = restated(attrs.evolve(PUTUO, items=tuple(
+            attrs.evolve(i, planned={"key-units": first, "period-hazchem": second}.get(i.id, i.planned))
+            for i in PUTUO.items)))
+        return violations_of(_with_key_units(plan, {"a": 10, "b": 10}, covers), "plan.key-unit-coverage")
+
+    assert planned(10, 10) == []
+    (v,) = planned(5, 15)
+    assert (v.location, v.message_en, v.fix_en) == (
+        "/items/0/planned", "the 10 key units of category “类别a” are covered only by “区重点单位执法检查”, each due "
+        "1 check(s) a year: 10 needed, 5 planned", "needs ≥ 10 checks: 5 more")
+    assert v.message == "类别“类别a”的10家重点单位只由“区重点单位执法检查”覆盖，每家每年应检查1次，需10家次，但计划5家次"
+    (v,) = planned(12, 5)
+    assert v.message_en.startswith(
+        "“区重点单位执法检查” (12) and “重点时段：使用危化品或危险化学品经营企业” (5) together cover 20 key units")
+    assert v.fix_en == "needs ≥ 20 checks: 3 more"
 
 
 def test_a_key_unit_category_no_item_covers() -> None:
@@ -98,6 +200,49 @@ def test_a_name_written_with_half_width_brackets_is_the_same_unit() -> None:
     items = tuple(attrs.evolve(i, sampled_units=(half_width,)) if i.id == "industry-sample" else i for i in CHONGMING.items)
     (v,) = violations_of(attrs.evolve(CHONGMING, items=items), "plan.sample-excludes-key-units")
     assert v.location == "/items/12/sampled_units/0" and f"no. {linde.no}" in v.message_en
+
+
+@pytest.mark.parametrize(("plan", "item", "cited"), [
+    (PUTUO, "general-sample", ["三、（一）"]),
+    (PUTUO, "special-hazchem-use", ["四、（一）3（6）", "三、（一）"]),
+    (MINHANG, "confined-spaces", ["四、（二）2"]),
+    (MINHANG, "lookback-ammonia-dust", ["四、（一）3（2）"]),
+], ids=["putuo-general", "putuo-3(6)", "minhang-2-2", "minhang-3(2)"])
+def test_a_key_unit_in_a_sample_cites_the_clause_of_its_own_item(plan, item: str, cited: list[str]) -> None:
+    """Putuo's 3（6） (避免与区重点监管单位重复) and Minhang's 3（2） and （二）2 (未列入区重点监督检查的) are
+    about their own items: a key unit in another item's sample does not cite them."""
+    plan = _with_key_units(plan, {"a": 2}, {"key-units": ("a",)})
+    items = tuple(attrs.evolve(i, sampled_units=("单位1",)) if i.id == item else i for i in plan.items)
+    (v,) = violations_of(attrs.evolve(plan, items=items), "plan.sample-excludes-key-units")
+    assert [c.clause for c in v.citations] == cited
+
+
+def test_an_item_planning_fewer_checks_than_its_units_need_is_short_not_over() -> None:
+    """闵行 四、（一）1（2）: 12 state-owned enterprises once each planned at 11 leave one short, nothing
+    extra to account for; Putuo's 8 units planned at 20 keep their fix, word for word."""
+    items = tuple(attrs.evolve(i, planned=11) if i.id == "soe-joint" else i for i in MINHANG.items)
+    (v,) = violations_of(restated(attrs.evolve(MINHANG, items=items)), "plan.item-arithmetic")
+    assert v.message_en == "“大中型国有企业联合检查” states 12 units × 1 checks = 12, but plans 11"
+    assert (v.fix, v.fix_en) == ("更正家次，或写明哪些单位少检查（还差1家次）",
+                                 "correct the count, or say which units get fewer checks (1 short)")
+    (v,) = violations_of(PUTUO, "plan.item-arithmetic")
+    assert (v.fix, v.fix_en) == ("更正家次，或写明多出的12家次检查什么",
+                                 "correct the count, or say what the other 12 checks inspect")
+
+
+@pytest.mark.parametrize(("plan", "group", "cited"), [
+    (PUTUO, 0, "四、（一）2"), (PUTUO, 1, "四、（一）3"),
+    (CHONGMING, 0, "四、（一）1"), (CHONGMING, 1, "四、（一）2"), (CHONGMING, 2, "四、（一）3"),
+], ids=["putuo-0", "putuo-1", "chongming-0", "chongming-1", "chongming-2"])
+def test_a_group_total_off_cites_the_heading_that_states_it(plan, group: int, cited: str) -> None:
+    """普陀 四、（一）2 “2. 重点时段专项执法检查（38家次）” states the group's total, not 四、 alone; the year's
+    totals keep citing 四、 only."""
+    groups = tuple(attrs.evolve(g, planned=(g.planned or 0) + 1) if k == group else g for k, g in enumerate(plan.groups))
+    (v,) = violations_of(attrs.evolve(plan, groups=groups), "plan.totals")
+    assert v.location == f"/groups/{group}/planned"
+    assert [c.clause for c in v.citations] == ["四、", cited]
+    (v,) = violations_of(attrs.evolve(plan, totals=attrs.evolve(plan.totals, total=plan.totals.total + 1)), "plan.totals")
+    assert [c.clause for c in v.citations] == ["四、"]
 
 
 def test_a_sampled_key_unit_is_found_by_a_join_across_chunks() -> None:

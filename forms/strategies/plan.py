@@ -205,6 +205,16 @@ def quarterly_spreads(draw: st.DrawFn, planned: int, per_quarter: int) -> tuple[
     return tuple(v or None for v in months)
 
 
+@st.composite
+def period_spreads(draw: st.DrawFn, planned: int, per_year: int, per_period: int) -> tuple[int | None, ...]:
+    """A spread with at least ``per_period`` checks in each of ``per_year`` periods (``planned`` ≥ per_year × per_period)."""
+    rest = draw(monthly_spreads(planned - per_year * per_period))
+    months = [v or 0 for v in rest]
+    for period in key_unit_periods(per_year):
+        months[draw(st.sampled_from(list(period))) - 1] += per_period
+    return tuple(v or None for v in months)
+
+
 def key_unit_periods(per_year: int) -> list[range]:
     """The months of each period a key unit is checked in: the year, or each half-year."""
     return [range(s, s + MONTHS // per_year) for s in range(1, MONTHS + 1, MONTHS // per_year)]
@@ -276,8 +286,12 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
     # One row per item (none for the group), so a group's stated total is stated in one place only.
     rows = []
     for item in items:
-        spread = (quarterly_spreads(item.planned, facts.min_checks_per_quarter) if item.period is Period.QUARTERLY
-                  else monthly_spreads(item.planned))
+        if item.period is Period.QUARTERLY:
+            spread = quarterly_spreads(item.planned, facts.min_checks_per_quarter)
+        elif item.covers:  # its units checked in every period, as a schedule naming no unit is checked
+            spread = period_spreads(item.planned, per_year, sum(units_in[c] for c in item.covers))
+        else:
+            spread = monthly_spreads(item.planned)
         rows.append(ScheduleRow(ref=item.id, monthly=draw(spread)))
     # The schedule names each unit as the list does, or with the whitespace inside it removed.
     visits = tuple(UnitVisit(unit=_unspaced(u.name), month=draw(st.sampled_from(list(p))))
@@ -459,13 +473,23 @@ def _moved(plan: AnnualPlan, from_id: str, to_id: str, checks: int) -> AnnualPla
     return with_planned(plan, to_id, _item(plan, to_id).planned + checks)
 
 
+def _every_unit_named(plan: AnnualPlan) -> AnnualPlan:
+    """The schedule names every key unit at the start of every period."""
+    assert plan.key_units is not None and plan.schedule is not None
+    periods = key_unit_periods(profile_facts(plan.profile).key_unit_checks_per_year)
+    visits = tuple(UnitVisit(unit=u.name, month=p.start) for u in plan.key_units.units for p in periods)
+    return attrs.evolve(plan, schedule=attrs.evolve(plan.schedule, unit_visits=visits))
+
+
 def covering_item_short(plan: AnnualPlan) -> AnnualPlan:
-    """An item covering key units plans one check fewer than they need; the rest go to the period sample."""
+    """An item covering key units plans one check fewer than they need; the rest go to the period sample.
+    The schedule names each unit's checks, which stand: a year short is short in some period of its
+    rows too, which alternative 3 reports where no unit is named."""
     assert plan.key_units is not None
     item = next(i for i in plan.items if i.covers)
     units = sum(1 for u in plan.key_units.units if u.category in item.covers)
     required = units * profile_facts(plan.profile).key_unit_checks_per_year
-    return _moved(plan, item.id, "period-sample", item.planned - required + 1)
+    return _moved(_every_unit_named(plan), item.id, "period-sample", item.planned - required + 1)
 
 
 def _with_key_unit(plan: AnnualPlan, unit: KeyUnit) -> AnnualPlan:
@@ -473,18 +497,50 @@ def _with_key_unit(plan: AnnualPlan, unit: KeyUnit) -> AnnualPlan:
     assert plan.key_units is not None
     plan = attrs.evolve(plan, key_units=attrs.evolve(plan.key_units, units=(*plan.key_units.units, unit)))
     item = next(i for i in plan.items if unit.category in i.covers)
-    return with_planned(plan, item.id, item.planned + profile_facts(plan.profile).key_unit_checks_per_year)
+    periods = key_unit_periods(profile_facts(plan.profile).key_unit_checks_per_year)
+    plan = with_planned(plan, item.id, item.planned + len(periods))
+    assert plan.schedule is not None
+    rows = []
+    for row in plan.schedule.rows:  # its checks one a period, not all in December (where with_planned puts them)
+        if row.ref == item.id:
+            months = [v or 0 for v in row.monthly]
+            months[-1] -= len(periods)
+            for period in periods:
+                months[period.start - 1] += 1
+            row = attrs.evolve(row, monthly=tuple(v or None for v in months))
+        rows.append(row)
+    return restated(attrs.evolve(plan, schedule=attrs.evolve(plan.schedule, rows=tuple(rows))))
 
 
 def unit_unvisited_in_a_period(plan: AnnualPlan) -> AnnualPlan:
     """The schedule names every key unit in every period, but for one added to the list (and planned for)."""
-    assert plan.key_units is not None and plan.schedule is not None
-    periods = key_unit_periods(profile_facts(plan.profile).key_unit_checks_per_year)
-    visits = tuple(UnitVisit(unit=u.name, month=p.start) for u in plan.key_units.units for p in periods)
+    assert plan.key_units is not None
     units = plan.key_units.units
     added = KeyUnit(no=len(units) + 1, name="上海未排期单位有限公司", category=units[-1].category, township="城桥镇")
-    plan = attrs.evolve(plan, schedule=attrs.evolve(plan.schedule, unit_visits=visits))
-    return _with_key_unit(plan, added)
+    return _with_key_unit(_every_unit_named(plan), added)
+
+
+def covering_rows_short_in_a_period(plan: AnnualPlan) -> AnnualPlan:
+    """The schedule names no unit, and the first covering item's row moves checks from its first
+    period to its last until the first is one short of its units (the row's total unchanged, the
+    months' totals restated)."""
+    assert plan.key_units is not None and plan.schedule is not None
+    periods = key_unit_periods(profile_facts(plan.profile).key_unit_checks_per_year)
+    item = next(i for i in plan.items if i.covers)
+    units = sum(1 for u in plan.key_units.units if u.category in item.covers)
+    rows = []
+    for row in plan.schedule.rows:
+        if row.ref == item.id:
+            months = [v or 0 for v in row.monthly]
+            surplus = sum(months[m - 1] for m in periods[0]) - units + 1
+            for m in periods[0]:
+                moved = min(months[m - 1], surplus)
+                months[m - 1] -= moved
+                months[periods[-1].start - 1] += moved
+                surplus -= moved
+            row = attrs.evolve(row, monthly=tuple(v or None for v in months))
+        rows.append(row)
+    return restated(attrs.evolve(plan, schedule=attrs.evolve(plan.schedule, rows=tuple(rows), unit_visits=())))
 
 
 def _supervision_stated(plan: AnnualPlan, difference: int) -> AnnualPlan:
@@ -523,6 +579,7 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[AnnualPlan], AnnualPlan]] = {
     ("plan.key-unit-coverage", 0, 0): covering_item_short,
     ("plan.key-unit-coverage", 1, 0): break_key_unit_coverage,
     ("plan.key-unit-coverage", 2, 0): unit_unvisited_in_a_period,
+    ("plan.key-unit-coverage", 3, 0): covering_rows_short_in_a_period,
     ("plan.workload-arithmetic", 0, 0): supervision_understated,
     ("plan.workload-arithmetic", 0, 1): supervision_overstated,
     ("plan.workload-calendar", 0, 0): break_workload_calendar,
@@ -533,6 +590,20 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[AnnualPlan], AnnualPlan]] = {
     ("plan.joint-quarterly", 0, 0): break_joint_quarterly,
     ("plan.item-arithmetic", 0, 0): break_item_arithmetic,
 }
+
+#: Ways only some profiles' plans can be broken, with what the profile needs: a schedule's rows are
+#: checked period by period only where key units are due more than one check a year (the year's
+#: checks are the items' planned counts, which alternative 0 checks).
+PROFILE_WAYS: dict[Way, Callable[[ProfileFacts], bool]] = {
+    ("plan.key-unit-coverage", 3, 0): lambda facts: facts.key_unit_checks_per_year > 1,
+}
+
+
+def takes_way(profile_id: str, way: Way) -> bool:
+    """Whether plans of a profile can be broken ``way`` (see :data:`PROFILE_WAYS`)."""
+    needs = PROFILE_WAYS.get(way)
+    return needs is None or needs(profile_facts(profile_id))
+
 
 def plan_data(plan: AnnualPlan) -> dict[str, Any]:
     """The file form of a generated plan (what a YAML or JSON file would hold)."""
