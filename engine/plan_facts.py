@@ -52,23 +52,24 @@ def _digits(value: Fraction, places: int, *, down: bool = False) -> str:
 
 
 def totals(plan: AnnualPlan, params: Params) -> Built:
-    """``total``: each stated total against the sum of its parts."""
+    """``total``: each stated total against the sum of its parts; a group's names its ``group`` (its id,
+    by which its heading is cited: groups may come in any order), the year's totals none ("")."""
     key_items = [i.planned for i in plan.items if i.category == Category.KEY]
     general_items = [i.planned for i in plan.items if i.category == Category.GENERAL]
     t = plan.totals
     checks = [
-        ("/totals/total", "全年计划检查", "the year's total", t.total, [t.key, t.general]),
-        ("/totals/key", "重点检查合计", "the key-check total", t.key, key_items),
-        ("/totals/general", "一般检查合计", "the general-check total", t.general, general_items),
+        ("/totals/total", "", "全年计划检查", "the year's total", t.total, [t.key, t.general]),
+        ("/totals/key", "", "重点检查合计", "the key-check total", t.key, key_items),
+        ("/totals/general", "", "一般检查合计", "the general-check total", t.general, general_items),
     ]
     for index, group in enumerate(plan.groups):
         if group.planned is not None:
             parts = [i.planned for i in plan.items if i.group == group.id]
             label_zh, label_en = f"“{group.name}”合计", f"the total of “{group.name}”"
-            checks.append((f"/groups/{index}/planned", label_zh, label_en, group.planned, parts))
-    for loc, zh, en, stated, parts in checks:
+            checks.append((f"/groups/{index}/planned", group.id, label_zh, label_en, group.planned, parts))
+    for loc, group_id, zh, en, stated, parts in checks:
         computed = sum(parts)
-        yield {"kind": "total", "loc": loc, "label_zh": zh, "label_en": en, "stated": stated,
+        yield {"kind": "total", "loc": loc, "group": group_id, "label_zh": zh, "label_en": en, "stated": stated,
                "computed": computed, "parts": _sum_text(parts), "difference": _difference(stated, computed)}
 
 
@@ -549,8 +550,8 @@ def each_plan(builder: PlanBuilder) -> Callable[[Bundle, Params], Built]:
 #: Plan fact kinds: the builder that makes each (one builder may make several kinds), the fields
 #: its facts carry and the parameters it reads.
 PLAN_FACT_KINDS: dict[str, FactKind] = {
-    "total": FactKind(totals, ("label_zh", "label_en", "stated", "computed", "parts", "difference"),
-                      texts=("label_zh", "label_en", "parts")),
+    "total": FactKind(totals, ("group", "label_zh", "label_en", "stated", "computed", "parts", "difference"),
+                      texts=("group", "label_zh", "label_en", "parts")),
     "share": FactKind(shares, ("label_zh", "label_en", "part", "whole", "stated", "computed", "expected",
                                "stated_scaled", "computed_scaled", "stated_shown", "computed_shown"),
                       texts=("label_zh", "label_en", "expected", "stated_shown", "computed_shown")),

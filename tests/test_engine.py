@@ -245,6 +245,21 @@ def test_a_group_total_off_cites_the_heading_that_states_it(plan, group: int, ci
     assert [c.clause for c in v.citations] == ["四、"]
 
 
+@pytest.mark.parametrize(("plan", "group", "cited"), [
+    (PUTUO, "key-periods", "2. 重点时段专项执法检查（38家次）"), (PUTUO, "special", "3. 专项执法检查（80家次）"),
+    (CHONGMING, "key-units", "1.区重点单位执法检查（181家次）"), (CHONGMING, "key-periods", "2.重点时段专项执法检查（28家次）"),
+    (CHONGMING, "special", "3.专项执法检查（84家次）"),
+], ids=["putuo-key-periods", "putuo-special", "chongming-key-units", "chongming-key-periods", "chongming-special"])
+def test_a_group_total_off_cites_its_own_heading_whatever_the_groups_order(plan, group: str, cited: str) -> None:
+    """The first group moved last: 崇明's 重点时段 total, now first, at 27 cites “2.重点时段专项执法检查（28家次）”,
+    not the heading of the group that came first in the plan as written."""
+    reordered = (*plan.groups[1:], plan.groups[0])
+    groups = tuple(attrs.evolve(g, planned=(g.planned or 0) - 1) if g.id == group else g for g in reordered)
+    (v,) = violations_of(attrs.evolve(plan, groups=groups), "plan.totals")
+    assert v.location == f"/groups/{[g.id for g in groups].index(group)}/planned"
+    assert [c.quote for c in v.citations][1:] == [cited]
+
+
 def test_a_sampled_key_unit_is_found_by_a_join_across_chunks() -> None:
     """2 000 key units, every one also drawn into a sample: 2 000 join matches, none lost to chunking."""
     units = tuple(KeyUnit(no=n, name=f"单位{n}", category="一") for n in range(1, 2001))
