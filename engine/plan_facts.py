@@ -450,7 +450,9 @@ def sampled_units(plan: AnnualPlan, params: Params) -> Built:
 
 
 def key_unit_list(plan: AnnualPlan, params: Params) -> Built:
-    """``key-list-count`` and ``key-unit-name``: the list's stated counts against its rows, and repeated names."""
+    """``key-list-count`` and ``key-unit-name``: the list's stated counts against its rows, and repeated names.
+    A count says what it ``counts`` (a ``category``'s units, or ``new-units``) and of which ``category``
+    (its id; "" for the new units), so that it cites the heading or note stating it."""
     units = plan.key_units
     if units is None:
         yield NO_KEY_UNITS
@@ -460,18 +462,20 @@ def key_unit_list(plan: AnnualPlan, params: Params) -> Built:
         if category.stated_count is not None:
             counted = per_category[category.id]
             yield {"kind": "key-list-count", "loc": f"/key_units/categories/{index}/stated_count",
+                   "counts": "category", "category": category.id,
                    "label_zh": f"“{category.name}”", "label_en": f"category “{category.name}”",
                    "stated": category.stated_count, "computed": counted,
                    "difference": _difference(category.stated_count, counted)}
     if units.new_units is not None:
         new = [u for u in units.units if u.new]
         stated = units.new_units.stated
-        yield {"kind": "key-list-count", "loc": "/key_units/new_units/stated", "label_zh": "新增单位总数",
-               "label_en": "the number of new units", "stated": stated, "computed": len(new),
+        yield {"kind": "key-list-count", "loc": "/key_units/new_units/stated", "counts": "new-units", "category": "",
+               "label_zh": "新增单位总数", "label_en": "the number of new units", "stated": stated, "computed": len(new),
                "difference": _difference(stated, len(new))}
         for index, part in enumerate(units.new_units.parts):
             counted = sum(1 for u in new if u.category in part.categories)
             yield {"kind": "key-list-count", "loc": f"/key_units/new_units/parts/{index}/stated",
+                   "counts": "new-units", "category": "",
                    "label_zh": f"“{part.name}”新增数", "label_en": f"new units of “{part.name}”",
                    "stated": part.stated, "computed": counted, "difference": _difference(part.stated, counted)}
     by_name: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -586,8 +590,9 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
     "sampled-unit": FactKind(sampled_units, ("item", "item_name", "name", "name_key"),
                              texts=("item", "item_name", "name", "name_key")),
     "key-unit": FactKind(sampled_units, ("no", "name", "name_key"), texts=("name", "name_key")),
-    "key-list-count": FactKind(key_unit_list, ("label_zh", "label_en", "stated", "computed", "difference"),
-                               texts=("label_zh", "label_en")),
+    "key-list-count": FactKind(key_unit_list, ("counts", "category", "label_zh", "label_en", "stated", "computed",
+                                               "difference"),
+                               texts=("counts", "category", "label_zh", "label_en")),
     "key-unit-name": FactKind(key_unit_list, ("name", "occurrences", "numbers"), texts=("name", "numbers")),
     "item-quarter": FactKind(item_quarters, ("item", "item_name", "quarter", "scheduled"), texts=("item", "item_name")),
     "item-units": FactKind(item_units, ("item", "item_name", "units", "checks_per_unit", "computed", "planned", "difference",

@@ -186,6 +186,26 @@ def test_a_key_unit_listed_twice() -> None:
     assert [v.message_en for v in found] == [f"key unit “{copy.name}” is listed 2 times (nos. 1,118)"]
 
 
+def test_a_key_unit_list_finding_cites_the_heading_or_note_stating_its_count() -> None:
+    """崇明 附件2: category 十三 stated as 16 cites its own heading only, not 一、's; a wrong number of new
+    units cites the 备注 that states it; a repeated name cites the list's title."""
+    assert CHONGMING.key_units is not None
+    categories = tuple(attrs.evolve(c, stated_count=16) if c.id == "十三" else c for c in CHONGMING.key_units.categories)
+    (v,) = violations_of(attrs.evolve(CHONGMING, key_units=attrs.evolve(CHONGMING.key_units, categories=categories)),
+                         "plan.key-unit-list")
+    assert [(c.clause, c.quote) for c in v.citations] == [("附件2 十三", "十三、近3年发生过人员死亡的生产安全事故单位（共15家）")]
+    assert CHONGMING.key_units.new_units is not None
+    new_units = attrs.evolve(CHONGMING.key_units.new_units, stated=38)
+    (v,) = violations_of(attrs.evolve(CHONGMING, key_units=attrs.evolve(CHONGMING.key_units, new_units=new_units)),
+                         "plan.key-unit-list")
+    assert v.location == "/key_units/new_units/stated"
+    assert [c.clause for c in v.citations] == ["附件2 备注"]
+    copy = attrs.evolve(CHONGMING.key_units.units[0], no=118)
+    plan = attrs.evolve(CHONGMING, key_units=attrs.evolve(CHONGMING.key_units, units=(*CHONGMING.key_units.units, copy)))
+    (v,) = violations_of(restated(plan), "plan.key-unit-list")
+    assert [(c.clause, c.quote) for c in v.citations] == [("附件2", "2024年区应急局重点单位名单")]
+
+
 def test_a_name_written_with_half_width_brackets_is_the_same_unit() -> None:
     """林德气体(上海)… and 林德气体（上海）… are one company: the seeds themselves write brackets
     both ways, so neither a repeat in the key-unit list nor a key unit in a sample hides behind them."""
