@@ -52,23 +52,24 @@ def _digits(value: Fraction, places: int, *, down: bool = False) -> str:
 
 
 def totals(plan: AnnualPlan, params: Params) -> Built:
-    """``total``: each stated total against the sum of its parts."""
+    """``total``: each stated total against the sum of its parts; a group's names its ``group`` (its id,
+    by which its heading is cited: groups may come in any order), the year's totals none ("")."""
     key_items = [i.planned for i in plan.items if i.category == Category.KEY]
     general_items = [i.planned for i in plan.items if i.category == Category.GENERAL]
     t = plan.totals
     checks = [
-        ("/totals/total", "全年计划检查", "the year's total", t.total, [t.key, t.general]),
-        ("/totals/key", "重点检查合计", "the key-check total", t.key, key_items),
-        ("/totals/general", "一般检查合计", "the general-check total", t.general, general_items),
+        ("/totals/total", "", "全年计划检查", "the year's total", t.total, [t.key, t.general]),
+        ("/totals/key", "", "重点检查合计", "the key-check total", t.key, key_items),
+        ("/totals/general", "", "一般检查合计", "the general-check total", t.general, general_items),
     ]
     for index, group in enumerate(plan.groups):
         if group.planned is not None:
             parts = [i.planned for i in plan.items if i.group == group.id]
             label_zh, label_en = f"“{group.name}”合计", f"the total of “{group.name}”"
-            checks.append((f"/groups/{index}/planned", label_zh, label_en, group.planned, parts))
-    for loc, zh, en, stated, parts in checks:
+            checks.append((f"/groups/{index}/planned", group.id, label_zh, label_en, group.planned, parts))
+    for loc, group_id, zh, en, stated, parts in checks:
         computed = sum(parts)
-        yield {"kind": "total", "loc": loc, "label_zh": zh, "label_en": en, "stated": stated,
+        yield {"kind": "total", "loc": loc, "group": group_id, "label_zh": zh, "label_en": en, "stated": stated,
                "computed": computed, "parts": _sum_text(parts), "difference": _difference(stated, computed)}
 
 
@@ -449,7 +450,9 @@ def sampled_units(plan: AnnualPlan, params: Params) -> Built:
 
 
 def key_unit_list(plan: AnnualPlan, params: Params) -> Built:
-    """``key-list-count`` and ``key-unit-name``: the list's stated counts against its rows, and repeated names."""
+    """``key-list-count`` and ``key-unit-name``: the list's stated counts against its rows, and repeated names.
+    A count says what it ``counts`` (a ``category``'s units, or ``new-units``) and of which ``category``
+    (its id; "" for the new units), so that it cites the heading or note stating it."""
     units = plan.key_units
     if units is None:
         yield NO_KEY_UNITS
@@ -459,18 +462,20 @@ def key_unit_list(plan: AnnualPlan, params: Params) -> Built:
         if category.stated_count is not None:
             counted = per_category[category.id]
             yield {"kind": "key-list-count", "loc": f"/key_units/categories/{index}/stated_count",
+                   "counts": "category", "category": category.id,
                    "label_zh": f"“{category.name}”", "label_en": f"category “{category.name}”",
                    "stated": category.stated_count, "computed": counted,
                    "difference": _difference(category.stated_count, counted)}
     if units.new_units is not None:
         new = [u for u in units.units if u.new]
         stated = units.new_units.stated
-        yield {"kind": "key-list-count", "loc": "/key_units/new_units/stated", "label_zh": "新增单位总数",
-               "label_en": "the number of new units", "stated": stated, "computed": len(new),
+        yield {"kind": "key-list-count", "loc": "/key_units/new_units/stated", "counts": "new-units", "category": "",
+               "label_zh": "新增单位总数", "label_en": "the number of new units", "stated": stated, "computed": len(new),
                "difference": _difference(stated, len(new))}
         for index, part in enumerate(units.new_units.parts):
             counted = sum(1 for u in new if u.category in part.categories)
             yield {"kind": "key-list-count", "loc": f"/key_units/new_units/parts/{index}/stated",
+                   "counts": "new-units", "category": "",
                    "label_zh": f"“{part.name}”新增数", "label_en": f"new units of “{part.name}”",
                    "stated": part.stated, "computed": counted, "difference": _difference(part.stated, counted)}
     by_name: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -549,8 +554,8 @@ def each_plan(builder: PlanBuilder) -> Callable[[Bundle, Params], Built]:
 #: Plan fact kinds: the builder that makes each (one builder may make several kinds), the fields
 #: its facts carry and the parameters it reads.
 PLAN_FACT_KINDS: dict[str, FactKind] = {
-    "total": FactKind(totals, ("label_zh", "label_en", "stated", "computed", "parts", "difference"),
-                      texts=("label_zh", "label_en", "parts")),
+    "total": FactKind(totals, ("group", "label_zh", "label_en", "stated", "computed", "parts", "difference"),
+                      texts=("group", "label_zh", "label_en", "parts")),
     "share": FactKind(shares, ("label_zh", "label_en", "part", "whole", "stated", "computed", "expected",
                                "stated_scaled", "computed_scaled", "stated_shown", "computed_shown"),
                       texts=("label_zh", "label_en", "expected", "stated_shown", "computed_shown")),
@@ -585,8 +590,9 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
     "sampled-unit": FactKind(sampled_units, ("item", "item_name", "name", "name_key"),
                              texts=("item", "item_name", "name", "name_key")),
     "key-unit": FactKind(sampled_units, ("no", "name", "name_key"), texts=("name", "name_key")),
-    "key-list-count": FactKind(key_unit_list, ("label_zh", "label_en", "stated", "computed", "difference"),
-                               texts=("label_zh", "label_en")),
+    "key-list-count": FactKind(key_unit_list, ("counts", "category", "label_zh", "label_en", "stated", "computed",
+                                               "difference"),
+                               texts=("counts", "category", "label_zh", "label_en")),
     "key-unit-name": FactKind(key_unit_list, ("name", "occurrences", "numbers"), texts=("name", "numbers")),
     "item-quarter": FactKind(item_quarters, ("item", "item_name", "quarter", "scheduled"), texts=("item", "item_name")),
     "item-units": FactKind(item_units, ("item", "item_name", "units", "checks_per_unit", "computed", "planned", "difference",

@@ -27,12 +27,14 @@ CAMPAIGNS = ROOT / "examples" / "campaigns"
 
 def _with_samples(document: object) -> object:
     """A plan whose items name no sample (no example does) with one named in each item, and a
-    key-unit list where it has none (samples are joined against one), so that the facts of its
-    samples are seen too."""
+    key-unit list where it has none (samples are joined against one) listing its first unit twice
+    (no example does), so that the facts of its samples and of a repeated name are seen too."""
     if not isinstance(document, AnnualPlan) or any(item.sampled_units for item in document.items):
         return document
     key_units = document.key_units or KeyUnitList(categories=(KeyUnitCategory("一", "重点单位"),),
                                                   units=(KeyUnit(no=1, name="某重点单位", category="一"),))
+    repeated = attrs.evolve(key_units.units[0], no=len(key_units.units) + 1)
+    key_units = attrs.evolve(key_units, units=(*key_units.units, repeated))
     return attrs.evolve(document, key_units=key_units, items=tuple(attrs.evolve(item, sampled_units=("某抽查单位",))
                                                                    for item in document.items))
 

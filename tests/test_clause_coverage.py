@@ -23,6 +23,7 @@ SEED_ITEM_CLAUSES = [
     ("chongming-2024", "plan.key-unit-coverage", "hazchem-fireworks", "四、（一）1（2）"),
     ("chongming-2024", "plan.key-unit-coverage", "industry", "四、（一）1（3）"),
     ("chongming-2024", "plan.key-unit-coverage", "special-training", "四、（一）3（3）"),
+    ("chongming-2024", "plan.item-arithmetic", "special-gas-stations", "四、（一）3（4）"),
     ("putuo-2024", "plan.item-arithmetic", "period-hazchem", "四、（一）2（1）"),
     ("putuo-2024", "plan.item-arithmetic", "period-complexes", "四、（一）2（2）"),
     ("putuo-2024", "plan.item-arithmetic", "period-parks", "四、（一）2（3）"),

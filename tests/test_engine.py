@@ -186,6 +186,26 @@ def test_a_key_unit_listed_twice() -> None:
     assert [v.message_en for v in found] == [f"key unit “{copy.name}” is listed 2 times (nos. 1,118)"]
 
 
+def test_a_key_unit_list_finding_cites_the_heading_or_note_stating_its_count() -> None:
+    """崇明 附件2: category 十三 stated as 16 cites its own heading only, not 一、's; a wrong number of new
+    units cites the 备注 that states it; a repeated name cites the list's title."""
+    assert CHONGMING.key_units is not None
+    categories = tuple(attrs.evolve(c, stated_count=16) if c.id == "十三" else c for c in CHONGMING.key_units.categories)
+    (v,) = violations_of(attrs.evolve(CHONGMING, key_units=attrs.evolve(CHONGMING.key_units, categories=categories)),
+                         "plan.key-unit-list")
+    assert [(c.clause, c.quote) for c in v.citations] == [("附件2 十三", "十三、近3年发生过人员死亡的生产安全事故单位（共15家）")]
+    assert CHONGMING.key_units.new_units is not None
+    new_units = attrs.evolve(CHONGMING.key_units.new_units, stated=38)
+    (v,) = violations_of(attrs.evolve(CHONGMING, key_units=attrs.evolve(CHONGMING.key_units, new_units=new_units)),
+                         "plan.key-unit-list")
+    assert v.location == "/key_units/new_units/stated"
+    assert [c.clause for c in v.citations] == ["附件2 备注"]
+    copy = attrs.evolve(CHONGMING.key_units.units[0], no=118)
+    plan = attrs.evolve(CHONGMING, key_units=attrs.evolve(CHONGMING.key_units, units=(*CHONGMING.key_units.units, copy)))
+    (v,) = violations_of(restated(plan), "plan.key-unit-list")
+    assert [(c.clause, c.quote) for c in v.citations] == [("附件2", "2024年区应急局重点单位名单")]
+
+
 def test_a_name_written_with_half_width_brackets_is_the_same_unit() -> None:
     """林德气体(上海)… and 林德气体（上海）… are one company: the seeds themselves write brackets
     both ways, so neither a repeat in the key-unit list nor a key unit in a sample hides behind them."""
@@ -243,6 +263,21 @@ def test_a_group_total_off_cites_the_heading_that_states_it(plan, group: int, ci
     assert [c.clause for c in v.citations] == ["四、", cited]
     (v,) = violations_of(attrs.evolve(plan, totals=attrs.evolve(plan.totals, total=plan.totals.total + 1)), "plan.totals")
     assert [c.clause for c in v.citations] == ["四、"]
+
+
+@pytest.mark.parametrize(("plan", "group", "cited"), [
+    (PUTUO, "key-periods", "2. 重点时段专项执法检查（38家次）"), (PUTUO, "special", "3. 专项执法检查（80家次）"),
+    (CHONGMING, "key-units", "1.区重点单位执法检查（181家次）"), (CHONGMING, "key-periods", "2.重点时段专项执法检查（28家次）"),
+    (CHONGMING, "special", "3.专项执法检查（84家次）"),
+], ids=["putuo-key-periods", "putuo-special", "chongming-key-units", "chongming-key-periods", "chongming-special"])
+def test_a_group_total_off_cites_its_own_heading_whatever_the_groups_order(plan, group: str, cited: str) -> None:
+    """The first group moved last: 崇明's 重点时段 total, now first, at 27 cites “2.重点时段专项执法检查（28家次）”,
+    not the heading of the group that came first in the plan as written."""
+    reordered = (*plan.groups[1:], plan.groups[0])
+    groups = tuple(attrs.evolve(g, planned=(g.planned or 0) - 1) if g.id == group else g for g in reordered)
+    (v,) = violations_of(attrs.evolve(plan, groups=groups), "plan.totals")
+    assert v.location == f"/groups/{[g.id for g in groups].index(group)}/planned"
+    assert [c.quote for c in v.citations][1:] == [cited]
 
 
 def test_a_sampled_key_unit_is_found_by_a_join_across_chunks() -> None:
