@@ -416,12 +416,17 @@ def test_a_name_with_spaces_around_it_is_refused_where_names_are_matched(
     assert "expected a name without spaces around it" in caught.value.problems[0].message
 
 
+def _refusal(data: dict[str, Any], path: Path) -> list[str]:
+    """The problems, as shown, of loading ``data`` as if read from ``path``, which the loader refuses."""
+    with pytest.raises(LoadError) as caught:
+        document_from_data(data, str(path))
+    return [str(p) for p in caught.value.problems]
+
+
 def test_a_step_recorded_twice_is_refused_and_checked_by_its_first_date_when_built_in_python() -> None:
     data = copy.deepcopy(read_data(STEPS))
     data["milestones"].append({"step": "plan-and-mobilisation", "done": "2023-06-30"})
-    with pytest.raises(LoadError) as caught:
-        document_from_data(data, str(STEPS))
-    assert [str(p) for p in caught.value.problems] == [
+    assert _refusal(data, STEPS) == [
         "milestones[3].step: step 'plan-and-mobilisation' is recorded already, at milestones[0]"]
     steps = load_document(STEPS)
     assert isinstance(steps, CampaignSteps)
@@ -437,9 +442,7 @@ def test_a_hazard_rectified_before_it_was_found_is_refused_and_not_rectified_at_
     hazard not rectified the day it was found."""
     data = copy.deepcopy(read_data(RECORD))
     data["hazards"][0].update(found="2023-07-10", rectified="2023-07-01")
-    with pytest.raises(LoadError) as caught:
-        document_from_data(data, str(RECORD))
-    assert [str(p) for p in caught.value.problems] == [
+    assert _refusal(data, RECORD) == [
         "hazards[0].rectified: 2023-07-01 is before the hazard was found (2023-07-10)"]
     record = load_document(RECORD)
     assert isinstance(record, EnterpriseRecord)
@@ -451,7 +454,5 @@ def test_a_hazard_rectified_before_it_was_found_is_refused_and_not_rectified_at_
 def test_an_aggregate_cannot_list_its_own_unit_as_a_member() -> None:
     data = copy.deepcopy(read_data(AGGREGATE))
     data["members"].append(data["unit"])
-    with pytest.raises(LoadError) as caught:
-        document_from_data(data, str(AGGREGATE))
-    assert [str(p) for p in caught.value.problems] == [
+    assert _refusal(data, AGGREGATE) == [
         f"members: the form's own unit {data['unit']!r} cannot be one of its members"]
