@@ -28,15 +28,21 @@ CAMPAIGNS = ROOT / "examples" / "campaigns"
 def _with_samples(document: object) -> object:
     """A plan whose items name no sample (no example does) with one named in each item, and a
     key-unit list where it has none (samples are joined against one) listing its first unit twice
-    (no example does), so that the facts of its samples and of a repeated name are seen too."""
+    (no example does), and each item stating its units checked once each, so that the facts of its
+    samples, of a repeated name and of each item's arithmetic are seen too."""
     if not isinstance(document, AnnualPlan) or any(item.sampled_units for item in document.items):
         return document
     key_units = document.key_units or KeyUnitList(categories=(KeyUnitCategory("一", "重点单位"),),
                                                   units=(KeyUnit(no=1, name="某重点单位", category="一"),))
     repeated = attrs.evolve(key_units.units[0], no=len(key_units.units) + 1)
     key_units = attrs.evolve(key_units, units=(*key_units.units, repeated))
-    return attrs.evolve(document, key_units=key_units, items=tuple(attrs.evolve(item, sampled_units=("某抽查单位",))
-                                                                   for item in document.items))
+    # Items stating their units without checks per unit (the example checks no such item's
+    # arithmetic, since key-unit coverage checks it already) say once each, so their facts are seen.
+    items = tuple(attrs.evolve(item, sampled_units=("某抽查单位",),
+                               checks_per_unit=1 if item.units is not None and item.checks_per_unit is None
+                               else item.checks_per_unit)
+                  for item in document.items)
+    return attrs.evolve(document, key_units=key_units, items=items)
 
 
 def _facts_of_examples() -> dict[tuple[str, str], set[object]]:

@@ -59,6 +59,24 @@ def test_a_seed_items_finding_cites_the_items_own_clause(seed: str, rule_id: str
         assert any(c.quote == own.quote or c.quote in own.quote or own.quote in c.quote for c in encoded), clause
 
 
+@pytest.mark.parametrize(("item_id", "clause"), [("hazchem-fireworks", "四、（一）1（2）"), ("industry", "四、（一）1（3）"),
+                                              ("special-training", "四、（一）3（3）")])
+def test_a_chongming_items_arithmetic_cites_its_own_clause_not_the_gas_stations(item_id: str, clause: str) -> None:
+    """The example states checks per unit for the gas stations only; a plan stating them for another
+    item that says its units and 家次 too (each checked once) and planning one more check is told
+    so citing that item's clause. With the gas stations' clause the only one scoped, every such
+    finding cited it."""
+    plan = load_plan(EXAMPLES / "chongming-2024.yaml")
+    (index,) = [k for k, item in enumerate(plan.items) if item.id == item_id]
+    item = plan.items[index]
+    assert item.units == item.planned and item.checks_per_unit is None
+    changed = attrs.evolve(item, checks_per_unit=1, planned=item.planned + 1)
+    broken = attrs.evolve(plan, items=(*plan.items[:index], changed, *plan.items[index + 1:]))
+    (found,) = [v for v in engine.check(broken).violations
+                if v.rule == "plan.item-arithmetic" and v.location == f"/items/{index}/planned"]
+    assert [c.clause for c in found.citations if c.source == "chongming-2024"] == [clause]
+
+
 def test_every_encoded_clause_is_cited_by_a_rule_a_profile_of_its_source_applies() -> None:
     """An entry listed as encoded names a requirement some rule checks: a rule quoting its text that
     a profile citing that source applies (a rule no such profile applies checks nothing there)."""
