@@ -468,7 +468,7 @@ def _implied(key: str, record: EnterpriseRecord, campaign: tuple[date, date], un
         return None if review is None or review.done > until else review.disorderly(orderly)
     if key == "unlicensed_special_work":
         post = record.key_post_review
-        return None if post is None or post.done > until else post.unlicensed > 0
+        return None if post is None or post.done > until or post.unlicensed is None else post.unlicensed > 0
     raise KeyError(key)
 
 
@@ -725,6 +725,34 @@ def one_off_tasks(bundle: Bundle, params: Params) -> Built:
                    "task_zh": zh, "task_en": en, "done": sum(1 for d in dates if start <= d <= end)}
 
 
+def uncertified_staff(bundle: Bundle, params: Params) -> Built:
+    """``uncertified-staff``: the staff the key-post review found working a special-operation post
+    without a certificate (a review not yet done gives no fact; a number not recorded is blank)."""
+    records = _records(bundle)
+    if not records:
+        yield NO_RECORDS
+    for index, record in records:
+        post = record.key_post_review
+        if post is not None:
+            yield {"kind": "uncertified-staff", "doc": index, "loc": "/key_post_review/unlicensed",
+                   "enterprise": record.enterprise, "unlicensed": post.unlicensed or 0,
+                   "unlicensed_blank": int(post.unlicensed is None)}
+
+
+def contractors_reviewed(bundle: Bundle, params: Params) -> Built:
+    """``contractor``: each contractor the outsourcing review found, and whether it is under the
+    enterprise's unified management (``unified``)."""
+    records = _records(bundle)
+    if not records:
+        yield NO_RECORDS
+    for index, record in records:
+        review = record.outsourcing_review
+        for k, contractor in enumerate(review.contractors if review else ()):
+            yield {"kind": "contractor", "doc": index, "loc": f"/outsourcing_review/contractors/{k}",
+                   "enterprise": record.enterprise, "contractor": contractor.name,
+                   "unified": int(contractor.unified_management)}
+
+
 # ------------------------------------------------------------------ dated campaign steps
 
 
@@ -864,6 +892,9 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                                 texts=("enterprise", "hazard", "missing_zh", "missing_en")),
     "one-off-task": FactKind(one_off_tasks, ("enterprise", "task_zh", "task_en", "done"),
                              reads=_CAMPAIGN_READS, texts=("enterprise", "task_zh", "task_en")),
+    "uncertified-staff": FactKind(uncertified_staff, ("enterprise", "unlicensed", "unlicensed_blank"),
+                                  blank_when={"unlicensed": "unlicensed_blank"}, texts=("enterprise",)),
+    "contractor": FactKind(contractors_reviewed, ("enterprise", "contractor", "unified"), texts=("enterprise", "contractor")),
     # Deadlines are the profile's ``due.<step>`` parameters, however many it has (the family ``due.*``).
     # ``step_zh``/``step_en``: the step in words, from its deadline's title in the profile (else its name).
     # A deadline may be owed only by units holding a role (its ``owed_by``). ``before_start``: done

@@ -63,7 +63,7 @@ class KeyPostReview:
     """The one full review of key-post staff and their certificates (关键岗位人员排查)."""
 
     done: date
-    unlicensed: Count = 0  # staff found working a special-operation post without a certificate
+    unlicensed: Count | None = None  # staff found working a special-operation post uncertified (None: not recorded)
 
 
 @attrs.frozen

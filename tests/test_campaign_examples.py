@@ -44,6 +44,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("台账-上海某燃气有限公司城桥供应站.yaml", "campaign.drill"),  # high-risk, no drill in the second half-year
         ("台账-上海某冷链物流有限公司.yaml", "campaign.deferred-hazard-plan"),  # deferred hazard without funds
         ("台账-上海某建材有限公司.yaml", "campaign.one-off-tasks"),  # no all-staff warning education
+        ("台账-上海某建材有限公司.yaml", "campaign.uncertified-special-work"),  # one uncertified welder
+        ("台账-上海某建材有限公司.yaml", "campaign.contractor-outside-management"),  # its haulier outside its management
         ("城桥镇-阶段工作.yaml", "campaign.phase-deadlines"),  # first implementation report 7 Aug, due by 5 Aug
     },
     "linyi-lingang-2023": {
@@ -57,6 +59,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("台账-临港某金属制品有限公司.yaml", "campaign.drill"),  # no drill at all
         ("台账-临港某仓储有限公司.yaml", "campaign.deferred-hazard-plan"),  # deferred hazard not reported
         ("台账-临港某包装材料有限公司.yaml", "campaign.one-off-tasks"),  # key-post review before the campaign began
+        ("台账-临港某化工有限公司.yaml", "campaign.uncertified-special-work"),  # the welder 2.6 of June's form must count
+        ("台账-临港某仓储有限公司.yaml", "campaign.contractor-outside-management"),  # its loader outside its management
         ("区安全生产监管办公室-阶段工作.yaml", "campaign.phase-deadlines"),  # no checklists-filed step
     },
 }
@@ -149,6 +153,12 @@ def test_chongming_violations_say_what_was_broken(capsys: pytest.CaptureFixture[
     assert found["form.part-within-whole"]["values"] == {"part": 0.3, "whole": 0.2, "whole_blank": 0}
     assert "缺少资金" in found["campaign.deferred-hazard-plan"]["message"]
     assert found["campaign.one-off-tasks"]["location"] == "/warning_education"
+    assert found["campaign.uncertified-special-work"]["message"] == (
+        "上海某建材有限公司：关键岗位人员排查发现1名未取得相关证书的人员在特种作业岗位上岗作业")
+    assert found["campaign.uncertified-special-work"]["location"] == "/key_post_review/unlicensed"
+    assert found["campaign.contractor-outside-management"]["message"] == (
+        "上海某建材有限公司：承包承租方“某运输车队”未纳入本企业统一管理")
+    assert found["campaign.contractor-outside-management"]["location"] == "/outsourcing_review/contractors/0"
     assert found["campaign.phase-deadlines"]["values"]["days_late"] == 2
     # The step in words, as the profile names it, and as the record names it.
     assert found["campaign.phase-deadlines"]["message"].startswith(
@@ -174,6 +184,9 @@ def test_linyi_violations_say_what_was_broken(capsys: pytest.CaptureFixture[str]
     assert found["form.part-within-whole"]["location"] == "/values/penalties/amount"
     assert "2023年10月" in found["campaign.leader-check"]["message"]
     assert found["campaign.one-off-tasks"]["location"] == "/key_post_review"
+    assert found["campaign.uncertified-special-work"]["values"] == {"enterprise": "临港某化工有限公司", "unlicensed": 1}
+    assert found["campaign.contractor-outside-management"]["values"] == {
+        "enterprise": "临港某仓储有限公司", "contractor": "某装卸搬运服务有限公司", "unified": 0}
     assert "也未向监管部门报告" in found["campaign.deferred-hazard-plan"]["message"]
     assert found["campaign.phase-deadlines"]["message"] == (
         "区安全生产监管办公室：记录中没有“细化专项检查表并报备”（checklists-filed，应于2023-05-31前完成）")

@@ -70,13 +70,14 @@ def test_a_contractor_failing_one_condition_counts_as_its_campaign_defines(varia
                                                                            counts: bool) -> None:
     """The clean folder's form counts the enterprise as disorderly: failing a condition of its own
     campaign's definition keeps it clean; failing one that campaign does not count makes the form's
-    count one too many, at the disorderly-outsourcing item only."""
+    count one too many, at the disorderly-outsourcing item only. A contractor outside the unified
+    management also breaks that duty of the enterprise's own, in either campaign."""
     found = _check(variant, attrs.evolve(ORDERLY, **{condition: False}))
-    if counts:
-        assert found == []
-    else:
-        assert found and {(rule, location) for rule, location, _ in found} == {
-            ("form.matches-records", "/values/outsourcing_disorder")}
+    own = {("campaign.contractor-outside-management", "/outsourcing_review/contractors/0")}
+    expected = own if condition == "unified_management" else set()
+    if not counts:
+        expected |= {("form.matches-records", "/values/outsourcing_disorder")}
+    assert {(rule, location) for rule, location, _ in found} == expected
 
 
 def test_a_contractor_whose_briefing_is_not_recorded_may_count_in_linyi() -> None:

@@ -160,8 +160,10 @@ def on_time_filing_day(campaign: CampaignFacts, month: date) -> st.SearchStrateg
 
 @st.composite
 def contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
+    """Contractors under the enterprise's unified management (``campaign.contractor-outside-management``),
+    each other condition drawn: disorderly outsourcing is for the forms to count."""
     return tuple(Contractor(name=f"承包方{k + 1}", qualified=draw(st.booleans()), agreement=draw(st.booleans()),
-                            clear_responsibilities=draw(st.booleans()), unified_management=draw(st.booleans()),
+                            clear_responsibilities=draw(st.booleans()), unified_management=True,
                             safety_briefing=draw(st.booleans()))
                  for k in range(n))
 
@@ -202,7 +204,8 @@ def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, sp
     drills = (*before, *each(_periods(start, end, 6) if high_risk else [(start, end)]))
     outsourcing = OutsourcingReview(done=draw(dates_between(start, until)),
                                     contractors=draw(contractors(draw(st.integers(0, 2)))))
-    key_posts = KeyPostReview(done=draw(dates_between(start, until)), unlicensed=draw(st.integers(0, 2)))
+    # No one uncertified (campaign.uncertified-special-work), or the number not recorded.
+    key_posts = KeyPostReview(done=draw(dates_between(start, until)), unlicensed=draw(st.sampled_from([0, None])))
     return EnterpriseRecord(
         enterprise=f"企业{number:02d}有限公司", sector=draw(st.sampled_from(["危险化学品", "工贸", "建筑施工", "燃气"])),
         high_risk=high_risk, profile=campaign.id, leader_checks=leader_checks, drills=drills,
@@ -230,7 +233,8 @@ def _judged(record: EnterpriseRecord, campaign: CampaignFacts, seen: date, order
         disorderly = True if False in conditions else None if None in conditions else False
     return {"spot_checked": True, "leader_not_leading_checks": None if leader is not True and missed else leader,
             "drills_missing": none_since(record.drills), "outsourcing_disorder": disorderly,
-            "unlicensed_special_work": posts.unlicensed > 0 if posts is not None and posts.done <= seen else None}
+            "unlicensed_special_work": None if posts is None or posts.done > seen or posts.unlicensed is None
+            else posts.unlicensed > 0}
 
 
 def derived_bounds(records: tuple[EnterpriseRecord, ...], variant: str, month: str,
@@ -570,17 +574,33 @@ def _first_record(bundle: CampaignBundle, change: Callable[[EnterpriseRecord], E
     return restated(attrs.evolve(bundle, records=(change(bundle.records[0]), *bundle.records[1:])))
 
 
-def unlicensed_staff_undercounted(bundle: CampaignBundle) -> CampaignBundle:
-    """The first enterprise's key-post review, done on the campaign's first day, found unlicensed
-    staff; every form from its spot check on counts one enterprise fewer than the records give."""
+def uncertified_staff_found(bundle: CampaignBundle) -> CampaignBundle:
+    """The first enterprise's key-post review, done on the campaign's first day, found one of its
+    staff working uncertified; the unit's forms count it (2.6) from its spot check on."""
     start = campaign_facts(bundle.profile).start
-    bundle = _first_record(bundle, lambda record: attrs.evolve(
+    return _first_record(bundle, lambda record: attrs.evolve(
         record, key_post_review=KeyPostReview(done=start, unlicensed=1)))
 
+
+def drills_missing_undercounted(bundle: CampaignBundle) -> CampaignBundle:
+    """The first enterprise, spot-checked in the first report month, holds each drill on the last
+    day of its period (none by the spot check, none missed); every form from then on counts one
+    enterprise without drills fewer than the records give (2.8 counts at least what they give).
+    An undercount of 2.6 would need staff found uncertified, which ``campaign.uncertified-special-work``
+    reports too."""
+    campaign = campaign_facts(bundle.profile)
+
+    def late_drills(record: EnterpriseRecord) -> EnterpriseRecord:
+        assert record.spot_check is not None and record.as_of is None  # the first record is final
+        periods = _periods(campaign.start, campaign.end, 6) if record.high_risk else [(campaign.start, campaign.end)]
+        return attrs.evolve(record, spot_check=attrs.evolve(record.spot_check, month=f"{campaign.first_month:%Y-%m}"),
+                            drills=(*(d for d in record.drills if d < campaign.start), *(last for _, last in periods)))
+
+    bundle = _first_record(bundle, late_drills)
+
     def change(form: DispatchForm) -> DispatchForm:
-        implied = derived_counts(bundle.records, bundle.variant, form.month,
-                                 filing_days(bundle))["unlicensed_special_work"]
-        return _with(form, unlicensed_special_work=implied - 1) if implied else form
+        implied = derived_counts(bundle.records, bundle.variant, form.month, filing_days(bundle))["drills_missing"]
+        return _with(form, drills_missing=implied - 1) if implied else form
 
     return attrs.evolve(bundle, unit_forms=tuple(change(f) for f in bundle.unit_forms))
 
@@ -591,7 +611,7 @@ def disorderly_outsourcing_undercounted(bundle: CampaignBundle) -> CampaignBundl
     fewer than the records show for certain."""
     start = campaign_facts(bundle.profile).start
     contractor = Contractor(name="承包方", qualified=False, agreement=False, clear_responsibilities=False,
-                            unified_management=False, safety_briefing=False)
+                            unified_management=True, safety_briefing=False)
     bundle = _first_record(bundle, lambda record: attrs.evolve(
         record, outsourcing_review=OutsourcingReview(done=start, contractors=(contractor,))))
 
@@ -600,6 +620,21 @@ def disorderly_outsourcing_undercounted(bundle: CampaignBundle) -> CampaignBundl
         return _with(form, outsourcing_disorder=lower - 1) if lower else form
 
     return attrs.evolve(bundle, unit_forms=tuple(change(f) for f in bundle.unit_forms))
+
+
+def contractor_outside_management(bundle: CampaignBundle) -> CampaignBundle:
+    """The first enterprise's outsourcing review, done on the campaign's first day, also found a
+    contractor meeting every condition but unified management; the unit's forms count it where
+    their campaign calls that disorderly (Chongming's 2.7)."""
+    start = campaign_facts(bundle.profile).start
+    outside = Contractor(name="外包方", qualified=True, agreement=True, clear_responsibilities=True,
+                         unified_management=False, safety_briefing=True)
+
+    def change(record: EnterpriseRecord) -> EnterpriseRecord:
+        found = record.outsourcing_review.contractors if record.outsourcing_review else ()
+        return attrs.evolve(record, outsourcing_review=OutsourcingReview(done=start, contractors=(*found, outside)))
+
+    return _first_record(bundle, change)
 
 
 def no_leader_check_in_last_period(bundle: CampaignBundle) -> CampaignBundle:
@@ -674,6 +709,8 @@ CAMPAIGN_MUTATIONS: dict[str, Callable[[CampaignBundle], CampaignBundle]] = {
     "campaign.drill": no_drill_in_last_period,
     "campaign.deferred-hazard-plan": deferred_hazard_without_funds,
     "campaign.one-off-tasks": no_warning_education,
+    "campaign.uncertified-special-work": uncertified_staff_found,
+    "campaign.contractor-outside-management": contractor_outside_management,
     "campaign.phase-deadlines": step_a_day_late,
 }
 
@@ -870,12 +907,14 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
     ("form.matches-records", 0, 1): spot_checks_overcounted,
     ("form.matches-records", 1, 0): spot_checks_before_any_record,
     ("form.matches-records", 2, 0): spot_checks_left_blank,
-    ("form.matches-records", 3, 0): unlicensed_staff_undercounted,
+    ("form.matches-records", 3, 0): drills_missing_undercounted,
     ("campaign.leader-check", 0, 0): no_leader_check_in_last_period,
     ("campaign.drill", 0, 0): no_drill_in_last_period,
     ("campaign.deferred-hazard-plan", 0, 0): deferred_hazard_without_funds,
     ("campaign.deferred-hazard-plan", 1, 0): deferred_hazard_not_reported,
     ("campaign.one-off-tasks", 0, 0): no_warning_education,
+    ("campaign.uncertified-special-work", 0, 0): uncertified_staff_found,
+    ("campaign.contractor-outside-management", 0, 0): contractor_outside_management,
     ("campaign.phase-deadlines", 0, 0): step_a_day_late,
     ("campaign.phase-deadlines", 1, 0): step_not_recorded,
     ("campaign.phase-deadlines", 2, 0): unknown_step_recorded,
