@@ -37,7 +37,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("城桥镇-2023-05.yaml", "form.deadline"),  # submitted 30 May, due by the 28th
         ("城桥镇-2023-06.yaml", "form.rectified-within-found"),  # 4 self-found hazards rectified of 3 found
         ("城桥镇-2023-07.yaml", "form.cumulative-nondecreasing"),  # July's own 2 instead of the cumulative (June: 6)
-        ("城桥镇-2023-08.yaml", "form.matches-records"),  # 2 with unlicensed staff; the records support 1
+        ("城桥镇-2023-08.yaml", "form.matches-records"),  # 2 not leading checks; the records support 1
         ("港沿镇-2023-05.yaml", "form.part-within-whole"),  # anonymous-report rewards 0.3 of 0.2 万元
         ("崇明区安委会办公室-2023-05-汇总.yaml", "form.rollup"),  # 7 site inspections; the four townships add up to 6
         ("台账-上海某家具有限公司.yaml", "campaign.leader-check"),  # no check in the partial first quarter
