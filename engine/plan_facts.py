@@ -10,7 +10,6 @@ Each builder yields facts of one kind and, when the plan lacks the data that kin
 
 from __future__ import annotations
 
-import calendar
 import math
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
@@ -242,9 +241,10 @@ def _unmet(demand: dict[str, int], supply: dict[str, int], covers: dict[str, tup
 
 
 def _coverage(group: list[tuple[int, InspectionItem]], supply: dict[str, int], units_in: Counter[str], per: int,
-              names: dict[str, str]) -> Fact:
+              names: dict[str, str]) -> tuple[Fact, int, int]:
     """What a group of covering items owes its key units (``per`` checks each) against the checks
-    ``supply`` gives each item: the whole group, or the part of it that falls short."""
+    ``supply`` gives each item: the whole group, or the part of it that falls short. Returned with
+    the index of the first item counted and the checks the items counted supply."""
     covers = {item.id: item.covers for _, item in group}
     categories = list(dict.fromkeys(c for _, item in group for c in item.covers))
     short, short_items, missing = _unmet({c: units_in[c] * per for c in categories}, supply, covers)
@@ -266,9 +266,9 @@ def _coverage(group: list[tuple[int, InspectionItem]], supply: dict[str, int], u
                       f"{', '.join(listed)} are covered only by {named_en}")
     supplied = sum(supply[item.id] for _, item in group)
     index, first = group[0]
-    return {"item": first.id, "items": ",".join(item.id for _, item in group), "covered_zh": covered_zh,
-            "covered_en": covered_en, "units": units, "required": units * per, "supplied": supplied,
-            "missing": max(0, units * per - supplied), "index": index}
+    return ({"item": first.id, "items": ",".join(item.id for _, item in group), "covered_zh": covered_zh,
+             "covered_en": covered_en, "units": units, "required": units * per,
+             "missing": max(0, units * per - supplied)}, index, supplied)
 
 
 def _listed(zh: list[str], en: list[str]) -> tuple[str, str]:
@@ -290,8 +290,7 @@ def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
     groups = _coverage_groups(covering_items)
     planned = {item.id: item.planned for _, item in covering_items}
     for group in groups:
-        found = _coverage(group, planned, units_in, per_year, names)
-        index, supplied = found.pop("index"), found.pop("supplied")
+        found, index, supplied = _coverage(group, planned, units_in, per_year, names)
         yield {"kind": "coverage-item", "loc": f"/items/{index}/planned", **found, "planned": supplied}
     covering = Counter(c for _, item in covering_items for c in item.covers)
     for index, category in enumerate(plan.key_units.categories):
@@ -327,8 +326,7 @@ def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
             continue
         for months, zh, en in periods:
             scheduled = {item.id: sum(rows[item.id][1].monthly[m - 1] or 0 for m in months) for _, item in group}
-            found = _coverage(group, scheduled, units_in, 1, names)
-            index, supplied = found.pop("index"), found.pop("supplied")
+            found, index, supplied = _coverage(group, scheduled, units_in, 1, names)
             r = rows[plan.items[index].id][0]
             yield {"kind": "coverage-period", "loc": f"/schedule/rows/{r}/monthly/{months.start - 1}", **found,
                    "period_zh": zh, "period_en": en, "scheduled": supplied}
@@ -393,8 +391,9 @@ def workload_calendar(plan: AnnualPlan, params: Params) -> Built:
     if w is None:
         yield NO_WORKLOAD
         return
-    year, leap = plan.year, calendar.isleap(plan.year)
+    year = plan.year
     days, weekend = days_in(year), weekend_days(year)
+    leap = days == 366
     yield {"kind": "workload-calendar", "loc": "/workload/days_in_year", "label_zh": "全年总天数",
            "label_en": "the days in the year", "stated": w.days_in_year, "calendar": days,
            "calendar_zh": f"{year}年{'是' if leap else '不是'}闰年，共{days}天",
