@@ -46,7 +46,8 @@ def test_every_quote_is_verbatim_in_its_source(where: str, citation) -> None:
 #: (…以及易产生 / 重大事故隐患…): a quote starting after the break dropped whose posts are reviewed.
 KEY_POST_REVIEW = {
     "chongming-2023-campaign": "组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查",
-    "linyi-lingang-2023-campaign": "举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查",
+    "linyi-lingang-2023-campaign":
+        "举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查",
 }
 
 
