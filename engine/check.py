@@ -13,7 +13,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,15 @@ from engine.report import NotChecked, Report, Violation, in_report_order, render
 from engine.runtime import RuleError, evaluate_groups
 from forms import AnnualPlan, LoadError, document_from_data, load_document, plan_from_data
 from forms.convert import DOCUMENT_KINDS, Document, built_wrongly, kind_of
-from forms.dispatch import DispatchForm
+from forms.dispatch import DispatchForm, load_template, variants
 from forms.errors import shown_name
 from forms.plan import name_key
 from rulebook import Rule, Rulebook, load_rulebook
 
 
 class ProfileError(ValueError):
-    """The document cannot be checked under the profile asked for (unknown, wrong kind or period).
+    """The document cannot be checked under the profile asked for (unknown, wrong kind or period,
+    another district's for a plan that names it, another variant's for a dispatch form).
     ``field`` is ``"profile"`` when the profile is the one the document names, the field at fault;
     empty when it was asked for by the caller (``--profile``)."""
 
@@ -87,6 +88,8 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> Com
     kind = kind_of(document)
     if kind not in compiled.profile.documents:
         raise unfit(f"profile {profile_id} checks {', '.join(compiled.profile.documents)}, not {kind}")
+    if isinstance(document, DispatchForm):
+        _refuse_another_variants_profile(document, profile_id, unfit)
     if isinstance(document, AnnualPlan) and not compiled.profile.covers_year(document.year):
         raise unfit(
             f"profile {profile_id} covers {compiled.profile.period_from}–{compiled.profile.period_to}; "
@@ -98,6 +101,23 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> Com
         raise unfit(f"profile {profile_id} is for {compiled.profile.jurisdiction}; the plan is for "
                     f"{document.jurisdiction} (another district's profile is applied only when asked for)")
     return compiled
+
+
+@cache
+def _variant_profiles() -> dict[str, str]:
+    """The profile each shipped form variant's template names (read-only: shared by every call)."""
+    return {variant: load_template(variant).profile for variant in variants()}
+
+
+def _refuse_another_variants_profile(form: DispatchForm, profile_id: str, unfit: Callable[[str], ProfileError]) -> None:
+    """Refuse a form under the profile of another variant's template: that profile's rules, items
+    and quoted clauses are its own form's, named or asked for alike. A profile no template names
+    (one of an extended rulebook) has no form of its own and may check any variant."""
+    owners = [variant for variant, owner in _variant_profiles().items() if owner == profile_id]
+    own = _variant_profiles().get(form.variant)  # None: no shipped variant, named by the loader's checks
+    if owners and own is not None and form.variant not in owners:
+        raise unfit(f"profile {profile_id} is the profile of the {', '.join(owners)} form; a {form.variant} "
+                     f"form is checked under {own} (a form's items belong to its variant)")
 
 
 def _resolved(document: Document, profile: str | None, rulebook: Rulebook, name: str) -> CompiledProfile:

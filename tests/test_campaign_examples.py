@@ -358,3 +358,99 @@ def test_a_zero_part_beside_a_blank_whole_is_not_reported_and_one_is(part: str, 
 
     assert findings(0) == []
     assert findings(1) == [(rule, where)]
+
+
+# ------------------------------------------------------------------ a form under another variant's profile
+
+LINYI_FORM = CAMPAIGNS / "linyi-lingang-2023" / "clean" / "区规划建设局-2023-05.yaml"
+CHONGMING_FORM = CAMPAIGNS / "chongming-2023" / "clean" / "港沿镇-2023-05.yaml"
+# 2.9 安全教育培训走过场 5 of 2.1 4 spot-checked: an item Chongming's form does not have.
+TRAINING_OVER_SPOT_CHECKS = {"spot_checked": 4, "training_perfunctory": 5}
+
+
+def _linyi_form(**changes: Any) -> DispatchForm:
+    form = load_document(LINYI_FORM)
+    assert isinstance(form, DispatchForm)
+    return attrs.evolve(form, values=form.values | TRAINING_OVER_SPOT_CHECKS, **changes)
+
+
+def test_a_form_is_checked_under_its_own_variants_profile() -> None:
+    """The Linyi form with 2.9 > 2.1 breaks form.part-within-whole citing Linyi's 附件2, under the
+    profile its variant's template names; the same form naming Chongming's profile must not be
+    checked under Chongming's rules, which would cite Chongming's form for an item it does not have."""
+    (violation,) = engine.check(_linyi_form()).violations
+    assert (violation.rule, violation.location) == ("form.part-within-whole", "/values/training_perfunctory")
+    assert {c.source for c in violation.citations} == {"linyi-lingang-2023-campaign"}
+    assert load_template("linyi-lingang-2023").profile == "linyi-lingang-2023-campaign"
+
+
+REFUSED_UNDER_CHONGMING = ("profile shanghai-chongming-2023-campaign is the profile of the chongming-2023 form; "
+                           "a linyi-lingang-2023 form is checked under linyi-lingang-2023-campaign")
+
+
+def test_a_form_naming_another_variants_profile_is_refused() -> None:
+    """Named by the document, the profile is the field at fault ("profile"); through engine.check,
+    check_documents and check_many alike. A Chongming form naming Linyi's profile likewise."""
+    form = _linyi_form(profile="shanghai-chongming-2023-campaign")
+    with pytest.raises(engine.ProfileError, match=re.escape(REFUSED_UNDER_CHONGMING)) as refused:
+        engine.check(form)
+    assert refused.value.field == "profile"
+    (unusable,) = engine.check_documents([form], ["linyi.yaml"])
+    assert isinstance(unusable, engine.Unusable)
+    assert unusable.problems == [{"path": "profile", "message": str(refused.value)}]
+    stream = engine.check_many([load_document(LINYI_FORM), form])
+    assert next(stream) == engine.check(load_document(LINYI_FORM))
+    with pytest.raises(engine.ProfileError, match=re.escape(REFUSED_UNDER_CHONGMING)):
+        next(stream)
+    chongming = attrs.evolve(load_document(CHONGMING_FORM), profile="linyi-lingang-2023-campaign")
+    with pytest.raises(engine.ProfileError, match=re.escape(
+            "profile linyi-lingang-2023-campaign is the profile of the linyi-lingang-2023 form; "
+            "a chongming-2023 form is checked under shanghai-chongming-2023-campaign")) as refused:
+        engine.check(chongming)
+    assert refused.value.field == "profile"
+
+
+def test_another_variants_profile_asked_for_is_refused_too() -> None:
+    """Asked for by the caller (--profile), the profile is no field of the document (""): a form's
+    items belong to its variant, so another variant's rules are no comparison to make."""
+    form = _linyi_form()
+    with pytest.raises(engine.ProfileError, match=re.escape(REFUSED_UNDER_CHONGMING)) as refused:
+        engine.check(form, "shanghai-chongming-2023-campaign")
+    assert refused.value.field == ""
+    with pytest.raises(engine.ProfileError, match=re.escape(REFUSED_UNDER_CHONGMING)):
+        list(engine.check_many([form], "shanghai-chongming-2023-campaign"))
+    assert engine.check(form, "linyi-lingang-2023-campaign") == engine.check(form)
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    ((), "zhifa: {path}: profile: " + REFUSED_UNDER_CHONGMING),
+    (("--profile", "shanghai-chongming-2023-campaign"), "zhifa: {path}: " + REFUSED_UNDER_CHONGMING),
+], ids=["named", "asked"])
+def test_the_cli_refuses_a_form_under_another_variants_profile(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], line: str) -> None:
+    """Unusable input, exit 2, naming the file and (when the document named it) the field."""
+    text = LINYI_FORM.read_text(encoding="utf-8")
+    for key, figure in TRAINING_OVER_SPOT_CHECKS.items():
+        text = re.sub(rf"(?m)^  {key}: \d+", f"  {key}: {figure}", text)
+    if not args:
+        text = text.replace("profile: linyi-lingang-2023-campaign", "profile: shanghai-chongming-2023-campaign")
+    path = tmp_path / "linyi.yaml"
+    path.write_text(text, encoding="utf-8")
+    code = main(["check", "--format", "json", *args, str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert line.format(path=path) + " (a form's items belong to its variant)" in err.splitlines()
+    report = json.loads(out)
+    assert report["documents"] == []
+    assert report["unusable"][0]["problems"][0]["path"] == ("" if args else "profile")
+
+
+def test_a_profile_of_ones_own_without_a_form_checks_any_variant() -> None:
+    """A profile no template names (an extended rulebook's, docs/guides/add-a-profile.md) has no
+    form of its own: it may check a form of any variant."""
+    shipped = load_rulebook()
+    own = attrs.evolve(shipped.profile("shanghai-chongming-2023-campaign"), id="chongming-2023-campaign-copy")
+    rulebook = shipped.with_profile(own, "copy.yaml")
+    report = engine.check(_linyi_form(profile=own.id), rulebook=rulebook)
+    assert report.profile == own.id
+    assert [v.rule for v in report.violations] == ["form.part-within-whole"]

@@ -5,6 +5,8 @@ and which items may sample key units follows what each item draws from."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import attrs
 import pytest
 
@@ -150,3 +152,31 @@ def test_the_linyi_lead_units_note_says_which_missing_months_are_found() -> None
     assert note is not None
     assert "最后一份调度表之前" in note.zh and "filed May and then stopped" in note.en
     assert "latest form" in note.en and "not be due yet" in note.en
+
+
+#: Each campaign's 闭环管理 of the hazard ledger: (source, clause, the entry's quote).
+CLOSED_LOOP = [
+    ("chongming-2023-campaign", "三、（一）1", "组织建立企业重大事故隐患台账清单，实行闭环管理"),
+    ("linyi-lingang-2023-campaign", "四、（一）2", "建立企业重大事故隐患台账，实行闭环管理，并严格执行重大事故隐患直报制度"),
+]
+
+
+@pytest.mark.parametrize(("source", "clause", "quote"), CLOSED_LOOP, ids=[s for s, _, _ in CLOSED_LOOP])
+def test_a_hazard_closed_late_or_open_past_its_deadline_is_not_encoded_and_the_note_says_why(
+        source: str, clause: str, quote: str) -> None:
+    """No rule judges a hazard against its own deadline: one rectified after it passes, and one
+    still open past it could be judged only as of some day, which a final record does not give.
+    The coverage note says so, in both languages, rather than leave the duty unmentioned."""
+    folder = ROOT / "examples/campaigns" / ("chongming-2023" if source.startswith("chongming") else "linyi-lingang-2023")
+    records = [load_document(p) for p in sorted((folder / "clean").glob("台账-*.yaml"))]
+    record, hazard = next((r, h) for r in records for h in r.hazards if h.deferred and h.deferred.deadline)
+    assert hazard.deferred is not None and hazard.deferred.deadline is not None
+    assert record.as_of is None  # a final record: no day to judge a still-open hazard as of
+    late = attrs.evolve(hazard, rectified=hazard.deferred.deadline + timedelta(days=30))
+    for changed in (late, attrs.evolve(hazard, rectified=None)):
+        hazards = tuple(changed if h is hazard else h for h in record.hazards)
+        assert [v.rule for v in engine.check(attrs.evolve(record, hazards=hazards)).violations] == []
+    (note,) = [c.not_encoded for c in load_coverage()[source].clauses if (c.clause, c.quote) == (clause, quote)]
+    assert note is not None
+    assert "deferred.deadline" in note.en and "as_of" in note.en and "rectified after" in note.en
+    assert "deferred.deadline" in note.zh and "as_of" in note.zh and "逾期" in note.zh

@@ -12,7 +12,7 @@ import pytest
 from engine.compile import parameter_value
 from engine.facts import BUILDERS
 from rulebook import load_rulebook, profile_problems
-from rulebook.catalogue import catalogue
+from rulebook.catalogue import catalogue, load_coverage
 from rulebook.load import SOURCES_DIR
 
 RULEBOOK = load_rulebook()
@@ -40,6 +40,27 @@ def test_every_quote_is_verbatim_in_its_source(where: str, citation) -> None:
     text = (SOURCES_DIR / RULEBOOK.sources[citation.source].file).read_text(encoding="utf-8")
     assert squeeze(citation.quote) in squeeze(text), f"{where}: {citation.quote!r} is not in {citation.source}"
     assert citation.clause.strip(), f"{where}: citation has no clause path"
+
+
+#: The key-post review's phrase, whole in each campaign source. Linyi's text breaks a page inside it
+#: (…以及易产生 / 重大事故隐患…): a quote starting after the break dropped whose posts are reviewed.
+KEY_POST_REVIEW = {
+    "chongming-2023-campaign": "组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查",
+    "linyi-lingang-2023-campaign":
+        "举一反三组织对动火等危险作业人员以及易产生重大事故隐患的其他关键岗位人员落实岗位责任情况进行1次全面排查",
+}
+
+
+def test_the_key_post_review_is_quoted_whole_wherever_it_is_quoted() -> None:
+    """In campaign.one-off-tasks' citation for /key_post_review and in the clause-coverage entry."""
+    cited = {c.source: c.quote for c in RULEBOOK.rules["campaign.one-off-tasks"].citations
+             if c.applies_to is not None and "/key_post_review" in c.applies_to.values}
+    assert cited == KEY_POST_REVIEW
+    coverage = load_coverage()
+    for source, quote in KEY_POST_REVIEW.items():
+        text = (SOURCES_DIR / RULEBOOK.sources[source].file).read_text(encoding="utf-8")
+        assert squeeze(quote) in squeeze(text)
+        assert [e.quote for e in coverage[source].clauses if "关键岗位人员落实岗位责任" in e.quote] == [quote]
 
 
 @pytest.mark.parametrize("source_id", sorted(RULEBOOK.sources))
