@@ -91,7 +91,9 @@ class Hazard:
     found: date
     rectified: date | None = None
     deferred: DeferredPlan | None = None
-    reported: bool = False  # reported to the supervising department (按规定报告)
+    #: Whether it was reported to the supervising department (按规定报告); None where the record
+    #: does not say, which is not “not reported” (never guessed).
+    reported: bool | None = None
 
 
 @attrs.frozen

@@ -171,16 +171,18 @@ def contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
 @st.composite
 def hazards(draw: st.DrawFn, start: date, end: date) -> Hazard:
     """A hazard rectified the day it was found, or a deferred one with its five elements, reported if
-    the enterprise found it itself (and perhaps rectified since, by ``end``)."""
+    the enterprise found it itself (and perhaps rectified since, by ``end``). Where no report is
+    owed, whether one was made is drawn, perhaps not recorded."""
     found = draw(dates_between(start, end))
     if draw(st.booleans()):
-        return Hazard(description="消防通道堵塞", found_by=draw(st.sampled_from(FoundBy)), found=found, rectified=found)
+        return Hazard(description="消防通道堵塞", found_by=draw(st.sampled_from(FoundBy)), found=found, rectified=found,
+                  reported=draw(st.sampled_from([True, False, None])))
     plan = DeferredPlan(responsible="安全科科长", measures="更换老化管线", funds="20万元",
                         deadline=found + timedelta(days=30), emergency_plan="泄漏处置预案")
     later = st.none() if found == end else st.none() | dates_between(found + timedelta(days=1), end)
     found_by = draw(st.sampled_from(FoundBy))
     return Hazard(description="液氨管线腐蚀", found_by=found_by, found=found, rectified=draw(later), deferred=plan,
-                  reported=found_by is FoundBy.SELF or draw(st.booleans()))
+                  reported=True if found_by is FoundBy.SELF else draw(st.sampled_from([True, False, None])))
 
 
 @st.composite
@@ -657,7 +659,7 @@ def no_drill_in_last_period(bundle: CampaignBundle) -> CampaignBundle:
     return _first_record(bundle, change)
 
 
-def _deferred_hazard(bundle: CampaignBundle, plan: DeferredPlan, reported: bool,
+def _deferred_hazard(bundle: CampaignBundle, plan: DeferredPlan, reported: bool | None,
                      rectified_later: bool = False) -> CampaignBundle:
     """The first enterprise finds a hazard on the campaign's last day and defers it so; or, if
     ``rectified_later``, finds it the day before and rectifies it on the last day (not at once)."""
@@ -847,6 +849,15 @@ def deferred_hazard_not_reported(bundle: CampaignBundle) -> CampaignBundle:
     plan = DeferredPlan(responsible="设备科科长", measures="更换报警器", funds="5万元", deadline=deadline,
                         emergency_plan="泄漏处置预案")
     return _deferred_hazard(bundle, plan, reported=False, rectified_later=True)
+
+
+def deferred_hazard_report_not_recorded(bundle: CampaignBundle) -> CampaignBundle:
+    """A hazard deferred with all five elements, rectified the day after it was found, the record
+    not saying whether it was reported: no finding, its report not checked."""
+    deadline = campaign_facts(bundle.profile).end + timedelta(days=15)
+    plan = DeferredPlan(responsible="设备科科长", measures="更换报警器", funds="5万元", deadline=deadline,
+                        emergency_plan="泄漏处置预案")
+    return _deferred_hazard(bundle, plan, reported=None, rectified_later=True)
 
 
 def step_not_recorded(bundle: CampaignBundle) -> CampaignBundle:
