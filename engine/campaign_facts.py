@@ -21,6 +21,7 @@ from forms.dispatch import (
     CountAmount,
     DispatchForm,
     FormItem,
+    FormTemplate,
     ItemShape,
     WholePart,
     load_template,
@@ -446,13 +447,14 @@ def _month_end(month: str) -> date:
 
 
 def _implied(key: str, record: EnterpriseRecord, campaign: tuple[date, date], until: date,
-             orderly: tuple[str, ...]) -> bool | None:
+             template: FormTemplate) -> bool | None:
     """Whether a spot-checked enterprise counts towards a section-2 item, by its record as it stood
     on ``until`` (the day the checking unit filed its form for the month of the spot check: what
     it could have found): True, False, or None where it may count (its record does not say, as of
     that day, or the readings of the item differ). Leader-led checks and drills count from the
     campaign's start (``campaign``: its first and last days), as in ``campaign.leader-check`` and
-    ``campaign.drill``; disorderly outsourcing as the form's variant defines it (``orderly``)."""
+    ``campaign.drill``; disorderly outsourcing as the form's variant defines it (its template's
+    ``orderly_outsourcing``, and ``outsourcing_may_count``: conditions whose failure may count)."""
     since = campaign[0]
     if key == "spot_checked":
         return True
@@ -465,7 +467,9 @@ def _implied(key: str, record: EnterpriseRecord, campaign: tuple[date, date], un
     if key == "outsourcing_disorder":
         # Without the review by then, the checking unit may still find the disorder on site (附件 注2).
         review = record.outsourcing_review
-        return None if review is None or review.done > until else review.disorderly(orderly)
+        if review is None or review.done > until:
+            return None
+        return review.disorderly(template.orderly_outsourcing, template.outsourcing_may_count)
     if key == "unlicensed_special_work":
         post = record.key_post_review
         return None if post is None or post.done > until or post.unlicensed is None else post.unlicensed > 0
@@ -527,13 +531,12 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             yield _spot_checked_before(index, before, campaign[0])
             mine = [r for r in mine if r not in before]
         template = load_template(form.variant)
-        orderly = template.orderly_outsourcing
         for key in IMPLIED_BY_RECORDS:
             stated = form.value(key)
             if stated is not None and not isinstance(stated, int):
                 raise unread_value(key, stated, "a whole number")
             # Judged as of each spot check, so a count stays put in later (cumulative) forms.
-            each = [_implied(key, r, campaign, _seen_on(form, r.spot_check.month, filed), orderly)
+            each = [_implied(key, r, campaign, _seen_on(form, r.spot_check.month, filed), template)
                     for r in mine if r.spot_check is not None]
             lower, upper = each.count(True), len(each) - each.count(False)
             at_least = key in AT_LEAST_BY_RECORDS
