@@ -21,6 +21,7 @@ from forms.dispatch import (
     CountAmount,
     DispatchForm,
     FormItem,
+    FormTemplate,
     ItemShape,
     WholePart,
     load_template,
@@ -446,13 +447,14 @@ def _month_end(month: str) -> date:
 
 
 def _implied(key: str, record: EnterpriseRecord, campaign: tuple[date, date], until: date,
-             orderly: tuple[str, ...]) -> bool | None:
+             template: FormTemplate) -> bool | None:
     """Whether a spot-checked enterprise counts towards a section-2 item, by its record as it stood
     on ``until`` (the day the checking unit filed its form for the month of the spot check: what
     it could have found): True, False, or None where it may count (its record does not say, as of
     that day, or the readings of the item differ). Leader-led checks and drills count from the
     campaign's start (``campaign``: its first and last days), as in ``campaign.leader-check`` and
-    ``campaign.drill``; disorderly outsourcing as the form's variant defines it (``orderly``)."""
+    ``campaign.drill``; disorderly outsourcing as the form's variant defines it (its template's
+    ``orderly_outsourcing``, and ``outsourcing_may_count``: conditions whose failure may count)."""
     since = campaign[0]
     if key == "spot_checked":
         return True
@@ -465,7 +467,9 @@ def _implied(key: str, record: EnterpriseRecord, campaign: tuple[date, date], un
     if key == "outsourcing_disorder":
         # Without the review by then, the checking unit may still find the disorder on site (附件 注2).
         review = record.outsourcing_review
-        return None if review is None or review.done > until else review.disorderly(orderly)
+        if review is None or review.done > until:
+            return None
+        return review.disorderly(template.orderly_outsourcing, template.outsourcing_may_count)
     if key == "unlicensed_special_work":
         post = record.key_post_review
         return None if post is None or post.done > until or post.unlicensed is None else post.unlicensed > 0
@@ -527,13 +531,12 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
             yield _spot_checked_before(index, before, campaign[0])
             mine = [r for r in mine if r not in before]
         template = load_template(form.variant)
-        orderly = template.orderly_outsourcing
         for key in IMPLIED_BY_RECORDS:
             stated = form.value(key)
             if stated is not None and not isinstance(stated, int):
                 raise unread_value(key, stated, "a whole number")
             # Judged as of each spot check, so a count stays put in later (cumulative) forms.
-            each = [_implied(key, r, campaign, _seen_on(form, r.spot_check.month, filed), orderly)
+            each = [_implied(key, r, campaign, _seen_on(form, r.spot_check.month, filed), template)
                     for r in mine if r.spot_check is not None]
             lower, upper = each.count(True), len(each) - each.count(False)
             at_least = key in AT_LEAST_BY_RECORDS
@@ -688,20 +691,44 @@ def drills(bundle: Bundle, params: Params) -> Built:
 
 def deferred_hazards(bundle: Bundle, params: Params) -> Built:
     """``deferred-hazard``: a hazard not rectified the day it was found needs its five elements and,
-    if the enterprise found it itself (``report_owed``), a report to the supervising department."""
+    if the enterprise found it itself (``report_owed``), a report to the supervising department.
+    A report owed but not recorded (``reported_blank``) is not read as none: the hazard's five
+    elements are still checked, its report is not, a reason that record's report alone lists."""
     records = _records(bundle)
     if not records:
         yield NO_RECORDS
     names = {"responsible": "责任人", "measures": "措施", "funds": "资金", "deadline": "期限", "emergency_plan": "应急预案"}
     for index, record in records:
+        unrecorded: list[tuple[int, str]] = []
         for k, hazard in enumerate(record.hazards):
             if hazard.rectified == hazard.found:
                 continue  # rectified at once (the loader refuses a day before it was found)
             missing = hazard.deferred.missing if hazard.deferred else tuple(names)
+            owed = hazard.found_by is FoundBy.SELF
+            if owed and hazard.reported is None:
+                unrecorded.append((k, hazard.description))
             yield {"kind": "deferred-hazard", "doc": index, "loc": f"/hazards/{k}", "enterprise": record.enterprise,
                    "hazard": hazard.description, "missing": len(missing),
                    "missing_zh": "、".join(names[m] for m in missing) or "无", "missing_en": ", ".join(missing) or "none",
-                   "reported": int(hazard.reported), "report_owed": int(hazard.found_by is FoundBy.SELF)}
+                   "reported": int(bool(hazard.reported)), "reported_blank": int(hazard.reported is None),
+                   "report_owed": int(owed)}
+        if unrecorded:
+            yield _reports_unrecorded(index, record.enterprise, unrecorded)
+
+
+def _reports_unrecorded(index: int, enterprise: str, hazards: list[tuple[int, str]]) -> Missing:
+    """Why the report of these hazards (index in the ledger, description) of the record ``index``
+    of the bundle is not checked: each is owed one, and the record does not say whether it was made."""
+    zh = "、".join(f"“{description}”（hazards[{k}]）" for k, description in hazards)
+    en = ", ".join(f"“{description}” (hazards[{k}])" for k, description in hazards)
+    if len(hazards) == 1:
+        en_said = (f"a hazard it found itself and did not rectify at once was reported (reported), so its report "
+                   f"is not checked: {en}")
+    else:
+        en_said = (f"the hazards it found itself and did not rectify at once were reported (reported), so their "
+                   f"report is not checked: {en}")
+    return Missing(f"{enterprise}的台账未注明自查发现、未立即整改的隐患是否已报告（reported），不核对其报告：{zh}",
+                   f"the record of {enterprise} does not say whether {en_said}", doc=index)
 
 
 def one_off_tasks(bundle: Bundle, params: Params) -> Built:
@@ -887,8 +914,10 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     "drill-period": FactKind(drills, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),
     # ``report_owed``: 1 where the enterprise found the hazard itself; one a department's check found
     # is known to the supervisors already (the duty to report sits in the enterprise's 自查自改).
+    # ``reported_blank``: 1 where the record does not say whether it was reported (not “not reported”).
     "deferred-hazard": FactKind(deferred_hazards, ("enterprise", "hazard", "missing", "missing_zh", "missing_en",
-                                                   "reported", "report_owed"),
+                                                   "reported", "reported_blank", "report_owed"),
+                                blank_when={"reported": "reported_blank"},
                                 texts=("enterprise", "hazard", "missing_zh", "missing_en")),
     "one-off-task": FactKind(one_off_tasks, ("enterprise", "task_zh", "task_en", "done"),
                              reads=_CAMPAIGN_READS, texts=("enterprise", "task_zh", "task_en")),

@@ -96,6 +96,23 @@ class FormTemplate:
     #: (``forms.records.Contractor``) that must all hold, or its enterprise counts as disorderly.
     #: Each campaign says its own.
     orderly_outsourcing: tuple[str, ...]
+    #: Conditions whose failure a reading of the campaign may count as disorderly, or not, where
+    #: it does not define 混乱 exactly: an enterprise failing only these may count (empty where
+    #: the form defines its conditions, as Chongming's 附件 注2 does).
+    outsourcing_may_count: tuple[str, ...] = attrs.field(default=())
+
+    @outsourcing_may_count.validator
+    def _conditions_known_and_counted_once(self, attribute: attrs.Attribute[tuple[str, ...]],
+                                           value: tuple[str, ...]) -> None:
+        from forms.records import CONTRACTOR_CONDITIONS  # records build on this module
+
+        for name, conditions in (("orderly_outsourcing", self.orderly_outsourcing), (attribute.name, value)):
+            if unknown := sorted(set(conditions) - set(CONTRACTOR_CONDITIONS)):
+                raise ValueError(f"{name}: {', '.join(unknown)} not a contractor's condition a review records "
+                                 f"(one of {', '.join(CONTRACTOR_CONDITIONS)})")
+        if both := sorted(set(value) & set(self.orderly_outsourcing)):  # a condition counts, or may
+            raise ValueError(f"{attribute.name}: {', '.join(both)} also in orderly_outsourcing: a condition "
+                             f"counts or may count, not both")
 
     def items(self) -> Iterator[tuple[FormSection, FormItem]]:
         for section in self.sections:

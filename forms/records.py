@@ -27,14 +27,18 @@ class Contractor:
     unified_management: bool  # 纳入本企业统一管理
     safety_briefing: bool | None = None  # 按规定进行安全技术交底 (None: not recorded)
 
-    def disorderly(self, orderly: tuple[str, ...]) -> bool | None:
+    def disorderly(self, orderly: tuple[str, ...], may_count: tuple[str, ...] = ()) -> bool | None:
         """外包外租管理混乱 as a campaign's form counts it (``orderly``: the conditions that must all
-        hold, :attr:`forms.dispatch.FormTemplate.orderly_outsourcing`): True if one recorded fails;
-        None if none fails but one is not recorded (unknown, never guessed)."""
+        hold, :attr:`forms.dispatch.FormTemplate.orderly_outsourcing`; ``may_count``: those whose
+        failure a reading of the campaign may count, :attr:`~forms.dispatch.FormTemplate.outsourcing_may_count`):
+        True if one of ``orderly`` recorded fails; None if none does but one is not recorded
+        (unknown, never guessed), or one of ``may_count`` fails or is not recorded (it may count)."""
         conditions = [getattr(self, name) for name in orderly]
         if False in conditions:
             return True
-        return None if None in conditions else False
+        if None in conditions or any(getattr(self, name) is not True for name in may_count):
+            return None
+        return False
 
 
 #: The conditions of a contractor a review records, each of which a campaign may count towards
@@ -51,10 +55,10 @@ class OutsourcingReview:
     done: date
     contractors: tuple[Contractor, ...] = ()
 
-    def disorderly(self, orderly: tuple[str, ...]) -> bool | None:
+    def disorderly(self, orderly: tuple[str, ...], may_count: tuple[str, ...] = ()) -> bool | None:
         """Whether the review found 外包外租管理混乱 (:meth:`Contractor.disorderly`): True if some
-        contractor's is, None if none is but some contractor's is not known."""
-        found = [c.disorderly(orderly) for c in self.contractors]
+        contractor's is, None if none is but some contractor's may be."""
+        found = [c.disorderly(orderly, may_count) for c in self.contractors]
         return True if True in found else None if None in found else False
 
 
@@ -91,7 +95,9 @@ class Hazard:
     found: date
     rectified: date | None = None
     deferred: DeferredPlan | None = None
-    reported: bool = False  # reported to the supervising department (按规定报告)
+    #: Whether it was reported to the supervising department (按规定报告); None where the record
+    #: does not say, which is not “not reported” (never guessed).
+    reported: bool | None = None
 
 
 @attrs.frozen

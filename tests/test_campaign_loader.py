@@ -439,14 +439,15 @@ def test_a_step_recorded_twice_is_refused_and_checked_by_its_first_date_when_bui
 def test_a_hazard_rectified_before_it_was_found_is_refused_and_not_rectified_at_once_when_built_in_python() -> None:
     """A slip (07-01 for 07-11) read as rectified at once hid both findings of
     ``campaign.deferred-hazard-plan``: the loader refuses it; built in Python, it is judged as a
-    hazard not rectified the day it was found."""
+    hazard not rectified the day it was found (its record saying it was not reported: one saying
+    nothing is not read as unreported)."""
     data = copy.deepcopy(read_data(RECORD))
     data["hazards"][0].update(found="2023-07-10", rectified="2023-07-01")
     assert _refusal(data, RECORD) == [
         "hazards[0].rectified: 2023-07-01 is before the hazard was found (2023-07-10)"]
     record = load_document(RECORD)
     assert isinstance(record, EnterpriseRecord)
-    slip = attrs.evolve(record.hazards[0], found=date(2023, 7, 10), rectified=date(2023, 7, 1))
+    slip = attrs.evolve(record.hazards[0], found=date(2023, 7, 10), rectified=date(2023, 7, 1), reported=False)
     report = engine.check(attrs.evolve(record, hazards=(slip, *record.hazards[1:])))
     assert [(v.rule, v.location) for v in report.violations] == [("campaign.deferred-hazard-plan", "/hazards/0")] * 2
 

@@ -12,10 +12,15 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import engine
 from forms import load_document
+from forms.dispatch import load_template
 from forms.records import Contractor, EnterpriseRecord
+from forms.strategies import campaign_bundles
+from forms.strategies.campaign import contractor_outside_management, up_to_the_most
 
 ROOT = Path(__file__).resolve().parents[1]
 CLEAN = {"linyi-lingang-2023": ROOT / "examples/campaigns/linyi-lingang-2023/clean",
@@ -61,23 +66,69 @@ ORDERLY = Contractor(name="承包方", qualified=True, agreement=True, clear_res
 
 
 @pytest.mark.parametrize(("variant", "condition", "counts"), [
-    ("linyi-lingang-2023", "safety_briefing", True), ("linyi-lingang-2023", "unified_management", False),
+    ("linyi-lingang-2023", "safety_briefing", True), ("linyi-lingang-2023", "unified_management", None),
     ("linyi-lingang-2023", "agreement", True),
     ("chongming-2023", "unified_management", True), ("chongming-2023", "safety_briefing", False),
     ("chongming-2023", "qualified", True),
 ])
 def test_a_contractor_failing_one_condition_counts_as_its_campaign_defines(variant: str, condition: str,
-                                                                           counts: bool) -> None:
+                                                                           counts: bool | None) -> None:
     """The clean folder's form counts the enterprise as disorderly: failing a condition of its own
-    campaign's definition keeps it clean; failing one that campaign does not count makes the form's
-    count one too many, at the disorderly-outsourcing item only. A contractor outside the unified
-    management also breaks that duty of the enterprise's own, in either campaign."""
+    campaign's definition keeps it clean, and so does failing one that may count (None: Linyi's
+    unified management, see the next test); failing one that campaign does not count makes the
+    form's count one too many, at the disorderly-outsourcing item only. A contractor outside the
+    unified management also breaks that duty of the enterprise's own, in either campaign."""
     found = _check(variant, attrs.evolve(ORDERLY, **{condition: False}))
     own = {("campaign.contractor-outside-management", "/outsourcing_review/contractors/0")}
     expected = own if condition == "unified_management" else set()
-    if not counts:
+    if counts is False:
         expected |= {("form.matches-records", "/values/outsourcing_disorder")}
     assert {(rule, location) for rule, location, _ in found} == expected
+
+
+@pytest.mark.parametrize("stated", [0, 1, 2])
+def test_a_contractor_outside_unified_management_may_count_in_linyi(stated: int) -> None:
+    """Linyi's 四、（一）4 lists the problems its review looks for openly (“…等问题”), and asks for the
+    unified management in the same clause: an enterprise whose contractor fails only that may count
+    as 混乱, or not. The warehouse (spot-checked in July) so: the forms from July on pass counting
+    it (1) or not (0), reporting the contractor itself once (never “correct it to 0” beside it); 2
+    is above what the records allow, shown as the range."""
+    documents, names = _folder("linyi-lingang-2023")
+    documents = _reviewed_early(documents)
+    k = names.index(DISORDERLY["linyi-lingang-2023"])
+    record = documents[k]
+    assert isinstance(record, EnterpriseRecord) and record.outsourcing_review is not None
+    outside = attrs.evolve(ORDERLY, unified_management=False)
+    documents[k] = attrs.evolve(record, outsourcing_review=attrs.evolve(record.outsourcing_review,
+                                                                        contractors=(outside,)))
+    july_on = ["区安全生产监管办公室-2023-07.yaml", "区安全生产监管办公室-2023-08.yaml"]
+    documents = [attrs.evolve(d, values=d.values | {"outsourcing_disorder": stated}) if name in july_on else d
+                 for name, d in zip(names, documents, strict=True)]
+    results = engine.check_documents(documents, names)
+    assert all(isinstance(r, engine.Report) and not r.not_checked for r in results)
+    found = sorted((names[i], v.rule, v.location, v.message_en) for i, r in enumerate(results)
+                   if isinstance(r, engine.Report) for v in r.violations)
+    label = "“外包外租安全管理混乱 (家)”"[1:-1]
+    expected = [(DISORDERLY["linyi-lingang-2023"], "campaign.contractor-outside-management",
+                 "/outsourcing_review/contractors/0",
+                 "临港某仓储有限公司: contractor “承包方” is not under the enterprise's unified management")]
+    if stated == 2:
+        expected += [(name, "form.matches-records", "/values/outsourcing_disorder",
+                      f"区安全生产监管办公室 {name[-12:-5]}: “{label}” is 2, but the records of the 3 "
+                      f"enterprises spot-checked give between 0 and 1") for name in july_on]
+    assert found == sorted(expected)
+
+
+def test_linyi_may_count_unified_management_and_chongming_counts_it() -> None:
+    """The model's reading: a contractor failing only a condition that may count may be disorderly
+    (None); one also failing a condition that counts is (True); Chongming's 注2 counts it."""
+    outside = attrs.evolve(ORDERLY, unified_management=False)
+    linyi, chongming = load_template("linyi-lingang-2023"), load_template("chongming-2023")
+    assert outside.disorderly(linyi.orderly_outsourcing, linyi.outsourcing_may_count) is None
+    assert attrs.evolve(outside, agreement=False).disorderly(linyi.orderly_outsourcing,
+                                                             linyi.outsourcing_may_count) is True
+    assert ORDERLY.disorderly(linyi.orderly_outsourcing, linyi.outsourcing_may_count) is False
+    assert outside.disorderly(chongming.orderly_outsourcing, chongming.outsourcing_may_count) is True
 
 
 def test_a_contractor_whose_briefing_is_not_recorded_may_count_in_linyi() -> None:
@@ -146,3 +197,20 @@ def test_an_enterprise_without_the_review_by_its_spot_check_may_count() -> None:
                      for v in r.violations if v.rule == "form.matches-records"]
             assert found == ([(name, "/values/outsourcing_disorder") for name in july_on] if stated == 2 else []), (
                 review, stated)
+
+
+@pytest.mark.parametrize("profile_id", ["linyi-lingang-2023-campaign", "shanghai-chongming-2023-campaign"])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_contractor_outside_management_is_found_once_however_the_forms_count_it(profile_id: str,
+                                                                                  data: st.DataObject) -> None:
+    """A generated compliant campaign whose first enterprise has a contractor outside its unified
+    management, the forms counting the least or the most the records allow: the contractor is
+    found, and nothing else (no form told to count what the records call a fault, or not to)."""
+    bundle = contractor_outside_management(data.draw(campaign_bundles(profile_id)))
+    if data.draw(st.booleans(), label="forms at the most"):
+        bundle = up_to_the_most(bundle)
+    results = engine.check_documents(list(bundle.documents))
+    assert all(isinstance(r, engine.Report) for r in results)
+    assert {v.rule for r in results if isinstance(r, engine.Report) for v in r.violations} == {
+        "campaign.contractor-outside-management"}

@@ -143,14 +143,38 @@ def test_items_that_pair_two_figures_have_those_shapes(variant: str) -> None:
 def test_each_variant_says_what_orderly_outsourcing_needs_in_conditions_a_review_records(variant: str) -> None:
     from forms.records import CONTRACTOR_CONDITIONS
 
-    orderly = load_template(variant).orderly_outsourcing
+    template = load_template(variant)
+    orderly = template.orderly_outsourcing
     assert orderly and set(orderly) <= set(CONTRACTOR_CONDITIONS)
+    assert set(template.outsourcing_may_count) <= set(CONTRACTOR_CONDITIONS) - set(orderly)
 
 
 def test_the_two_campaigns_define_disorderly_outsourcing_each_as_its_source_does() -> None:
-    """Chongming's 附件 注2 counts four conditions, unified management among them; Linyi's 四、（一）4
-    names the problems its review looks for: 安全技术交底 among them, unified management not."""
-    assert set(load_template("chongming-2023").orderly_outsourcing) == {
-        "qualified", "agreement", "clear_responsibilities", "unified_management"}
-    assert set(load_template("linyi-lingang-2023").orderly_outsourcing) == {
-        "qualified", "agreement", "clear_responsibilities", "safety_briefing"}
+    """Chongming's 附件 注2 counts four conditions, unified management among them, and no other;
+    Linyi's 四、（一）4 names the problems its review looks for, 安全技术交底 among them, in a list
+    left open (“…等问题”): unified management, asked for in the same clause, may count."""
+    chongming, linyi = load_template("chongming-2023"), load_template("linyi-lingang-2023")
+    assert set(chongming.orderly_outsourcing) == {"qualified", "agreement", "clear_responsibilities",
+                                                  "unified_management"}
+    assert chongming.outsourcing_may_count == ()
+    assert set(linyi.orderly_outsourcing) == {"qualified", "agreement", "clear_responsibilities", "safety_briefing"}
+    assert linyi.outsourcing_may_count == ("unified_management",)
+
+
+@pytest.mark.parametrize(("may_count", "problem"), [
+    (["unified_management", "agreement"],
+     "outsourcing_may_count: agreement also in orderly_outsourcing: a condition counts or may count, not both"),
+    (["unified"], "outsourcing_may_count: unified not a contractor's condition a review records (one of "
+                  "qualified, agreement, clear_responsibilities, unified_management, safety_briefing)"),
+])
+def test_a_template_naming_a_condition_wrongly_is_refused_naming_file_and_field(may_count: list[str],
+                                                                                problem: str) -> None:
+    from forms.convert import structure
+    from forms.dispatch import TEMPLATES_DIR
+    from forms.errors import LoadError
+    from forms.parse import read_data
+
+    data = read_data(TEMPLATES_DIR / "linyi-lingang-2023.yaml") | {"outsourcing_may_count": may_count}
+    with pytest.raises(LoadError) as refused:
+        structure(data, FormTemplate, "linyi-lingang-2023.yaml")
+    assert str(refused.value) == f"linyi-lingang-2023.yaml: invalid value ({problem})"

@@ -171,16 +171,18 @@ def contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
 @st.composite
 def hazards(draw: st.DrawFn, start: date, end: date) -> Hazard:
     """A hazard rectified the day it was found, or a deferred one with its five elements, reported if
-    the enterprise found it itself (and perhaps rectified since, by ``end``)."""
+    the enterprise found it itself (and perhaps rectified since, by ``end``). Where no report is
+    owed, whether one was made is drawn, perhaps not recorded."""
     found = draw(dates_between(start, end))
     if draw(st.booleans()):
-        return Hazard(description="消防通道堵塞", found_by=draw(st.sampled_from(FoundBy)), found=found, rectified=found)
+        return Hazard(description="消防通道堵塞", found_by=draw(st.sampled_from(FoundBy)), found=found, rectified=found,
+                  reported=draw(st.sampled_from([True, False, None])))
     plan = DeferredPlan(responsible="安全科科长", measures="更换老化管线", funds="20万元",
                         deadline=found + timedelta(days=30), emergency_plan="泄漏处置预案")
     later = st.none() if found == end else st.none() | dates_between(found + timedelta(days=1), end)
     found_by = draw(st.sampled_from(FoundBy))
     return Hazard(description="液氨管线腐蚀", found_by=found_by, found=found, rectified=draw(later), deferred=plan,
-                  reported=found_by is FoundBy.SELF or draw(st.booleans()))
+                  reported=True if found_by is FoundBy.SELF else draw(st.sampled_from([True, False, None])))
 
 
 @st.composite
@@ -214,10 +216,13 @@ def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, sp
         spot_check=SpotCheck(by=draw(spelled(REPORTING_UNIT)), month=f"{spot_month:%Y-%m}"), as_of=as_of)
 
 
-def _judged(record: EnterpriseRecord, campaign: CampaignFacts, seen: date, orderly: tuple[str, ...]) -> dict[str, bool | None]:
+def _judged(record: EnterpriseRecord, campaign: CampaignFacts, seen: date,
+            outsourcing: tuple[tuple[str, ...], tuple[str, ...]]) -> dict[str, bool | None]:
     """Whether the enterprise of ``record``, judged as of ``seen``, counts towards each section-2
     count: True, False, or None where it may (its record runs only to a day before ``seen``, or
-    lacks the review by then; or, for 未带队检查, it had a check but missed a whole period over by then)."""
+    lacks the review by then; or, for 未带队检查, it had a check but missed a whole period over by then;
+    or, for 外包外租管理混乱 (``outsourcing``: the conditions that count, and those that may), a
+    contractor fails only a condition that may count)."""
     unknown_after = record.as_of is not None and record.as_of < seen
 
     def none_since(dates: tuple[date, ...]) -> bool | None:
@@ -229,8 +234,10 @@ def _judged(record: EnterpriseRecord, campaign: CampaignFacts, seen: date, order
     review, posts = record.outsourcing_review, record.key_post_review
     disorderly: bool | None = None
     if review is not None and review.done <= seen:
+        orderly, may_count = outsourcing
         conditions = [getattr(c, condition) for c in review.contractors for condition in orderly]
-        disorderly = True if False in conditions else None if None in conditions else False
+        maybe = any(getattr(c, condition) is not True for c in review.contractors for condition in may_count)
+        disorderly = True if False in conditions else None if None in conditions or maybe else False
     return {"spot_checked": True, "leader_not_leading_checks": None if leader is not True and missed else leader,
             "drills_missing": none_since(record.drills), "outsourcing_disorder": disorderly,
             "unlicensed_special_work": None if posts is None or posts.done > seen or posts.unlicensed is None
@@ -246,7 +253,8 @@ def derived_bounds(records: tuple[EnterpriseRecord, ...], variant: str, month: s
     perhaps counting (:func:`_judged`); leader-led checks and drills counted from the campaign's
     start, disorderly outsourcing as the variant defines it. A spot check in a month before the
     campaign's counts in no form."""
-    orderly = load_template(variant).orderly_outsourcing
+    template = load_template(variant)
+    outsourcing = template.orderly_outsourcing, template.outsourcing_may_count
     least, most = dict.fromkeys(DERIVED_FROM_RECORDS, 0), dict.fromkeys(DERIVED_FROM_RECORDS, 0)
     for record in records:
         assert record.spot_check is not None
@@ -257,7 +265,7 @@ def derived_bounds(records: tuple[EnterpriseRecord, ...], variant: str, month: s
         day = (filed or {}).get(record.spot_check.month)
         if day is not None and (day.year, day.month) == (year, number):
             seen = day
-        for key, counted in _judged(record, campaign_facts(record.profile), seen, orderly).items():
+        for key, counted in _judged(record, campaign_facts(record.profile), seen, outsourcing).items():
             least[key] += counted is True
             most[key] += counted is not False
     return {key: (least[key], most[key]) for key in DERIVED_FROM_RECORDS}
@@ -625,7 +633,8 @@ def disorderly_outsourcing_undercounted(bundle: CampaignBundle) -> CampaignBundl
 def contractor_outside_management(bundle: CampaignBundle) -> CampaignBundle:
     """The first enterprise's outsourcing review, done on the campaign's first day, also found a
     contractor meeting every condition but unified management; the unit's forms count it where
-    their campaign calls that disorderly (Chongming's 2.7)."""
+    their campaign calls that disorderly (Chongming's 2.7), and need not where it only may count
+    (Linyi's: the forms may count it or not)."""
     start = campaign_facts(bundle.profile).start
     outside = Contractor(name="外包方", qualified=True, agreement=True, clear_responsibilities=True,
                          unified_management=False, safety_briefing=True)
@@ -657,7 +666,7 @@ def no_drill_in_last_period(bundle: CampaignBundle) -> CampaignBundle:
     return _first_record(bundle, change)
 
 
-def _deferred_hazard(bundle: CampaignBundle, plan: DeferredPlan, reported: bool,
+def _deferred_hazard(bundle: CampaignBundle, plan: DeferredPlan, reported: bool | None,
                      rectified_later: bool = False) -> CampaignBundle:
     """The first enterprise finds a hazard on the campaign's last day and defers it so; or, if
     ``rectified_later``, finds it the day before and rectifies it on the last day (not at once)."""
@@ -847,6 +856,15 @@ def deferred_hazard_not_reported(bundle: CampaignBundle) -> CampaignBundle:
     plan = DeferredPlan(responsible="设备科科长", measures="更换报警器", funds="5万元", deadline=deadline,
                         emergency_plan="泄漏处置预案")
     return _deferred_hazard(bundle, plan, reported=False, rectified_later=True)
+
+
+def deferred_hazard_report_not_recorded(bundle: CampaignBundle) -> CampaignBundle:
+    """A hazard deferred with all five elements, rectified the day after it was found, the record
+    not saying whether it was reported: no finding, its report not checked."""
+    deadline = campaign_facts(bundle.profile).end + timedelta(days=15)
+    plan = DeferredPlan(responsible="设备科科长", measures="更换报警器", funds="5万元", deadline=deadline,
+                        emergency_plan="泄漏处置预案")
+    return _deferred_hazard(bundle, plan, reported=None, rectified_later=True)
 
 
 def step_not_recorded(bundle: CampaignBundle) -> CampaignBundle:
