@@ -521,6 +521,8 @@ def forms_against_records(bundle: Bundle, params: Params) -> Built:
     filed = _filed_on([(i, f) for i, f in _forms(bundle) if name_key(f.unit) in checking])
     for index, form in _forms(bundle):
         if (unit := name_key(form.unit)) not in checking:
+            # The bundle holds no record of this unit's spot checks: its counts are unknown, not 0.
+            yield _spot_checked_by_none(index, form.unit)
             continue
         mine = [r for r in records if r.spot_check is not None and name_key(r.spot_check.by) == unit
                 and _month_index(r.spot_check.month) <= _month_index(form.month)]
@@ -556,6 +558,14 @@ def _repeated_enterprises(records: list[EnterpriseRecord]) -> dict[str, tuple[st
     for record in records:
         names[name_key(record.enterprise)].append(record.enterprise)
     return {key: (_name_shown(written), len(written)) for key, written in names.items() if len(written) > 1}
+
+
+def _spot_checked_by_none(index: int, unit: str) -> Missing:
+    """Why form ``index`` of the bundle is not compared with the records: no record names its
+    unit as the one that spot-checked it. About that form only."""
+    return Missing(f"没有企业台账注明由{unit}抽查（spot_check.by），本表抽查检查家数不与台账核对",
+                   f"no enterprise record names {unit} as the unit that spot-checked it (spot_check.by), so "
+                   f"this form's spot-check counts are not compared with the records", doc=index)
 
 
 def _several_records(index: int, enterprises: list[tuple[str, int]]) -> Missing:
@@ -658,25 +668,47 @@ def _leader_periods(record: EnterpriseRecord, start: date, end: date) -> Periods
 
 
 def _periodic(bundle: Bundle, params: Params, kind: str, dates_of: Callable[[EnterpriseRecord], tuple[date, ...]],
-              periods_of: Callable[[EnterpriseRecord, date, date], Periods]) -> Built:
+              periods_of: Callable[[EnterpriseRecord, date, date], Periods], duty: tuple[str, str]) -> Built:
+    """Facts of ``kind``: how often ``duty`` (in Chinese, in English) was done in each period. A
+    period not over by the day a record runs to is judged only where the duty is done already
+    (it passes whatever follows); else it is not yet due, a reason that record's report lists."""
     records = _records(bundle)
     if not records:
         yield NO_RECORDS
     start, end = _date(params, "campaign_start"), _date(params, "campaign_end")
     for index, record in records:
+        pending: Periods = []
         for first, last, zh, en in periods_of(record, start, end):
-            if not _due(record, last):
-                continue
             done = sum(1 for d in dates_of(record) if first <= d <= last)
+            if not done and not _due(record, last):
+                pending.append((first, last, zh, en))
+                continue
             yield {"kind": kind, "doc": index, "loc": "", "enterprise": record.enterprise, "high_risk": int(record.high_risk),
                    "period_zh": f"{zh}（{first:%m-%d}至{last:%m-%d}）", "period_en": f"{en} ({first:%m-%d} to {last:%m-%d})",
                    "done": done}
+        if pending:
+            yield _periods_not_over(index, record, pending, duty)
+
+
+def _periods_not_over(index: int, record: EnterpriseRecord, periods: Periods, duty: tuple[str, str]) -> Missing:
+    """Why ``duty`` is not checked in these periods for record ``index`` of the bundle: none is
+    over by the day the record runs to, and the duty is not yet done in them. About that record only."""
+    assert record.as_of is not None  # a final record has every period due
+    zh = "、".join(f"{name}（{first:%m-%d}至{last:%m-%d}）" for first, last, name, _ in periods)
+    en = ", ".join(f"{name} ({first:%m-%d} to {last:%m-%d})" for first, last, _, name in periods)
+    one = len(periods) == 1
+    return Missing(f"台账截至{record.as_of.isoformat()}，{zh}尚未结束：其间的{duty[0]}未到期，不作检查",
+                   f"the record runs to {record.as_of.isoformat()} and {en} {'is' if one else 'are'} not over: "
+                   f"the {duty[1]}{'' if one else 's'} due in {'it' if one else 'them'} {'is' if one else 'are'} not yet due "
+                   f"and not checked",
+                   doc=index)
 
 
 def leader_checks(bundle: Bundle, params: Params) -> Built:
     """``leader-check-period``: checks led by the main leader in each quarter (each month if high-risk).
     The first period runs from the campaign's start, so a partial first quarter still needs its check."""
-    for fact in _periodic(bundle, params, "leader-check-period", lambda r: r.leader_checks, _leader_periods):
+    for fact in _periodic(bundle, params, "leader-check-period", lambda r: r.leader_checks, _leader_periods,
+                          ("主要负责人带队检查", "leader-led check")):
         yield fact if isinstance(fact, Missing) else fact | {"loc": "/leader_checks"}
 
 
@@ -685,7 +717,7 @@ def drills(bundle: Bundle, params: Params) -> Built:
     def periods(record: EnterpriseRecord, start: date, end: date) -> Periods:
         return _half_years(start, end) if record.high_risk else [(start, end, "专项行动期间", "the campaign")]
 
-    for fact in _periodic(bundle, params, "drill-period", lambda r: r.drills, periods):
+    for fact in _periodic(bundle, params, "drill-period", lambda r: r.drills, periods, ("应急演练", "drill")):
         yield fact if isinstance(fact, Missing) else fact | {"loc": "/drills"}
 
 
@@ -732,14 +764,16 @@ def _reports_unrecorded(index: int, enterprise: str, hazards: list[tuple[int, st
 
 
 def one_off_tasks(bundle: Bundle, params: Params) -> Built:
-    """``one-off-task``: the warning education, the outsourcing review and the key-post review, each in the campaign."""
+    """``one-off-task``: the warning education, the outsourcing review and the key-post review, each
+    in the campaign. For a record running to a day before the campaign ends, a task done already is
+    judged (it passes); one not yet done is not yet due, a reason that record's report lists."""
     records = _records(bundle)
     if not records:
         yield NO_RECORDS
     start, end = _date(params, "campaign_start"), _date(params, "campaign_end")
     for index, record in records:
-        if not _due(record, end):
-            continue
+        final = _due(record, end)
+        pending: list[tuple[str, str]] = []
         tasks = (
             ("warning_education", "全员安全警示教育活动", "the all-staff warning education", record.warning_education),
             ("outsourcing_review", "外包外租全面排查", "the outsourcing and leasing review",
@@ -748,8 +782,27 @@ def one_off_tasks(bundle: Bundle, params: Params) -> Built:
              (record.key_post_review.done,) if record.key_post_review else ()),
         )
         for task, zh, en, dates in tasks:
+            done = sum(1 for d in dates if start <= d <= end)
+            if not done and not final:
+                pending.append((zh, en))
+                continue
             yield {"kind": "one-off-task", "doc": index, "loc": f"/{task}", "enterprise": record.enterprise,
-                   "task_zh": zh, "task_en": en, "done": sum(1 for d in dates if start <= d <= end)}
+                   "task_zh": zh, "task_en": en, "done": done}
+        if pending:
+            yield _tasks_not_due(index, record, end, pending)
+
+
+def _tasks_not_due(index: int, record: EnterpriseRecord, end: date, tasks: list[tuple[str, str]]) -> Missing:
+    """Why these one-off tasks are not checked for record ``index`` of the bundle: the record runs
+    to a day before the campaign ends (on ``end``), and they are not done yet. About that record only."""
+    assert record.as_of is not None  # a final record has every task due
+    names = [en for _, en in tasks]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return Missing(f"台账截至{record.as_of.isoformat()}，专项行动尚未结束（{end.isoformat()}结束）："
+                   f"{'、'.join(zh for zh, _ in tasks)}尚未开展，未到期，不作检查",
+                   f"the record runs to {record.as_of.isoformat()}, before the campaign ends ({end.isoformat()}): "
+                   f"{listed} {'is' if len(tasks) == 1 else 'are'} not done yet, not yet due and not checked",
+                   doc=index)
 
 
 def uncertified_staff(bundle: Bundle, params: Params) -> Built:

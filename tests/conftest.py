@@ -27,6 +27,30 @@ def _run_from_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 OTHER_ITEMS_WHOLE = ("spot_checked", "penalties")
 
+#: The forms of each campaign example (clean and violations alike) whose unit no enterprise record
+#: names as the one that spot-checked it (``spot_check.by``), by file, with the unit: the members'
+#: forms and the roll-up. ``form.matches-records`` is not checked for them (see :func:`spot_checked_by_none`).
+FORMS_NO_RECORD_NAMES = {
+    "chongming-2023": {"新河镇-2023-05.yaml": "新河镇", "港沿镇-2023-05.yaml": "港沿镇", "竖新镇-2023-05.yaml": "竖新镇",
+                       "崇明区安委会办公室-2023-05-汇总.yaml": "崇明区安委会办公室"},
+    "linyi-lingang-2023": {"区规划建设局-2023-05.yaml": "区规划建设局", "区消防救援大队-2023-05.yaml": "区消防救援大队",
+                           "区安委会办公室-2023-05-汇总.yaml": "区安委会办公室"},
+}
+
+
+def spot_checked_by_none(unit: str) -> tuple[str, str]:
+    """Why ``form.matches-records`` is not checked for a form of ``unit`` (in Chinese, in English)
+    when records are given but none names the unit as the one that spot-checked it."""
+    return (f"没有企业台账注明由{unit}抽查（spot_check.by），本表抽查检查家数不与台账核对",
+            f"no enterprise record names {unit} as the unit that spot-checked it (spot_check.by), so this form's "
+            "spot-check counts are not compared with the records")
+
+
+def not_checked_in_example(variant: str) -> dict[str, tuple[str, str]]:
+    """What a campaign example folder of ``variant`` leaves not checked: ``form.matches-records``
+    for each form :data:`FORMS_NO_RECORD_NAMES` lists, by file, with why."""
+    return {name: spot_checked_by_none(unit) for name, unit in FORMS_NO_RECORD_NAMES[variant].items()}
+
 
 def cites_what_grounds_it(violation: Any, rule: Any, sources: tuple[str, ...]) -> bool:
     """Whether a violation cites some of its rule's clauses under ``sources``, and every clause

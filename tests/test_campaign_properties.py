@@ -52,7 +52,9 @@ def test_generated_campaigns_pass_every_rule(profile_id: str, data: st.DataObjec
     bundle = data.draw(campaign_bundles(profile_id))
     reports = reports_of(bundle)
     assert [(v.rule, v.message_en) for r in reports for v in r.violations] == []
-    assert [n for r in reports for n in r.not_checked] == [], "generated campaigns give every rule something to check"
+    # Every rule is checked but form.matches-records on the forms no record names, and what a record
+    # running to a day before its periods end leaves not yet due.
+    assert [{n.rule for n in r.not_checked} for r in reports] == bundle.not_checked()
 
 
 @pytest.mark.parametrize(("profile_id", "rule_id"), CASES, ids=[f"{p}:{r}" for p, r in CASES])

@@ -25,8 +25,11 @@ from forms.strategies.campaign import (
     campaign_facts,
     derived_bounds,
     filing_days,
+    not_yet_due,
     restated,
 )
+
+from .conftest import not_checked_in_example, spot_checked_by_none
 
 CLEAN = Path(__file__).resolve().parent.parent / "examples/campaigns/chongming-2023/clean"
 FURNITURE = "台账-上海某家具有限公司.yaml"  # spot-checked by 城桥镇 in May; its May form filed 05-26
@@ -146,6 +149,39 @@ def _records_not_checked(results: list[engine.Report | engine.Unusable]) -> dict
             for n in r.not_checked if n.rule == "form.matches-records"}
 
 
+#: The clean folder's forms of units no record names as spot-checking (the other townships and the
+#: roll-up): `form.matches-records` is not checked for them, whatever else a test changes.
+UNNAMED = not_checked_in_example("chongming-2023")
+
+
+def test_a_form_whose_unit_no_record_names_is_not_checked_not_passed() -> None:
+    """The review's case: 新河镇 states 2 enterprises spot-checked, but every record was
+    spot-checked by 城桥镇. Its counts are not known, so its report, and each other form no record
+    names, lists the rule as not checked, saying why; 城桥镇's forms are compared. Alone, the form
+    lists that no record says who spot-checked it; beside a record naming another unit, it used to
+    pass."""
+    documents = _documents()
+    assert documents["新河镇-2023-05.yaml"].values["spot_checked"] == 2
+    assert _records_not_checked(engine.check_documents(list(documents.values()), list(documents))) == UNNAMED
+    alone = {"新河镇-2023-05.yaml": documents["新河镇-2023-05.yaml"]}
+    assert _records_not_checked(engine.check_documents(list(alone.values()), list(alone))) == {
+        "新河镇-2023-05.yaml": ("没有注明抽查单位的企业台账记录", "no enterprise records say who spot-checked them")}
+    beside = alone | {FURNITURE: documents[FURNITURE]}
+    assert _records_not_checked(engine.check_documents(list(beside.values()), list(beside))) == {
+        "新河镇-2023-05.yaml": spot_checked_by_none("新河镇")}
+
+
+def test_a_record_naming_the_unit_makes_its_form_checked() -> None:
+    """The furniture maker spot-checked by 新河镇 (its spelling differing in spaces only): 新河镇's
+    form is compared with it, its 2 enterprises one more than the record gives."""
+    documents = _documents()
+    documents[FURNITURE] = attrs.evolve(documents[FURNITURE], spot_check=SpotCheck(by="新河 镇", month="2023-05"))
+    results = engine.check_documents(list(documents.values()), list(documents))
+    assert "新河镇-2023-05.yaml" not in _records_not_checked(results)
+    assert ("新河镇-2023-05.yaml", "/values/spot_checked", 2, 1) in [
+        (Path(f).name, item, stated, implied) for f, item, _, stated, implied in _record_counts(documents)]
+
+
 @pytest.mark.parametrize("spelt", ["上海某冷链物流有限公司", "上海某冷链物流 有限公司", "上海某\u3000冷链物流有限公司"])
 def test_an_enterprise_given_twice_is_not_counted_twice(spelt: str) -> None:
     """Counted once per record, the July and August forms were reported for 3 enterprises where the
@@ -155,7 +191,7 @@ def test_an_enterprise_given_twice_is_not_counted_twice(spelt: str) -> None:
     documents["台账-副本.yaml"] = attrs.evolve(documents[COLD_CHAIN], enterprise=spelt)
     assert _record_counts(documents) == []
     results = engine.check_documents(list(documents.values()), list(documents))
-    assert _records_not_checked(results) == {"城桥镇-2023-07.yaml": TWICE, "城桥镇-2023-08.yaml": TWICE}
+    assert _records_not_checked(results) == UNNAMED | {"城桥镇-2023-07.yaml": TWICE, "城桥镇-2023-08.yaml": TWICE}
     assert [v for r in results if isinstance(r, engine.Report) for v in r.violations] == []
 
 
@@ -165,7 +201,7 @@ def test_a_record_file_given_twice_leaves_the_forms_it_feeds_not_checked(tmp_pat
     copy.write_text((CLEAN / COLD_CHAIN).read_text(encoding="utf-8").replace(
         "enterprise: 上海某冷链物流有限公司", "enterprise: 上海某冷链物流 有限公司"), encoding="utf-8")
     results = engine.check_files([*sorted(CLEAN.glob("*.yaml")), copy])
-    assert _records_not_checked(results) == {"城桥镇-2023-07.yaml": TWICE, "城桥镇-2023-08.yaml": TWICE}
+    assert _records_not_checked(results) == UNNAMED | {"城桥镇-2023-07.yaml": TWICE, "城桥镇-2023-08.yaml": TWICE}
     assert [v.message for r in results if isinstance(r, engine.Report) for v in r.violations] == []
 
 
@@ -201,7 +237,10 @@ def test_a_second_record_of_an_enterprise_leaves_exactly_the_forms_it_feeds_not_
     assert [(v.rule, v.message_en) for r in reports for v in r.violations] == []
     fed = min(month, record.spot_check.month)
     expected = [k for k, form in enumerate(bundle.unit_forms) if form.month >= fed]
-    assert [k for k, r in enumerate(reports) if r.not_checked] == expected
+    campaign = campaign_facts(profile_id)
+    assert [{n.rule for n in r.not_checked} for r in reports] == [
+        {"form.matches-records"} if k in expected else rules for k, rules in enumerate(bundle.not_checked())
+    ] + [not_yet_due(again, campaign)]
     for k in expected:
         (reason,) = reports[k].not_checked
         assert (reason.rule, reason.reason_en) == ("form.matches-records", (
@@ -223,7 +262,7 @@ def test_a_spot_check_before_the_campaign_is_counted_in_no_form() -> None:
         *((name, f"/values/{key}", documents[name].values[key], documents[name].values[key] - 1)
           for name in _forms(documents) for key in ("spot_checked", "leader_not_leading_checks"))])
     results = engine.check_documents(list(documents.values()), list(documents))
-    assert _records_not_checked(results) == dict.fromkeys((f"城桥镇-2023-0{m}.yaml" for m in (5, 6, 7, 8)), (
+    assert _records_not_checked(results) == UNNAMED | dict.fromkeys((f"城桥镇-2023-0{m}.yaml" for m in (5, 6, 7, 8)), (
         "抽查月份早于专项行动开始（2023-05-23）的台账不计入调度表：上海某家具有限公司（2023-04抽查），不与本表核对",
         "records spot-checked in a month before the campaign began (2023-05-23) are counted in no form: "
         "上海某家具有限公司 (spot-checked in 2023-04) is not compared with this form"))
@@ -232,7 +271,7 @@ def test_a_spot_check_before_the_campaign_is_counted_in_no_form() -> None:
         key: values[key] - 1 for key in ("spot_checked", "leader_not_leading_checks", "drills_missing")})
         for name, values in stated.items()}
     assert _record_counts(without) == []
-    assert _records_not_checked(engine.check_documents(list(_documents().values()))) == {}
+    assert _records_not_checked(engine.check_documents(list(_documents().values()), list(_documents()))) == UNNAMED
 
 
 @pytest.mark.parametrize("profile_id", ["shanghai-chongming-2023-campaign", "linyi-lingang-2023-campaign"])

@@ -119,6 +119,34 @@ class CampaignBundle:
         """All of them, as :func:`engine.check_documents` takes them."""
         return (*self.unit_forms, *self.member_forms, *self.aggregate_forms, *self.records, self.steps)
 
+    def not_checked(self) -> list[set[str]]:
+        """The rules each of :attr:`documents` leaves not checked: ``form.matches-records`` on the
+        forms of units no record names as spot-checking (the members' and the roll-up), and on each
+        record what ``not_yet_due`` says."""
+        campaign = campaign_facts(self.profile)
+        return [*(set() for _ in self.unit_forms), *({"form.matches-records"} for _ in self.member_forms),
+                *({"form.matches-records"} for _ in self.aggregate_forms),
+                *(not_yet_due(record, campaign) for record in self.records), set()]
+
+
+def not_yet_due(record: EnterpriseRecord, campaign: CampaignFacts) -> set[str]:
+    """The rules a record running to a day before a period ends (``as_of``) leaves not checked: those
+    with a period (the campaign, for the one-off tasks) not over by then and its duty not done in it."""
+    as_of = record.as_of
+    if as_of is None:
+        return set()
+
+    def waiting(dates: tuple[date, ...], periods: list[tuple[date, date]]) -> bool:
+        return any(as_of < last and not any(first <= d <= last for d in dates) for first, last in periods)
+
+    start, end = campaign.start, campaign.end
+    review, posts = record.outsourcing_review, record.key_post_review
+    tasks = (record.warning_education, (review.done,) if review else (), (posts.done,) if posts else ())
+    rules = {"campaign.leader-check": waiting(record.leader_checks, _periods(start, end, 1 if record.high_risk else 3)),
+             "campaign.drill": waiting(record.drills, _periods(start, end, 6) if record.high_risk else [(start, end)]),
+             "campaign.one-off-tasks": any(waiting(dates, [(start, end)]) for dates in tasks)}
+    return {rule for rule, waits in rules.items() if waits}
+
 
 # ---------------------------------------------------------------- calendar helpers
 
