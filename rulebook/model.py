@@ -48,16 +48,28 @@ class Text:
                 yield language, found.group(1), found.group(2)
 
 
+#: Fields holding names a plan's author chooses (an item's id or name, a group's, a key-unit
+#: category's). A citation scoped on one is about the items so named, and an item named otherwise
+#: is none of them (:meth:`Rule.citations_for`).
+AUTHOR_NAMED = frozenset({"item", "item_name", "group", "category"})
+
+
 @attrs.frozen
 class Scope:
     """The findings a citation grounds: those whose first matched fact has one of ``values`` in
-    ``field`` (a form item's ``key``, a step, a fact's ``kind``)."""
+    ``field`` (a form item's ``key``, a step, a fact's ``kind``, a plan item's ``item_name``)."""
 
     field: str
     values: tuple[str, ...]
 
     def holds_for(self, fact: Mapping[str, Any]) -> bool:
         return fact.get(self.field) in self.values
+
+    @property
+    def author_named(self) -> bool:
+        """Whether its values are names a plan's author chose (:data:`AUTHOR_NAMED`), not names the
+        forms and the profile fix (a form item's key, a step, a fact's kind)."""
+        return self.field in AUTHOR_NAMED
 
     def described(self, literal: Callable[[str], str] = str) -> str:
         """``for findings whose key is drills_missing``, each name passed through ``literal``."""
@@ -67,8 +79,8 @@ class Scope:
 @attrs.frozen
 class Citation:
     """A clause of a source document, quoted verbatim. A rule's citation may ground only some of
-    its findings (``applies_to``): a finding cites the clauses that ground it, or all of its rule's
-    when none does."""
+    its findings (``applies_to``): a finding cites the clauses that ground it (see
+    :meth:`Rule.citations_for` for one that none grounds)."""
 
     source: str
     clause: str
@@ -240,12 +252,19 @@ class Rule:
 
     def citations_for(self, sources: tuple[str, ...], fact: Mapping[str, Any] | None = None) -> tuple[Citation, ...]:
         """The rule's citations from ``sources``; given the first fact of a finding, those that
-        ground it (a citation without ``applies_to`` grounds every finding), or all when none does."""
+        ground it: the citations without ``applies_to`` (they ground every finding) and those scoped
+        to it. Where none grounds it, what its scopes name decides. A form item's key, a step or a
+        kind is fixed by the forms and the profile, so a finding naming another is about something
+        they do not know, and every clause naming the ones they know grounds that: it cites them all.
+        A plan item's id or name, a group's, a category's is the author's own (:data:`AUTHOR_NAMED`),
+        so an item named otherwise is none of the items the clauses are about: it cites none."""
         cited = tuple(c for c in self.citations if c.source in sources)
         if fact is None:
             return cited
         grounding = tuple(c for c in cited if c.applies_to is None or c.applies_to.holds_for(fact))
-        return grounding or cited
+        if grounding or any(c.applies_to is not None and c.applies_to.author_named for c in cited):
+            return grounding
+        return cited
 
     @property
     def fact_kinds(self) -> tuple[str, ...]:

@@ -54,9 +54,14 @@ def not_checked_in_example(variant: str) -> dict[str, tuple[str, str]]:
 
 def cites_what_grounds_it(violation: Any, rule: Any, sources: tuple[str, ...]) -> bool:
     """Whether a violation cites some of its rule's clauses under ``sources``, and every clause
-    scoped to some findings (``applies_to``) it cites is about the item, task or step at fault."""
+    scoped to some findings (``applies_to``) it cites is about the item, task or step at fault; or
+    cites none where the rule has no clause for every finding and its scopes are on names the
+    plan's author chose (an item no clause names is about none of theirs)."""
     cited = set(violation.citations)
-    if not cited or not cited <= {c.as_cited() for c in rule.citations_for(sources)}:
+    if not cited:
+        scopes = [c.applies_to for c in rule.citations_for(sources)]
+        return None not in scopes and any(s.author_named for s in scopes if s is not None)
+    if not cited <= {c.as_cited() for c in rule.citations_for(sources)}:
         return False
     for citation in violation.citations:
         assert citation.applies_to is None, "a finding carries its clauses, not their scopes"

@@ -1,6 +1,7 @@
 """A finding cites the clauses that ground it: a rule's citation may apply to some of its findings
-only (``applies_to``: a form item's key, a task, a step), chosen by the first fact the finding
-matched; a finding that no scoped citation grounds cites all of its rule's clauses."""
+only (``applies_to``: a form item's key, a task, a step, a plan item's name), chosen by the first
+fact the finding matched; a finding that no citation grounds cites all of its rule's clauses where
+they are scoped by names the forms fix, and none where by names a plan's author chose."""
 
 from __future__ import annotations
 
@@ -130,7 +131,7 @@ def test_the_linyi_missing_step_cites_its_own_clause_and_the_phase() -> None:
     assert [c.clause for c in found.citations] == ["五、（一）", "五、（一）3"]
 
 
-def test_a_finding_no_scoped_citation_grounds_cites_every_clause_of_its_rule() -> None:
+def test_a_finding_about_a_form_item_no_clause_names_cites_every_clause_of_its_rule() -> None:
     rule = RULEBOOK.rules["form.matches-records"]
     sources = ("chongming-2023-campaign",)
     everything = rule.citations_for(sources)
@@ -180,3 +181,109 @@ def test_zhifa_rules_says_which_findings_a_clause_grounds(capsys: pytest.Capture
     out = capsys.readouterr().out
     assert "附件 对企业自查自改进行抽查检查情况 8：“未按规定开展应急演练、员工不熟悉逃生出口（家）”  " \
            "(for findings whose key is drills_missing)" in out
+
+
+# ---------------------------------------------------------------- items named by the plan's author
+
+PLANS = ROOT / "examples" / "plans"
+#: The Chongming items stating their units and 家次, each with the clause stating them.
+CHONGMING_ITEM_CLAUSES = {"hazchem-fireworks": "四、（一）1（2）", "industry": "四、（一）1（3）",
+                          "special-training": "四、（一）3（3）", "special-gas-stations": "四、（一）3（4）"}
+
+
+def _renamed(plan: AnnualPlan, ids: dict[str, str], names: dict[str, str] | None = None) -> AnnualPlan:
+    """The plan with items given other ids (its schedule's rows following them) and other names."""
+    names = names or {}
+    items = tuple(attrs.evolve(i, id=ids.get(i.id, i.id), name=names.get(i.id, i.name)) for i in plan.items)
+    schedule = plan.schedule and attrs.evolve(plan.schedule, rows=tuple(
+        attrs.evolve(row, ref=ids.get(row.ref, row.ref)) for row in plan.schedule.rows))
+    return attrs.evolve(plan, items=items, schedule=schedule)
+
+
+def _one_short(plan: AnnualPlan, item_id: str) -> tuple[AnnualPlan, int]:
+    """The plan with the item stating one check per unit and planning one check fewer than its
+    units; and the item's index."""
+    (index,) = [k for k, item in enumerate(plan.items) if item.id == item_id]
+    item = plan.items[index]
+    assert item.units is not None
+    short = attrs.evolve(item, checks_per_unit=1, planned=item.units - 1)
+    return attrs.evolve(plan, items=(*plan.items[:index], short, *plan.items[index + 1:])), index
+
+
+def _arithmetic_clauses(plan: AnnualPlan, index: int) -> list[str]:
+    (found,) = [v for v in engine.check(plan).violations
+                if v.rule == "plan.item-arithmetic" and v.location == f"/items/{index}/planned"]
+    return [c.clause for c in found.citations]
+
+
+def test_the_gas_stations_renamed_cite_their_own_clause_only() -> None:
+    """The reported case: ``special-gas-stations`` written ``gas-stations`` and planned 46 for its 47
+    stations. The finding cited 1（2）, 1（3）, 3（3） and 3（4）, three of them about other items."""
+    plan = _renamed(load_document(PLANS / "chongming-2024.yaml"), {"special-gas-stations": "gas-stations"})
+    broken, index = _one_short(plan, "gas-stations")
+    assert _arithmetic_clauses(broken, index) == ["四、（一）3（4）"]
+
+
+@pytest.mark.parametrize("item_id", sorted(CHONGMING_ITEM_CLAUSES))
+def test_a_chongming_item_renamed_cites_no_clause_about_another_item(item_id: str) -> None:
+    """Every item given an id of the author's own: a finding cites its own item's clause where the
+    plan names the item as the source does (加油站专项执法检查), and never another item's."""
+    plan = load_document(PLANS / "chongming-2024.yaml")
+    ids = {i.id: f"item-{k}" for k, i in enumerate(plan.items)}
+    broken, index = _one_short(_renamed(plan, ids), ids[item_id])
+    others = set(CHONGMING_ITEM_CLAUSES.values()) - {CHONGMING_ITEM_CLAUSES[item_id]}
+    assert not set(_arithmetic_clauses(broken, index)) & others
+
+
+def test_an_item_the_source_does_not_name_cites_no_clause() -> None:
+    """Named and identified as no clause names it, the gas stations' finding has no clause to cite:
+    it cites none (and the report says so), rather than every item's."""
+    plan = load_document(PLANS / "chongming-2024.yaml")
+    plan = _renamed(plan, {"special-gas-stations": "stations"}, {"special-gas-stations": "加油站检查"})
+    broken, index = _one_short(plan, "stations")
+    assert _arithmetic_clauses(broken, index) == []
+    (found,) = [v for v in engine.check(broken).violations if v.rule == "plan.item-arithmetic"]
+    assert engine.output.violation_lines(found)[-1] == (
+        "  依据 无：来源中没有关于此处的条款 / no clause of the profile's sources is about this")
+
+
+def test_a_minhang_item_renamed_cites_no_other_items_clause() -> None:
+    """Minhang's confined-space checks, given an id of the author's own and sampling a key unit:
+    the finding cited both items' clauses (3（2） is the ammonia and dust look-back's)."""
+    plan = _renamed(load_document(PLANS / "minhang-2020.yaml"), {"confined-spaces": "spaces"})
+    unit = KeyUnit(no=1, name="某重点单位", category="一")
+    plan = attrs.evolve(plan, key_units=KeyUnitList(categories=(KeyUnitCategory("一", "重点单位"),), units=(unit,)),
+                        items=tuple(attrs.evolve(i, sampled_units=(unit.name,)) if i.id == "spaces" else i
+                                    for i in plan.items))
+    found = [v for v in engine.check(plan).violations if v.rule == "plan.sample-excludes-key-units"]
+    assert found
+    assert all(v.citations == () for v in found), [[c.clause for c in v.citations] for v in found]
+
+
+def test_a_finding_about_an_item_no_clause_names_cites_none() -> None:
+    """An item's id and name are the plan author's: a finding about one no clause names is about
+    none of the items the clauses are about. A form's item key is the template's: one no clause
+    names is cited with every clause of its rule (above)."""
+    rule = RULEBOOK.rules["plan.item-arithmetic"]
+    assert rule.citations_for(("chongming-2024",), {"kind": "item-units", "item": "x", "item_name": "某检查"}) == ()
+    (gas,) = rule.citations_for(("chongming-2024",), {"kind": "item-units", "item": "x", "item_name": "加油站专项执法检查"})
+    assert gas.clause == "四、（一）3（4）"
+    putuo = rule.citations_for(("putuo-2024",), {"kind": "item-units", "item": "x", "item_name": "某检查"})
+    assert [c.clause for c in putuo] == ["四、（一）2（1）"]
+
+
+def test_the_worked_example_of_the_item_arithmetic_cites_the_clause_about_its_item() -> None:
+    """The catalogue's example breaks the generated special item, which printed all four Chongming
+    clauses as its grounds."""
+    from engine.examples import worked_example
+
+    example = worked_example("plan.item-arithmetic")
+    (plan,) = example.violating
+    (violation,) = example.violations
+    item = plan.items[int(violation.location.split("/")[2])]
+    rule = RULEBOOK.rules["plan.item-arithmetic"]
+    sources = RULEBOOK.profile(example.profile).sources
+    assert violation.citations
+    for citation in violation.citations:
+        scopes = [c.applies_to for c in rule.citations_for(sources) if c.as_cited() == citation]
+        assert any(s is None or s.holds_for({"item": item.id, "item_name": item.name}) for s in scopes), citation.clause

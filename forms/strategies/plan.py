@@ -50,7 +50,8 @@ Way = tuple[str, int, int]
 
 @attrs.frozen
 class ProfileFacts:
-    """What a generator needs to know of a profile: its id, period and parameter values."""
+    """What a generator needs to know of a profile: its id, period and parameter values, and the
+    name of the item stating its units and checks per unit."""
 
     id: str
     jurisdiction: str
@@ -60,13 +61,21 @@ class ProfileFacts:
     min_joint_share: Decimal | None
     min_checks_per_workday: Decimal
     min_checks_per_quarter: int
+    special_name: str = "专项执法检查"
 
 
 def profile_facts(profile_id: str) -> ProfileFacts:
     from rulebook import load_rulebook  # imported late: rulebook itself reads files with forms
 
-    profile = load_rulebook().profile(profile_id)
+    rulebook = load_rulebook()
+    profile = rulebook.profile(profile_id)
     params = {name: value.value for name, value in profile.parameters.items() if isinstance(value.value, Decimal)}
+    # Where no clause states the counting for every item (Chongming), the item is named as the source
+    # names one whose clause states it, so that its arithmetic's findings have a clause to cite.
+    arithmetic = rulebook.rules["plan.item-arithmetic"].citations_for(profile.sources)
+    named = ([] if any(c.applies_to is None for c in arithmetic) else
+             [v for c in arithmetic if c.applies_to is not None and c.applies_to.field == "item_name"
+              for v in c.applies_to.values])
     return ProfileFacts(
         id=profile.id,
         jurisdiction=profile.jurisdiction,
@@ -76,6 +85,7 @@ def profile_facts(profile_id: str) -> ProfileFacts:
         min_joint_share=params.get("min_joint_share"),
         min_checks_per_workday=params.get("min_checks_per_workday", DEFAULT_RATIO),
         min_checks_per_quarter=int(params.get("min_checks_per_quarter", 1)),
+        **({"special_name": named[0]} if named else {}),
     )
 
 
@@ -262,7 +272,7 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
                                         planned=units * per_year + draw(st.integers(0, 5)), group="key-units",
                                         covers=tuple(covers)))
     units, each = draw(st.integers(1, 20)), draw(st.integers(1, 3))
-    items.append(InspectionItem(id="special", name="专项执法检查", category=Category.KEY, planned=units * each,
+    items.append(InspectionItem(id="special", name=facts.special_name, category=Category.KEY, planned=units * each,
                                 units=units, checks_per_unit=each, tags=(Tag.SPECIAL,)))
     sample_size = draw(st.integers(1, 4))
     # Drawn from outside the key units (避免与区重点监管单位重复): its sample must not repeat one.
