@@ -169,7 +169,8 @@ def violation_lines(v: Violation) -> list[str]:
         lines.append(f"  修改：{v.fix} / fix: {v.fix_en}")
     lines += [f"  依据 {c.source} {c.clause}：“{c.quote}”" for c in v.citations]
     if not v.citations:  # an item the plan names as no clause does: said, not left blank
-        lines.append("  依据 无：来源中没有关于此处的条款 / no clause of the profile's sources is about this")
+        lines.append("  依据 无：来源中没有条款按此名称对应本项 / "
+                     "no clause of the profile's sources is matched to this item's name")
     return lines
 
 

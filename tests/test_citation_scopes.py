@@ -244,7 +244,7 @@ def test_an_item_the_source_does_not_name_cites_no_clause() -> None:
     assert _arithmetic_clauses(broken, index) == []
     (found,) = [v for v in engine.check(broken).violations if v.rule == "plan.item-arithmetic"]
     assert engine.output.violation_lines(found)[-1] == (
-        "  依据 无：来源中没有关于此处的条款 / no clause of the profile's sources is about this")
+        "  依据 无：来源中没有条款按此名称对应本项 / no clause of the profile's sources is matched to this item's name")
 
 
 def test_a_minhang_item_renamed_cites_no_other_items_clause() -> None:
