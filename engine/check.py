@@ -109,15 +109,23 @@ def _variant_profiles() -> dict[str, str]:
     return {variant: load_template(variant).profile for variant in variants()}
 
 
+@cache
+def _variants_of(profile_id: str) -> tuple[str, ...]:
+    """The shipped form variants whose template names ``profile_id`` (cached: looked up per form)."""
+    return tuple(variant for variant, owner in _variant_profiles().items() if owner == profile_id)
+
+
 def _refuse_another_variants_profile(form: DispatchForm, profile_id: str, unfit: Callable[[str], ProfileError]) -> None:
     """Refuse a form under the profile of another variant's template: that profile's rules, items
     and quoted clauses are its own form's, named or asked for alike. A profile no template names
     (one of an extended rulebook) has no form of its own and may check any variant."""
-    owners = [variant for variant, owner in _variant_profiles().items() if owner == profile_id]
+    owners = _variants_of(profile_id)
+    if not owners or form.variant in owners:
+        return
     own = _variant_profiles().get(form.variant)  # None: no shipped variant, named by the loader's checks
-    if owners and own is not None and form.variant not in owners:
+    if own is not None:
         raise unfit(f"profile {profile_id} is the profile of the {', '.join(owners)} form; a {form.variant} "
-                     f"form is checked under {own} (a form's items belong to its variant)")
+                    f"form is checked under {own} (a form's items belong to its variant)")
 
 
 def _resolved(document: Document, profile: str | None, rulebook: Rulebook, name: str) -> CompiledProfile:
