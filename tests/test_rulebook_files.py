@@ -139,7 +139,7 @@ MISTAKES: dict[str, tuple[Callable[[Path], None], str]] = {
     "a date parameter given a number": (
         lambda f: edit(f, CAMPAIGN, "  campaign_end:\n    value: 2023-12-31\n", "  campaign_end:\n    value: 20231231\n"),
         "profiles/shanghai-chongming-2023-campaign.yaml: profiles[shanghai-chongming-2023-campaign].parameters."
-        "campaign_end.value: 20231231 is a number, but its unit 'date' takes a date (2024-05-31) (as rule "
+        "campaign_end.value: 20231231 is a number, but its unit 'date' takes a date (YYYY-MM-DD) (as rule "
         "form.cumulative-nondecreasing declares it)"),
     "a profile names an unknown role": (
         lambda f: edit(f, LINYI, "role: lead-unit", "role: lead-units"),
