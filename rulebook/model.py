@@ -148,7 +148,7 @@ class Domain:
     def __str__(self) -> str:
         """What the values are, in words: ``a whole number from 1 to 31``."""
         if self.takes is date:
-            return "a date (2024-05-31)"
+            return "a date (YYYY-MM-DD)"  # a format, not an example: shown beside a value, a date reads as a second one
         if self.divides is not None:
             shown = [str(n) for n in range(1, self.divides + 1) if self.divides % n == 0]
             return f"a whole number dividing {self.divides} ({', '.join(shown[:-1])} or {shown[-1]})"

@@ -117,3 +117,13 @@ def floats(data: Any) -> Any:
     if isinstance(data, list):
         return [floats(v) for v in data]
     return float(data) if isinstance(data, Decimal) else data
+
+
+def noted_parameter_values() -> list[tuple[str, str]]:
+    """(profile id, parameter) of every value a profile file gives a ``note``, sorted: read from the
+    files as data, not through the loader, so that a note the loader loses is still counted."""
+    from forms import read_data
+
+    return sorted((data["id"], name) for path in (ROOT / "rulebook" / "profiles").glob("*.yaml")
+                  for data in [read_data(path)] for name, value in data.get("parameters", {}).items()
+                  if "note" in value)

@@ -146,16 +146,19 @@ def test_a_step_owed_by_a_role_is_cited_from_the_clause_naming_who_owes_it() -> 
 ])
 def test_a_late_linyi_step_cites_the_clause_giving_its_own_date(step: str, done: str, clauses: list[str],
                                                                date_quoted: str) -> None:
-    """A step a day late cites the clause that dates it, quoting that date: not the phase heading
-    “（2023年5月31日前）”, which would have the steps due earlier done on time by 31 May; the heading
-    dates only the step due on its day."""
+    """A step a day late cites the clause that dates it, whose date its deadline quotes: not the phase
+    heading “（2023年5月31日前）”, which would have the steps due earlier done on time by 31 May; the
+    heading dates only the step due on its day. Where the date heads a requirement the rule does not
+    check (五、（一）2's ongoing drive, 3's study of the checklists), the finding quotes the filing only."""
     on_time = {"work-plan-and-liaison": "2023-05-25", "sector-plan-filed": "2023-05-30", "checklists-filed": "2023-05-31"}
     record = {**PLANNING, "roles": ["lead-unit", "sector-group-office"],
               "milestones": [{"step": s, "done": done if s == step else d} for s, d in on_time.items()]}
     (violation,) = check(record).violations
     assert (violation.values["step"], violation.values["days_late"]) == (step, 1)
     assert [c.clause for c in violation.citations] == clauses
-    assert all(date_quoted in c.quote for c in violation.citations), [c.quote for c in violation.citations]
+    due = RULEBOOK.profiles[LINYI].parameters[f"due.{step}"].citation
+    assert due.clause == clauses[-1] and date_quoted in due.quote
+    assert all(date_quoted in c.quote or "报区安委会办公室备案" in c.quote for c in violation.citations)
 
 
 def test_a_unit_not_owing_a_step_may_record_it_late() -> None:
@@ -244,10 +247,14 @@ def test_linyis_scoped_steps_and_their_quotes() -> None:
                                                          "due.sector-plan-filed": UnitRole.SECTOR_GROUP_OFFICE}
     assert "行业领域牵头负责单位" in owed["due.work-plan-and-liaison"].citation.quote
     assert "区安委会6个专业安全生产领导小组办公室" in owed["due.sector-plan-filed"].citation.quote
-    # Each deadline quotes its date and the filing it is for (the sector plans' date heads the sentence before).
+    # Each deadline quotes its date alone: the sentence it heads states a requirement no rule checks
+    # (the ongoing drive, the study of the checklists) before the filing the rule's citation quotes.
     sector, checklists = parameters["due.sector-plan-filed"].citation, parameters["due.checklists-filed"].citation
-    assert sector.quote.startswith("2.5月30日前，") and sector.quote.endswith("并报区安委会办公室备案")
-    assert "对专项检查表进一步细化，并报区安委会办公室备案" in checklists.quote and "5月31日前" in checklists.quote
+    assert (sector.clause, sector.quote) == ("五、（一）2", "5月30日前")
+    assert (checklists.clause, checklists.quote) == ("五、（一）3", "5月31日前")
+    cited = {c.clause: c.quote for c in RULEBOOK.rules["campaign.phase-deadlines"].citations if c.source == LINYI}
+    assert cited["五、（一）2"] == owed["due.sector-plan-filed"].citation.quote
+    assert cited["五、（一）3"] == "各部门单位结合我区实际对专项检查表进一步细化，并报区安委会办公室备案"
     assert parameters["due.checklists-filed"].owed_by is None  # 各部门单位
 
 

@@ -180,3 +180,135 @@ def test_a_hazard_closed_late_or_open_past_its_deadline_is_not_encoded_and_the_n
     assert note is not None
     assert "deferred.deadline" in note.en and "as_of" in note.en and "rectified after" in note.en
     assert "deferred.deadline" in note.zh and "as_of" in note.zh and "逾期" in note.zh
+
+
+# ---------------------------------------------------------------- what a coverage entry and a citation quote
+
+LINYI = "linyi-lingang-2023-campaign"
+#: Linyi 五、（一）2 and 3 as whole sentences: each holds a requirement its coverage lists as not
+#: checkable (2: the ongoing drive) or not encoded (3: studying the checklists) beside the one
+#: campaign.phase-deadlines encodes (filing the plans, the detailed checklists).
+LINYI_SENTENCE_2 = ("2.5月30日前，各部门单位按照省政府安委会《关于高标准严要求做好“五一”前后安全生产专项检查的通知》"
+                    "（鲁安发〔2023〕8号）、"
+                    "市安委会办公室《全市安全生产集中攻坚整治行动实施方案》（临安办发〔2023〕33号）、区安委会办公室"
+                    "《全区安全生产集中攻坚整治行动实施方案》（临港安办发〔2023〕6号）要求，持续开展安全生产集中攻坚整治行动。"
+                    "区安委会6个专业安全生产领导小组办公室分别制定印发重大事故隐患专项排查整治行动工作方案，并报区安委会办公室备案")
+LINYI_SENTENCE_3 = ("3.5月31日前，各部门单位组织学习省政府安委会办公室制定出台的动火等危险作业、外包外租等5个重点事项共性检查表，"
+                    "以及省有关部门制定出台的行业领域重点事项专项检查表，各部门单位结合我区实际对专项检查表进一步细化，"
+                    "并报区安委会办公室备案。")
+
+
+def _coverage_of(monkeypatch: pytest.MonkeyPatch, rulebook: object = None, folder: object = None) -> object:
+    """load_coverage() against another rulebook or coverage folder: the coverage, or the LoadError raised."""
+    import rulebook.catalogue as catalogue_module
+    from forms import LoadError
+
+    if rulebook is not None:
+        monkeypatch.setattr(catalogue_module, "load_rulebook", lambda: rulebook)
+    if folder is not None:
+        monkeypatch.setattr(catalogue_module, "COVERAGE_DIR", folder)
+    catalogue_module.load_coverage.cache_clear()
+    try:
+        return catalogue_module.load_coverage()
+    except LoadError as refused:
+        return refused
+    finally:
+        catalogue_module.load_coverage.cache_clear()
+
+
+def _quoting(rule_id: str, clause: str, quote: str) -> object:
+    """The shipped rulebook with the rule's citation of the Linyi clause quoting ``quote`` instead."""
+    rule = RULEBOOK.rules[rule_id]
+    (k,) = [k for k, c in enumerate(rule.citations) if c.source == LINYI and c.clause == clause]
+    citations = list(rule.citations)
+    citations[k] = attrs.evolve(citations[k], quote=quote)
+    changed = attrs.evolve(rule, citations=tuple(citations))
+    return attrs.evolve(RULEBOOK, rules={**RULEBOOK.rules, rule_id: changed},
+                        read_from={**RULEBOOK.read_from, id(changed): (changed, RULEBOOK.file_of(rule))})
+
+
+@pytest.mark.parametrize(("clause", "sentence", "listed", "overlapped"), [
+    ("五、（一）2", LINYI_SENTENCE_2, "not checkable", "持续开展安全生产集中攻坚整治行动"),
+    ("五、（一）3", LINYI_SENTENCE_3, "not encoded",
+     "各部门单位组织学习省政府安委会办公室制定出台的动火等危险作业、外包外租等5个重点事项共性检查表"),
+], ids=["the-drive-not-checkable", "the-study-not-encoded"])
+def test_a_citation_quoting_a_requirement_its_coverage_lists_as_not_encoded_or_not_checkable_is_refused(
+        monkeypatch: pytest.MonkeyPatch, clause: str, sentence: str, listed: str, overlapped: str) -> None:
+    """campaign.phase-deadlines quoted the whole of 五、（一）2 and 3, so a finding cited the drive and
+    the study as if the rule checked them; the coverage says it does not."""
+    coverage = load_coverage()[LINYI]
+    refused = _coverage_of(monkeypatch, _quoting("campaign.phase-deadlines", clause, sentence))
+    (k,) = [k for k, c in enumerate(coverage.clauses) if c.clause == clause and c.quote == overlapped]
+    rule = RULEBOOK.rules["campaign.phase-deadlines"]
+    (n,) = [n for n, c in enumerate(rule.citations) if c.source == LINYI and c.clause == clause]
+    assert str(refused).splitlines() == [
+        f"{ROOT / 'rulebook' / 'coverage' / (LINYI + '.yaml')}: clauses[{k}]: campaign.phase-deadlines "
+        f"({RULEBOOK.file_of(rule)}: citations[{n}]) cites {clause} “{sentence}”, which quotes this entry's "
+        f"“{overlapped}”, listed as {listed}: quote only what the rule checks "
+        "(or, if it checks this too, list the entry as encoded)"]
+
+
+def test_a_parameter_quoting_a_requirement_its_coverage_lists_as_not_encoded_is_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    profile = RULEBOOK.profiles[LINYI]
+    value = profile.parameters["due.checklists-filed"]
+    whole = attrs.evolve(value, citation=attrs.evolve(value.citation, quote=LINYI_SENTENCE_3))
+    changed = attrs.evolve(profile, parameters={**profile.parameters, "due.checklists-filed": whole})
+    refused = _coverage_of(monkeypatch, RULEBOOK.with_profile(changed, RULEBOOK.file_of(profile)))
+    assert [line.split(": ", 2)[2] for line in str(refused).splitlines()] == [
+        f"{LINYI}'s due.checklists-filed ({RULEBOOK.file_of(profile)}: parameters.due.checklists-filed.citation) "
+        f"cites 五、（一）3 “{LINYI_SENTENCE_3}”, which quotes this entry's “各部门单位组织学习省政府安委会办公室制定出台的"
+        "动火等危险作业、外包外租等5个重点事项共性检查表”, listed as not encoded: quote only what the rule checks "
+        "(or, if it checks this too, list the entry as encoded)"]
+
+
+def test_no_shipped_citation_quotes_a_requirement_listed_as_not_encoded_or_not_checkable() -> None:
+    """The shipped rules and profiles as they stand: every citation overlapping a coverage entry of its
+    clause overlaps an encoded one only (load_coverage refuses the others; this names them all)."""
+    from rulebook.catalogue import _citations, _overlap_entry
+
+    quoting = []
+    for source, coverage in load_coverage().items():
+        text = RULEBOOK.quotable_text(source)
+        for cited in _citations(RULEBOOK, source):
+            quoting += [(cited.who, c.clause, c.quote) for c in coverage.clauses if c.status != "encoded"
+                        and c.clause == cited.citation.clause and _overlap_entry(text, c, cited.citation.quote)]
+    assert quoting == []
+
+
+# The key-unit list's title, “2024年区应急局重点单位名单”, is both an item of the plan's enclosure list
+# (附件：… 2.2024年区应急局重点单位名单) and the heading of 附件2 itself.
+KEY_LIST_TITLE = "2024年区应急局重点单位名单"
+
+
+def test_a_coverage_quote_occurring_more_than_once_says_which_occurrence_it_means(
+        tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    for path in (ROOT / "rulebook" / "coverage").glob("*.yaml"):
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    chongming = folder / "chongming-2024.yaml"
+    text = chongming.read_text(encoding="utf-8")
+    chosen = f"  - clause: 附件2\n    quote: {KEY_LIST_TITLE}\n    occurrence: 2\n"
+    assert text.count(chosen) == 1
+    (k,) = [k for k, c in enumerate(load_coverage()["chongming-2024"].clauses) if c.clause == "附件2"]
+
+    chongming.write_text(text.replace(chosen, f"  - clause: 附件2\n    quote: {KEY_LIST_TITLE}\n"), encoding="utf-8")
+    assert str(_coverage_of(monkeypatch, folder=folder)).splitlines() == [
+        f"{chongming}: clauses[{k}].quote: “{KEY_LIST_TITLE}” occurs 2 times in chongming-2024 (lines 98, 282): "
+        "say which one the entry means with occurrence (1 to 2)"]
+    chongming.write_text(text.replace(chosen, chosen.replace("occurrence: 2", "occurrence: 3")), encoding="utf-8")
+    assert str(_coverage_of(monkeypatch, folder=folder)).splitlines() == [
+        f"{chongming}: clauses[{k}].occurrence: “{KEY_LIST_TITLE}” occurs 2 times in chongming-2024 (lines 98, 282): "
+        "it has no occurrence 3"]
+
+
+def test_the_key_unit_lists_entry_is_the_annexs_title_not_the_enclosure_list() -> None:
+    from rulebook.catalogue import coverage_lines
+
+    coverage = load_coverage()["chongming-2024"]
+    (entry,) = [c for c in coverage.clauses if c.clause == "附件2"]
+    raw = RULEBOOK.source_text("chongming-2024").splitlines()
+    (line,) = coverage_lines(RULEBOOK, "chongming-2024", entry)
+    assert raw[line - 1].strip() == KEY_LIST_TITLE and raw[line - 3].strip() == "附件2"

@@ -20,7 +20,7 @@ from rulebook import load_rulebook, normalise_whitespace
 from rulebook.catalogue import catalogue, load_coverage
 from rulebook.model import UNITS
 
-from .conftest import ROOT
+from .conftest import ROOT, noted_parameter_values
 
 sphinx = pytest.importorskip("sphinx.cmd.build")
 
@@ -115,18 +115,18 @@ def test_every_note_on_a_parameter_value_is_shown_on_the_profile_and_catalogue_p
     and under each rule of the profile reading it."""
     by_profile = sections((built / "rules" / "by-profile.html").read_text(encoding="utf-8"))
     by_rule = sections((built / "rules" / "catalogue.html").read_text(encoding="utf-8"))
-    rulebook, shown = load_rulebook(), 0
+    rulebook, shown = load_rulebook(), []
     for profile in rulebook.profiles.values():
         for name, value in profile.parameters.items():
             if value.note is None:
                 continue
-            shown += 1
+            shown.append((profile.id, name))
             assert normalise_whitespace(value.note) in text_of(by_profile[f"profile-{profile.id}"]), (profile.id, name)
             for rule in rulebook.rules_of(profile):
                 if any(spec.stands_for(name) for spec in rule.parameters):
                     section = text_of(by_rule["rule-" + rule.id.replace(".", "-")])
                     assert normalise_whitespace(value.note) in section, (profile.id, name, rule.id)
-    assert shown == 9
+    assert shown and sorted(shown) == noted_parameter_values()
 
 
 def test_every_source_page_shows_its_coverage_and_marks_every_listed_clause(built: Path) -> None:
@@ -189,28 +189,51 @@ def test_a_clause_of_several_requirements_links_each_to_the_rules_that_cite_it()
 def test_every_citation_links_to_the_coverage_entry_quoting_its_requirement(monkeypatch: pytest.MonkeyPatch) -> None:
     """A clause may list several encoded requirements (the Chongming campaign's 三、（一）1 the deferred
     hazards' plan, then the leader's checks): each rule's and parameter's citation links to one whose
-    quote shares its text, not to the clause's first."""
+    quote shares its text, not to the clause's first. A parameter's citation may quote only the date
+    it sets, which no entry quotes where the date heads a requirement not encoded (Linyi 五、（一）2
+    and 3): it links to its clause's first encoded entry."""
     from rulebook.catalogue import _overlap
 
     monkeypatch.syspath_prepend(str(ROOT / "docs" / "_ext"))
     clause_ref = importlib.import_module("zhifa_docs").clause_ref
     rulebook, coverage = load_rulebook(), load_coverage()
-    citations = [*(c for rule in rulebook.rules.values() for c in rule.citations),
-                 *(c for profile in rulebook.profiles.values() for value in profile.parameters.values()
-                   for c in (value.citation, *((value.owed_by.citation,) if value.owed_by else ())))]
+    citations = [*((c, False) for rule in rulebook.rules.values() for c in rule.citations),
+                 *((value.citation, True) for profile in rulebook.profiles.values()
+                   for value in profile.parameters.values()),
+                 *((value.owed_by.citation, False) for profile in rulebook.profiles.values()
+                   for value in profile.parameters.values() if value.owed_by)]
     wrong = []
-    for citation in citations:
+    for citation, parameter in citations:
         link = re.fullmatch(rf":ref:`.* <clause-{re.escape(citation.source)}-(\d+)>`", clause_ref(
             rulebook, citation.source, citation.clause, citation.quote))
         assert link is not None, (citation.source, citation.clause)
         entry = coverage[citation.source].clauses[int(link[1])]
-        if entry.clause != citation.clause or not _overlap(rulebook.quotable_text(citation.source), entry.quote,
-                                                           citation.quote):
+        text = rulebook.quotable_text(citation.source)
+        of_clause = [c for c in coverage[citation.source].encoded if c.clause == citation.clause]
+        quoting = [c for c in of_clause if _overlap(text, c.quote, citation.quote)]
+        if entry not in (quoting or (of_clause[:1] if parameter else [])):
             wrong.append(f"{citation.source} {citation.clause} “{citation.quote[:20]}…” → “{entry.quote[:20]}…”")
     assert wrong == []
+    dated = rulebook.profiles["linyi-lingang-2023-campaign"].parameters["due.checklists-filed"].citation
+    assert clause_ref(rulebook, dated.source, dated.clause, dated.quote) == clause_ref(
+        rulebook, dated.source, dated.clause, "各部门单位结合我区实际对专项检查表进一步细化，并报区安委会办公室备案")
     leader = rulebook.rules["campaign.leader-check"].citations[0]
     assert (leader.source, leader.clause) == ("chongming-2023-campaign", "三、（一）1")
     assert clause_ref(rulebook, leader.source, leader.clause, leader.quote).endswith("<clause-chongming-2023-campaign-7>`")
+
+
+def test_a_clause_is_anchored_at_the_occurrence_its_coverage_entry_means(monkeypatch: pytest.MonkeyPatch) -> None:
+    """“2024年区应急局重点单位名单” is in the plan's list of annexes (附件：… 2.2024年区应急局重点单位名单) before it
+    heads 附件2 itself: the entry, and every citation of 附件2 linking to it, is anchored at the annex."""
+    monkeypatch.syspath_prepend(str(ROOT / "docs" / "_ext"))
+    spans = importlib.import_module("zhifa_docs")._spans
+    coverage = load_coverage()["chongming-2024"]
+    raw = load_rulebook().source_text("chongming-2024")
+    (k,) = [k for k, c in enumerate(coverage.clauses) if c.clause == "附件2"]
+    ((start, end),) = [(s, e) for s, e, index in spans(raw, coverage) if index == k]
+    assert raw[start:end] == "2024年区应急局重点单位名单"
+    assert raw[:start].rstrip().endswith("\n附件2"), raw[start - 40:end]
+    assert len(spans(raw, coverage)) == len(coverage.clauses)  # one anchor an entry
 
 
 def test_a_rule_without_a_profile_or_a_mutation_stops_the_build_naming_the_step_it_lacks(

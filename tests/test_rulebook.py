@@ -14,6 +14,7 @@ from engine.facts import BUILDERS
 from rulebook import load_rulebook, profile_problems
 from rulebook.catalogue import catalogue, load_coverage
 from rulebook.load import SOURCES_DIR
+from rulebook.model import DATE_UNIT, UNITS
 
 RULEBOOK = load_rulebook()
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -140,6 +141,16 @@ def test_no_title_states_a_value_its_profiles_give() -> None:
                     if re.search(rf"(?<![0-9.]){shown}(?!\.?[0-9])", title):
                         stated.append((rule.id, profile.id, name, title))
     assert stated == []
+
+
+@pytest.mark.parametrize("unit", sorted(UNITS))
+def test_what_a_unit_takes_shows_no_value_a_reader_could_take_for_one_given(unit: str) -> None:
+    """What a unit takes follows each value in the parameter tables (``2023-05-22 date — …``): an example
+    date there (``a date (2024-05-31)``) reads as a second date of the parameter."""
+    shown = str(UNITS[unit])
+    assert not re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}年", shown), shown
+    if unit == DATE_UNIT:
+        assert shown == "a date (YYYY-MM-DD)"
 
 
 def test_rules_are_introspectable_and_use_known_fact_kinds() -> None:

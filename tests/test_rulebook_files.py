@@ -55,6 +55,13 @@ def joint_share_rule(folder: Path) -> str:
     return text[start:text.index("  - id: ", start + 1)]
 
 
+def edit_joint_share(folder: Path, old: str, new: str) -> None:
+    """Edit plan.joint-share only: another rule may hold the same line (a rule added by the guides)."""
+    rule = joint_share_rule(folder)
+    assert rule.count(old) == 1, f"{old!r} is in plan.joint-share {rule.count(old)} times"
+    edit(folder, PLAN_RULES, rule, rule.replace(old, new))
+
+
 def without_message(rule: str) -> str:
     """A rule's text without its own message (its alternatives have none either)."""
     start = rule.index("    message:\n")
@@ -139,7 +146,7 @@ MISTAKES: dict[str, tuple[Callable[[Path], None], str]] = {
     "a date parameter given a number": (
         lambda f: edit(f, CAMPAIGN, "  campaign_end:\n    value: 2023-12-31\n", "  campaign_end:\n    value: 20231231\n"),
         "profiles/shanghai-chongming-2023-campaign.yaml: profiles[shanghai-chongming-2023-campaign].parameters."
-        "campaign_end.value: 20231231 is a number, but its unit 'date' takes a date (2024-05-31) (as rule "
+        "campaign_end.value: 20231231 is a number, but its unit 'date' takes a date (YYYY-MM-DD) (as rule "
         "form.cumulative-nondecreasing declares it)"),
     "a profile names an unknown role": (
         lambda f: edit(f, LINYI, "role: lead-unit", "role: lead-units"),
@@ -236,7 +243,7 @@ def test_a_value_outside_its_units_domain_is_refused_naming_its_file_and_field(f
 
 def test_a_parameter_declared_in_a_unit_zhifa_does_not_know_is_refused(folder: Path) -> None:
     """What an unknown unit takes is unknown: no value could be judged."""
-    edit(folder, PLAN_RULES, "        unit: percent\n", "        unit: percentage\n")
+    edit_joint_share(folder, "        unit: percent\n", "        unit: percentage\n")
     assert refusal(folder) == ["rules/plan.yaml: rules[plan.joint-share].parameters[0].unit: unknown unit 'percentage' "
                                "(known units: date, percent, checks per workday, checks per quarter, checks per year, "
                                "day of month, yes (1) or no (0))"]

@@ -262,17 +262,13 @@ class RuleIndex(_RstDirective):
 
 
 def _spans(raw: str, coverage: Coverage) -> list[tuple[int, int, int]]:
-    """(start, end, clause index) in the raw text of each listed clause's quote (its first occurrence)."""
-    kept = [(k, ch) for k, ch in enumerate(raw) if not ch.isspace()]
-    flat = "".join(ch for _, ch in kept)
-    spans = []
-    for index, clause in enumerate(coverage.clauses):
-        at = flat.find(normalise_whitespace(clause.quote))
-        if at < 0:
-            continue  # load_coverage has already refused misquotes
-        end = at + len(normalise_whitespace(clause.quote)) - 1
-        spans.append((kept[at][0], kept[end][0] + 1, index))
-    return spans
+    """(start, end, clause index) in the raw text of each listed clause's quote: at the occurrence the
+    entry chooses (load_coverage refuses a quote occurring more than once where it chooses none)."""
+    kept = [k for k, ch in enumerate(raw) if not ch.isspace()]
+    flat = normalise_whitespace(raw)
+    assert len(flat) == len(kept), "a quotable text is the raw text without its whitespace"
+    return [(kept[at], kept[end - 1] + 1, index) for index, clause in enumerate(coverage.clauses)
+            for at, end in clause.spans(flat)[:1]]
 
 
 def _rule_links(rule_ids: Iterable[str]) -> nodes.inline:
