@@ -539,6 +539,21 @@ def _repeated_steps(steps: CampaignSteps) -> list[Problem]:
               for index, earlier, role in repeats(steps.roles or (), lambda role: role))]
 
 
+def _record_problems(record: EnterpriseRecord) -> list[Problem]:
+    return _repeated_contractors(record) + _backdated_hazards(record)
+
+
+def _repeated_contractors(record: EnterpriseRecord) -> list[Problem]:
+    """A contractor listed twice in one outsourcing review (names matched by :func:`forms.plan.name_key`):
+    a slip that would have it reported twice, where each contractor is reported once."""
+    review = record.outsourcing_review
+    if review is None:
+        return []
+    return [Problem(f"outsourcing_review.contractors[{index}].name",
+                    f"contractor {c.name!r} is listed already, at outsourcing_review.contractors[{earlier}]")
+            for index, earlier, c in repeats(review.contractors, lambda c: name_key(c.name))]
+
+
 def _backdated_hazards(record: EnterpriseRecord) -> list[Problem]:
     """A hazard rectified, or given a deadline, before it was found: a slip (07-01 for 07-11), which
     would have it rectified at once and neither its five elements nor its report asked for."""
@@ -574,7 +589,7 @@ def _document(body: dict[str, Any], cls: type[Document], file: str) -> Document:
     document = _structure(body, cls, file)
     problems = (check_references(document) if isinstance(document, AnnualPlan)
                 else _repeated_steps(document) if isinstance(document, CampaignSteps)
-                else _backdated_hazards(document) if isinstance(document, EnterpriseRecord) else [])
+                else _record_problems(document) if isinstance(document, EnterpriseRecord) else [])
     if problems:
         raise LoadError(file, problems)
     return document

@@ -305,6 +305,10 @@ RECORD_CASES: list[tuple[str, Change, list[str]]] = [
      ["hazards[1].rectified: 2023-07-01 is before the hazard was found (2023-07-10)"]),
     ("a deferred deadline before found", lambda d: d["hazards"][1]["deferred"].update(deadline="2023-07-09"),
      ["hazards[1].deferred.deadline: 2023-07-09 is before the hazard was found (2023-07-10)"]),
+    ("a contractor listed twice (once with a space in its name)", lambda d: d["outsourcing_review"]["contractors"].append(
+        {**d["outsourcing_review"]["contractors"][0], "name": "上海某管道工程 有限公司", "unified_management": False}),
+     ["outsourcing_review.contractors[1].name: contractor '上海某管道工程 有限公司' is listed already, "
+      "at outsourcing_review.contractors[0]"]),
 ]
 
 
@@ -457,3 +461,21 @@ def test_an_aggregate_cannot_list_its_own_unit_as_a_member() -> None:
     data["members"].append(data["unit"])
     assert _refusal(data, AGGREGATE) == [
         f"members: the form's own unit {data['unit']!r} cannot be one of its members"]
+
+
+def test_the_cli_refuses_a_record_listing_a_contractor_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each contractor is reported once (campaign.contractor-outside-management): one listed twice in a
+    review is a slip the loader refuses, exit 2, naming the file and the field."""
+    from engine.cli import main
+
+    data = copy.deepcopy(read_data(RECORD))
+    contractors = data["outsourcing_review"]["contractors"]
+    contractors.append({**contractors[0], "name": "上海某管道工程（有限公司）"})
+    contractors[0]["name"] = "上海某管道工程(有限公司)"
+    path = write(data, tmp_path, ".yaml")
+    code = main(["check", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert f"{path}  无法检查 / unusable input" in out.splitlines()
+    assert (f"zhifa: {path}: outsourcing_review.contractors[1].name: contractor '上海某管道工程（有限公司）' "
+            "is listed already, at outsourcing_review.contractors[0]") in err.splitlines()

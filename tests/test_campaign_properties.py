@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 import engine
 from engine.campaign_facts import AT_LEAST_BY_RECORDS, RECTIFIED_PAIRS
+from engine.compile import compile_profile
+from engine.facts import build_facts
 from engine.report import Report
 from forms.dispatch import CountAmount, DispatchForm, load_template
 from forms.strategies import CAMPAIGN_ALTERNATIVE_MUTATIONS, CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles
@@ -55,6 +57,12 @@ def test_generated_campaigns_pass_every_rule(profile_id: str, data: st.DataObjec
     # Every rule is checked but form.matches-records on the forms no record names, and what a record
     # running to a day before its periods end leaves not yet due.
     assert [{n.rule for n in r.not_checked} for r in reports] == bundle.not_checked()
+    # And passing is not having nothing to judge: every rule has facts from some document.
+    compiled = compile_profile(RULEBOOK, profile_id)
+    documents = list(bundle.documents)
+    factless = [rule for rule in sorted(RULEBOOK.profiles[profile_id].rules)
+                if not build_facts(documents, RULEBOOK.rules[rule].fact_kinds, compiled.params).facts]
+    assert factless == []
 
 
 @pytest.mark.parametrize(("profile_id", "rule_id"), CASES, ids=[f"{p}:{r}" for p, r in CASES])

@@ -63,7 +63,12 @@ def test_staff_found_uncertified_break_the_duty(variant: str) -> None:
 def test_a_review_not_done_or_a_number_not_recorded_is_no_finding(variant: str) -> None:
     """No review: campaign.one-off-tasks reports the review missing, not this rule. A review that
     leaves the number out (or blank) has not found anyone: a blank is not 0, nor above it."""
-    assert found(record(variant, key_post_review=None), UNCERTIFIED) == []
+    no_review = record(variant, key_post_review=None)
+    assert found(no_review, UNCERTIFIED) == []
+    report = engine.check(document_from_data(no_review, "record.yaml"))
+    assert [(v.rule, v.location, v.message_en) for v in report.violations] == [
+        ("campaign.one-off-tasks", "/key_post_review",
+         f"{no_review['enterprise']}: the key-post staff review did not happen during the campaign")]
     done = read_data(RECORDS[variant])["key_post_review"]["done"]
     assert found(record(variant, key_post_review={"done": done}), UNCERTIFIED) == []
     assert found(record(variant, key_post_review={"done": done, "unlicensed": None}), UNCERTIFIED) == []

@@ -208,3 +208,24 @@ def test_an_item_one_check_short_of_its_units_is_reported_short(profile_id: str,
     assert report.rules_violated == ("plan.item-arithmetic",), [(v.rule, v.message_en) for v in report.violations]
     (violation,) = report.violations
     assert violation.fix_en == "correct the count, or say which units get fewer checks (1 short)"
+
+
+@pytest.mark.parametrize("stated_as", ["ten times over", "zero"])
+@given(plan=annual_plans("shanghai-chongming-2024"))
+def test_the_workload_ratio_is_over_the_supervision_workdays_the_inputs_give(stated_as: str, plan) -> None:
+    """plan.workload-ratio divides by the supervision workdays its accounting's inputs give, not the
+    figure stated: a stated figure far off either way is workload-arithmetic's finding only, and the
+    ratio is still checked."""
+    import attrs
+
+    from forms.strategies.plan import minimum_checks, rounds_up
+
+    w = plan.workload
+    assert w is not None and w.supervision_workdays is not None
+    stated = w.supervision_workdays * 10 if stated_as == "ten times over" else 0
+    # The minimum checks restated from the stated figure: only the supervision workdays are off.
+    off = attrs.evolve(plan, workload=attrs.evolve(
+        w, supervision_workdays=stated, minimum_checks=minimum_checks(stated, w.ratio, up=rounds_up(w))))
+    report = engine.check(off)
+    assert report.rules_violated == ("plan.workload-arithmetic",), [(v.rule, v.message_en) for v in report.violations]
+    assert report.not_checked == ()

@@ -187,7 +187,7 @@ def on_time_filing_day(campaign: CampaignFacts, month: date) -> st.SearchStrateg
 
 
 @st.composite
-def contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
+def managed_contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
     """Contractors under the enterprise's unified management (``campaign.contractor-outside-management``),
     each other condition drawn: disorderly outsourcing is for the forms to count."""
     return tuple(Contractor(name=f"承包方{k + 1}", qualified=draw(st.booleans()), agreement=draw(st.booleans()),
@@ -197,12 +197,12 @@ def contractors(draw: st.DrawFn, n: int) -> tuple[Contractor, ...]:
 
 
 @st.composite
-def hazards(draw: st.DrawFn, start: date, end: date) -> Hazard:
-    """A hazard rectified the day it was found, or a deferred one with its five elements, reported if
-    the enterprise found it itself (and perhaps rectified since, by ``end``). Where no report is
-    owed, whether one was made is drawn, perhaps not recorded."""
+def hazards(draw: st.DrawFn, start: date, end: date, deferred: bool | None = None) -> Hazard:
+    """A hazard rectified the day it was found, or (``deferred``; drawn where None) a deferred one with
+    its five elements, reported if the enterprise found it itself (and perhaps rectified since, by
+    ``end``). Where no report is owed, whether one was made is drawn, perhaps not recorded."""
     found = draw(dates_between(start, end))
-    if draw(st.booleans()):
+    if not (draw(st.booleans()) if deferred is None else deferred):
         return Hazard(description="消防通道堵塞", found_by=draw(st.sampled_from(FoundBy)), found=found, rectified=found,
                   reported=draw(st.sampled_from([True, False, None])))
     plan = DeferredPlan(responsible="安全科科长", measures="更换老化管线", funds="20万元",
@@ -214,13 +214,24 @@ def hazards(draw: st.DrawFn, start: date, end: date) -> Hazard:
 
 
 @st.composite
+def hazard_ledgers(draw: st.DrawFn, start: date, end: date, a_deferred_one: bool = False) -> tuple[Hazard, ...]:
+    """Up to two hazards found between ``start`` and ``end``; with ``a_deferred_one``, one or two, one
+    of them deferred (in either place)."""
+    if not a_deferred_one:
+        return tuple(draw(st.lists(hazards(start, end), max_size=2)))
+    ledger = [draw(hazards(start, end, deferred=True)), *draw(st.lists(hazards(start, end), max_size=1))]
+    return tuple(draw(st.permutations(ledger)))
+
+
+@st.composite
 def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, spot_month: date,
-                       final: bool = True) -> EnterpriseRecord:
+                       final: bool = True, shows_all: bool = False) -> EnterpriseRecord:
     """An enterprise that met every campaign duty: a leader-led check in every quarter (month if
     high-risk), drills, the warning education and both reviews within the campaign; perhaps a
     check, a drill and a warning education before it (which count for nothing). Unless ``final``, the record may run
     only to a day (``as_of``) after the month it was spot-checked: it then holds what was done by
-    that day, every period over by then done."""
+    that day, every period over by then done. A record that ``shows_all`` has at least one contractor
+    and one deferred hazard, so that every rule judging a record has something to judge."""
     high_risk = draw(st.booleans())
     start, end = campaign.start, campaign.end
     as_of = None if final or not draw(st.booleans()) else draw(dates_between(_month_end(spot_month), end))
@@ -233,14 +244,14 @@ def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, sp
     leader_checks = (*before, *each(_periods(start, end, 1 if high_risk else 3)))
     drills = (*before, *each(_periods(start, end, 6) if high_risk else [(start, end)]))
     outsourcing = OutsourcingReview(done=draw(dates_between(start, until)),
-                                    contractors=draw(contractors(draw(st.integers(0, 2)))))
+                                    contractors=draw(managed_contractors(draw(st.integers(int(shows_all), 2)))))
     # No one uncertified (campaign.uncertified-special-work), or the number not recorded.
     key_posts = KeyPostReview(done=draw(dates_between(start, until)), unlicensed=draw(st.sampled_from([0, None])))
     return EnterpriseRecord(
         enterprise=f"企业{number:02d}有限公司", sector=draw(st.sampled_from(["危险化学品", "工贸", "建筑施工", "燃气"])),
         high_risk=high_risk, profile=campaign.id, leader_checks=leader_checks, drills=drills,
         warning_education=(*before, draw(dates_between(start, until))), outsourcing_review=outsourcing, key_post_review=key_posts,
-        hazards=tuple(draw(st.lists(hazards(start, until), max_size=2))),
+        hazards=draw(hazard_ledgers(start, until, shows_all)),
         spot_check=SpotCheck(by=draw(spelled(REPORTING_UNIT)), month=f"{spot_month:%Y-%m}"), as_of=as_of)
 
 
@@ -460,15 +471,17 @@ def above_the_records(forms: tuple[DispatchForm, ...]) -> tuple[DispatchForm, ..
 def campaign_bundles(draw: st.DrawFn, profile: str = "shanghai-chongming-2023-campaign") -> CampaignBundle:
     """One campaign's documents satisfying every rule of ``profile``: 2–3 months of forms from the
     first report month for a reporting unit (with the records of 1–3 enterprises it spot-checked in
-    any of those months, the first record final; its counts the least the records show, or the
-    most they allow, those the records give only the least of perhaps stated above it), two member
-    units and their township's aggregate, and the dated steps."""
+    any of those months, the first record final and with a contractor and a deferred hazard; its
+    counts the least the records show, or the most they allow, those the records give only the
+    least of perhaps stated above it), two member units and their township's aggregate, and the
+    dated steps."""
     campaign = campaign_facts(profile)
     template = load_template(campaign.variant)
     months = [campaign.first_month]
     for _ in range(draw(st.integers(1, 2))):
         months.append(_next_month(months[-1]))
-    records = tuple(draw(enterprise_records(campaign, k + 1, draw(st.sampled_from(months)), final=k == 0))
+    records = tuple(draw(enterprise_records(campaign, k + 1, draw(st.sampled_from(months)), final=k == 0,
+                                            shows_all=k == 0))
                     for k in range(draw(st.integers(1, 3))))
     unit_forms = draw(dispatch_series(template, campaign, REPORTING_UNIT, months, spot_checks=len(records)))
     members = [draw(dispatch_series(template, campaign, name, months)) for name in MEMBER_UNITS]
@@ -493,12 +506,14 @@ def campaign_steps(draw: st.DrawFn, campaign: CampaignFacts) -> CampaignSteps:
     """The reporting unit's dated steps, each it owes done by its deadline and not before the
     campaign began. The record states the unit's roles (any of them, or none), as it must where
     some steps are owed by a role only (else those are not checked); elsewhere it may leave them
-    unstated. It may run only to a day (``as_of``) in the campaign: a step falling due after it is
-    recorded only if done by then. A step the unit does not owe may be recorded, on any day around
+    unstated. It may run only to a day (``as_of``) in the campaign, not before the first deadline
+    every unit owes (a record with nothing due yet gives campaign.phase-deadlines nothing to judge):
+    a step falling due after it is recorded only if done by then. A step the unit does not owe may be recorded, on any day around
     its deadline, late or not, before the campaign or not."""
     held = st.lists(st.sampled_from(UnitRole), unique=True).map(tuple)
     roles = draw(held if campaign.owed_by else st.none() | held)
-    as_of = draw(st.none() | dates_between(campaign.start, campaign.end))
+    first_due = min(due for step, due in campaign.deadlines.items() if step not in campaign.owed_by)
+    as_of = draw(st.none() | dates_between(max(campaign.start, first_due), campaign.end))
     unit = CampaignSteps(unit=draw(spelled(REPORTING_UNIT)), profile=campaign.id, milestones=(), roles=roles, as_of=as_of)
     milestones = []
     for step, due in sorted(campaign.deadlines.items()):
