@@ -805,29 +805,49 @@ def _tasks_not_due(index: int, record: EnterpriseRecord, end: date, tasks: list[
                    doc=index)
 
 
+def _review_not_recorded(index: int, zh: str, en: str, what_zh: str, what_en: str) -> Missing:
+    """Why a rule judging what a review found is not checked for record ``index``: the record holds
+    no such review (not done yet, or not written down), so what it would have found is not known.
+    About that record only; whether the review is owed is ``campaign.one-off-tasks``' finding."""
+    return Missing(f"台账未记载{zh}，{what_zh}无从核对", f"the record holds no {en}, so {what_en} cannot be checked",
+                   doc=index)
+
+
 def uncertified_staff(bundle: Bundle, params: Params) -> Built:
     """``uncertified-staff``: the staff the key-post review found working a special-operation post
-    without a certificate (a review not yet done gives no fact; a number not recorded is blank)."""
+    without a certificate. A review not recorded, or its number not recorded, is a reason the rule
+    is not checked for that record: never read as no one found."""
     records = _records(bundle)
     if not records:
         yield NO_RECORDS
     for index, record in records:
         post = record.key_post_review
-        if post is not None:
-            yield {"kind": "uncertified-staff", "doc": index, "loc": "/key_post_review/unlicensed",
-                   "enterprise": record.enterprise, "unlicensed": post.unlicensed or 0,
-                   "unlicensed_blank": int(post.unlicensed is None)}
+        if post is None or post.unlicensed is None:
+            yield (_review_not_recorded(index, "关键岗位人员排查", "key-post staff review",
+                                        "排查发现的无证上岗人数", "the staff it found working uncertified")
+                   if post is None else
+                   Missing("台账未记载关键岗位人员排查发现的无证上岗人数（unlicensed），不作核对",
+                           "the record does not say how many staff the key-post review found working uncertified "
+                           "(unlicensed), so it is not checked", doc=index))
+            continue
+        yield {"kind": "uncertified-staff", "doc": index, "loc": "/key_post_review/unlicensed",
+               "enterprise": record.enterprise, "unlicensed": post.unlicensed}
 
 
 def contractors_reviewed(bundle: Bundle, params: Params) -> Built:
     """``contractor``: each contractor the outsourcing review found, and whether it is under the
-    enterprise's unified management (``unified``)."""
+    enterprise's unified management (``unified``). A review not recorded is a reason the rule is not
+    checked for that record; one finding no contractors (``contractors: []``) has nothing to judge."""
     records = _records(bundle)
     if not records:
         yield NO_RECORDS
     for index, record in records:
         review = record.outsourcing_review
-        for k, contractor in enumerate(review.contractors if review else ()):
+        if review is None:
+            yield _review_not_recorded(index, "外包外租排查", "outsourcing and leasing review",
+                                       "承包承租方是否纳入统一管理", "whether its contractors are under unified management")
+            continue
+        for k, contractor in enumerate(review.contractors):
             yield {"kind": "contractor", "doc": index, "loc": f"/outsourcing_review/contractors/{k}",
                    "enterprise": record.enterprise, "contractor": contractor.name,
                    "unified": int(contractor.unified_management)}
@@ -974,8 +994,7 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                                 texts=("enterprise", "hazard", "missing_zh", "missing_en")),
     "one-off-task": FactKind(one_off_tasks, ("enterprise", "task_zh", "task_en", "done"),
                              reads=_CAMPAIGN_READS, texts=("enterprise", "task_zh", "task_en")),
-    "uncertified-staff": FactKind(uncertified_staff, ("enterprise", "unlicensed", "unlicensed_blank"),
-                                  blank_when={"unlicensed": "unlicensed_blank"}, texts=("enterprise",)),
+    "uncertified-staff": FactKind(uncertified_staff, ("enterprise", "unlicensed"), texts=("enterprise",)),
     "contractor": FactKind(contractors_reviewed, ("enterprise", "contractor", "unified"), texts=("enterprise", "contractor")),
     # Deadlines are the profile's ``due.<step>`` parameters, however many it has (the family ``due.*``).
     # ``step_zh``/``step_en``: the step in words, from its deadline's title in the profile (else its name).

@@ -25,7 +25,7 @@ from forms.strategies.campaign import (
     campaign_facts,
     derived_bounds,
     filing_days,
-    not_yet_due,
+    not_checked_on,
     restated,
 )
 
@@ -240,7 +240,7 @@ def test_a_second_record_of_an_enterprise_leaves_exactly_the_forms_it_feeds_not_
     campaign = campaign_facts(profile_id)
     assert [{n.rule for n in r.not_checked} for r in reports] == [
         {"form.matches-records"} if k in expected else rules for k, rules in enumerate(bundle.not_checked())
-    ] + [not_yet_due(again, campaign)]
+    ] + [not_checked_on(again, campaign)]
     for k in expected:
         (reason,) = reports[k].not_checked
         assert (reason.rule, reason.reason_en) == ("form.matches-records", (

@@ -122,11 +122,20 @@ class CampaignBundle:
     def not_checked(self) -> list[set[str]]:
         """The rules each of :attr:`documents` leaves not checked: ``form.matches-records`` on the
         forms of units no record names as spot-checking (the members' and the roll-up), and on each
-        record what ``not_yet_due`` says."""
+        record what ``not_checked_on`` says."""
         campaign = campaign_facts(self.profile)
         return [*(set() for _ in self.unit_forms), *({"form.matches-records"} for _ in self.member_forms),
                 *({"form.matches-records"} for _ in self.aggregate_forms),
-                *(not_yet_due(record, campaign) for record in self.records), set()]
+                *(not_checked_on(record, campaign) for record in self.records), set()]
+
+
+def not_checked_on(record: EnterpriseRecord, campaign: CampaignFacts) -> set[str]:
+    """The rules a record leaves not checked: what ``not_yet_due`` says, and the rules judging what a
+    review found where the record holds no such review (or, for the key-post review, no number)."""
+    posts = record.key_post_review
+    return (not_yet_due(record, campaign)
+            | ({"campaign.uncertified-special-work"} if posts is None or posts.unlicensed is None else set())
+            | ({"campaign.contractor-outside-management"} if record.outsourcing_review is None else set()))
 
 
 def not_yet_due(record: EnterpriseRecord, campaign: CampaignFacts) -> set[str]:
@@ -245,8 +254,10 @@ def enterprise_records(draw: st.DrawFn, campaign: CampaignFacts, number: int, sp
     drills = (*before, *each(_periods(start, end, 6) if high_risk else [(start, end)]))
     outsourcing = OutsourcingReview(done=draw(dates_between(start, until)),
                                     contractors=draw(managed_contractors(draw(st.integers(int(shows_all), 2)))))
-    # No one uncertified (campaign.uncertified-special-work), or the number not recorded.
-    key_posts = KeyPostReview(done=draw(dates_between(start, until)), unlicensed=draw(st.sampled_from([0, None])))
+    # No one uncertified (campaign.uncertified-special-work), or the number not recorded (that rule
+    # then not checked for the record: not so where the record shows all).
+    key_posts = KeyPostReview(done=draw(dates_between(start, until)),
+                              unlicensed=0 if shows_all else draw(st.sampled_from([0, None])))
     return EnterpriseRecord(
         enterprise=f"企业{number:02d}有限公司", sector=draw(st.sampled_from(["危险化学品", "工贸", "建筑施工", "燃气"])),
         high_risk=high_risk, profile=campaign.id, leader_checks=leader_checks, drills=drills,
