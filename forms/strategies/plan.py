@@ -263,14 +263,20 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
     category_list = [c.id for c in key_units.categories]
 
     items: list[InspectionItem] = []
-    # Key units: the categories split between one or two covering items, each planned in full.
+    # Key units: the categories split between one or two covering items, each planned in full for its
+    # own; either may also cover some of the other's (its units then checked under either item),
+    # which never leaves a unit short.
     split = draw(st.integers(1, len(category_list))) if len(category_list) > 1 else len(category_list)
-    for n, covers in enumerate((category_list[:split], category_list[split:])):
-        if covers:
-            units = sum(units_in[c] for c in covers)
-            items.append(InspectionItem(id=f"key-units-{n + 1}", name=f"重点单位执法检查{n + 1}", category=Category.KEY,
+    own_units: dict[str, int] = {}  # a covering item's checks a period: the units of its own categories
+    for n, own in enumerate((category_list[:split], category_list[split:])):
+        if own:
+            units = sum(units_in[c] for c in own)
+            shared = draw(st.lists(st.sampled_from(category_list), max_size=2))
+            item_id = f"key-units-{n + 1}"
+            own_units[item_id] = units
+            items.append(InspectionItem(id=item_id, name=f"重点单位执法检查{n + 1}", category=Category.KEY,
                                         planned=units * per_year + draw(st.integers(0, 5)), group="key-units",
-                                        covers=tuple(covers)))
+                                        covers=tuple(dict.fromkeys([*own, *shared]))))
     units, each = draw(st.integers(1, 20)), draw(st.integers(1, 3))
     items.append(InspectionItem(id="special", name=facts.special_name, category=Category.KEY, planned=units * each,
                                 units=units, checks_per_unit=each, tags=(Tag.SPECIAL,)))
@@ -299,7 +305,7 @@ def annual_plans(draw: st.DrawFn, profile: str = "shanghai-chongming-2024") -> A
         if item.period is Period.QUARTERLY:
             spread = quarterly_spreads(item.planned, facts.min_checks_per_quarter)
         elif item.covers:  # its units checked in every period, as a schedule naming no unit is checked
-            spread = period_spreads(item.planned, per_year, sum(units_in[c] for c in item.covers))
+            spread = period_spreads(item.planned, per_year, own_units[item.id])
         else:
             spread = monthly_spreads(item.planned)
         rows.append(ScheduleRow(ref=item.id, monthly=draw(spread)))
@@ -379,10 +385,27 @@ def break_joint_share(plan: AnnualPlan, threshold: Decimal | None = None) -> Ann
 
 
 def break_key_unit_coverage(plan: AnnualPlan) -> AnnualPlan:
-    """One key unit dropped from the checks: its category loses the item that covered it."""
-    item = next(i for i in plan.items if i.covers)
-    items = tuple(attrs.evolve(i, covers=i.covers[:-1]) if i is item else i for i in plan.items)
+    """One key unit dropped from the checks: its category (the last the first covering item covers)
+    loses every item that covered it."""
+    dropped = next(i for i in plan.items if i.covers).covers[-1]
+    items = tuple(attrs.evolve(i, covers=tuple(c for c in i.covers if c != dropped)) for i in plan.items)
     return attrs.evolve(plan, items=items)
+
+
+def covering_group(plan: AnnualPlan) -> list[InspectionItem]:
+    """The first covering item and every item sharing a category with it (directly or through
+    another): their units may be checked under any of them, so they are short only together."""
+    covering = [i for i in plan.items if i.covers]
+    group, categories = [covering[0]], set(covering[0].covers)
+    while joined := [i for i in covering if i not in group and categories & set(i.covers)]:
+        group += joined
+        categories |= {c for i in joined for c in i.covers}
+    return group
+
+
+def _group_units(plan: AnnualPlan, group: list[InspectionItem]) -> int:
+    assert plan.key_units is not None
+    return sum(1 for u in plan.key_units.units if any(u.category in i.covers for i in group))
 
 
 def break_workload_arithmetic(plan: AnnualPlan) -> AnnualPlan:
@@ -483,7 +506,7 @@ def _moved(plan: AnnualPlan, from_id: str, to_id: str, checks: int) -> AnnualPla
     return with_planned(plan, to_id, _item(plan, to_id).planned + checks)
 
 
-def _every_unit_named(plan: AnnualPlan) -> AnnualPlan:
+def every_unit_named(plan: AnnualPlan) -> AnnualPlan:
     """The schedule names every key unit at the start of every period."""
     assert plan.key_units is not None and plan.schedule is not None
     periods = key_unit_periods(profile_facts(plan.profile).key_unit_checks_per_year)
@@ -492,14 +515,18 @@ def _every_unit_named(plan: AnnualPlan) -> AnnualPlan:
 
 
 def covering_item_short(plan: AnnualPlan) -> AnnualPlan:
-    """An item covering key units plans one check fewer than they need; the rest go to the period sample.
-    The schedule names each unit's checks, which stand: a year short is short in some period of its
-    rows too, which alternative 3 reports where no unit is named."""
-    assert plan.key_units is not None
-    item = next(i for i in plan.items if i.covers)
-    units = sum(1 for u in plan.key_units.units if u.category in item.covers)
-    required = units * profile_facts(plan.profile).key_unit_checks_per_year
-    return _moved(_every_unit_named(plan), item.id, "period-sample", item.planned - required + 1)
+    """The items covering key units together (:func:`covering_group`) plan one check fewer than the
+    units need; the rest go to the period sample. The schedule names each unit's checks, which
+    stand: a year short is short in some period of its rows too, which alternative 3 reports where
+    no unit is named."""
+    group = covering_group(plan)
+    required = _group_units(plan, group) * profile_facts(plan.profile).key_unit_checks_per_year
+    surplus = sum(i.planned for i in group) - required + 1
+    plan = every_unit_named(plan)
+    for item in group:  # taken from the first item, then the next
+        moved = min(item.planned, surplus)
+        plan, surplus = _moved(plan, item.id, "period-sample", moved), surplus - moved
+    return plan
 
 
 def _with_key_unit(plan: AnnualPlan, unit: KeyUnit) -> AnnualPlan:
@@ -527,22 +554,22 @@ def unit_unvisited_in_a_period(plan: AnnualPlan) -> AnnualPlan:
     assert plan.key_units is not None
     units = plan.key_units.units
     added = KeyUnit(no=len(units) + 1, name="上海未排期单位有限公司", category=units[-1].category, township="城桥镇")
-    return _with_key_unit(_every_unit_named(plan), added)
+    return _with_key_unit(every_unit_named(plan), added)
 
 
 def covering_rows_short_in_a_period(plan: AnnualPlan) -> AnnualPlan:
-    """The schedule names no unit, and the first covering item's row moves checks from its first
-    period to its last until the first is one short of its units (the row's total unchanged, the
-    months' totals restated)."""
+    """The schedule names no unit, and the rows of the items covering key units together
+    (:func:`covering_group`) move checks from their first period to their last until the first is
+    one short of their units (each row's total unchanged, the months' totals restated)."""
     assert plan.key_units is not None and plan.schedule is not None
     periods = key_unit_periods(profile_facts(plan.profile).key_unit_checks_per_year)
-    item = next(i for i in plan.items if i.covers)
-    units = sum(1 for u in plan.key_units.units if u.category in item.covers)
+    group = {i.id for i in covering_group(plan)}
+    surplus = sum(row.monthly[m - 1] or 0 for row in plan.schedule.rows if row.ref in group for m in periods[0])
+    surplus -= _group_units(plan, covering_group(plan)) - 1
     rows = []
     for row in plan.schedule.rows:
-        if row.ref == item.id:
+        if row.ref in group:
             months = [v or 0 for v in row.monthly]
-            surplus = sum(months[m - 1] for m in periods[0]) - units + 1
             for m in periods[0]:
                 moved = min(months[m - 1], surplus)
                 months[m - 1] -= moved
