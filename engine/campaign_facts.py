@@ -883,12 +883,15 @@ def milestones(bundle: Bundle, params: Params) -> Built:
                        "done": milestone.done.isoformat(), "recorded": 1, "days_late": 0,
                        "before_start": int(milestone.done < start), "known": 0, "known_steps": known_steps}
         unchecked: list[tuple[str, UnitRole]] = []
+        pending: list[tuple[str, date]] = []
         for step, due in sorted(deadlines.items()):
             assert isinstance(due, date)
             k, when = done.get(step, (-1, None))
-            if when is None and steps.as_of is not None and due > steps.as_of:
-                continue  # not due by the day the record runs to
             role = role_owing(params, f"due.{step}")
+            if when is None and steps.as_of is not None and due > steps.as_of:
+                if role is None or steps.roles is None or role in steps.roles:
+                    pending.append((step, due))  # not due by the day the record runs to: not checked
+                continue
             if role is not None:
                 if steps.roles is None:
                     unchecked.append((step, role))  # whether the unit owes it is not known: never guessed
@@ -904,6 +907,22 @@ def milestones(bundle: Bundle, params: Params) -> Built:
                    "known": 1, "known_steps": known_steps}
         if unchecked:
             yield _roles_unstated(index, steps.unit, unchecked)
+        if pending:
+            yield _steps_not_due(index, steps, params, pending)
+
+
+def _steps_not_due(index: int, steps: CampaignSteps, params: Params, pending: list[tuple[str, date]]) -> Missing:
+    """Why steps falling due after the day record ``index`` runs to (``as_of``), and not recorded,
+    are not checked: not yet due. About that record only; in order of step."""
+    assert steps.as_of is not None  # a final record has every step due
+    shown = []
+    for step, due in pending:
+        title = title_of(params, f"due.{step}")
+        day = due.isoformat()
+        shown.append((f"{title.zh if title else step}（{day}）", f"{title.en if title else step} ({day})"))
+    return Missing(f"阶段工作记录截至{steps.as_of.isoformat()}，{'、'.join(zh for zh, _ in shown)}尚未到期，未记录，不作检查",
+                   f"the record runs to {steps.as_of.isoformat()}: {'; '.join(en for _, en in shown)} "
+                   f"{'is' if len(shown) == 1 else 'are'} not yet due, not recorded and not checked", doc=index)
 
 
 def _roles_unstated(index: int, unit: str, steps: list[tuple[str, UnitRole]]) -> Missing:

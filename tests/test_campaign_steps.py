@@ -52,14 +52,20 @@ def missing(report: Report) -> list[str]:
 # ---------------------------------------------------------------- as_of
 
 
-def test_steps_falling_due_after_the_day_the_record_runs_to_are_not_missing() -> None:
+def test_steps_falling_due_after_the_day_the_record_runs_to_are_not_missing_but_not_checked() -> None:
+    """Not yet due by the day the record runs to, and not recorded: neither missing nor passed, but
+    listed not checked, named with their deadlines."""
     assert missing(check(CHONGQIAO)) == ["implementation-report-1", "implementation-report-2"]  # final: both
-    for as_of, expected in (("2023-06-30", []), ("2023-08-04", []), ("2023-08-05", ["implementation-report-1"]),
-                            ("2023-12-20", ["implementation-report-1", "implementation-report-2"])):
+    first, second = "the first implementation report (2023-08-05)", "the second implementation report (2023-12-20)"
+    for as_of, expected, pending in (
+            ("2023-06-30", [], f"{first}; {second} are"), ("2023-08-04", [], f"{first}; {second} are"),
+            ("2023-08-05", ["implementation-report-1"], f"{second} is"),
+            ("2023-12-20", ["implementation-report-1", "implementation-report-2"], None)):
         report = check(CHONGQIAO, as_of=as_of)
         assert missing(report) == expected, as_of
         assert [v.rule for v in report.violations] == [RULE] * len(expected)
-        assert report.not_checked == ()
+        assert [(n.rule, n.reason_en) for n in report.not_checked] == ([] if pending is None else [
+            (RULE, f"the record runs to {as_of}: {pending} not yet due, not recorded and not checked")]), as_of
 
 
 def test_a_step_recorded_is_judged_by_its_date_even_after_the_day_the_record_runs_to() -> None:
@@ -204,7 +210,8 @@ def test_a_record_not_stating_its_roles_is_named_in_its_own_report_only() -> Non
 
 def test_a_record_not_stating_its_roles_is_named_alone_where_no_step_was_checked() -> None:
     """Nothing was checked in the bundle (the only step due by 05-27 is owed by a role): the record
-    not stating its roles has it not checked; the one stating none it holds owes nothing yet."""
+    not stating its roles has it not checked; the one stating none it holds owes nothing yet, and has
+    the step every unit owes later listed not yet due."""
     unstated = document_from_data({**PLANNING, "as_of": "2023-05-27", "milestones": []})
     none_held = document_from_data({**PLANNING, "unit": "区消防救援大队", "as_of": "2023-05-27", "milestones": [],
                                     "roles": []})
@@ -213,7 +220,10 @@ def test_a_record_not_stating_its_roles_is_named_alone_where_no_step_was_checked
     assert [(n.rule, n.reason_en) for n in first.not_checked] == [(
         RULE, "the steps record of 区规划建设局 does not state the unit's roles (roles), so work-plan-and-liaison "
               "(owed by a sector's lead unit only: lead-unit) is not checked")]
-    assert second.not_checked == () and second.violations == ()
+    assert second.violations == ()  # the only step owed by every unit falls due after 05-27: not checked
+    assert [(n.rule, n.reason_en) for n in second.not_checked] == [(
+        RULE, "the record runs to 2023-05-27: filing the detailed checklists (2023-05-31) is not yet due, "
+              "not recorded and not checked")]
 
 
 def test_two_records_of_one_unit_each_name_their_own_steps_whatever_their_order() -> None:

@@ -122,11 +122,21 @@ class CampaignBundle:
     def not_checked(self) -> list[set[str]]:
         """The rules each of :attr:`documents` leaves not checked: ``form.matches-records`` on the
         forms of units no record names as spot-checking (the members' and the roll-up), and on each
-        record what ``not_checked_on`` says."""
+        record what ``not_checked_on`` says, and on the steps what ``steps_not_checked`` says."""
         campaign = campaign_facts(self.profile)
         return [*(set() for _ in self.unit_forms), *({"form.matches-records"} for _ in self.member_forms),
                 *({"form.matches-records"} for _ in self.aggregate_forms),
-                *(not_checked_on(record, campaign) for record in self.records), set()]
+                *(not_checked_on(record, campaign) for record in self.records), steps_not_checked(self.steps, campaign)]
+
+
+def steps_not_checked(steps: CampaignSteps, campaign: CampaignFacts) -> set[str]:
+    """``campaign.phase-deadlines`` where a step the unit owes falls due after the day its record runs
+    to (``as_of``) and is not recorded: not yet due, so not checked."""
+    recorded = {m.step for m in steps.milestones}
+    pending = [step for step, due in campaign.deadlines.items() if step not in recorded
+               and steps.as_of is not None and due > steps.as_of
+               and (steps.roles is None or campaign.owes(steps, step))]  # roles unstated: not checked either way
+    return {"campaign.phase-deadlines"} if pending else set()
 
 
 def not_checked_on(record: EnterpriseRecord, campaign: CampaignFacts) -> set[str]:
