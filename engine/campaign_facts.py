@@ -913,10 +913,10 @@ def milestones(bundle: Bundle, params: Params) -> Built:
 
 def _steps_not_due(index: int, steps: CampaignSteps, params: Params, pending: list[tuple[str, date]]) -> Missing:
     """Why steps falling due after the day record ``index`` runs to (``as_of``), and not recorded,
-    are not checked: not yet due. About that record only; in order of step."""
+    are not checked: not yet due. About that record only; in order of deadline."""
     assert steps.as_of is not None  # a final record has every step due
     shown = []
-    for step, due in pending:
+    for step, due in sorted(pending, key=lambda p: (p[1], p[0])):  # by deadline
         title = title_of(params, f"due.{step}")
         day = due.isoformat()
         shown.append((f"{title.zh if title else step}（{day}）", f"{title.en if title else step} ({day})"))

@@ -61,6 +61,13 @@ def _runs(kinds: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], frozenset[str]
     return tuple(result)
 
 
+def _joined(first: Missing, then: Missing) -> Missing:
+    """Two reasons about one document, in the order its builder gave them (one, if they are one)."""
+    if then == first:
+        return first
+    return attrs.evolve(first, zh=f"{first.zh}；{then.zh}", en=f"{first.en}; {then.en}")
+
+
 def unread_inputs(names: Sequence[str]) -> Missing:
     """Why facts that compare documents are not built: these inputs of the check could not be read,
     and any of them may be a document they compare (a member's form, a month, a record). Named in
@@ -102,13 +109,13 @@ class FactStream:
                 keep = frozenset(asked)
             made: set[str] = set()
             reason: Missing | None = None
-            own: dict[int, Missing] = {}  # document → the first reason about it alone
+            own: dict[int, Missing] = {}  # document → the reasons about it alone, joined
             for item in builder(self.bundle, self.params):
                 if isinstance(item, Missing):
                     if item.doc is None:
                         reason = reason or item
-                    else:
-                        own.setdefault(item.doc, item)
+                    else:  # several about one document (roles unstated, steps not yet due): all kept
+                        own[item.doc] = _joined(own[item.doc], item) if item.doc in own else item
                 elif keep is None or item["kind"] in keep:
                     item["id"] = f"f{number}"  # each builder makes fresh dicts: number them in place
                     number += 1

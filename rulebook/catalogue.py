@@ -128,11 +128,6 @@ def _spans(text: str, quote: str) -> list[tuple[int, int]]:
     return found
 
 
-def _overlap(text: str, quote: str, other: str) -> bool:
-    """Whether two quotes of one source share some of its text."""
-    return any(a < d and c < b for a, b in _spans(text, quote) for c, d in _spans(text, other))
-
-
 def _overlap_entry(text: str, entry: Clause, quote: str) -> bool:
     """Whether a quote shares some of the source's text with a coverage entry (at the place it means)."""
     return any(a < d and c < b for a, b in entry.spans(text) for c, d in _spans(text, quote))

@@ -210,8 +210,9 @@ def test_a_record_not_stating_its_roles_is_named_in_its_own_report_only() -> Non
 
 def test_a_record_not_stating_its_roles_is_named_alone_where_no_step_was_checked() -> None:
     """Nothing was checked in the bundle (the only step due by 05-27 is owed by a role): the record
-    not stating its roles has it not checked; the one stating none it holds owes nothing yet, and has
-    the step every unit owes later listed not yet due."""
+    not stating its roles has it not checked, and the steps falling due later listed not yet due
+    (both reasons kept: before, the second was dropped); the one stating none it holds owes nothing
+    yet, and has the step every unit owes later listed not yet due."""
     unstated = document_from_data({**PLANNING, "as_of": "2023-05-27", "milestones": []})
     none_held = document_from_data({**PLANNING, "unit": "区消防救援大队", "as_of": "2023-05-27", "milestones": [],
                                     "roles": []})
@@ -219,7 +220,9 @@ def test_a_record_not_stating_its_roles_is_named_alone_where_no_step_was_checked
     assert isinstance(first, Report) and isinstance(second, Report)
     assert [(n.rule, n.reason_en) for n in first.not_checked] == [(
         RULE, "the steps record of 区规划建设局 does not state the unit's roles (roles), so work-plan-and-liaison "
-              "(owed by a sector's lead unit only: lead-unit) is not checked")]
+              "(owed by a sector's lead unit only: lead-unit) is not checked; the record runs to 2023-05-27: "
+              "filing the sector groups' work plans (2023-05-30); filing the detailed checklists (2023-05-31) "
+              "are not yet due, not recorded and not checked")]
     assert second.violations == ()  # the only step owed by every unit falls due after 05-27: not checked
     assert [(n.rule, n.reason_en) for n in second.not_checked] == [(
         RULE, "the record runs to 2023-05-27: filing the detailed checklists (2023-05-31) is not yet due, "
@@ -260,8 +263,12 @@ def test_linyis_scoped_steps_and_their_quotes() -> None:
     # Each deadline quotes its date alone: the sentence it heads states a requirement no rule checks
     # (the ongoing drive, the study of the checklists) before the filing the rule's citation quotes.
     sector, checklists = parameters["due.sector-plan-filed"].citation, parameters["due.checklists-filed"].citation
-    assert (sector.clause, sector.quote) == ("五、（一）2", "5月30日前")
-    assert (checklists.clause, checklists.quote) == ("五、（一）3", "5月31日前")
+    # With its item number, so that the quote occurs once in the source (“5月31日前” alone is also the
+    # phase heading's 五、（一）“（2023年5月31日前）”).
+    assert (sector.clause, sector.quote) == ("五、（一）2", "2.5月30日前")
+    assert (checklists.clause, checklists.quote) == ("五、（一）3", "3.5月31日前")
+    text = RULEBOOK.quotable_text(LINYI)
+    assert text.count("2.5月30日前") == text.count("3.5月31日前") == 1
     cited = {c.clause: c.quote for c in RULEBOOK.rules["campaign.phase-deadlines"].citations if c.source == LINYI}
     assert cited["五、（一）2"] == owed["due.sector-plan-filed"].citation.quote
     assert cited["五、（一）3"] == "各部门单位结合我区实际对专项检查表进一步细化，并报区安委会办公室备案"

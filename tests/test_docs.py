@@ -192,7 +192,7 @@ def test_every_citation_links_to_the_coverage_entry_quoting_its_requirement(monk
     quote shares its text, not to the clause's first. A parameter's citation may quote only the date
     it sets, which no entry quotes where the date heads a requirement not encoded (Linyi 五、（一）2
     and 3): it links to its clause's first encoded entry."""
-    from rulebook.catalogue import _overlap
+    from rulebook.catalogue import _overlap_entry
 
     monkeypatch.syspath_prepend(str(ROOT / "docs" / "_ext"))
     clause_ref = importlib.import_module("zhifa_docs").clause_ref
@@ -210,7 +210,7 @@ def test_every_citation_links_to_the_coverage_entry_quoting_its_requirement(monk
         entry = coverage[citation.source].clauses[int(link[1])]
         text = rulebook.quotable_text(citation.source)
         of_clause = [c for c in coverage[citation.source].encoded if c.clause == citation.clause]
-        quoting = [c for c in of_clause if _overlap(text, c.quote, citation.quote)]
+        quoting = [c for c in of_clause if _overlap_entry(text, c, citation.quote)]
         if entry not in (quoting or (of_clause[:1] if parameter else [])):
             wrong.append(f"{citation.source} {citation.clause} “{citation.quote[:20]}…” → “{entry.quote[:20]}…”")
     assert wrong == []
