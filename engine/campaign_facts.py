@@ -792,12 +792,16 @@ def one_off_tasks(bundle: Bundle, params: Params) -> Built:
             yield _tasks_not_due(index, record, end, pending)
 
 
+def _listed(names: list[str]) -> str:
+    """Names as an English sentence lists them: “a”, “a and b”, “a, b and c”."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _tasks_not_due(index: int, record: EnterpriseRecord, end: date, tasks: list[tuple[str, str]]) -> Missing:
     """Why these one-off tasks are not checked for record ``index`` of the bundle: the record runs
     to a day before the campaign ends (on ``end``), and they are not done yet. About that record only."""
     assert record.as_of is not None  # a final record has every task due
-    names = [en for _, en in tasks]
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    listed = _listed([en for _, en in tasks])
     return Missing(f"台账截至{record.as_of.isoformat()}，专项行动尚未结束（{end.isoformat()}结束）："
                    f"{'、'.join(zh for zh, _ in tasks)}尚未开展，未到期，不作检查",
                    f"the record runs to {record.as_of.isoformat()}, before the campaign ends ({end.isoformat()}): "
@@ -930,13 +934,10 @@ def _roles_unstated(index: int, unit: str, steps: list[tuple[str, UnitRole]]) ->
     bundle (of ``unit``), which does not state its roles: the steps it leaves unchecked (in order of
     step), each with the role owing it. About that record only: its text is its own, whatever
     other records the bundle holds and in whatever order."""
-    def listed(names: list[str]) -> str:
-        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
     zh = (f"{unit}的阶段工作记录未注明本单位角色（roles），不核对"
           + "、".join(f"“{step}”（仅由{role.title_zh}承担：{role.value}）" for step, role in steps))
     en = (f"the steps record of {unit} does not state the unit's roles (roles), so "
-          + listed([f"{step} (owed by {role.title_en} only: {role.value})" for step, role in steps])
+          + _listed([f"{step} (owed by {role.title_en} only: {role.value})" for step, role in steps])
           + (" is" if len(steps) == 1 else " are") + " not checked")
     return Missing(zh, en, doc=index)
 
