@@ -649,8 +649,8 @@ def _months(start: date, end: date) -> Periods:
 def _half_years(start: date, end: date) -> Periods:
     periods = []
     for year in range(start.year, end.year + 1):
-        for first, last, zh, en in ((date(year, 1, 1), date(year, 6, 30), "上半年", "first half"),
-                                    (date(year, 7, 1), date(year, 12, 31), "下半年", "second half")):
+        for first, last, zh, en in ((date(year, 1, 1), date(year, 6, 30), "上半年", "the first half"),
+                                    (date(year, 7, 1), date(year, 12, 31), "下半年", "the second half")):
             if first <= end and last >= start:
                 periods.append((max(first, start), min(last, end), f"{year}年{zh}", f"{en} of {year}"))
     return periods
@@ -695,7 +695,7 @@ def _periods_not_over(index: int, record: EnterpriseRecord, periods: Periods, du
     over by the day the record runs to, and the duty is not yet done in them. About that record only."""
     assert record.as_of is not None  # a final record has every period due
     zh = "、".join(f"{name}（{first:%m-%d}至{last:%m-%d}）" for first, last, name, _ in periods)
-    en = ", ".join(f"{name} ({first:%m-%d} to {last:%m-%d})" for first, last, _, name in periods)
+    en = _listed([f"{name} ({first:%m-%d} to {last:%m-%d})" for first, last, _, name in periods])
     one = len(periods) == 1
     return Missing(f"台账截至{record.as_of.isoformat()}，{zh}尚未结束：其间的{duty[0]}未到期，不作检查",
                    f"the record runs to {record.as_of.isoformat()} and {en} {'is' if one else 'are'} not over: "
@@ -752,7 +752,7 @@ def _reports_unrecorded(index: int, enterprise: str, hazards: list[tuple[int, st
     """Why the report of these hazards (index in the ledger, description) of the record ``index``
     of the bundle is not checked: each is owed one, and the record does not say whether it was made."""
     zh = "、".join(f"“{description}”（hazards[{k}]）" for k, description in hazards)
-    en = ", ".join(f"“{description}” (hazards[{k}])" for k, description in hazards)
+    en = _listed([f"“{description}” (hazards[{k}])" for k, description in hazards])
     if len(hazards) == 1:
         en_said = (f"a hazard it found itself and did not rectify at once was reported (reported), so its report "
                    f"is not checked: {en}")

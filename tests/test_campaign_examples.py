@@ -155,7 +155,7 @@ def test_chongming_violations_say_what_was_broken(capsys: pytest.CaptureFixture[
     found = by_rule(data)
     # The campaign began on 23 May: the first quarter is 23 May–30 June and still needs its check.
     assert "2023年第2季度（05-23至06-30）" in found["campaign.leader-check"]["message"]
-    assert found["campaign.drill"]["message_en"].endswith("second half of 2023 (07-01 to 12-31)")
+    assert found["campaign.drill"]["message_en"].endswith("in the second half of 2023 (07-01 to 12-31)")
     # Only the furniture maker, spot-checked in May, had no leader-led check by then.
     assert found["form.matches-records"]["values"] == {"stated": 2, "lower": 1, "upper": 1, "records": 3}
     assert found["form.matches-records"]["location"] == "/values/leader_not_leading_checks"

@@ -119,7 +119,7 @@ def test_every_hazard_whose_report_is_not_recorded_is_named_once_in_the_record_o
     data["hazards"] = [data["hazards"][0], reported, second]
     (reason,) = not_checked(report_of(data))
     assert reason[1].endswith(
-        "so their report is not checked: “甲类仓库可燃气体检测报警仪未定期检定” (hazards[0]), “储罐区呼吸阀堵塞” (hazards[2])")
+        "so their report is not checked: “甲类仓库可燃气体检测报警仪未定期检定” (hazards[0]) and “储罐区呼吸阀堵塞” (hazards[2])")
     assert reason[0].endswith(
         "不核对其报告：“甲类仓库可燃气体检测报警仪未定期检定”（hazards[0]）、“储罐区呼吸阀堵塞”（hazards[2]）")
 

@@ -39,11 +39,11 @@ LEADER_NOT_DUE = ("campaign.leader-check",
                   "台账截至2023-08-15，2023年9月（09-01至09-30）、2023年10月（10-01至10-31）、2023年11月（11-01至11-30）、"
                   "2023年12月（12-01至12-31）尚未结束：其间的主要负责人带队检查未到期，不作检查",
                   "the record runs to 2023-08-15 and 2023-09 (09-01 to 09-30), 2023-10 (10-01 to 10-31), "
-                  "2023-11 (11-01 to 11-30), 2023-12 (12-01 to 12-31) are not over: the leader-led checks due in them "
+                  "2023-11 (11-01 to 11-30) and 2023-12 (12-01 to 12-31) are not over: the leader-led checks due in them "
                   "are not yet due and not checked")
 DRILL_NOT_DUE = ("campaign.drill",
                  "台账截至2023-08-15，2023年下半年（07-01至12-31）尚未结束：其间的应急演练未到期，不作检查",
-                 "the record runs to 2023-08-15 and second half of 2023 (07-01 to 12-31) is not over: the drill due "
+                 "the record runs to 2023-08-15 and the second half of 2023 (07-01 to 12-31) is not over: the drill due "
                  "in it is not yet due and not checked")
 
 
