@@ -15,7 +15,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 from engine.check import Unusable
-from engine.output import indented_json, installed_version
+from engine.output import cited, indented_json, installed_version
 from engine.report import Report, Violation
 from forms.errors import showable_text, shown_name
 from rulebook import Rule, Rulebook, Severity, load_rulebook
@@ -128,8 +128,7 @@ def as_junit(reports: Sequence[Report], unusable: Sequence[Unusable] = (), ruleb
                 counts["failures"] += 1
                 failure = ElementTree.SubElement(case, "failure", type=found[0].severity.value,
                                                  message=f"{len(found)} violation(s): {found[0].message_en}")
-                failure.text = "\n\n".join("\n".join([f"{v.location}: {v.message}", v.message_en,
-                                                      *(f"{c.source} {c.clause}：“{c.quote}”" for c in v.citations)])
+                failure.text = "\n\n".join("\n".join([f"{v.location}: {v.message}", v.message_en, *cited(v)])
                                            for v in found)
             elif rule_id in not_checked:
                 counts["skipped"] += 1
@@ -194,7 +193,7 @@ def as_xlsx(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> byt
         for v in report.violations:
             _add(findings, [report.path or "", v.location, v.rule, v.severity.value, v.message, v.message_en,
                              f"{v.fix} / {v.fix_en}" if v.fix else "",
-                             "\n".join(f"{c.source} {c.clause}：“{c.quote}”" for c in v.citations)])
+                             "\n".join(cited(v))])
     for k, (_, width) in enumerate(FINDING_COLUMNS):
         findings.column_dimensions[chr(ord("A") + k)].width = width
     skipped = book.create_sheet("未检查 not checked")

@@ -167,11 +167,18 @@ def violation_lines(v: Violation) -> list[str]:
     lines = [f"{mark} {v.severity} {v.rule}  {v.location}", f"  {v.message}", f"  {v.message_en}"]
     if v.fix:
         lines.append(f"  修改：{v.fix} / fix: {v.fix_en}")
-    lines += [f"  依据 {c.source} {c.clause}：“{c.quote}”" for c in v.citations]
-    if not v.citations:  # an item the plan names as no clause does: said, not left blank
-        lines.append("  依据 无：来源中没有条款按此名称对应本项 / "
-                     "no clause of the profile's sources is matched to this item's name")
+    lines += [f"  依据 {grounds}" for grounds in cited(v)]
     return lines
+
+
+#: What a finding citing no clause shows where its clauses would be: said, not left blank.
+NO_CLAUSE = "无：来源中没有条款按此名称对应本项 / no clause of the profile's sources is matched to this item's name"
+
+
+def cited(v: Violation) -> list[str]:
+    """The clauses a violation cites, one line each (source, clause, quote), as every report format
+    shows them; a finding citing none (an item whose name no scoped clause matches) says so."""
+    return [f"{c.source} {c.clause}：“{c.quote}”" for c in v.citations] or [NO_CLAUSE]
 
 
 def as_text(reports: Sequence[Report], unusable: Sequence[Unusable] = ()) -> str:

@@ -5,16 +5,20 @@ they are scoped by names the forms fix, and none where by names a plan's author 
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from pathlib import Path
+from xml.etree import ElementTree
 
 import attrs
 import pytest
+from openpyxl import load_workbook
 
 import engine
 from engine.cli import main
 from engine.compile import RulebookError, compile_profile, rule_problems
 from engine.facts import build_facts
+from engine.integration import as_junit, as_xlsx
 from forms import AnnualPlan, load_document
 from forms.plan import KeyUnit, KeyUnitCategory, KeyUnitList
 from rulebook import Rule, Scope, load_rulebook
@@ -245,6 +249,22 @@ def test_an_item_the_source_does_not_name_cites_no_clause() -> None:
     (found,) = [v for v in engine.check(broken).violations if v.rule == "plan.item-arithmetic"]
     assert engine.output.violation_lines(found)[-1] == (
         "  依据 无：来源中没有条款按此名称对应本项 / no clause of the profile's sources is matched to this item's name")
+
+
+def test_a_finding_citing_no_clause_says_so_in_junit_and_excel_too() -> None:
+    """Every format that shows a finding's clauses shows the same line where there are none: the
+    JUnit failure and the workbook's citation cell were left blank."""
+    plan = load_document(PLANS / "chongming-2024.yaml")
+    plan = _renamed(plan, {"special-gas-stations": "stations"}, {"special-gas-stations": "加油站检查"})
+    broken, _ = _one_short(plan, "stations")
+    report = attrs.evolve(engine.check(broken), path="plan.yaml")
+    junit = ElementTree.fromstring(as_junit([report]))
+    (failure,) = [case.find("failure") for case in junit.iter("testcase") if case.get("name") == "plan.item-arithmetic"]
+    assert failure is not None and failure.text is not None
+    assert failure.text.splitlines()[-1] == engine.output.NO_CLAUSE
+    findings = load_workbook(io.BytesIO(as_xlsx([report])))["问题清单 findings"]
+    cells = [row for row in findings.iter_rows(min_row=2, values_only=True) if row[2] == "plan.item-arithmetic"]
+    assert [row[7] for row in cells] == [engine.output.NO_CLAUSE]
 
 
 def test_a_minhang_item_renamed_cites_no_other_items_clause() -> None:
