@@ -57,12 +57,15 @@ def test_generated_campaigns_pass_every_rule(profile_id: str, data: st.DataObjec
     # Every rule is checked but form.matches-records on the forms no record names, and what a record
     # running to a day before its periods end leaves not yet due.
     assert [{n.rule for n in r.not_checked} for r in reports] == bundle.not_checked()
-    # And passing is not having nothing to judge: every rule has facts from some document.
+    # And passing is not having nothing to judge: every rule has facts from some document, but one
+    # every document of its kind lists not checked (steps recorded to a day before anything is due).
     compiled = compile_profile(RULEBOOK, profile_id)
     documents = list(bundle.documents)
     factless = [rule for rule in sorted(RULEBOOK.profiles[profile_id].rules)
                 if not build_facts(documents, RULEBOOK.rules[rule].fact_kinds, compiled.params).facts]
-    assert factless == []
+    unjudged = {rule for rule in RULEBOOK.profiles[profile_id].rules
+                if all(rule in {n.rule for n in r.not_checked} for r in reports if r.kind == RULEBOOK.rules[rule].document)}
+    assert set(factless) <= unjudged and set(factless) <= {"campaign.phase-deadlines"}, factless
 
 
 @pytest.mark.parametrize(("profile_id", "rule_id"), CASES, ids=[f"{p}:{r}" for p, r in CASES])

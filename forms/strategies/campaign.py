@@ -527,14 +527,16 @@ def campaign_steps(draw: st.DrawFn, campaign: CampaignFacts) -> CampaignSteps:
     """The reporting unit's dated steps, each it owes done by its deadline and not before the
     campaign began. The record states the unit's roles (any of them, or none), as it must where
     some steps are owed by a role only (else those are not checked); elsewhere it may leave them
-    unstated. It may run only to a day (``as_of``) in the campaign, not before the first deadline
-    every unit owes (a record with nothing due yet gives campaign.phase-deadlines nothing to judge):
-    a step falling due after it is recorded only if done by then. A step the unit does not owe may be recorded, on any day around
-    its deadline, late or not, before the campaign or not."""
+    unstated. It may run only to a day (``as_of``) in the campaign, now and then before the first
+    deadline every unit owes (nothing is due yet: campaign.phase-deadlines is then not checked, or
+    judges only the steps done already): a step falling due after it is recorded only if done by
+    then. A step the unit does not owe may be recorded, on any day around its deadline, late or
+    not, before the campaign or not."""
     held = st.lists(st.sampled_from(UnitRole), unique=True).map(tuple)
     roles = draw(held if campaign.owed_by else st.none() | held)
     first_due = min(due for step, due in campaign.deadlines.items() if step not in campaign.owed_by)
-    as_of = draw(st.none() | dates_between(max(campaign.start, first_due), campaign.end))
+    early = [dates_between(campaign.start, first_due - timedelta(days=1))] if first_due > campaign.start else []
+    as_of = draw(st.one_of(st.none(), dates_between(max(campaign.start, first_due), campaign.end), *early))
     unit = CampaignSteps(unit=draw(spelled(REPORTING_UNIT)), profile=campaign.id, milestones=(), roles=roles, as_of=as_of)
     milestones = []
     for step, due in sorted(campaign.deadlines.items()):
