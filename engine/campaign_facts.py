@@ -685,7 +685,7 @@ def _periodic(bundle: Bundle, params: Params, kind: str, dates_of: Callable[[Ent
                 continue
             yield {"kind": kind, "doc": index, "loc": "", "enterprise": record.enterprise, "high_risk": int(record.high_risk),
                    "period_zh": f"{zh}（{first:%m-%d}至{last:%m-%d}）", "period_en": f"{en} ({first:%m-%d} to {last:%m-%d})",
-                   "done": done}
+                   "period_start": first.isoformat(), "period_end": last.isoformat(), "done": done}
         if pending:
             yield _periods_not_over(index, record, pending, duty)
 
@@ -945,8 +945,8 @@ def _roles_unstated(index: int, unit: str, steps: list[tuple[str, UnitRole]]) ->
 #: Campaign fact kinds: the builder that makes each (one builder may make several kinds), the
 #: fields its facts carry and the parameters it reads. ``…_shown`` fields are figures as messages
 #: show them, in Chinese and (``…_shown_en``) English.
-_PERIOD = ("enterprise", "high_risk", "period_zh", "period_en", "done")
-_PERIOD_TEXTS = ("enterprise", "period_zh", "period_en")
+_PERIOD = ("enterprise", "high_risk", "period_zh", "period_en", "period_start", "period_end", "done")
+_PERIOD_TEXTS = ("enterprise", "period_zh", "period_en", "period_start", "period_end")
 _CAMPAIGN_READS = {"campaign_start": DATE_UNIT, "campaign_end": DATE_UNIT}
 _SERIES_READS = {"first_report_month": DATE_UNIT, "campaign_end": DATE_UNIT}  # the months a unit's series is due for
 CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {

@@ -14,7 +14,8 @@ import engine
 from engine import ProfileError, RuleError
 from engine.compile import MATCHES
 from engine.output import as_json
-from forms import KeyUnit, LoadError, UnitVisit, load_document, read_data
+from engine.report import Report
+from forms import KeyUnit, LoadError, UnitVisit, document_from_data, load_document, read_data
 from forms.plan import KeyUnitCategory, KeyUnitList, Schedule, ScheduleRow
 from forms.strategies import restated
 from rulebook import Rulebook, load_rulebook
@@ -585,3 +586,17 @@ def test_a_file_given_twice_is_checked_once(tmp_path: Path) -> None:
     assert isinstance(checked, engine.Report) and checked.violations == ()
     # the file that could not be read is named once among those the comparisons wanted
     assert f"有无法读取的输入（{missing}），不作跨文件比对" in {n.reason for n in checked.not_checked}
+
+
+def test_findings_about_several_periods_of_one_record_differ_in_their_values() -> None:
+    """A record with no leader-led check and no drill: one finding per period, each telling which
+    period by its values (a tool merging findings by rule, location and values kept one of them)."""
+    path = EXAMPLES.parent / "campaigns/linyi-lingang-2023/clean/台账-临港某化工有限公司.yaml"
+    report = engine.check(document_from_data(read_data(path) | {"leader_checks": [], "drills": []}, "record.yaml"))
+    assert isinstance(report, Report)
+    for rule in ("campaign.leader-check", "campaign.drill"):
+        found = [v for v in report.violations if v.rule == rule]
+        assert len(found) > 1
+        periods = [(v.values["period_start"], v.values["period_end"]) for v in found]
+        assert periods == sorted(set(periods)) and periods[0][0] == "2023-05-22" and periods[-1][1] == "2023-12-31"
+        assert all(f"{first[5:]} to {last[5:]}" in v.message_en for (first, last), v in zip(periods, found, strict=True))
