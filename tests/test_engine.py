@@ -464,7 +464,8 @@ def test_a_profile_error_names_the_document_as_a_load_error_does(tmp_path: Path)
         engine.check_file(path)
     assert str(raised.value) == f"{path}: profile: {WRONG_DISTRICT}"
     (result,) = engine.check_files([path])
-    assert isinstance(result, engine.Unusable) and result.error.document == str(path) == result.path  # type: ignore[attr-defined]
+    assert isinstance(result, engine.Unusable) and isinstance(result.error, ProfileError)
+    assert result.error.document == str(path) == result.path
     assert result.problems == [{"path": "profile", "message": WRONG_DISTRICT}]
 
 
