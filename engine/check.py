@@ -436,12 +436,15 @@ def check_documents(
     profile: str | None = None,
     *,
     rulebook: Rulebook | None = None,
-    locate: Locator = _pointer,
+    locate: Locator | None = None,
     unread: Sequence[str | Unread] = (),
 ) -> list[Report | Unusable]:
     """Check documents together: one result per document, in the order given. A document whose
     profile does not fit it, or whose bundle failed to evaluate, gives an :class:`Unusable`; a
     campaign's document whose profile does not fit counts as unread (below) for every campaign.
+
+    ``locate`` turns a violation's JSON pointer into its location in the document's file (by
+    default the pointer is the location; :func:`check_files` gives a workbook's cells).
 
     ``unread`` names inputs of the same check that could not be loaded. Any of them may be a
     document the others are compared with (a member's form, a month of a unit's series, an
@@ -490,7 +493,7 @@ def check_documents(
     bundles = [_bundle(sorted(members, key=lambda i: (names[i] is None, names[i] or "", i)), documents, names,
                        compiled_for[profile_id], missing_under(profile_id))
                for (profile_id, _), members in sorted(grouped.items(), key=lambda g: (g[0][0], g[1][0]))]
-    while again := _check_bundles(bundles, results, locate):
+    while again := _check_bundles(bundles, results, locate or _pointer):
         # Documents built wrongly spoilt a campaign's bundle: the others are checked without them.
         bundles = []
         for bundle, sound in again:
