@@ -35,12 +35,20 @@ from rulebook import Rule, Rulebook, load_rulebook
 class ProfileError(ValueError):
     """The document cannot be checked under the profile asked for (unknown, wrong kind or period,
     another district's for a plan that names it, another variant's for a dispatch form).
-    ``field`` is ``"profile"`` when the profile is the one the document names, the field at fault;
-    empty when it was asked for by the caller (``--profile``)."""
+    ``document`` names it as :class:`forms.LoadError` does (its path, or ``<document N>``: its
+    place among the documents given); ``field`` is ``"profile"`` when the profile is the one the
+    document names, the field at fault; empty when it was asked for by the caller (``--profile``).
+    ``detail`` is the message without them. The message reads as a LoadError's problem does:
+    ``document: field: detail``."""
 
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, detail: str, field: str = "", document: str = "") -> None:
+        self.detail = detail
         self.field = field
+        self.document = document
+        super().__init__(": ".join(part for part in (document, field, detail) if part))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.detail, self.field, self.document)  # pickled by its fields (see forms.LoadError)
 
 
 #: Turns a violation's JSON pointer into the place a person looks (e.g. ``调度表!E7`` in a workbook).
@@ -64,8 +72,8 @@ class Unusable:
             return [{"path": p.path, "message": p.message} for p in self.error.problems]
         if isinstance(self.error, RuleError) and self.error.document == self.path:  # named once, as the input
             return [{"path": "", "message": f"rule evaluation failed: {self.error.detail}"}]
-        if isinstance(self.error, ProfileError):
-            return [{"path": self.error.field, "message": str(self.error)}]
+        if isinstance(self.error, ProfileError):  # named once, as the input
+            return [{"path": self.error.field, "message": self.error.detail}]
         return [{"path": "", "message": str(self.error)}]
 
 
@@ -78,9 +86,10 @@ class Unread:
     profile: str | None = None
 
 
-def _resolve(document: Document, profile: str | None, rulebook: Rulebook) -> CompiledProfile:
+def _resolve(document: Document, profile: str | None, rulebook: Rulebook, name: str) -> CompiledProfile:
     profile_id = document.profile if profile is None else profile  # "" is refused, not taken for the default
-    unfit = partial(ProfileError, field="profile" if profile is None else "")  # the document's field, or the caller's
+    # The document's field, or the caller's; the document named, as in a stream it is not known otherwise.
+    unfit = partial(ProfileError, field="profile" if profile is None else "", document=name)
     try:
         compiled = compile_profile(rulebook, profile_id)
     except KeyError as exc:
@@ -132,7 +141,7 @@ def _resolved(document: Document, profile: str | None, rulebook: Rulebook, name:
     """:func:`_resolve`, raising for a document built in Python with a field no loader would give
     (``year="2024"``) the :class:`LoadError` that names it; other errors as they are (a rulebook's)."""
     try:
-        return _resolve(document, profile, rulebook)
+        return _resolve(document, profile, rulebook, name)
     except ProfileError:
         raise
     except Exception as exc:
@@ -427,12 +436,15 @@ def check_documents(
     profile: str | None = None,
     *,
     rulebook: Rulebook | None = None,
-    locate: Locator = _pointer,
+    locate: Locator | None = None,
     unread: Sequence[str | Unread] = (),
 ) -> list[Report | Unusable]:
     """Check documents together: one result per document, in the order given. A document whose
     profile does not fit it, or whose bundle failed to evaluate, gives an :class:`Unusable`; a
     campaign's document whose profile does not fit counts as unread (below) for every campaign.
+
+    ``locate`` turns a violation's JSON pointer into its location in the document's file (by
+    default the pointer is the location; :func:`check_files` gives a workbook's cells).
 
     ``unread`` names inputs of the same check that could not be loaded. Any of them may be a
     document the others are compared with (a member's form, a month of a unit's series, an
@@ -481,7 +493,7 @@ def check_documents(
     bundles = [_bundle(sorted(members, key=lambda i: (names[i] is None, names[i] or "", i)), documents, names,
                        compiled_for[profile_id], missing_under(profile_id))
                for (profile_id, _), members in sorted(grouped.items(), key=lambda g: (g[0][0], g[1][0]))]
-    while again := _check_bundles(bundles, results, locate):
+    while again := _check_bundles(bundles, results, locate or _pointer):
         # Documents built wrongly spoilt a campaign's bundle: the others are checked without them.
         bundles = []
         for bundle, sound in again:

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 from engine.check import Unusable
 from engine.output import cited, indented_json, installed_version
-from engine.report import Report, Violation
+from engine.report import NotChecked, Report, Violation
 from forms.errors import showable_text, shown_name
 from rulebook import Rule, Rulebook, Severity, load_rulebook
 
@@ -62,12 +62,27 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _not_applicable(report: Report, n: NotChecked, rule_index: int, artifact: dict[str, Any]) -> dict[str, Any]:
+    """A rule the document gave no data for, as SARIF says a rule was not evaluated: ``kind``
+    ``notApplicable``, whose ``level`` must be ``none`` (SARIF 2.1.0 §3.27.9, §3.27.10). Listed,
+    so that a dashboard never shows a rule never evaluated as one that found nothing."""
+    return {
+        "ruleId": n.rule, "ruleIndex": rule_index, "kind": "notApplicable", "level": "none",
+        "message": {"text": f"未检查：{n.reason}\nnot checked: {n.reason_en}"},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact}}],
+        "properties": {"rule": n.rule, "reason": n.reason, "reason_en": n.reason_en,
+                       "profile": report.profile, "kind": report.kind},
+    }
+
+
 def as_sarif(reports: Sequence[Report], unusable: Sequence[Unusable] = (), rulebook: Rulebook | None = None) -> str:
     """One SARIF run: a ``reportingDescriptor`` per rule of the profiles used, a result per violation
-    (located by file and by the JSON pointer or cell), unusable inputs as tool notifications."""
+    (located by file and by the JSON pointer or cell), one of kind ``notApplicable`` per rule a
+    document leaves not checked (after its violations), unusable inputs as tool notifications."""
     rulebook = rulebook or load_rulebook()
     rule_ids = sorted({r.id for report in reports for r in _rules_for(report, rulebook)}
-                      | {v.rule for report in reports for v in report.violations})
+                      | {v.rule for report in reports for v in report.violations}
+                      | {n.rule for report in reports for n in report.not_checked})
     index = {rule_id: k for k, rule_id in enumerate(rule_ids)}
     paths = sorted({r.path or "document" for r in reports} | {u.path for u in unusable})
     artifact = {path: k for k, path in enumerate(paths)}
@@ -86,6 +101,8 @@ def as_sarif(reports: Sequence[Report], unusable: Sequence[Unusable] = (), ruleb
                                "fix": v.fix, "fix_en": v.fix_en, "citations": _citations(v),
                                "profile": report.profile, "kind": report.kind},
             })
+        results.extend(_not_applicable(report, n, index[n.rule], {"uri": _uri(path), "index": artifact[path]})
+                       for n in report.not_checked)
     notifications = [{
         "level": "error",
         "message": {"text": "; ".join(f"{p['path']}: {p['message']}" if p["path"] else p["message"] for p in u.problems)},

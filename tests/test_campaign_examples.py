@@ -411,7 +411,8 @@ def test_a_form_naming_another_variants_profile_is_refused() -> None:
     assert refused.value.field == "profile"
     (unusable,) = engine.check_documents([form], ["linyi.yaml"])
     assert isinstance(unusable, engine.Unusable)
-    assert unusable.problems == [{"path": "profile", "message": str(refused.value)}]
+    assert unusable.problems == [{"path": "profile", "message": refused.value.detail}]  # named once, as the input
+    assert str(unusable.error) == f"linyi.yaml: profile: {refused.value.detail}"
     stream = engine.check_many([load_document(LINYI_FORM), form])
     assert next(stream) == engine.check(load_document(LINYI_FORM))
     with pytest.raises(engine.ProfileError, match=re.escape(REFUSED_UNDER_CHONGMING)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -426,6 +427,61 @@ def test_a_plan_naming_another_districts_profile_is_refused() -> None:
     assert [v.citations[0].source for v in engine.check(CHONGMING, "shanghai-putuo-2024").violations] == ["putuo-2024"]
     # Spaces and bracket widths are how a name is written, not another district.
     assert engine.check(attrs.evolve(putuo, jurisdiction="上海市 普陀区")) == engine.check(putuo)
+
+
+WRONG_DISTRICT = ("profile shanghai-putuo-2024 is for 上海市普陀区; the plan is for 上海市崇明区 "
+                  "(another district's profile is applied only when asked for)")
+
+
+def test_a_profile_error_names_the_document_as_a_load_error_does(tmp_path: Path) -> None:
+    """In a stream, which document's profile does not fit is otherwise unknown: every path names it,
+    first, as a LoadError does (``<document N>`` or its file), then the field when the document named it."""
+    wrong = attrs.evolve(CHONGMING, profile="shanghai-putuo-2024")
+    with pytest.raises(ProfileError) as raised:
+        engine.check(wrong)
+    assert (raised.value.document, raised.value.field, raised.value.detail) == ("<document 0>", "profile", WRONG_DISTRICT)
+    assert str(raised.value) == f"<document 0>: profile: {WRONG_DISTRICT}"
+    with pytest.raises(ProfileError, match=r"^plan\.yaml: profile: profile shanghai-putuo-2024 is for "):
+        engine.check(wrong, path="plan.yaml")
+    with pytest.raises(ProfileError, match=r"^<document 0>: profile shanghai-minhang-2020 covers ") as raised:
+        engine.check(CHONGMING, "shanghai-minhang-2020")  # asked for: no field of the document
+    assert (raised.value.document, raised.value.field) == ("<document 0>", "")
+
+    stream = engine.check_many([PUTUO, MINHANG, wrong, CHONGMING], batch=2)
+    assert [next(stream), next(stream)] == [engine.check(PUTUO), engine.check(MINHANG)]
+    with pytest.raises(ProfileError, match=rf"^<document 2>: profile: {re.escape(WRONG_DISTRICT)}$") as raised:
+        next(stream)
+    assert raised.value.document == "<document 2>"
+
+    results = engine.check_documents([PUTUO, wrong], ["putuo.yaml", None])
+    assert isinstance(results[1], engine.Unusable) and results[1].path == "<document 1>"
+    assert str(results[1].error) == f"<document 1>: profile: {WRONG_DISTRICT}"
+    assert results[1].problems == [{"path": "profile", "message": WRONG_DISTRICT}]  # the input names it, once
+
+    text = (EXAMPLES / "chongming-2024.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "崇明.yaml"
+    path.write_text(text.replace("profile: shanghai-chongming-2024", "profile: shanghai-putuo-2024"), encoding="utf-8")
+    with pytest.raises(ProfileError) as raised:
+        engine.check_file(path)
+    assert str(raised.value) == f"{path}: profile: {WRONG_DISTRICT}"
+    (result,) = engine.check_files([path])
+    assert isinstance(result, engine.Unusable) and isinstance(result.error, ProfileError)
+    assert result.error.document == str(path) == result.path
+    assert result.problems == [{"path": "profile", "message": WRONG_DISTRICT}]
+
+
+def test_the_cli_names_a_file_whose_profile_does_not_fit_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.cli import main
+
+    text = (EXAMPLES / "chongming-2024.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "崇明.yaml"
+    path.write_text(text.replace("profile: shanghai-chongming-2024", "profile: shanghai-putuo-2024"), encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert err == f"zhifa: {path}: profile: {WRONG_DISTRICT}\n"
+    assert f"{path}  无法检查 / unusable input\n  profile: {WRONG_DISTRICT}\n" in out
+    assert out.count(str(path)) == 1
 
 
 def test_check_accepts_plain_data_and_names_bad_fields() -> None:

@@ -20,8 +20,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def _fields(error: Exception) -> dict[str, Any]:
-    return {name: getattr(error, name) for name in ("file", "problems", "profile", "document", "detail", "files",
-                                                     "located") if hasattr(error, name)}
+    return {name: getattr(error, name) for name in ("file", "problems", "profile", "document", "detail", "field",
+                                                     "files", "located") if hasattr(error, name)}
 
 
 def _round_trip(error: Exception) -> Exception:
@@ -53,10 +53,11 @@ def test_a_form_naming_its_profile_keeps_it_through_pickling() -> None:
 
 @pytest.mark.parametrize("error", [
     RuleError("plan.yaml", "RuntimeError: the C core failed"),
+    engine.ProfileError("unknown profile 'nowhere-2024'", "profile", "<document 3>"),
     RulebookError("shanghai-putuo-2024", [Problem("rules[0].when", "unknown fact kind")], ["mine.yaml"]),
     RulebookLoadError([("rules/a.yaml", Problem("rules[1].id", "defined twice")),
                        ("rules/b.yaml", Problem("rules[0].id", "defined twice"))]),
-], ids=["RuleError", "RulebookError", "RulebookLoadError"])
+], ids=["RuleError", "ProfileError", "RulebookError", "RulebookLoadError"])
 def test_engine_and_rulebook_errors_survive_pickling(error: Exception) -> None:
     _round_trip(error)
 

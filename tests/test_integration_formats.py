@@ -9,7 +9,7 @@ import re
 import zipfile
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -53,8 +53,9 @@ def test_sarif_has_a_descriptor_per_rule_and_a_result_per_violation_with_its_cit
         assert rule.title.zh in d["shortDescription"]["text"] and rule.title.en in d["shortDescription"]["text"]
         assert all(c.quote in d["help"]["text"] for c in rule.citations)
     violations = [(r, v) for r in reports for v in r.violations]
-    assert len(run["results"]) == len(violations) > 0
-    for result, (report, v) in zip(run["results"], violations, strict=True):
+    found = [r for r in run["results"] if r.get("kind", "fail") == "fail"]  # the rest: rules not checked
+    assert len(found) == len(violations) > 0
+    for result, (report, v) in zip(found, violations, strict=True):
         assert descriptors[result["ruleIndex"]]["id"] == result["ruleId"] == v.rule
         assert result["level"] == v.severity.value
         assert (result["properties"]["profile"], result["properties"]["kind"]) == (report.profile, report.kind)
@@ -64,7 +65,7 @@ def test_sarif_has_a_descriptor_per_rule_and_a_result_per_violation_with_its_cit
         assert location["logicalLocations"][0]["fullyQualifiedName"] == v.location
         uri = location["physicalLocation"]["artifactLocation"]
         assert run["artifacts"][uri["index"]]["location"]["uri"] == uri["uri"]
-    assert "调度表!E6" in {r["properties"]["location"] for r in run["results"]}  # a cell in the workbook
+    assert "调度表!E6" in {r["properties"]["location"] for r in found}  # a cell in the workbook
     assert run["invocations"][0]["executionSuccessful"] is True
 
 
@@ -79,9 +80,47 @@ def test_sarif_is_valid_against_the_published_schema(tmp_path: Path) -> None:
     errors = sorted(Draft4Validator(schema).iter_errors(log), key=lambda e: list(e.absolute_path))
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
     assert log["runs"][0]["results"] and log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert {r.get("kind") for r in log["runs"][0]["results"]} == {None, "notApplicable"}  # both validated
     # and the validator does catch a log that breaks the schema
     log["runs"][0]["results"][0]["level"] = "fatal"
     assert list(Draft4Validator(schema).iter_errors(log))
+
+
+def test_sarif_lists_every_rule_not_checked_as_not_applicable(capsys: pytest.CaptureFixture[str]) -> None:
+    """A rule never evaluated is no rule that found nothing: as text, JSON, JUnit and the workbook
+    list it, SARIF gives a result of kind notApplicable (level none, as SARIF 2.1.0 §3.27.10 asks),
+    with the reason in Chinese then English, on the document's file."""
+    clean = ROOT / "examples" / "campaigns" / "chongming-2023" / "clean"
+    assert main(["check", "--format", "json", str(clean)]) == 0
+    documents = json.loads(capsys.readouterr().out)["documents"]
+    expected = [(d["path"], n) for d in documents for n in d["not_checked"]]
+    assert len(expected) == 4
+    assert main(["check", "--format", "sarif", str(clean)]) == 0
+    (run,) = json.loads(capsys.readouterr().out)["runs"]
+    assert run["invocations"][0]["executionSuccessful"] is True
+    assert len(run["results"]) == len(expected)
+    descriptors = run["tool"]["driver"]["rules"]
+    by_path = {d["path"]: d for d in documents}
+    for result, (path, n) in zip(run["results"], expected, strict=True):
+        assert (result["kind"], result["level"]) == ("notApplicable", "none")
+        assert result["ruleId"] == descriptors[result["ruleIndex"]]["id"] == n["rule"]
+        assert result["message"]["text"] == f"未检查：{n['reason']}\nnot checked: {n['reason_en']}"
+        assert result["properties"] == {"rule": n["rule"], "reason": n["reason"], "reason_en": n["reason_en"],
+                                        "profile": by_path[path]["profile"], "kind": by_path[path]["kind"]}
+        (location,) = result["locations"]
+        artifact = location["physicalLocation"]["artifactLocation"]
+        assert artifact["uri"] == quote(path) == run["artifacts"][artifact["index"]]["location"]["uri"]
+
+
+def test_sarif_gives_a_documents_violations_then_its_rules_not_checked() -> None:
+    reports, _ = results()
+    (run,) = json.loads(as_sarif(reports))["runs"]
+    expected = [row for r in reports for row in [*((r.path, v.rule, "fail") for v in r.violations),
+                                                 *((r.path, n.rule, "notApplicable") for n in r.not_checked)]]
+    assert any(kind == "notApplicable" for *_, kind in expected)
+    artifacts = [a["location"]["uri"] for a in run["artifacts"]]
+    assert [(unquote(artifacts[r["locations"][0]["physicalLocation"]["artifactLocation"]["index"]]), r["ruleId"],
+             r.get("kind", "fail")) for r in run["results"]] == [(str(p), rule, kind) for p, rule, kind in expected]
 
 
 def test_sarif_lists_an_unusable_input_as_a_failed_invocation(tmp_path: Path) -> None:

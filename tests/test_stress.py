@@ -8,6 +8,7 @@ a non-zero exit, never as a failed assertion in this process.
 
 from __future__ import annotations
 
+import inspect
 import random
 import subprocess
 import sys
@@ -21,15 +22,20 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import durable.engine
+import durable_rules_engine
 import pytest
 
 import engine
+import engine.compile
+import engine.runtime
 from engine.output import as_json
 from forms import KeyUnit, KeyUnitCategory, UnitVisit, load_document
 from forms.convert import Document, dump_document
 from forms.dispatch import DispatchForm, WholePart
 from forms.strategies import CAMPAIGN_MUTATIONS, CampaignBundle
 from forms.strategies.campaign import BOUNDED_BY
+from rulebook import Rulebook, load_rulebook
 
 from .conftest import ROOT
 
@@ -231,6 +237,107 @@ def test_mixed_checks_from_eight_threads_match_the_serial_results() -> None:
     assert not errors, errors
     assert not mismatches, mismatches[:10]
     assert sum(done.values()) == THREADS * PER_THREAD
+
+
+def _lock_held() -> bool:
+    """Whether the calling thread holds zhifa's one engine lock; a lock that cannot say (no
+    ``_is_owned``: a stand-in that locks nothing) is not held."""
+    is_owned = getattr(engine.compile.ENGINE_LOCK, "_is_owned", None)
+    return bool(is_owned and is_owned())
+
+
+def _watch_durable_entry_points(monkeypatch: pytest.MonkeyPatch, ours: set[int]) -> tuple[list[str], set[str]]:
+    """Wrap every way zhifa reaches durable-rules, so that each call a thread of ``ours`` makes
+    without the engine lock is listed ("thread: entry point"): every function of the C core (where
+    durable.lang and durable.engine end), the Host's and Ruleset's methods, and what engine/
+    imports from durable.lang (``get_host``, ``delete_state``, ``ruleset``, ``when_all`` …).
+    Also returns the entry points those threads called, locked or not."""
+    unlocked: list[str] = []
+    called: set[str] = set()
+
+    def watched(where: str, entry: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if threading.get_ident() in ours:
+                called.add(where)
+                if not _lock_held():
+                    unlocked.append(f"{threading.current_thread().name}: {where}")
+            return entry(*args, **kwargs)
+        return call
+
+    for name in dir(durable_rules_engine):
+        entry = getattr(durable_rules_engine, name)
+        if not name.startswith("_") and callable(entry) and not isinstance(entry, type):  # not its error type
+            monkeypatch.setattr(durable_rules_engine, name, watched(f"durable_rules_engine.{name}", entry))
+    for cls in (durable.engine.Host, durable.engine.Ruleset):
+        for name, entry in list(vars(cls).items()):
+            if inspect.isfunction(entry) and not name.startswith("__"):
+                monkeypatch.setattr(cls, name, watched(f"{cls.__name__}.{name}", entry))
+    for module in (engine.compile, engine.runtime):
+        for name, entry in list(vars(module).items()):
+            if getattr(entry, "__module__", None) == "durable.lang" and (inspect.isfunction(entry) or isinstance(entry, type)):
+                monkeypatch.setattr(module, name, watched(f"durable.lang.{name}", entry))
+    return unlocked, called
+
+
+LOCK_THREADS, LOCK_ROUNDS = 4, 6
+
+
+def test_every_call_into_durable_rules_holds_the_engine_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's promise, checked at each call rather than by its results (which threads rarely
+    spoil): plans, campaign folders through check_documents, streams through check_many, a workbook
+    through check_files, and profiles compiled while other threads evaluate (a rulebook of each
+    thread's own), from several threads at once; not one call into durable-rules without the lock."""
+    plans = [load_document(p) for p in sorted(PLANS.glob("*.yaml"))]
+    folders = [sorted(folder.glob("*.yaml")) for folder in sorted((ROOT / "examples" / "campaigns").glob("*/*"))
+               if folder.is_dir()]
+    campaigns = [[load_document(p) for p in folder] for folder in folders]
+    workbook = ROOT / "examples" / "campaigns" / "excel" / "城桥镇-2023-05.xlsx"
+    shipped = load_rulebook()
+    chongming = next(p for p in plans if p.profile == "shanghai-chongming-2024")
+
+    def own_rulebook(t: int, r: int) -> tuple[Rulebook, str]:
+        """The shipped rulebook with Chongming's profile under a new id: a ruleset compiled in this call."""
+        profile = attrs.evolve(shipped.profile("shanghai-chongming-2024"), id=f"shanghai-chongming-2024-lock-{t}-{r}")
+        return shipped.with_profile(profile), profile.id
+
+    def work(t: int, r: int) -> list[str]:
+        rulebook, profile_id = own_rulebook(t, r)
+        own = engine.check(attrs.evolve(chongming, profile=profile_id), rulebook=rulebook)
+        stream = list(engine.check_many([*plans, *campaigns[r % len(campaigns)]], batch=3))
+        return [as_json([engine.check(plans[r % len(plans)])]),
+                as_json(engine.check_documents(campaigns[r % len(campaigns)])),  # type: ignore[arg-type]
+                as_json(stream), as_json(engine.check_files([workbook])),  # type: ignore[arg-type]
+                as_json([attrs.evolve(own, profile="shanghai-chongming-2024")])]
+
+    ours = {threading.get_ident()}
+    unlocked, called = _watch_durable_entry_points(monkeypatch, ours)
+    serial = [work(-1, r) for r in range(LOCK_ROUNDS)]
+    assert not unlocked, unlocked[:10]
+    results: dict[tuple[int, int], list[str]] = {}
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(LOCK_THREADS)
+
+    def worker(t: int) -> None:
+        ours.add(threading.get_ident())
+        barrier.wait()
+        try:
+            for r in range(LOCK_ROUNDS):
+                results[(t, r)] = work(t, r)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(t,), name=f"locked-{t}") for t in range(LOCK_THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    # The watch saw the work: rulesets compiled, facts asserted, sessions deleted.
+    assert {"durable.lang.ruleset", "durable_rules_engine.create_ruleset", "durable_rules_engine.assert_facts",
+            "durable.lang.delete_state", "durable_rules_engine.delete_state"} <= called, sorted(called)
+    assert not unlocked, f"{len(unlocked)} calls into durable-rules without ENGINE_LOCK, e.g. {sorted(set(unlocked))[:10]}"
+    assert all(results[(t, r)] == serial[r] for t in range(LOCK_THREADS) for r in range(LOCK_ROUNDS))
+    assert engine.runtime.ENGINE_LOCK is engine.compile.ENGINE_LOCK  # one lock, the one watched
 
 
 # ------------------------------------------------------------------ memory
