@@ -318,13 +318,16 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
                 index, form = _counted(same)
                 yield _form_base(index, form) | {"kind": "series-duplicate", "loc": "/month", "forms": len(same)}
         last_index, last_form = _counted(by_month[months[-1]])
+        unit = _name_shown({form.unit for _, form in members})
         # Months are due from the first report month to the campaign's end; a form filed beyond the
-        # end is form.deadline's finding, and does not make the months after the end due.
-        for month in range(first, min(months[-1], final + 1)):
+        # end is form.deadline's finding, and does not make the months after the end due. Only a
+        # month between two forms given is missing: one before the earliest may be on file elsewhere.
+        for month in range(max(first, months[0]), min(months[-1], final + 1)):
             if month not in by_month:
                 yield {"kind": "series-gap", "doc": last_index, "loc": "/month",
-                       "unit": _name_shown({form.unit for _, form in members}),
-                       "month": last_form.month, "missing_month": _month_name(month)}
+                       "unit": unit, "month": last_form.month, "missing_month": _month_name(month)}
+        if not_given := [_month_name(month) for month in range(first, min(months[0], final + 1))]:
+            yield _months_not_given(last_index, unit, not_given)
         if len(months) < 2:
             continue  # one month: no figure to compare (checked alone, as most forms are)
         template = load_template(variant)
@@ -345,6 +348,16 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
                             "current_blank": int(new is None)}
                     if new is not None:
                         reported[(item.key, component)] = (current.month, new)
+
+
+def _months_not_given(index: int, unit: str, months: list[str]) -> Missing:
+    """Why the months due before the earliest form of ``unit`` given are not checked for gaps: its
+    forms for them were not given, which does not show they were never filed (a form checked alone,
+    a stream of forms). About the unit's latest form given (``index``), where a gap would be reported."""
+    one = len(months) == 1
+    return Missing(f"未给出{unit}{'、'.join(months)}的调度表，不核对其是否按月报送",
+                   f"no form of {unit} for {_listed(months)} was given: whether it filed "
+                   f"{'it' if one else 'them'} is not checked", doc=index)
 
 
 # ------------------------------------------------------------------ deadline
@@ -413,10 +426,18 @@ def rollups(bundle: Bundle, params: Params) -> Built:
             if f.month == aggregate.month and f.variant == aggregate.variant and unit in listed:
                 filed[unit].append((i, f))
         members = {unit: _counted(same)[1] for unit, same in filed.items()}
-        for member in aggregate.members:
-            if name_key(member) not in members:
-                yield _form_base(index, aggregate) | {"kind": "rollup-member", "loc": "/members", "member": member,
-                                                      "present": 0}
+        absent = [member for member in aggregate.members if name_key(member) not in members]
+        if absent and not members:
+            # None of its members' forms for the month was given (the roll-up checked alone): not
+            # shown missing, and no sum of them is known.
+            yield _members_not_given(index, aggregate, list(dict.fromkeys(absent)))
+            continue
+        for member in absent:
+            yield _form_base(index, aggregate) | {"kind": "rollup-member", "loc": "/members", "member": member,
+                                                  "present": 0}
+        if absent:
+            yield _sums_not_checked(index, aggregate, list(dict.fromkeys(absent)))  # a member without a form adds no 0
+            continue
         for _, item in template.items():
             totals: dict[str, Decimal | int] = defaultdict(int)
             reported: dict[str, int] = defaultdict(int)
@@ -436,6 +457,24 @@ def rollups(bundle: Bundle, params: Params) -> Built:
                     "computed": _scaled(computed, whole), **_both("stated_shown", stated), **_both("computed_shown", computed),
                     "stated_blank": int(stated is None), "members_reported": reported[component],
                     "members": len(members)}
+
+
+def _members_not_given(index: int, aggregate: DispatchForm, members: list[str]) -> Missing:
+    """Why roll-up ``index`` of the bundle is not compared with its members: none of their forms
+    for its month was given, so neither their total nor whether they filed is known. About that roll-up only."""
+    return Missing(f"未给出下属单位{'、'.join(members)}{aggregate.month}的调度表，不核对汇总表各项，"
+                   f"也不核对下属单位是否报送",
+                   f"no form of its members {_listed(members)} for {aggregate.month} was given: the roll-up's "
+                   f"items are not checked against their total, nor whether they filed", doc=index)
+
+
+def _sums_not_checked(index: int, aggregate: DispatchForm, members: list[str]) -> Missing:
+    """Why roll-up ``index`` of the bundle is not summed: these members it lists have no form for
+    its month among those given (each reported), and what they would add is not known. About that roll-up only."""
+    one = len(members) == 1
+    return Missing(f"下属单位{'、'.join(members)}没有{aggregate.month}的调度表，汇总表各项不与下属单位合计核对",
+                   f"its member{'' if one else 's'} {_listed(members)} {'has' if one else 'have'} no form for "
+                   f"{aggregate.month}: the roll-up's items are not checked against its members' total", doc=index)
 
 
 # ------------------------------------------------------------------ forms against enterprise records

@@ -16,12 +16,15 @@ from engine.compile import compile_profile
 from engine.facts import build_facts
 from engine.report import Report
 from forms.dispatch import CountAmount, DispatchForm, load_template
+from forms.plan import name_key
 from forms.strategies import CAMPAIGN_ALTERNATIVE_MUTATIONS, CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles
 from forms.strategies.campaign import (
     AT_LEAST_FROM_RECORDS,
+    MEMBER_UNITS,
     ON_THE_LAST_DAY_MUTATIONS,
     campaign_facts,
     more_double_penalties_than_penalties,
+    restated,
 )
 from rulebook import load_rulebook
 
@@ -232,3 +235,60 @@ def test_each_rectified_finding_cites_its_own_item(profile_id: str, pair: tuple[
     for violation in violations:
         assert [(c.source, c.quote) for c in violation.citations] == [(template.source, item.label)]
         assert violation.citations[0].clause.endswith(f"{section.name} {item.number}")
+
+
+# ---------------------------------------------------------------- documents not given
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@BUNDLE_SETTINGS
+@given(data=st.data())
+def test_each_document_checked_alone_passes_what_it_can_judge(profile_id: str, data: st.DataObject) -> None:
+    """A compliant campaign's documents streamed through check_many, each on its own: none fails for
+    the documents not given with it (a later month for the months before it, a roll-up for its
+    members' forms); what they would have shown is listed not checked."""
+    bundle = data.draw(campaign_bundles(profile_id))
+    reports = list(engine.check_many(bundle.documents))
+    assert [(v.rule, v.message_en) for r in reports for v in r.violations] == []
+    assert [{n.rule for n in r.not_checked} for r in reports] == bundle.not_checked_alone()
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_months_before_the_earliest_form_given_are_not_checked(profile_id: str, data: st.DataObject) -> None:
+    """The reporting unit's first months left out of the bundle: not reported missing, but listed
+    not checked on its latest form, naming those months in order."""
+    bundle = data.draw(campaign_bundles(profile_id))
+    dropped = data.draw(st.integers(1, len(bundle.unit_forms) - 1))
+    bundle = restated(attrs.evolve(bundle, unit_forms=bundle.unit_forms[dropped:]))
+    reports = reports_of(bundle)
+    assert [(v.rule, v.message_en) for r in reports for v in r.violations] == []
+    assert [{n.rule for n in r.not_checked} for r in reports] == bundle.not_checked()
+    latest = reports[len(bundle.unit_forms) - 1]
+    (reason,) = [n.reason_en for n in latest.not_checked if n.rule == "form.cumulative-nondecreasing"]
+    months = [f"{campaign_facts(profile_id).first_month.year}-{m:02d}"
+              for m in range(campaign_facts(profile_id).first_month.month, int(bundle.unit_forms[0].month[5:]))]
+    assert reason.split(" for ", 1)[1].startswith(f"{' and '.join(months)} was given")
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_member_without_a_form_is_reported_and_its_rollup_not_summed(profile_id: str, data: st.DataObject) -> None:
+    """A member's form for one month left out: that month's roll-up lists a member with no form, and
+    only that (its sums are not checked, never compared with the other members' part); the member's
+    own series shows a gap only where the month lay between two of its forms."""
+    bundle = data.draw(campaign_bundles(profile_id))
+    member = name_key(data.draw(st.sampled_from(MEMBER_UNITS)))
+    months = [f.month for f in bundle.aggregate_forms]
+    k = data.draw(st.integers(0, len(months) - 1))
+    bundle = attrs.evolve(bundle, member_forms=tuple(f for f in bundle.member_forms
+                                                     if (name_key(f.unit), f.month) != (member, months[k])))
+    reports = reports_of(bundle)
+    found = sorted((v.rule, v.location, str(v.values)) for r in reports for v in r.violations)
+    gap = [("form.cumulative-nondecreasing", "/month", str({"missing_month": months[k]}))] if 0 < k < len(months) - 1 else []
+    (listed,) = [f.members for f in bundle.aggregate_forms if f.month == months[k]]
+    written = next(m for m in listed if name_key(m) == member)
+    assert found == sorted([("form.rollup", "/members", str({"member": written})), *gap])
+    assert [{n.rule for n in r.not_checked} for r in reports] == bundle.not_checked()

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from forms.convert import Document
 from forms.dispatch import CountAmount, DispatchForm, FormTemplate, FormValue, ItemShape, WholePart, load_template
+from forms.plan import name_key
 from forms.records import (
     CampaignSteps,
     Contractor,
@@ -119,14 +120,51 @@ class CampaignBundle:
         """All of them, as :func:`engine.check_documents` takes them."""
         return (*self.unit_forms, *self.member_forms, *self.aggregate_forms, *self.records, self.steps)
 
+    @property
+    def forms(self) -> tuple[DispatchForm, ...]:
+        """Every dispatch form, in the order :attr:`documents` gives them."""
+        return (*self.unit_forms, *self.member_forms, *self.aggregate_forms)
+
     def not_checked(self) -> list[set[str]]:
-        """The rules each of :attr:`documents` leaves not checked: ``form.matches-records`` on the
-        forms of units no record names as spot-checking (the members' and the roll-up), and on each
-        record what ``not_checked_on`` says, and on the steps what ``steps_not_checked`` says."""
+        """The rules each of :attr:`documents` leaves not checked, checked together:
+        ``form.matches-records`` on the forms of units no record names as spot-checking (the
+        members' and the roll-up), on each form what ``forms_not_checked`` says, on each record what
+        ``not_checked_on`` says, and on the steps what ``steps_not_checked`` says."""
         campaign = campaign_facts(self.profile)
-        return [*(set() for _ in self.unit_forms), *({"form.matches-records"} for _ in self.member_forms),
-                *({"form.matches-records"} for _ in self.aggregate_forms),
+        unnamed = {"form.matches-records"}
+        owed = forms_not_checked(self.forms, campaign)
+        return [*owed[:len(self.unit_forms)], *(unnamed | rules for rules in owed[len(self.unit_forms):]),
                 *(not_checked_on(record, campaign) for record in self.records), steps_not_checked(self.steps, campaign)]
+
+    def not_checked_alone(self) -> list[set[str]]:
+        """The rules each of :attr:`documents` leaves not checked, each checked on its own (as
+        :func:`engine.check_many` checks them): on a form, ``form.matches-records`` (no record
+        given), ``form.rollup`` (no roll-up, or none of its members' forms, given) and what
+        ``forms_not_checked`` says of it alone; a record and the steps as together."""
+        campaign = campaign_facts(self.profile)
+        alone = {"form.matches-records", "form.rollup"}
+        return [*(alone | forms_not_checked((form,), campaign)[0] for form in self.forms),
+                *(not_checked_on(record, campaign) for record in self.records), steps_not_checked(self.steps, campaign)]
+
+
+def forms_not_checked(forms: tuple[DispatchForm, ...], campaign: CampaignFacts) -> list[set[str]]:
+    """The rules each of ``forms`` (checked together) leaves not checked for want of forms not given:
+    ``form.cumulative-nondecreasing`` on a unit's latest form where months are due before its
+    earliest (whether it filed them is not known), ``form.rollup`` on a roll-up listing a member
+    with no form for its month."""
+    rules: list[set[str]] = [set() for _ in forms]
+    series: dict[str, list[int]] = {}
+    for k, form in enumerate(forms):
+        series.setdefault(name_key(form.unit), []).append(k)
+    first = f"{campaign.first_month:%Y-%m}"
+    for indexes in series.values():
+        if first < min(forms[k].month for k in indexes):
+            rules[max(indexes, key=lambda k: forms[k].month)].add("form.cumulative-nondecreasing")
+    on_file = {(name_key(form.unit), form.month) for form in forms}
+    for k, form in enumerate(forms):
+        if any((name_key(member), form.month) not in on_file for member in form.members):
+            rules[k].add("form.rollup")
+    return rules
 
 
 def steps_not_checked(steps: CampaignSteps, campaign: CampaignFacts) -> set[str]:
@@ -844,8 +882,16 @@ def figure_left_blank(bundle: CampaignBundle) -> CampaignBundle:
 
 
 def month_not_filed(bundle: CampaignBundle) -> CampaignBundle:
-    """The unit files no form for the first report month (its spot checks then judged at the month's end)."""
-    return restated(attrs.evolve(bundle, unit_forms=bundle.unit_forms[1:]))
+    """The unit skips its last month: that month's form is filed for the month after, on the same
+    day of that month, so the month skipped lies between two forms filed (a month before the
+    earliest form given is not known to be missing). Its spot checks in the skipped month are then
+    judged at the month's end."""
+    *earlier, last = bundle.unit_forms
+    assert last.submitted is not None  # generated forms are filed on time
+    year, month = map(int, last.month.split("-"))
+    after = _next_month(date(year, month, 1))
+    moved = attrs.evolve(last, month=f"{after:%Y-%m}", submitted=last.submitted.replace(year=after.year, month=after.month))
+    return restated(attrs.evolve(bundle, unit_forms=(*earlier, moved)))
 
 
 def month_filed_twice(bundle: CampaignBundle) -> CampaignBundle:
