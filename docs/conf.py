@@ -50,7 +50,8 @@ nitpick_ignore = [
         "decimal.Annotated",  # Sphinx's reading of ``Annotated[Decimal, ...]`` in forms.plan
         "forms.convert.T",  # structure's type variable
     )
-]
+] + [(role, name) for role in ("py:class", "py:obj")  # rulebook.model.ReadOnly's type variables
+     for name in ("_K", "_V", "rulebook.model._K", "rulebook.model._V")]
 # ``Annotated`` metadata (``Annotated[int, 'whole number ≥ 0']``) is text that describes a field's
 # values; Sphinx renders it as a type.
 nitpick_ignore_regex = [("py:class", r"'[^']*'")]

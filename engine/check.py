@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from engine.compile import CompiledProfile, Match, compile_profile
+from engine.compile import CompiledProfile, Match, compile_profile, per_ruleset
 from engine.derived import Fact, Missing, figure_shown
 from engine.facts import FACT_KINDS, FactStream, unread_inputs
 from engine.report import NotChecked, Report, Violation, in_report_order, render
@@ -268,7 +268,7 @@ class _Rules:
         return found
 
 
-_RULES_FOR: dict[tuple[str, frozenset[str]], _Rules] = {}
+_RULES_FOR: dict[tuple[str, frozenset[str]], _Rules] = per_ruleset({})
 _NOT_CHECKED_CACHE = 256
 
 

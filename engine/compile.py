@@ -14,12 +14,16 @@ import json
 import operator
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
+import durable.lang
+import durable_rules_engine
+from durable.engine import Ruleset
 from durable.lang import c, cap, get_host, m, ruleset, when_all
 
 from engine.campaign_facts import CAMPAIGN_FACT_KINDS
@@ -492,40 +496,136 @@ def _ruleset_name(profile: Profile, rules: tuple[Rule, ...], packed: dict[str, i
     return f"zhifa.{profile.id}.{hashlib.sha256(payload.encode()).hexdigest()[:12]}"
 
 
-def _keep_from_durable_threads(name: str) -> None:
-    """durable-rules' host polls every ruleset from two threads of its own, outside ENGINE_LOCK: one
-    runs actions left pending, one asserts timer events into every session. zhifa runs each action
-    in the call that fired it and uses no timers, so its rulesets are taken off that polling: the
-    threads could otherwise run an action of a session while zhifa evaluates or deletes it."""
-    rules = get_host().get_ruleset(name)
-    rules.dispatch = rules.dispatch_timers = _not_polled
+def _keep_from_durable_threads(definition: ruleset) -> None:
+    """Register the ruleset with durable-rules' host in its directory only, where zhifa's calls find
+    it by name, and not in the list its two polling threads walk: they run outside ENGINE_LOCK (one
+    runs actions left pending, one asserts timer events into every session) and could run an action
+    of a session while zhifa evaluates or deletes it; zhifa runs each action in the call that fired
+    it and uses no timers. Off that list, a ruleset also costs those threads nothing while idle, and
+    is removed without racing their walk (they index the list without a lock). Its ``dispatch`` does
+    nothing besides, should anything call it."""
+    name, rules = definition.define()
+    host = get_host()
+    (built,) = Ruleset.create_rulesets(host, {name: rules}).values()
+    built.dispatch = built.dispatch_timers = _not_polled
+    host._ruleset_directory[name] = built
 
 
 def _not_polled() -> None:
-    """What durable-rules' polling threads do with a zhifa ruleset: nothing."""
+    """What durable-rules' polling threads would do with a zhifa ruleset: nothing."""
 
 
-#: (id of the rulebook, profile id) → (the rulebook, weakly; the compiled profile). An entry goes
-#: when its rulebook does (a rulebook made per request must not stay forever); the shipped one lives
-#: as long as the process, so its profiles compile once.
-_COMPILED: dict[tuple[int, str], tuple[weakref.ref[Rulebook], CompiledProfile]] = {}
-#: Ruleset name → compiled profile: durable-rules registers a name once per process.
-_BY_NAME: dict[str, CompiledProfile] = {}
+#: Most distinct rulesets kept compiled at once. Each holds about a quarter of a megabyte (durable-rules'
+#: C core and its Python objects); beyond this, the least recently used is removed from durable-rules,
+#: and compiled again (a few milliseconds) if a rulebook of its content is checked again. The shipped
+#: rulebook has five profiles; rulebooks built per request with other content would otherwise each
+#: leave a ruleset behind for the life of the process.
+RULESETS_KEPT = 64
+
+#: (id of the rulebook, profile id) → (the rulebook, weakly; the compiled profile; the profile it
+#: was compiled for). An entry goes when its rulebook does (a rulebook made per request must not
+#: stay forever); the shipped one lives as long as the process, so its profiles compile once (and
+#: again only if their rulesets were removed meanwhile, see RULESETS_KEPT).
+_COMPILED: dict[tuple[int, str], tuple[weakref.ref[Rulebook], CompiledProfile, Profile]] = {}
+#: Ruleset name → compiled profile, for every ruleset registered in durable-rules (which registers a
+#: name once), least recently used first: at most RULESETS_KEPT. Only touched while ENGINE_LOCK is held.
+_BY_NAME: OrderedDict[str, CompiledProfile] = OrderedDict()
+#: Other modules' caches keyed by (ruleset name, …) (:func:`per_ruleset`).
+_PER_RULESET: list[dict[Any, Any]] = []
+
+_Table = TypeVar("_Table", bound=dict[Any, Any])
 
 
-def _remember(rulebook: Rulebook, profile_id: str, compiled: CompiledProfile) -> CompiledProfile:
-    key = (id(rulebook), profile_id)
+def per_ruleset(table: _Table) -> _Table:
+    """``table``, a cache whose keys start with a ruleset's name: its entries for a ruleset go when
+    the ruleset is removed (see RULESETS_KEPT), so that it does not grow with every rulebook either."""
+    _PER_RULESET.append(table)
+    return table
+
+
+def _build(compiled: CompiledProfile) -> None:
+    """Compile the profile's ruleset into durable-rules under its name, off its polling
+    (:func:`_keep_from_durable_threads`)."""
+    rules, params, packed = compiled.rules, compiled.params, compiled.packed
+    definition = ruleset(compiled.ruleset)
+    try:
+        with definition:
+            for rule in rules:
+                for index, alternative in enumerate(rule.when):
+                    patterns = alternative.match
+                    if patterns[0].fact in packed:
+                        for slot in range(packed[patterns[0].fact]):
+                            when_all(cap(ACTION_CAP), _pattern(patterns[0], params, slot))(
+                                _capped_recorder(rule.id, index, slot))
+                    elif len(patterns) == 1 and patterns[0].alias == "m":
+                        when_all(cap(ACTION_CAP), _pattern(patterns[0], params))(_capped_recorder(rule.id, index))
+                    else:
+                        # A session holds several bundles (``grp``); a join never crosses them.
+                        first = getattr(c, patterns[0].alias)
+                        bound = [getattr(c, p.alias) << (_pattern(p, params) if k == 0 else
+                                                         _pattern(p, params) & (m.grp == first.grp))
+                                 for k, p in enumerate(patterns)]
+                        when_all(*bound)(_recorder(rule.id, index, tuple(p.alias for p in patterns)))
+            when_all(m.kind == OPENING)(_opened)
+    finally:
+        # durable.lang would register it with the next get_host(), polled: zhifa registers it itself.
+        durable.lang._rulesets.pop(compiled.ruleset, None)
+    _keep_from_durable_threads(definition)
+
+
+def _forget_least_used() -> None:
+    """Remove the least recently used rulesets beyond RULESETS_KEPT from durable-rules (its C core's
+    memory freed) and from every cache keyed by ruleset. The caller holds ENGINE_LOCK, so no session
+    of any ruleset is open (one opens and is deleted within one hold of the lock, see
+    :func:`engine.runtime.evaluate_groups`; the state of one that failed to open, left undeleted,
+    goes with the ruleset's state pool, which the C core frees without reading it). A compiled
+    profile still held elsewhere (a check_many paused between reports, a check in another thread
+    between compiling and evaluating) is registered again when it is next used (:func:`in_use`)."""
+    kept = max(RULESETS_KEPT, 1)  # the ruleset just registered stays
+    if len(_BY_NAME) <= kept:
+        return
+    host = get_host()
+    while len(_BY_NAME) > kept:
+        name, _ = _BY_NAME.popitem(last=False)
+        rules = host._ruleset_directory.pop(name)
+        # Handle 0 is no handle: a stale object left somewhere fails cleanly rather than reach the
+        # ruleset the C core later gives the freed handle to.
+        handle, rules._handle = rules._handle, 0
+        durable_rules_engine.delete_ruleset(handle)
+    for table in _PER_RULESET:
+        for key in list(table):  # another thread may add to it meanwhile (without the lock): a copy
+            if key[0] not in _BY_NAME:
+                table.pop(key, None)
+
+
+def in_use(compiled: CompiledProfile) -> CompiledProfile:
+    """``compiled``, its ruleset registered in durable-rules (compiled again, the same rules under the
+    same name, if it was removed) and counted as just used. The caller holds ENGINE_LOCK and uses
+    the ruleset before releasing it."""
+    if compiled.ruleset in _BY_NAME:
+        _BY_NAME.move_to_end(compiled.ruleset)
+        return compiled
+    _build(compiled)
+    _BY_NAME[compiled.ruleset] = compiled
+    _forget_least_used()
+    return compiled
+
+
+def _remember(rulebook: Rulebook, profile: Profile, compiled: CompiledProfile) -> CompiledProfile:
+    key = (id(rulebook), profile.id)
     # A dict's pop is atomic: the callback may run in any thread, at any time, without ENGINE_LOCK.
-    _COMPILED[key] = (weakref.ref(rulebook, lambda _: _COMPILED.pop(key, None)), compiled)
+    _COMPILED[key] = (weakref.ref(rulebook, lambda _: _COMPILED.pop(key, None)), compiled, profile)
     return compiled
 
 
 def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
-    """The profile's ruleset, compiled on first use and cached while the rulebook lives."""
+    """The profile's ruleset, compiled on first use and cached while the rulebook lives (and its
+    ruleset is among the RULESETS_KEPT last used)."""
     with ENGINE_LOCK:
         cached = _COMPILED.get((id(rulebook), profile_id))
-        if cached is not None and cached[0]() is rulebook:
-            return cached[1]
+        # The profile it was compiled for must be the one the rulebook holds (a rulebook is read-only).
+        if cached is not None and cached[0]() is rulebook and cached[2] is rulebook.profiles.get(profile_id):
+            return in_use(cached[1])
         profile = rulebook.profile(profile_id)
         # A rulebook assembled in Python (attrs.evolve of the shipped one) was never checked on load.
         located = [(rulebook.file_of(profile), p) for p in profile_problems(rulebook, profile)]
@@ -544,27 +644,5 @@ def compile_profile(rulebook: Rulebook, profile_id: str) -> CompiledProfile:
         matched = _matched_fields(rules)
         packed = _packed_kinds(rules, matched)  # part of the name: the same rules packed otherwise are another ruleset
         name = _ruleset_name(profile, rules, packed)
-        if name in _BY_NAME:
-            return _remember(rulebook, profile_id, _BY_NAME[name])
-        with ruleset(name):
-            for rule in rules:
-                for index, alternative in enumerate(rule.when):
-                    patterns = alternative.match
-                    if patterns[0].fact in packed:
-                        for slot in range(packed[patterns[0].fact]):
-                            when_all(cap(ACTION_CAP), _pattern(patterns[0], params, slot))(
-                                _capped_recorder(rule.id, index, slot))
-                    elif len(patterns) == 1 and patterns[0].alias == "m":
-                        when_all(cap(ACTION_CAP), _pattern(patterns[0], params))(_capped_recorder(rule.id, index))
-                    else:
-                        # A session holds several bundles (``grp``); a join never crosses them.
-                        first = getattr(c, patterns[0].alias)
-                        bound = [getattr(c, p.alias) << (_pattern(p, params) if k == 0 else
-                                                         _pattern(p, params) & (m.grp == first.grp))
-                                 for k, p in enumerate(patterns)]
-                        when_all(*bound)(_recorder(rule.id, index, tuple(p.alias for p in patterns)))
-            when_all(m.kind == OPENING)(_opened)
-        _keep_from_durable_threads(name)
-        compiled = CompiledProfile(name, profile, rules, params, matched, packed)
-        _BY_NAME[name] = compiled
-        return _remember(rulebook, profile_id, compiled)
+        compiled = _BY_NAME.get(name) or CompiledProfile(name, profile, rules, params, matched, packed)
+        return _remember(rulebook, profile, in_use(compiled))

@@ -35,7 +35,7 @@ import attrs
 import durable_rules_engine
 from durable.lang import delete_state, get_host
 
-from engine.compile import ENGINE_LOCK, INTERRUPTS, MATCHES, OPENING, CompiledProfile, Match, slot_field
+from engine.compile import ENGINE_LOCK, INTERRUPTS, MATCHES, OPENING, CompiledProfile, Match, in_use, slot_field
 from engine.derived import Fact
 
 #: Facts per ``assert_facts`` call, a packed fact counting as the facts it holds. Each fact makes
@@ -210,6 +210,7 @@ def evaluate_groups(compiled: CompiledProfile, groups: Sequence[Sequence[Fact]],
         INTERRUPTS.clear()
         opened = False
         try:
+            in_use(compiled)  # registered again if other rulebooks' rulesets have displaced it since
             open_session(compiled.ruleset, sid)
             opened = True
             for chunk in chunks(to_send(compiled, groups, sid)):

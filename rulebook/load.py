@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -15,7 +15,20 @@ import attrs
 from forms.convert import CONVERTER, DOCUMENT_KINDS, register_enum, structure
 from forms.errors import LoadError, Problem
 from forms.parse import read_data
-from rulebook.model import UNITS, Alternative, Citation, Comparison, Op, Profile, Rule, Severity, Source, Text
+from rulebook.model import (
+    UNITS,
+    Alternative,
+    Citation,
+    Comparison,
+    Op,
+    Profile,
+    ReadOnly,
+    Rule,
+    Severity,
+    Source,
+    Text,
+    read_only,
+)
 
 HERE = Path(__file__).parent
 SOURCES_DIR = HERE / "sources"
@@ -56,13 +69,28 @@ def normalise_whitespace(text: str) -> str:
     return _SPACE.sub("", text)
 
 
+# Typed for attrs' mypy plugin, which leaves a generic converter's types unsolved.
+def _sources(items: Mapping[str, Source]) -> ReadOnly[str, Source]:
+    return read_only(items)
+
+
+def _rules(items: Mapping[str, Rule]) -> ReadOnly[str, Rule]:
+    return read_only(items)
+
+
+def _profiles(items: Mapping[str, Profile]) -> ReadOnly[str, Profile]:
+    return read_only(items)
+
+
 @attrs.frozen
 class Rulebook:
-    """Every source, rule and profile zhifa ships, indexed by id. Built once per process."""
+    """Every source, rule and profile zhifa ships, indexed by id. Built once per process, and
+    read-only (:class:`rulebook.model.ReadOnly`): a rulebook of other content is another rulebook
+    (:meth:`with_profile`, ``attrs.evolve``)."""
 
-    sources: dict[str, Source]
-    rules: dict[str, Rule]
-    profiles: dict[str, Profile]
+    sources: Mapping[str, Source] = attrs.field(converter=_sources)
+    rules: Mapping[str, Rule] = attrs.field(converter=_rules)
+    profiles: Mapping[str, Profile] = attrs.field(converter=_profiles)
     #: The file each rule and profile was read from, by the object's id and with the object (so
     #: the id stays its own while the rulebook lives); a rule or profile made in Python has none.
     read_from: dict[int, tuple[Rule | Profile, str]] = attrs.field(factory=dict, eq=False, repr=False)

@@ -7,11 +7,59 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 
 from forms.records import UnitRole
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class ReadOnly(Mapping[_K, _V]):
+    """A mapping that cannot be changed once made: a rulebook's sources, rules and profiles and a
+    profile's parameters. One rulebook is shared by every check in the process (``load_rulebook()``
+    is cached) and its profiles are compiled once (``engine.compile``): changed in place, it would
+    change for every caller, and checks would go on with the profile compiled before."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[_K, _V] | None = None) -> None:
+        self._items: dict[_K, _V] = dict(items or {})
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __repr__(self) -> str:
+        return repr(self._items)  # as a dict shows it: part of what names a compiled ruleset
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self._items,)
+
+    def __setitem__(self, key: _K, value: _V) -> NoReturn:
+        raise TypeError(_READ_ONLY)
+
+    def __delitem__(self, key: _K) -> NoReturn:
+        raise TypeError(_READ_ONLY)
+
+
+_READ_ONLY = ("a rulebook and its profiles are read-only (shared by every check in the process): build another "
+              "with Rulebook.with_profile or attrs.evolve instead")
+
+
+def read_only(items: Mapping[str, _V]) -> ReadOnly[str, _V]:
+    """``items`` as a :class:`ReadOnly` mapping (one already read-only is kept)."""
+    return items if isinstance(items, ReadOnly) else ReadOnly(items)
 
 
 class Severity(StrEnum):
@@ -303,6 +351,10 @@ class ParameterValue:
     owed_by: OwedBy | None = None
 
 
+def _parameters(items: Mapping[str, ParameterValue]) -> ReadOnly[str, ParameterValue]:
+    return read_only(items)  # typed for attrs' mypy plugin, which leaves a generic converter's types unsolved
+
+
 @attrs.frozen
 class Profile:
     """Binds rules and parameter values to a jurisdiction and a period."""
@@ -315,7 +367,7 @@ class Profile:
     period_to: date
     sources: tuple[str, ...]
     rules: tuple[str, ...]
-    parameters: dict[str, ParameterValue] = attrs.field(factory=dict)
+    parameters: Mapping[str, ParameterValue] = attrs.field(factory=dict, converter=_parameters)
 
     def covers_year(self, year: int) -> bool:
         return self.period_from.year <= year <= self.period_to.year

@@ -11,19 +11,25 @@ pinned here so that an upgrade that changes it fails these tests first.
 - An ``assert_facts`` call with no facts crashes the C core; zhifa never makes one. Nor does a
   fact of more than MAX_FACT_PROPERTIES properties; zhifa packs no more slots than fit.
 - durable-rules' host polls every ruleset from two threads of its own, outside zhifa's lock;
-  zhifa's rulesets are taken off that polling (:func:`engine.compile._keep_from_durable_threads`).
+  zhifa's rulesets are taken off that polling (:func:`engine.compile._keep_from_durable_threads`):
+  the threads walk the host's list of rulesets, and a ruleset registered in its directory alone is
+  found by name all the same. A ruleset zhifa removes (``engine.compile.RULESETS_KEPT``) is deleted
+  in the C core; a call on its handle afterwards is refused, not run on freed memory.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from typing import Any
 
+import attrs
 import durable_rules_engine
 import pytest
-from durable.engine import MessageNotHandledException, MessageObservedException
+from durable.engine import Host, MessageNotHandledException, MessageObservedException
 from durable.lang import assert_facts as lang_assert_facts
 from durable.lang import cap, delete_state, get_host, m, ruleset, when_all
 
@@ -282,3 +288,28 @@ def test_durable_rules_own_threads_never_run_an_action_of_a_zhifa_session() -> N
         finally:
             MATCHES.pop(sid)
             delete_state(compiled.ruleset, sid)
+
+
+def test_the_polling_threads_walk_the_host_list_and_a_removed_ruleset_is_deleted(monkeypatch: pytest.MonkeyPatch) -> None:
+    polling = inspect.getsource(Host._run)
+    assert "self._ruleset_list" in polling and "_ruleset_directory" not in polling
+    shipped = load_rulebook()
+    profile = shipped.profiles["shanghai-chongming-2024"]
+
+    def own(share: int) -> str:  # a rulebook of content of its own: a ruleset of its own
+        value = attrs.evolve(profile.parameters["min_joint_share"], value=Decimal(share))
+        rulebook = shipped.with_profile(attrs.evolve(profile, parameters={**profile.parameters, "min_joint_share": value}))
+        return compile_profile(rulebook, profile.id).ruleset
+
+    name = own(71)
+    host = get_host()
+    rules = host.get_ruleset(name)
+    assert host._ruleset_directory[name] is rules and rules not in host._ruleset_list
+    handle = rules._handle
+    monkeypatch.setattr(engine.compile, "RULESETS_KEPT", 1)
+    own(72)
+    assert name not in host._ruleset_directory and rules._handle == 0
+    fact = json.dumps([{"kind": "total", "id": "f0", "sid": "gone", "stated": 5, "computed": 6}])
+    for gone in (handle, 0):
+        with pytest.raises(durable_rules_engine.error, match="error code: 111"):  # invalid handle
+            durable_rules_engine.assert_facts(gone, fact)

@@ -5,6 +5,8 @@ parameters."""
 from __future__ import annotations
 
 import gc
+import json
+import pickle
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -17,8 +19,9 @@ from hypothesis import strategies as st
 
 import engine
 from engine import compile as compiler
-from forms import load_document
+from forms import CONVERTER, load_document, structure
 from rulebook import (
+    Profile,
     Rule,
     Rulebook,
     Text,
@@ -28,6 +31,7 @@ from rulebook import (
     normalise_whitespace,
     profile_problems,
 )
+from rulebook.catalogue import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = load_rulebook()
@@ -282,3 +286,56 @@ def test_a_rulebook_is_compiled_once_while_it_lives_and_forgotten_after() -> Non
     assert len(compiler._COMPILED) == before
     assert compiler._COMPILED[(id(SHIPPED), PROFILE)][1] is shipped
     assert compiler.compile_profile(load_rulebook(), PROFILE) is shipped
+
+
+def test_the_shipped_rulebook_cannot_be_changed_in_place() -> None:
+    """It is shared by every check in the process, and its profiles are compiled once: changed in
+    place, it would change for every caller, and checks would go on under the profile compiled before."""
+    tenant = attrs.evolve(SHIPPED.profiles[PROFILE], id="tenant")
+    changes: list[Callable[[], object]] = [
+        lambda: SHIPPED.profiles.__setitem__("tenant", tenant),
+        lambda: SHIPPED.profiles.__delitem__(PROFILE),
+        lambda: SHIPPED.rules.__setitem__(RULE, SHIPPED.rules[RULE]),
+        lambda: SHIPPED.sources.__delitem__("chongming-2024"),
+        lambda: SHIPPED.profiles[PROFILE].parameters.__setitem__("min_joint_share", None),
+    ]
+    for change in changes:
+        with pytest.raises(TypeError, match=r"read-only .*Rulebook\.with_profile"):
+            change()
+    assert "tenant" not in load_rulebook().profiles
+    assert load_rulebook() is SHIPPED and PROFILE in SHIPPED.profiles and "chongming-2024" in SHIPPED.sources
+
+
+def test_a_profile_replaced_with_with_profile_is_checked_with_its_own_parameters() -> None:
+    def tenant(share: int) -> Rulebook:
+        value = attrs.evolve(SHIPPED.profiles[PROFILE].parameters["min_joint_share"], value=Decimal(share))
+        profile = SHIPPED.profiles[PROFILE]
+        return SHIPPED.with_profile(attrs.evolve(profile, id="tenant", parameters={**profile.parameters,
+                                                                                  "min_joint_share": value}))
+
+    strict = tenant(15)
+    lenient = strict.with_profile(tenant(1).profiles["tenant"])
+    assert engine.check(PLAN, "tenant", rulebook=strict).rules_violated == ("plan.joint-share",)
+    assert engine.check(PLAN, "tenant", rulebook=lenient).rules_violated == ()
+    assert engine.check(PLAN, "tenant", rulebook=strict).rules_violated == ("plan.joint-share",)
+    assert strict.profiles["tenant"].parameters["min_joint_share"].value == 15  # with_profile made a new one
+
+
+def test_a_compiled_profile_is_not_reused_for_another_profile_under_its_id() -> None:
+    """The compile cache checks that the rulebook still holds the profile it compiled, should its
+    mappings be swapped behind its back."""
+    rulebook = attrs.evolve(SHIPPED)
+    assert "plan.joint-share" in engine.check(PLAN, rulebook=rulebook).rules_violated
+    lenient = with_parameter(value=Decimal(1)).profiles[PROFILE]
+    object.__setattr__(rulebook, "profiles", {**rulebook.profiles, PROFILE: lenient})
+    assert "plan.joint-share" not in engine.check(PLAN, rulebook=rulebook).rules_violated
+
+
+def test_a_read_only_profile_reads_pickles_and_converts_like_the_dict_it_was() -> None:
+    profile = SHIPPED.profiles[PROFILE]
+    data = CONVERTER.unstructure(profile)
+    assert type(data["parameters"]) is dict
+    assert structure(json.loads(json.dumps(data, ensure_ascii=False, default=str)), Profile) == profile
+    assert pickle.loads(pickle.dumps(profile)) == profile and pickle.loads(pickle.dumps(SHIPPED)) == SHIPPED
+    assert profile.parameters == dict(profile.parameters) and repr(profile.parameters) == repr(dict(profile.parameters))
+    assert json.dumps(catalogue(SHIPPED, PROFILE), ensure_ascii=False)
