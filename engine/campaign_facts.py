@@ -805,7 +805,10 @@ def _reports_unrecorded(index: int, enterprise: str, hazards: list[tuple[int, st
 def one_off_tasks(bundle: Bundle, params: Params) -> Built:
     """``one-off-task``: the warning education, the outsourcing review and the key-post review, each
     in the campaign. For a record running to a day before the campaign ends, a task done already is
-    judged (it passes); one not yet done is not yet due, a reason that record's report lists."""
+    judged (it passes); one not yet done is not yet due, a reason that record's report lists. A
+    task recorded only before the campaign began is judged at once, whatever ``as_of`` says (done 0
+    in the campaign, as a final record has it): it was done, just not for the campaign, as
+    ``campaign.phase-deadlines`` reports a step done before the start at once."""
     records = _records(bundle)
     if not records:
         yield NO_RECORDS
@@ -822,7 +825,7 @@ def one_off_tasks(bundle: Bundle, params: Params) -> Built:
         )
         for task, zh, en, dates in tasks:
             done = sum(1 for d in dates if start <= d <= end)
-            if not done and not final:
+            if not done and not final and not (dates and max(dates) < start):
                 pending.append((zh, en))
                 continue
             yield {"kind": "one-off-task", "doc": index, "loc": f"/{task}", "enterprise": record.enterprise,
@@ -838,7 +841,8 @@ def _listed(names: list[str]) -> str:
 
 def _tasks_not_due(index: int, record: EnterpriseRecord, end: date, tasks: list[tuple[str, str]]) -> Missing:
     """Why these one-off tasks are not checked for record ``index`` of the bundle: the record runs
-    to a day before the campaign ends (on ``end``), and they are not done yet. About that record only."""
+    to a day before the campaign ends (on ``end``), and they are not done yet (none is recorded at
+    all: one recorded before the campaign is judged). About that record only."""
     assert record.as_of is not None  # a final record has every task due
     listed = _listed([en for _, en in tasks])
     return Missing(f"台账截至{record.as_of.isoformat()}，专项行动尚未结束（{end.isoformat()}结束）："

@@ -29,17 +29,18 @@ from forms.convert import DOCUMENT_KINDS, Document, built_wrongly, kind_of
 from forms.dispatch import DispatchForm, load_template, variants
 from forms.errors import shown_name
 from forms.plan import name_key
+from forms.records import CampaignSteps, EnterpriseRecord
 from rulebook import Rule, Rulebook, load_rulebook
 
 
 class ProfileError(ValueError):
     """The document cannot be checked under the profile asked for (unknown, wrong kind or period,
-    another district's for a plan that names it, another variant's for a dispatch form).
-    ``document`` names it as :class:`forms.LoadError` does (its path, or ``<document N>``: its
-    place among the documents given); ``field`` is ``"profile"`` when the profile is the one the
-    document names, the field at fault; empty when it was asked for by the caller (``--profile``).
-    ``detail`` is the message without them. The message reads as a LoadError's problem does:
-    ``document: field: detail``."""
+    another district's for a plan that names it, another variant's for a dispatch form, a record
+    running to a day before its campaign began). ``document`` names it as :class:`forms.LoadError`
+    does (its path, or ``<document N>``: its place among the documents given); ``field`` is
+    ``"profile"`` when the profile is the one the document names, the field at fault; ``"as_of"``
+    for a record's day; empty when it was asked for by the caller (``--profile``). ``detail`` is the
+    message without them. The message reads as a LoadError's problem does: ``document: field: detail``."""
 
     def __init__(self, detail: str, field: str = "", document: str = "") -> None:
         self.detail = detail
@@ -99,6 +100,8 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook, name: 
         raise unfit(f"profile {profile_id} checks {', '.join(compiled.profile.documents)}, not {kind}")
     if isinstance(document, DispatchForm):
         _refuse_another_variants_profile(document, profile_id, unfit)
+    if isinstance(document, (EnterpriseRecord, CampaignSteps)):
+        _refuse_as_of_before_the_campaign(document, compiled, name)
     if isinstance(document, AnnualPlan) and not compiled.profile.covers_year(document.year):
         raise unfit(
             f"profile {profile_id} covers {compiled.profile.period_from}–{compiled.profile.period_to}; "
@@ -110,6 +113,18 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook, name: 
         raise unfit(f"profile {profile_id} is for {compiled.profile.jurisdiction}; the plan is for "
                     f"{document.jurisdiction} (another district's profile is applied only when asked for)")
     return compiled
+
+
+def _refuse_as_of_before_the_campaign(document: EnterpriseRecord | CampaignSteps, compiled: CompiledProfile,
+                                      name: str) -> None:
+    """Refuse a record running to a day (``as_of``) before the campaign began: every period and
+    step would be “not yet due”, its findings silently lost (a year's typo, 2022 for 2023)."""
+    start = compiled.params.get("campaign_start")
+    if document.as_of is None or not isinstance(start, date) or document.as_of >= start:
+        return
+    raise ProfileError(f"{document.as_of.isoformat()} is before the campaign began ({start.isoformat()}, under "
+                       f"profile {compiled.profile.id}): a record of the campaign runs to a day in it; check the "
+                       f"year", field="as_of", document=name)
 
 
 @cache

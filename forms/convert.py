@@ -24,6 +24,7 @@ from forms.dispatch import (
     CountAmount,
     DispatchForm,
     ItemShape,
+    NoSuchMonth,
     WholePart,
     YearMonth,
     checked_values,
@@ -40,7 +41,7 @@ from forms.errors import (
     shown,
     shown_escaping,
 )
-from forms.parse import read_data
+from forms.parse import NotADate, read_data
 from forms.plan import (
     MAX_FIGURE,
     AnnualPlan,
@@ -114,9 +115,13 @@ def _year_month(value: Any, _: Any) -> str:
         try:
             parse_year_month(value)
             return value
+        except NoSuchMonth as exc:
+            raise _Invalid(str(exc)) from None
         except ValueError:
             pass
-    raise _Invalid(f"expected a month YYYY-MM, got {shown(value)}")
+    # YAML reads an unquoted 2023-05-01 as a date: say how a month is written
+    hint = f"; write the month as {value.year:04d}-{value.month:02d}" if isinstance(value, date) else ""
+    raise _Invalid(f"expected a month YYYY-MM, got {shown(value)}{hint}")
 
 
 def _integer(value: Any, _: Any) -> int:
@@ -169,6 +174,8 @@ def _control_characters(value: str) -> _Invalid:
 def _text(value: Any, _: Any) -> str:
     if not isinstance(value, str):
         raise _Invalid(f"expected text, got {shown(value)}")
+    if isinstance(value, NotADate):  # unquoted, it was meant as a date, not text
+        raise _Invalid(f"no such date: {value} ({value.reason}); if it is text, quote it ('{value}')")
     if not value.strip():  # a unit, a name, an id: blank says nothing (an absent optional field is null)
         raise _Invalid(f"expected text, got blank text {shown(value)}")
     # Text may run over lines and hold tabs (a description, a note); a name may not (below).
@@ -218,11 +225,13 @@ def _date(value: Any, _: Any) -> date:
         raise _Invalid(f"expected a date YYYY-MM-DD without a time, got {value.isoformat(sep=' ')}")
     if isinstance(value, date):
         return value
+    if isinstance(value, NotADate):
+        raise _Invalid(f"no such date: {value} ({value.reason})")
     if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
         try:
             return date.fromisoformat(value)
-        except ValueError:
-            pass
+        except ValueError as exc:  # 2023-02-29: written as a date, but none
+            raise _Invalid(f"no such date: {shown(value)} ({exc})") from None
     raise _Invalid(f"expected a date YYYY-MM-DD, got {shown(value)}")
 
 
@@ -540,7 +549,38 @@ def _repeated_steps(steps: CampaignSteps) -> list[Problem]:
 
 
 def _record_problems(record: EnterpriseRecord) -> list[Problem]:
-    return _repeated_contractors(record) + _backdated_hazards(record)
+    return _repeated_contractors(record) + _backdated_hazards(record) + _as_of_too_early(record.as_of, _held_dates(record))
+
+
+def _held_dates(record: EnterpriseRecord) -> Iterator[tuple[str, date]]:
+    """Each day a record says something was done or found, with its field path (a deferred
+    hazard's deadline is a day planned, and may fall after the record ends)."""
+    for field in ("leader_checks", "drills", "warning_education"):
+        for index, day in enumerate(getattr(record, field)):
+            yield f"{field}[{index}]", day
+    for field in ("outsourcing_review", "key_post_review"):
+        review = getattr(record, field)
+        if review is not None:
+            yield f"{field}.done", review.done
+    for index, hazard in enumerate(record.hazards):
+        yield f"hazards[{index}].found", hazard.found
+        if hazard.rectified is not None:
+            yield f"hazards[{index}].rectified", hazard.rectified
+
+
+def _as_of_too_early(as_of: date | None, held: Iterable[tuple[str, date]]) -> list[Problem]:
+    """A record running to a day (``as_of``) before a day it holds: a slip (2022 for 2023) that
+    would leave every period and step after it “not yet due”. Names the latest such day (the
+    first of them in the file, if several fall on it)."""
+    if as_of is None:
+        return []
+    later = [(day, path) for path, day in held if day > as_of]
+    if not later:
+        return []
+    day, path = max(later, key=lambda found: found[0])  # max keeps the first of equals
+    which = f"the latest of {len(later)} days the record holds after it" if len(later) > 1 else "a day the record holds"
+    return [Problem("as_of", f"{as_of.isoformat()} is before {path} ({day.isoformat()}), {which}: a record runs "
+                             f"to a day on or after every day it holds; check the year")]
 
 
 def _repeated_contractors(record: EnterpriseRecord) -> list[Problem]:
@@ -588,7 +628,9 @@ def _document(body: dict[str, Any], cls: type[Document], file: str) -> Document:
         return _dispatch_form(body, file)
     document = _structure(body, cls, file)
     problems = (check_references(document) if isinstance(document, AnnualPlan)
-                else _repeated_steps(document) if isinstance(document, CampaignSteps)
+                else _repeated_steps(document) + _as_of_too_early(
+                    document.as_of, ((f"milestones[{k}].done", m.done) for k, m in enumerate(document.milestones)))
+                if isinstance(document, CampaignSteps)
                 else _record_problems(document) if isinstance(document, EnterpriseRecord) else [])
     if problems:
         raise LoadError(file, problems)

@@ -31,12 +31,20 @@ _YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only, matched
 YearMonth = Annotated[str, "year-month YYYY-MM"]
 
 
+class NoSuchMonth(ValueError):
+    """A month written as ``YYYY-MM`` that no calendar has: year 0000 (a date has none)."""
+
+
 def parse_year_month(text: str) -> tuple[int, int]:
-    """``"2023-06"`` → ``(2023, 6)``; raises ValueError for anything else."""
+    """``"2023-06"`` → ``(2023, 6)``; raises ValueError for anything else, :class:`NoSuchMonth`
+    for a month of year 0000."""
     match = _YEAR_MONTH.fullmatch(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(text)
-    return int(match.group(1)), int(match.group(2))
+    year = int(match.group(1))
+    if year < 1:  # date() starts at year 1: its deadline and first day could not be dated
+        raise NoSuchMonth(f"no such month: {shown(text)} (there is no year 0000)")
+    return year, int(match.group(2))
 
 
 class ItemShape(StrEnum):

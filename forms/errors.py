@@ -6,6 +6,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -15,13 +16,20 @@ import attrs
 def shown(value: Any) -> str:
     """A value as a problem message quotes it: text in JSON's quotes, a number read from a file in
     its digits (``0.0000001``, not ``Decimal('1E-7')`` or a float's ``1e-07``; with an exponent, as
-    ``e``, where the digits would run to a row of zeros: ``1.0e-27``), anything else as Python
-    writes it."""
+    ``e``, where the digits would run to a row of zeros: ``1.0e-27``), a date or a time (YAML reads
+    ``2023-05-01`` so, Excel a time of day) in ISO form and named (``2023-05-01 (a date)``), anything
+    else as Python writes it."""
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, Decimal):
         in_digits = value.is_finite() and -_SHOWN_ZEROS <= value.adjusted() <= _SHOWN_ZEROS
         return f"{value:f}" if in_digits else str(value).replace("E", "e")
+    if isinstance(value, datetime):  # before date: a datetime is one
+        return f"{value.isoformat(sep=' ')} (a date and time)"
+    if isinstance(value, date):
+        return f"{value.isoformat()} (a date)"
+    if isinstance(value, time):
+        return f"{value.isoformat()} (a time)"
     return repr(value)
 
 

@@ -76,13 +76,29 @@ class _Strict(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.res
         return super().construct_mapping(node, deep=deep)
 
 
+class NotADate(str):
+    """An unquoted YAML scalar written as a date that does not exist (``2023-02-29``), kept as its
+    text so that the field holding it names it; ``reason`` says why it is none. A field of text
+    refuses it as a date field does: unquoted, it was meant as a date."""
+
+    reason: str
+
+    def __new__(cls, text: str, reason: str) -> NotADate:
+        made = super().__new__(cls, text)
+        made.reason = reason
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (str(self), self.reason)
+
+
 def _timestamp(loader: Any, node: Any) -> Any:
-    """PyYAML's own date construction, with a date that does not exist (2023-06-31) a located error."""
+    """PyYAML's own date construction; a date that does not exist (2023-06-31) is kept as a
+    :class:`NotADate`, refused by the converter under its field."""
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError as exc:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"{node.value} is not a date ({exc})", node.start_mark) from None
+    except (ValueError, OverflowError) as exc:
+        return NotADate(node.value, str(exc))
 
 
 _Strict.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)

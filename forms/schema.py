@@ -81,8 +81,8 @@ PATTERNS = {
     f"^[^{_SPACE}{_REFUSED_IN_NAME}](?:[^{_REFUSED_IN_NAME}]*[^{_SPACE}{_REFUSED_IN_NAME}])?{_END}":
         "one line, no spaces around it, no control, format or default-ignorable characters, no line or "
         "paragraph separators, no noncharacters",
-    f"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_END}": "YYYY-MM-DD",
-    f"^[0-9]{{4}}-(0[1-9]|1[0-2]){_END}": "YYYY-MM",
+    f"^(?!0000)[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_END}": "YYYY-MM-DD, not in year 0000",
+    f"^(?!0000)[0-9]{{4}}-(0[1-9]|1[0-2]){_END}": "YYYY-MM, not in year 0000",
 }
 _PERCENT_TEXT, _DECIMAL_TEXT, _TEXT, _NAME, _DATE, _YEAR_MONTH = PATTERNS
 

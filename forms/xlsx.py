@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from forms.dispatch import CountAmount, DispatchForm, FormItem, FormTemplate, ItemShape, WholePart, load_template, variants
-from forms.errors import LoadError, Problem
+from forms.errors import LoadError, Problem, shown
 from forms.parse import read_bytes
 
 SHEET = "调度表"
@@ -244,7 +244,7 @@ def write_form(form: DispatchForm, path: str | Path) -> None:
 
 
 def _shown(value: Any) -> str:
-    return f"“{value}”" if isinstance(value, str) else repr(value)
+    return f"“{value}”" if isinstance(value, str) else shown(value)
 
 
 #: Full-width forms (``３``, ``（``, ``Ａ``) and the ideographic space, as the ASCII they stand for.
@@ -328,11 +328,16 @@ def _year_month(value: Any) -> str | None:
         raise ValueError(f"expected a month such as 2023年6月, got {_shown(value)}")
     if not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"no such month: {_shown(value)}")
+    if int(match.group(1)) < 1:  # a date has no year 0: the month's deadline could not be dated
+        raise ValueError(f"no such month: {_shown(value)} (there is no year 0000)")
     return f"{match.group(1)}-{int(match.group(2)):02d}"
 
 
 def _date(value: Any) -> date | str | None:
     if isinstance(value, datetime):
+        if value.time() != datetime.min.time():  # as YAML and JSON refuse one: a date is compared as a day
+            raise ValueError(f"expected a date without a time, got {value.isoformat(sep=' ')}; "
+                             f"type the day alone ({value.year}年{value.month}月{value.day}日)")
         return value.date()
     if isinstance(value, date):
         return value

@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import zipfile
+from datetime import datetime, time
 from pathlib import Path
 
 import yaml
@@ -360,5 +361,20 @@ put("steps-as-of-in-words.yaml", once(STEPS, "milestones:\n", "as_of: 6月30日\
 # ------------------------------------------------------------------ found in the review of dates and deadlines
 put("record-rectified-before-found.yaml", once(RECORD, "    rectified: 2023-06-30\n", "    rectified: 2023-06-01\n"))
 put("record-deadline-before-found.yaml", once(RECORD, "      deadline: 2023-06-30\n", "      deadline: 2023-05-30\n"))
+
+# ------------------------------------------------------------------ found in the review of dates and "as of" days
+put("form-month-year-0000.yaml", once(FORM, "month: 2023-05\n", "month: 0000-05\n"))
+put("form-month-year-0000.json", once(as_json(FORM), '"month": "2023-05"', '"month": "0000-05"'))
+edited("xlsx-month-year-0000.xlsx", {"B3": "0000年5月"})
+edited("xlsx-submitted-with-a-time.xlsx", {"E2": datetime(2023, 5, 28, 23, 59)})
+edited("xlsx-submitted-a-time-of-day.xlsx", {"E2": time(10, 0)})
+put("record-as-of-before-a-check.yaml", RECORD + "as_of: 2023-09-30\n")
+put("record-as-of-a-year-early.yaml", RECORD[: RECORD.index("leader_checks:")] + "as_of: 2022-12-31\n")
+put("steps-as-of-before-a-step.yaml", STEPS + "as_of: 2023-08-01\n")
+put("steps-as-of-before-the-campaign.yaml", STEPS[: STEPS.index("milestones:")] + "milestones: []\nas_of: 2022-06-30\n")
+put("record-as-of-2023-02-29.json", once(as_json(RECORD), '\n}\n', ',\n  "as_of": "2023-02-29"\n}\n'))
+put("record-as-of-2023-02-29-unquoted.yaml", RECORD + "as_of: 2023-02-29\n")
+put("form-unit-a-date-that-does-not-exist.yaml", once(FORM, "unit: 城桥镇\n", "unit: 2023-02-29\n"))
+put("form-submitted-year-0000.yaml", once(FORM, "submitted: 2023-05-26\n", "submitted: 0000-05-26\n"))
 
 print(len(written), "files")

@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import engine
+from engine.report import Report
 from forms import LoadError, document_from_data, load_document, read_data
 from forms.dispatch import (
     _PAIR_NAMES,
@@ -30,6 +31,7 @@ from forms.dispatch import (
     _pair,
     _plain_pair,
     load_template,
+    parse_year_month,
 )
 from forms.plan import MAX_FIGURE
 from forms.records import CampaignSteps, EnterpriseRecord, FoundBy, Milestone, SpotCheck
@@ -166,7 +168,7 @@ FORM_CASES: list[tuple[str, Change, list[str]]] = [
     ("month 13", lambda d: d.update(month="2023-13"), ['month: expected a month YYYY-MM, got "2023-13"']),
     ("month without a leading zero", lambda d: d.update(month="2023-6"), ['month: expected a month YYYY-MM, got "2023-6"']),
     ("bad submission date", lambda d: d.update(submitted="2023-06-31"),
-     ['submitted: expected a date YYYY-MM-DD, got "2023-06-31"']),
+     ['submitted: no such date: "2023-06-31" (day is out of range for month)']),
     ("no unit", lambda d: d.pop("unit"), ["unit: required field is missing"]),
     ("a unit with a space after it", lambda d: d.update(unit="城桥镇 "),
      ['unit: expected a name without spaces around it, got "城桥镇 "']),
@@ -294,7 +296,7 @@ RECORD_CASES: list[tuple[str, Change, list[str]]] = [
     ("found_by in Chinese", lambda d: d["hazards"][0].update(found_by="企业自查"),
      ['hazards[0].found_by: expected one of self, department, got "企业自查"']),
     ("impossible date", lambda d: d["leader_checks"].__setitem__(2, "2023-02-30"),
-     ['leader_checks[2]: expected a date YYYY-MM-DD, got "2023-02-30"']),
+     ['leader_checks[2]: no such date: "2023-02-30" (day is out of range for month)']),
     ("是 for a contractor's condition", lambda d: d["outsourcing_review"]["contractors"][0].update(agreement="是"),
      ['outsourcing_review.contractors[0].agreement: expected true or false, got "是"']),
     ("spot-check month", lambda d: d["spot_check"].update(month="2023-13"),
@@ -352,16 +354,17 @@ def test_an_unknown_kind_is_named(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- once defects, now fixed
 
 
-def test_an_unquoted_impossible_date_in_yaml_is_a_load_error(tmp_path: Path) -> None:
-    """PyYAML builds dates itself and raised ValueError, which escaped as a traceback."""
+def test_an_unquoted_impossible_date_in_yaml_is_a_load_error_naming_its_field(tmp_path: Path) -> None:
+    """PyYAML builds dates itself and raised ValueError, which escaped as a traceback; then it was a
+    YAML error by line, naming no field. It is kept as its text, which the field refuses."""
     text = FORM.read_text(encoding="utf-8").replace("submitted: 2023-06-27", "submitted: 2023-06-31")
     path = tmp_path / "form.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(LoadError) as caught:
         load_document(path)
     assert str(caught.value).startswith(f"{path}: ")
-    assert "2023-06-31 is not a date" in str(caught.value)
-    assert "line " in str(caught.value)
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("submitted", "no such date: 2023-06-31 (day is out of range for month)")]
 
 
 def test_a_negative_number_of_unlicensed_staff_is_refused(tmp_path: Path) -> None:
@@ -479,3 +482,20 @@ def test_the_cli_refuses_a_record_listing_a_contractor_twice(tmp_path: Path, cap
     assert f"{path}  无法检查 / unusable input" in out.splitlines()
     assert (f"zhifa: {path}: outsourcing_review.contractors[1].name: contractor '上海某管道工程（有限公司）' "
             "is listed already, at outsourcing_review.contractors[0]") in err.splitlines()
+
+
+def test_a_month_of_year_0000_is_refused_naming_it_and_the_others_are_checked(tmp_path: Path) -> None:
+    """``month: 0000-05`` was taken, then its deadline (date(0, 5, 28)) failed the whole check: every
+    document of the folder unusable, “rule evaluation failed: ValueError: year 0 is out of range”."""
+    text = FORM.read_text(encoding="utf-8").replace("month: 2023-06\n", "month: 0000-05\n")
+    assert "month: 0000-05\n" in text
+    bad = tmp_path / "城桥镇-0000-05.yaml"
+    bad.write_text(text, encoding="utf-8")
+    others = sorted(FORM.parent.glob("*.yaml"))
+    results = engine.check_files([bad, *others])
+    assert isinstance(results[0], engine.Unusable)
+    assert results[0].problems == [{"path": "month", "message": 'no such month: "0000-05" (there is no year 0000)'}]
+    assert all(isinstance(r, Report) for r in results[1:])
+    with pytest.raises(ValueError, match="there is no year 0000"):
+        parse_year_month("0000-05")
+    assert parse_year_month("0001-01") == (1, 1) and parse_year_month("9999-12") == (9999, 12)

@@ -15,6 +15,7 @@ from engine.campaign_facts import AT_LEAST_BY_RECORDS, RECTIFIED_PAIRS
 from engine.compile import compile_profile
 from engine.facts import build_facts
 from engine.report import Report
+from forms.convert import document_data, document_from_data
 from forms.dispatch import CountAmount, DispatchForm, load_template
 from forms.plan import name_key
 from forms.strategies import CAMPAIGN_ALTERNATIVE_MUTATIONS, CAMPAIGN_MUTATIONS, CampaignBundle, campaign_bundles
@@ -39,6 +40,8 @@ WAYS = [(profile, way) for profile, rule in CASES for way in ways_of(RULEBOOK.ru
 
 
 def reports_of(bundle: CampaignBundle) -> list[Report]:
+    for document in bundle.documents:  # what is generated is what a loader reads (a record's as_of, its dates)
+        assert document_from_data(document_data(document)) == document
     results = engine.check_documents(list(bundle.documents))
     assert all(isinstance(r, Report) for r in results), results
     return [r for r in results if isinstance(r, Report)]

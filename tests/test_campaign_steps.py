@@ -18,7 +18,7 @@ from engine.output import report_data
 from engine.report import Report
 from forms import LoadError, document_from_data, load_document, read_data
 from forms.convert import built_wrongly
-from forms.records import CampaignSteps, EnterpriseRecord, UnitRole
+from forms.records import CampaignSteps, UnitRole
 from forms.strategies import campaign_bundles
 from forms.strategies.campaign import campaign_facts, campaign_steps, role_step_not_recorded, steps_not_checked
 from rulebook import OwedBy, load_rulebook
@@ -68,14 +68,26 @@ def test_steps_falling_due_after_the_day_the_record_runs_to_are_not_missing_but_
             (RULE, f"the record runs to {as_of}: {pending} not yet due, not recorded and not checked")]), as_of
 
 
-def test_a_step_recorded_is_judged_by_its_date_even_after_the_day_the_record_runs_to() -> None:
-    """The loader takes a date after ``as_of``, as it takes one in an enterprise record."""
+def test_a_step_recorded_is_judged_by_its_date_and_the_record_runs_at_least_to_it() -> None:
+    """A step recorded late is found by its date; a record running to a day before a step it records
+    (a slip of the year or month that would leave every step after it “not yet due”) is refused,
+    naming ``as_of`` and the later step, as an enterprise record holding a later check is."""
     late = {"step": "implementation-report-1", "done": "2023-08-07"}
-    report = check(CHONGQIAO, as_of="2023-06-30", milestones=[*CHONGQIAO["milestones"], late])
+    report = check(CHONGQIAO, as_of="2023-08-07", milestones=[*CHONGQIAO["milestones"], late])
     assert [(v.rule, v.values) for v in report.violations] == [
         (RULE, {"step": "implementation-report-1", "due": "2023-08-05", "done": "2023-08-07", "days_late": 2})]
+    with pytest.raises(LoadError) as caught:
+        check(CHONGQIAO, as_of="2023-06-30", milestones=[*CHONGQIAO["milestones"], late])
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("as_of", "2023-06-30 is before milestones[1].done (2023-08-07), a day the record holds: a record runs to a "
+                  "day on or after every day it holds; check the year")]
     record = read_data(ROOT / "examples/campaigns/chongming-2023/clean/台账-上海某燃气有限公司城桥供应站.yaml")
-    assert isinstance(document_from_data({**record, "as_of": "2023-06-30"}), EnterpriseRecord)
+    with pytest.raises(LoadError) as caught:
+        document_from_data({**record, "as_of": "2023-06-30"})
+    ((path, message),) = [(p.path, p.message) for p in caught.value.problems]
+    assert path == "as_of" and message.startswith("2023-06-30 is before ")
+    latest = max(d for d in record["leader_checks"])
+    assert f"leader_checks[{record['leader_checks'].index(latest)}] ({latest.isoformat()}), the latest of " in message
 
 
 @pytest.mark.parametrize(("data", "step", "done", "start", "clauses"), [
@@ -186,8 +198,9 @@ def test_steps_owed_by_a_role_are_not_checked_for_a_record_not_stating_its_roles
         "lead unit only: lead-unit) are not checked")]
     # A step every unit owes is still checked.
     assert missing(check(PLANNING, milestones=[])) == ["checklists-filed"]
-    # Only what has fallen due by the day the record runs to is left unchecked.
-    (unchecked,) = check(PLANNING, as_of="2023-05-27").not_checked
+    # Only what has fallen due by the day the record runs to is left unchecked (its checklists, filed
+    # on 05-31, are not yet recorded on 05-27).
+    (unchecked,) = check(PLANNING, as_of="2023-05-27", milestones=[]).not_checked
     assert "work-plan-and-liaison" in unchecked.reason_en and "sector-plan-filed" not in unchecked.reason_en
 
 

@@ -248,6 +248,11 @@ PROBES = [
     ("two spellings of one member", "dispatch-form", _set(("members",), ["港沿镇", "\U0002f908沿镇"]), False),
     ("a member twice, its brackets of two widths", "dispatch-form", _set(("members",), ["港沿镇（东）", "港沿镇(东)"]),
      False),
+    ("a month of year 0000", "dispatch-form", _set(("month",), "0000-05"), False),
+    ("a month of year 0001", "dispatch-form", _set(("month",), "0001-05"), True),
+    ("a spot check in a month of year 0000", "enterprise-record", _set(("spot_check", "month"), "0000-05"), False),
+    ("a form dated in year 0000", "dispatch-form", _set(("submitted",), "0000-05-26"), False),
+    ("a record running to a day before a check it holds", "enterprise-record", _set(("as_of",), "2023-06-01"), False),
 ]
 
 
@@ -255,7 +260,9 @@ PROBES = [
 #: it in binary floating point and refuse 0.0003 (the text form's pattern does say it).
 UNSAID = {"key_share 5 places", "an amount to 5 places",
           # Two spellings of one name (under NFC, or by forms.plan.name_key): uniqueItems compares them as written.
-          "two spellings of one member", "a member twice, its brackets of two widths"}
+          "two spellings of one member", "a member twice, its brackets of two widths",
+          # One field against the others' dates: JSON Schema compares no two values.
+          "a record running to a day before a check it holds"}
 
 
 @pytest.mark.parametrize(("what", "kind", "change", "loads"), PROBES, ids=[p[0] for p in PROBES])

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import engine
 from engine.report import Report
 from forms import document_from_data, read_data
@@ -86,3 +88,48 @@ def test_periods_over_by_the_day_the_record_runs_to_are_still_checked() -> None:
 
 def test_a_final_record_lists_nothing_as_not_yet_due() -> None:
     assert outcome(read_data(CHEMICALS)) == ([], [])
+
+
+def test_a_task_recorded_only_before_the_campaign_is_judged_at_once() -> None:
+    """A warning education on 10 May and a key-post review on 28 June 2022 (the campaign began on
+    22 May 2023) were said to be “not done yet, not yet due” in a record running to 15 August: they
+    were done, not for the campaign, and are found now, as a final record has them; a review not
+    recorded at all still waits."""
+    data = run_to_mid_august(warning_education=["2023-05-10"], outsourcing_review=None,
+                             key_post_review={"done": "2022-06-28", "unlicensed": 0})
+    findings, not_checked = outcome(data)
+    assert findings == [
+        ("campaign.one-off-tasks", "临港某化工有限公司: the key-post staff review did not happen during the campaign"),
+        ("campaign.one-off-tasks", "临港某化工有限公司: the all-staff warning education did not happen during the campaign"),
+    ]
+    assert not_checked[2] == (
+        "campaign.one-off-tasks",
+        "台账截至2023-08-15，专项行动尚未结束（2023-12-31结束）：外包外租全面排查尚未开展，未到期，不作检查",
+        "the record runs to 2023-08-15, before the campaign ends (2023-12-31): the outsourcing and leasing review "
+        "is not done yet, not yet due and not checked")
+    # As the final record finds them.
+    assert set(findings) <= set(outcome({**data, "as_of": None})[0])
+
+
+def test_a_record_running_to_a_day_before_the_campaign_began_is_unusable_and_the_others_are_checked() -> None:
+    """as_of 2022-12-31 for 2023-12-31 made every period and task after it “not yet due”: no
+    finding, exit 0. The record (or a steps record) is now unusable under its profile, naming
+    ``as_of``; the other documents of the check are still checked."""
+    early = read_data(CHEMICALS) | {"as_of": "2022-12-31", "leader_checks": [], "drills": [], "warning_education": [],
+                                    "outsourcing_review": None, "key_post_review": None, "hazards": []}
+    steps = {"kind": "campaign-steps", "unit": "区规划建设局", "profile": "linyi-lingang-2023-campaign",
+             "milestones": [], "as_of": "2023-05-21"}
+    documents = [document_from_data(early, "record.yaml"), document_from_data(steps, "steps.yaml"),
+                 document_from_data(read_data(CHEMICALS), "final.yaml")]
+    record, day_before, final = engine.check_documents(documents, ["record.yaml", "steps.yaml", "final.yaml"])
+    assert isinstance(record, engine.Unusable) and isinstance(day_before, engine.Unusable)
+    assert record.problems == [{"path": "as_of", "message": (
+        "2022-12-31 is before the campaign began (2023-05-22, under profile linyi-lingang-2023-campaign): a record of "
+        "the campaign runs to a day in it; check the year")}]
+    assert day_before.problems[0]["path"] == "as_of" and day_before.problems[0]["message"].startswith("2023-05-21 is ")
+    assert isinstance(final, Report) and final.violations == ()
+    with pytest.raises(engine.ProfileError, match="check the year") as refused:
+        list(engine.check_many([read_data(CHEMICALS), early]))
+    assert (refused.value.document, refused.value.field) == ("<document 1>", "as_of")  # named in a stream
+    # The campaign's first day is in it.
+    assert isinstance(engine.check({**early, "as_of": "2023-05-22"}), Report)

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import engine
@@ -280,12 +280,13 @@ def test_a_spot_check_before_the_campaign_is_counted_in_no_form() -> None:
 def test_a_record_spot_checked_before_the_campaign_changes_no_count(profile_id: str, data: st.DataObject) -> None:
     """A generated campaign and one more enterprise, spot-checked by the unit in the month before
     the campaign's (a record that would count under every item): nothing is reported, and every
-    form of the unit names it as not compared."""
+    form of the unit names it as not compared. The record runs to the campaign's first day (one
+    running to a day before the campaign began is unusable under its profile)."""
     bundle = data.draw(campaign_bundles(profile_id))
     campaign = campaign_facts(profile_id)
     before = f"{campaign.start.replace(day=1) - timedelta(days=1):%Y-%m}"
     early = _run_to(attrs.evolve(bundle.records[0], enterprise="早先抽查有限公司",
-                                 spot_check=SpotCheck(by=REPORTING_UNIT, month=before)), campaign.start - timedelta(days=1))
+                                 spot_check=SpotCheck(by=REPORTING_UNIT, month=before)), campaign.start)
     assert derived_bounds((early,), bundle.variant, bundle.unit_forms[-1].month) == dict.fromkeys(
         derived_bounds((), bundle.variant, bundle.unit_forms[-1].month), (0, 0))
     results = engine.check_documents([*bundle.documents, early])
@@ -375,8 +376,12 @@ def _missed_the_first_month(record: EnterpriseRecord, campaign: CampaignFacts, l
 
 
 def _cut_short(record: EnterpriseRecord, campaign: CampaignFacts, last_month: str) -> EnterpriseRecord:
-    """Running to the day before the campaign began: nothing it did in the campaign is known."""
-    return _run_to(record, campaign.start - timedelta(days=1))
+    """Running to the campaign's first day, with no leader-led check on it, spot-checked in
+    ``last_month``: nothing it did in the campaign after that day is known (a record running to a
+    day before the campaign began is unusable under its profile)."""
+    checks = tuple(d for d in record.leader_checks if d != campaign.start)
+    return _run_to(attrs.evolve(record, leader_checks=checks, spot_check=SpotCheck(by=REPORTING_UNIT, month=last_month)),
+                   campaign.start)
 
 
 def _reviewed_late(record: EnterpriseRecord, campaign: CampaignFacts, last_month: str) -> EnterpriseRecord:
@@ -407,6 +412,8 @@ def test_an_enterprise_that_may_count_holds_the_count_between_two_bounds(profile
         change(bundle.records[0], campaign, bundle.unit_forms[-1].month), *bundle.records[1:])))
     last = bundle.unit_forms[-1]
     lower, upper = derived_bounds(bundle.records, bundle.variant, last.month, filing_days(bundle))[key]
+    if case == "cut-short":  # judged as of the campaign's first day (a form filed that day), nothing is unknown
+        assume(lower < upper)
     assert lower < upper  # the first enterprise may count
     for stated in sorted({max(lower - 1, 0), lower, upper, upper + 1}):
         forms = (*bundle.unit_forms[:-1], attrs.evolve(last, values=last.values | {key: stated}))

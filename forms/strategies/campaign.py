@@ -188,7 +188,8 @@ def not_checked_on(record: EnterpriseRecord, campaign: CampaignFacts) -> set[str
 
 def not_yet_due(record: EnterpriseRecord, campaign: CampaignFacts) -> set[str]:
     """The rules a record running to a day before a period ends (``as_of``) leaves not checked: those
-    with a period (the campaign, for the one-off tasks) not over by then and its duty not done in it."""
+    with a period (the campaign, for the one-off tasks) not over by then and its duty not done in it
+    (a one-off task recorded only before the campaign is judged at once)."""
     as_of = record.as_of
     if as_of is None:
         return set()
@@ -201,7 +202,8 @@ def not_yet_due(record: EnterpriseRecord, campaign: CampaignFacts) -> set[str]:
     tasks = (record.warning_education, (review.done,) if review else (), (posts.done,) if posts else ())
     rules = {"campaign.leader-check": waiting(record.leader_checks, _periods(start, end, 1 if record.high_risk else 3)),
              "campaign.drill": waiting(record.drills, _periods(start, end, 6) if record.high_risk else [(start, end)]),
-             "campaign.one-off-tasks": any(waiting(dates, [(start, end)]) for dates in tasks)}
+             "campaign.one-off-tasks": any(waiting(dates, [(start, end)]) and not (dates and max(dates) < start)
+                                           for dates in tasks)}
     return {rule for rule, waits in rules.items() if waits}
 
 
@@ -568,8 +570,8 @@ def campaign_steps(draw: st.DrawFn, campaign: CampaignFacts) -> CampaignSteps:
     unstated. It may run only to a day (``as_of``) in the campaign, now and then before the first
     deadline every unit owes (nothing is due yet: campaign.phase-deadlines is then not checked, or
     judges only the steps done already): a step falling due after it is recorded only if done by
-    then. A step the unit does not owe may be recorded, on any day around its deadline, late or
-    not, before the campaign or not."""
+    then. A step the unit does not owe may be recorded, on any day around its deadline (by the day
+    the record runs to), late or not, before the campaign or not."""
     held = st.lists(st.sampled_from(UnitRole), unique=True).map(tuple)
     roles = draw(held if campaign.owed_by else st.none() | held)
     first_due = min(due for step, due in campaign.deadlines.items() if step not in campaign.owed_by)
@@ -579,9 +581,9 @@ def campaign_steps(draw: st.DrawFn, campaign: CampaignFacts) -> CampaignSteps:
     milestones = []
     for step, due in sorted(campaign.deadlines.items()):
         if not campaign.owes(unit, step):
-            if draw(st.booleans()):
-                around = dates_between(due - timedelta(days=10), due + timedelta(days=10))
-                milestones.append(Milestone(step=step, done=draw(around)))
+            latest = due + timedelta(days=10) if as_of is None else min(due + timedelta(days=10), as_of)
+            if due - timedelta(days=10) <= latest and draw(st.booleans()):
+                milestones.append(Milestone(step=step, done=draw(dates_between(due - timedelta(days=10), latest))))
             continue
         earliest = max(due - timedelta(days=10), campaign.start)
         if as_of is None or due <= as_of:
@@ -772,13 +774,19 @@ def no_drill_in_last_period(bundle: CampaignBundle) -> CampaignBundle:
 
 def _deferred_hazard(bundle: CampaignBundle, plan: DeferredPlan, reported: bool | None,
                      rectified_later: bool = False) -> CampaignBundle:
-    """The first enterprise finds a hazard on the campaign's last day and defers it so; or, if
-    ``rectified_later``, finds it the day before and rectifies it on the last day (not at once)."""
+    """The first enterprise finds a hazard on the last day its record runs to (the campaign's, for
+    a final record) and defers it so; or, if ``rectified_later``, finds it the day before and
+    rectifies it on that last day (not at once)."""
     end = campaign_facts(bundle.profile).end
-    found, rectified = (end - timedelta(days=1), end) if rectified_later else (end, None)
-    hazard = Hazard(description="储罐区可燃气体报警器失效", found_by=FoundBy.SELF, found=found, rectified=rectified,
-                    deferred=plan, reported=reported)
-    return _first_record(bundle, lambda record: attrs.evolve(record, hazards=(*record.hazards, hazard)))
+
+    def change(record: EnterpriseRecord) -> EnterpriseRecord:
+        last = record.as_of or end
+        found, rectified = (last - timedelta(days=1), last) if rectified_later else (last, None)
+        hazard = Hazard(description="储罐区可燃气体报警器失效", found_by=FoundBy.SELF, found=found, rectified=rectified,
+                        deferred=plan, reported=reported)
+        return attrs.evolve(record, hazards=(*record.hazards, hazard))
+
+    return _first_record(bundle, change)
 
 
 def deferred_hazard_without_funds(bundle: CampaignBundle) -> CampaignBundle:
@@ -805,10 +813,19 @@ def _without(steps: CampaignSteps, step: str) -> tuple[Milestone, ...]:
 
 def step_a_day_late(bundle: CampaignBundle) -> CampaignBundle:
     """The first step the unit owes, recorded (or moved to) the day after its deadline: a step
-    recorded is judged by its date, even one after the day the record runs to."""
+    recorded is judged by its date. The record runs at least to that day, as the loader asks; a
+    step it then owes and did not record is recorded done on its deadline."""
     step, due = _first_owed(bundle)
+    steps = bundle.steps
     late = Milestone(step=step, done=due + timedelta(days=1))
-    return attrs.evolve(bundle, steps=attrs.evolve(bundle.steps, milestones=(late, *_without(bundle.steps, step))))
+    if steps.as_of is None or steps.as_of >= late.done:
+        return attrs.evolve(bundle, steps=attrs.evolve(steps, milestones=(late, *_without(steps, step))))
+    campaign = campaign_facts(bundle.profile)
+    recorded = {m.step for m in steps.milestones}
+    now_due = tuple(Milestone(step=other, done=when) for other, when in sorted(campaign.deadlines.items())
+                    if other != step and other not in recorded and when <= late.done and campaign.owes(steps, other))
+    return attrs.evolve(bundle, steps=attrs.evolve(steps, milestones=(late, *_without(steps, step), *now_due),
+                                                   as_of=late.done))
 
 
 CAMPAIGN_MUTATIONS: dict[str, Callable[[CampaignBundle], CampaignBundle]] = {
@@ -1056,16 +1073,22 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
 
 
 def _run_to(record: EnterpriseRecord, day: date) -> EnterpriseRecord:
-    """``record`` running only to ``day`` (``as_of``), holding nothing done or found after it."""
+    """``record`` running only to ``day`` (``as_of``), holding nothing done or found after it: a
+    hazard rectified after it is not rectified yet (its five elements and report are recorded),
+    and a warning education left with days before the campaign only is left with none (those would
+    be judged at once: not yet due, it is not)."""
     def by(dates: tuple[date, ...]) -> tuple[date, ...]:
         return tuple(d for d in dates if d <= day)
 
+    start = campaign_facts(record.profile).start
+    education = by(record.warning_education)
     review, posts = record.outsourcing_review, record.key_post_review
     return attrs.evolve(record, as_of=day, leader_checks=by(record.leader_checks), drills=by(record.drills),
-                        warning_education=by(record.warning_education),
+                        warning_education=education if any(d >= start for d in education) else (),
                         outsourcing_review=review if review is None or review.done <= day else None,
                         key_post_review=posts if posts is None or posts.done <= day else None,
-                        hazards=tuple(h for h in record.hazards if h.found <= day))
+                        hazards=tuple(h if h.rectified is None or h.rectified <= day else attrs.evolve(h, rectified=None)
+                                      for h in record.hazards if h.found <= day))
 
 
 def _due_on_its_last_day(bundle: CampaignBundle, field: Literal["leader_checks", "drills"],
