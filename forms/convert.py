@@ -173,6 +173,10 @@ def _control_characters(value: str) -> _Invalid:
 
 def _text(value: Any, _: Any) -> str:
     if not isinstance(value, str):
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            # 资金 10: 10元 or 10万元? Never guessed: the file says, as text.
+            raise _Invalid(f"expected text, got the number {shown(value)}: write it as text, quoted ('{shown(value)}'), "
+                           f"with its unit where it has one ('{shown(value)}万元')")
         raise _Invalid(f"expected text, got {shown(value)}")
     if isinstance(value, NotADate):  # unquoted, it was meant as a date, not text
         raise _Invalid(f"no such date: {value} ({value.reason}); if it is text, quote it ('{value}')")

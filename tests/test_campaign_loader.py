@@ -47,6 +47,10 @@ STEPS = CHONGMING / "城桥镇-阶段工作.yaml"
 SUFFIXES = [".yaml", ".json"]
 
 
+#: What a number written where text belongs is told (a 7 for the key or the variant).
+A_NUMBER_AS_TEXT = "expected text, got the number 7: write it as text, quoted ('7'), with its unit where it has one ('7万元')"
+
+
 def write(data: dict[str, Any], tmp_path: Path, suffix: str) -> Path:
     path = tmp_path / f"document{suffix}"
     if suffix == ".json":
@@ -244,8 +248,8 @@ MISSING_UNIT = "unit: required field is missing"
 @pytest.mark.parametrize(("change", "expected"), [
     (lambda d: d.update(variant="chongming-2024"),
      [MISSING_UNIT, "variant: unknown form variant 'chongming-2024'; known variants: chongming-2023, linyi-lingang-2023"]),
-    (lambda d: d.update(variant=7), ["variant: expected text, got 7", MISSING_UNIT]),
-    (lambda d: d["values"].update({7: 3}), [MISSING_UNIT, "values[7]: expected text, got 7"]),
+    (lambda d: d.update(variant=7), [f"variant: {A_NUMBER_AS_TEXT}", MISSING_UNIT]),
+    (lambda d: d["values"].update({7: 3}), [MISSING_UNIT, f"values[7]: {A_NUMBER_AS_TEXT}"]),
 ], ids=["unknown variant", "variant not text", "item key not text"])
 def test_values_are_not_read_against_a_template_that_failed(tmp_path: Path, change: Change, expected: list[str]) -> None:
     data = read_data(FORM)
@@ -259,7 +263,7 @@ def test_an_item_key_that_is_not_text_is_named(tmp_path: Path) -> None:
     """YAML keys need not be text (JSON's always are); values keyed by text take a faster path."""
     data = read_data(FORM)
     data["values"][7] = 3
-    assert problems_of(data, tmp_path, ".yaml") == ["values[7]: expected text, got 7"]
+    assert problems_of(data, tmp_path, ".yaml") == [f"values[7]: {A_NUMBER_AS_TEXT}"]
 
 
 def test_a_chongming_only_item_is_not_an_item_of_the_linyi_form(tmp_path: Path) -> None:
@@ -499,3 +503,17 @@ def test_a_month_of_year_0000_is_refused_naming_it_and_the_others_are_checked(tm
     with pytest.raises(ValueError, match="there is no year 0000"):
         parse_year_month("0000-05")
     assert parse_year_month("0001-01") == (1, 1) and parse_year_month("9999-12") == (9999, 12)
+
+
+@pytest.mark.parametrize(("funds", "shown"), [(10, "10"), (2.5, "2.5"), (0, "0")])
+def test_funds_written_as_a_number_are_refused_with_how_to_write_them(funds: float, shown: str) -> None:
+    """资金 10: ten yuan or ten 万元? Never guessed; the message names the field and says to write
+    the amount as text with its unit."""
+    data = read_data(CHONGMING / "台账-上海某冷链物流有限公司.yaml")
+    data["hazards"][0]["deferred"]["funds"] = funds
+    with pytest.raises(LoadError) as refused:
+        document_from_data(data, "record.yaml")
+    assert [(p.path, p.message) for p in refused.value.problems] == [(
+        "hazards[0].deferred.funds",
+        f"expected text, got the number {shown}: write it as text, quoted ('{shown}'), with its unit where it has one "
+        f"('{shown}万元')")]
