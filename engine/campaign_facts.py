@@ -318,16 +318,18 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
                 index, form = _counted(same)
                 yield _form_base(index, form) | {"kind": "series-duplicate", "loc": "/month", "forms": len(same)}
         last_index, last_form = _counted(by_month[months[-1]])
-        unit = _name_shown({form.unit for _, form in members})
         # Months are due from the first report month to the campaign's end; a form filed beyond the
         # end is form.deadline's finding, and does not make the months after the end due. Only a
         # month between two forms given is missing: one before the earliest may be on file elsewhere.
-        for month in range(max(first, months[0]), min(months[-1], final + 1)):
-            if month not in by_month:
+        gaps = [month for month in range(max(first, months[0]), min(months[-1], final + 1)) if month not in by_month]
+        not_given = range(first, min(months[0], final + 1))
+        if gaps or not_given:  # named only then: most units (a form checked alone) have neither
+            unit = _name_shown({form.unit for _, form in members})
+            for month in gaps:
                 yield {"kind": "series-gap", "doc": last_index, "loc": "/month",
                        "unit": unit, "month": last_form.month, "missing_month": _month_name(month)}
-        if not_given := [_month_name(month) for month in range(first, min(months[0], final + 1))]:
-            yield _months_not_given(last_index, unit, not_given)
+            if not_given:
+                yield _months_not_given(last_index, unit, [_month_name(month) for month in not_given])
         if len(months) < 2:
             continue  # one month: no figure to compare (checked alone, as most forms are)
         template = load_template(variant)
