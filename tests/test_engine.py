@@ -455,6 +455,22 @@ def test_a_plan_naming_another_districts_profile_is_refused() -> None:
     assert engine.check(attrs.evolve(putuo, jurisdiction="上海市 普陀区")) == engine.check(putuo)
 
 
+def test_a_plan_naming_its_district_without_its_city_is_refused_saying_how_to_write_it() -> None:
+    """普陀区 may be Shanghai's or Zhoushan's: never taken for 上海市普陀区, but the message says
+    what to write, or to ask for the profile. A name that is not the profile's with its city left
+    out (崇明区, 陀区) is another district's, as before."""
+    putuo = load_document(EXAMPLES / "putuo-2024.yaml")
+    with pytest.raises(ProfileError) as refused:
+        engine.check(attrs.evolve(putuo, jurisdiction="普陀区"), path="putuo.yaml")
+    assert str(refused.value) == ("putuo.yaml: profile: profile shanghai-putuo-2024 is for 上海市普陀区; the plan is "
+                                  "for 普陀区; if it is 上海市普陀区, write it so (jurisdiction), or ask for the "
+                                  "profile with --profile")
+    assert engine.check(attrs.evolve(putuo, jurisdiction="普陀区"), "shanghai-putuo-2024").violations == (
+        engine.check(putuo).violations)
+    for other in ("崇明区", "陀区", "上海普陀区"):
+        with pytest.raises(ProfileError, match=rf"the plan is for {other} \(another district's profile is applied only"):
+            engine.check(attrs.evolve(putuo, jurisdiction=other))
+
 
 WRONG_DISTRICT = ("profile shanghai-putuo-2024 is for 上海市普陀区; the plan is for 上海市崇明区 "
                   "(another district's profile is applied only when asked for)")
