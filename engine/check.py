@@ -110,9 +110,25 @@ def _resolve(document: Document, profile: str | None, rulebook: Rulebook, name: 
             and name_key(document.jurisdiction) != name_key(compiled.profile.jurisdiction)):
         # A plan naming another district's profile contradicts itself; asked for, another district's
         # rules are a comparison the caller chose (docs/guides/check-a-plan.md).
-        raise unfit(f"profile {profile_id} is for {compiled.profile.jurisdiction}; the plan is for "
+        whole = compiled.profile.jurisdiction
+        if _without_its_city(document.jurisdiction, whole):  # 普陀区: Shanghai's, or Zhoushan's? Never guessed
+            raise unfit(f"profile {profile_id} is for {whole}; the plan is for {document.jurisdiction}; if it is "
+                        f"{whole}, write it so (jurisdiction), or ask for the profile with --profile")
+        raise unfit(f"profile {profile_id} is for {whole}; the plan is for "
                     f"{document.jurisdiction} (another district's profile is applied only when asked for)")
     return compiled
+
+
+#: How the name of a province or a city ends: what a clerk may leave out of a district's (上海市).
+_ABOVE_A_DISTRICT = ("省", "市", "自治区", "自治州", "地区", "盟")
+
+
+def _without_its_city(name: str, whole: str) -> bool:
+    """Whether ``name`` is ``whole`` with its leading province or city left out (普陀区 of 上海市普陀区):
+    the same district, or one of the same name elsewhere (舟山市普陀区)."""
+    name, whole = name_key(name), name_key(whole)
+    left_out = whole.removesuffix(name)
+    return bool(name) and left_out != whole and left_out.endswith(_ABOVE_A_DISTRICT)
 
 
 def _refuse_as_of_before_the_campaign(document: EnterpriseRecord | CampaignSteps, compiled: CompiledProfile,

@@ -127,7 +127,9 @@ def as_sarif(reports: Sequence[Report], unusable: Sequence[Unusable] = (), ruleb
 
 def as_junit(reports: Sequence[Report], unusable: Sequence[Unusable] = (), rulebook: Rulebook | None = None) -> str:
     """A test suite per document and a test case per rule applied to it: failed when violated,
-    skipped when not checked, passed otherwise. An unusable input is a suite with one error."""
+    skipped when not checked, passed otherwise. A rule checked in part only may also have failed on
+    the rest: its case fails, and says what was not checked, in the failure's text and its
+    ``system-out``. An unusable input is a suite with one error."""
     rulebook = rulebook or load_rulebook()
     top = ElementTree.Element("testsuites", name="zhifa")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -135,22 +137,28 @@ def as_junit(reports: Sequence[Report], unusable: Sequence[Unusable] = (), ruleb
         path = report.path or "document"
         suite = ElementTree.SubElement(top, "testsuite", name=path)
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        not_checked = {n.rule: n for n in report.not_checked}
+        not_checked: dict[str, list[NotChecked]] = {}
+        for n in report.not_checked:
+            not_checked.setdefault(n.rule, []).append(n)
         rules = {r.id for r in _rules_for(report, rulebook)} | {v.rule for v in report.violations} | set(not_checked)
         for rule_id in sorted(rules):
             case = ElementTree.SubElement(suite, "testcase", classname=path, name=rule_id)
             counts["tests"] += 1
             found = [v for v in report.violations if v.rule == rule_id]
+            unchecked = not_checked.get(rule_id, [])
             if found:
                 counts["failures"] += 1
                 failure = ElementTree.SubElement(case, "failure", type=found[0].severity.value,
                                                  message=f"{len(found)} violation(s): {found[0].message_en}")
-                failure.text = "\n\n".join("\n".join([f"{v.location}: {v.message}", v.message_en, *cited(v)])
-                                           for v in found)
-            elif rule_id in not_checked:
+                paragraphs = ["\n".join([f"{v.location}: {v.message}", v.message_en, *cited(v)]) for v in found]
+                if unchecked:  # a case is failed or skipped, never both: the part not checked is said here
+                    paragraphs.append(_not_checked_text(unchecked))
+                    ElementTree.SubElement(case, "system-out").text = _not_checked_text(unchecked)
+                failure.text = "\n\n".join(paragraphs)
+            elif unchecked:
                 counts["skipped"] += 1
-                n = not_checked[rule_id]
-                ElementTree.SubElement(case, "skipped", message=f"not checked: {n.reason_en} ({n.reason})")
+                ElementTree.SubElement(case, "skipped", message="; ".join(
+                    f"not checked: {n.reason_en} ({n.reason})" for n in unchecked))
         suite.attrib.update({key: str(value) for key, value in counts.items()})
         for key in totals:
             totals[key] += counts[key]
@@ -164,6 +172,12 @@ def as_junit(reports: Sequence[Report], unusable: Sequence[Unusable] = (), ruleb
     top.attrib.update({key: str(value) for key, value in totals.items()})
     ElementTree.indent(top)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _xml_text(ElementTree.tostring(top, encoding="unicode")) + "\n"
+
+
+def _not_checked_text(unchecked: Sequence[NotChecked]) -> str:
+    """What of a failed rule was not checked: a ``未检查 not checked:`` line, then each reason in
+    Chinese and English."""
+    return "\n".join(["未检查 not checked:", *(f"{n.reason}\n{n.reason_en}" for n in unchecked)])
 
 
 #: Characters XML 1.0 cannot hold, even as references, and which ElementTree writes as they are.

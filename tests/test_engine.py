@@ -388,18 +388,44 @@ def test_quarterly_items_none_of_which_has_a_row_are_not_checked_by_name() -> No
          "not checked for “联合检查A”, “联合检查B”: the monthly schedule has no row for them")]
 
 
-def test_a_rule_checked_in_part_fails_in_junit_when_violated_and_is_skipped_otherwise() -> None:
+def junit_case(plan, rule: str):
+    """The JUnit test case of ``rule`` in the report of ``plan``."""
     from xml.etree import ElementTree
 
     from engine.integration import as_junit
 
-    def outcome(rows: dict[str, list[int | None]]) -> list[str]:
-        suites = ElementTree.fromstring(as_junit([engine.check(quarterly_plan(rows))]))
-        return [child.tag for case in suites.iter("testcase") if case.get("name") == "plan.joint-quarterly"
-                for child in case]
+    suites = ElementTree.fromstring(as_junit([engine.check(plan)]).split("\n", 1)[1])
+    (case,) = [case for case in suites.iter("testcase") if case.get("name") == rule]
+    return case
 
-    assert outcome({"a": NOT_Q2}) == ["failure"]
-    assert outcome({"a": EACH_QUARTER}) == ["skipped"]
+
+def test_a_rule_checked_in_part_fails_in_junit_when_violated_saying_what_was_not_checked() -> None:
+    """A case fails or is skipped, never both: failed, it says in its failure and in its
+    ``system-out`` what of the rule was not checked (“联合检查B”, which has no schedule row)."""
+    failed = junit_case(quarterly_plan({"a": NOT_Q2}), "plan.joint-quarterly")
+    assert [child.tag for child in failed] == ["failure", "system-out"]
+    not_checked = ("未检查 not checked:\n月度安排表中没有“联合检查B”一行，未检查该事项\n"
+                   "not checked for “联合检查B”: the monthly schedule has no row for it")
+    assert failed.find("failure").text.endswith(f"\n\n{not_checked}")
+    assert failed.find("system-out").text == not_checked
+    assert [child.tag for child in junit_case(quarterly_plan({"a": EACH_QUARTER}), "plan.joint-quarterly")] == ["skipped"]
+    checked = junit_case(quarterly_plan({"a": NOT_Q2, "b": EACH_QUARTER}), "plan.joint-quarterly")
+    assert [child.tag for child in checked] == ["failure"] and "未检查" not in checked.find("failure").text
+
+
+def test_key_units_too_few_for_the_year_fail_in_junit_and_say_the_half_years_were_not_checked() -> None:
+    """Minhang with 67 key units and no schedule: 132 checks are short of 134 for the year, and the
+    half-years are not checked. Both are said: JSON, SARIF and the workbook say both too."""
+    short = _with_key_units(attrs.evolve(MINHANG, schedule=None), {"a": 67}, {"key-units": ("a",)})
+    case = junit_case(short, "plan.key-unit-coverage")
+    assert [child.tag for child in case] == ["failure", "system-out"]
+    failure = case.find("failure")
+    assert failure.get("message") == ("1 violation(s): “重点单位检查” covers 67 key units, each due 2 check(s) a year: "
+                                      "134 needed, 132 planned")
+    assert failure.text.split("\n\n")[-1] == case.find("system-out").text == (
+        "未检查 not checked:\n计划未附月度安排表，未核对重点单位在上半年、下半年各有检查\n"
+        "the plan has no monthly schedule: not checked that key units are checked in each period "
+        "(the first half-year, the second half-year)")
 
 
 # ------------------------------------------------------------------ profiles and errors
@@ -427,6 +453,23 @@ def test_a_plan_naming_another_districts_profile_is_refused() -> None:
     assert [v.citations[0].source for v in engine.check(CHONGMING, "shanghai-putuo-2024").violations] == ["putuo-2024"]
     # Spaces and bracket widths are how a name is written, not another district.
     assert engine.check(attrs.evolve(putuo, jurisdiction="上海市 普陀区")) == engine.check(putuo)
+
+
+def test_a_plan_naming_its_district_without_its_city_is_refused_saying_how_to_write_it() -> None:
+    """普陀区 may be Shanghai's or Zhoushan's: never taken for 上海市普陀区, but the message says
+    what to write, or to ask for the profile. A name that is not the profile's with its city left
+    out (崇明区, 陀区) is another district's, as before."""
+    putuo = load_document(EXAMPLES / "putuo-2024.yaml")
+    with pytest.raises(ProfileError) as refused:
+        engine.check(attrs.evolve(putuo, jurisdiction="普陀区"), path="putuo.yaml")
+    assert str(refused.value) == ("putuo.yaml: profile: profile shanghai-putuo-2024 is for 上海市普陀区; the plan is "
+                                  "for 普陀区; if it is 上海市普陀区, write it so (jurisdiction), or ask for the "
+                                  "profile with --profile")
+    assert engine.check(attrs.evolve(putuo, jurisdiction="普陀区"), "shanghai-putuo-2024").violations == (
+        engine.check(putuo).violations)
+    for other in ("崇明区", "陀区", "上海普陀区"):
+        with pytest.raises(ProfileError, match=rf"the plan is for {other} \(another district's profile is applied only"):
+            engine.check(attrs.evolve(putuo, jurisdiction=other))
 
 
 WRONG_DISTRICT = ("profile shanghai-putuo-2024 is for 上海市普陀区; the plan is for 上海市崇明区 "

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 from xml.etree import ElementTree
 
+import attrs
 import pytest
 from jsonschema import Draft4Validator
 from openpyxl import load_workbook
@@ -19,8 +20,9 @@ from openpyxl import load_workbook
 import engine
 from engine.cli import main
 from engine.integration import as_junit, as_sarif, as_xlsx
-from forms import LoadError, load_document
+from forms import KeyUnit, LoadError, load_document
 from forms.errors import Problem
+from forms.plan import KeyUnitCategory, KeyUnitList
 from rulebook import load_rulebook
 
 from .conftest import ROOT
@@ -151,6 +153,51 @@ def test_junit_has_a_case_per_document_and_rule() -> None:
         assert skipped == {n.rule for n in report.not_checked} - failed
         assert suite.get("tests") == str(len(cases)) and suite.get("failures") == str(len(failed))
     assert top.get("tests") == str(sum(len(s.findall("testcase")) for s in suites))
+
+
+#: What a JUnit reader takes (the Surefire and Jenkins JUnit schemas): a case's outcome (one
+#: skipped or error, or failures) before its output, and only these attributes.
+CASE_CONTENT = re.compile(r"(skipped |error |(failure )+)?(system-out )?(system-err )?")
+ATTRIBUTES = {"testsuites": {"name", "tests", "failures", "errors", "skipped", "time"},
+              "testsuite": {"name", "tests", "failures", "errors", "skipped", "time"},
+              "testcase": {"name", "classname", "time"},
+              "failure": {"type", "message"}, "error": {"type", "message"}, "skipped": {"type", "message"},
+              "system-out": set(), "system-err": set()}
+
+
+def junit_shape_problems(top: ElementTree.Element) -> list[str]:
+    problems = [f"{e.tag}: {sorted(set(e.attrib) - ATTRIBUTES.get(e.tag, set()))}" for e in top.iter()
+                if e.tag not in ATTRIBUTES or set(e.attrib) - ATTRIBUTES[e.tag]]
+    problems += [f"{c.get('name')}: {[child.tag for child in c]}" for c in top.iter("testcase")
+                 if not CASE_CONTENT.fullmatch("".join(f"{child.tag} " for child in c))]
+    return problems
+
+
+def test_junit_says_every_rule_not_checked_even_one_that_also_failed() -> None:
+    """A rule checked in part only may fail on the rest (Minhang, 67 key units and no schedule: 132
+    checks short for the year, the half-years not checked): its case fails, and its failure and its
+    ``system-out`` give the reason; no reason of the report is left out."""
+    minhang = load_document(ROOT / "examples" / "plans" / "minhang-2020.yaml")
+    units = tuple(KeyUnit(no=k + 1, name=f"单位{k + 1}", category="a") for k in range(67))
+    short = attrs.evolve(minhang, schedule=None,
+                         key_units=KeyUnitList(categories=(KeyUnitCategory("a", "类别a", 67),), units=units),
+                         items=tuple(attrs.evolve(i, covers=("a",) if i.id == "key-units" else ()) for i in minhang.items))
+    reports, unusable = results()
+    reports.append(engine.check(short, path="minhang-67.yaml"))
+    top = ElementTree.fromstring(as_junit(reports, unusable).split("\n", 1)[1])
+    assert junit_shape_problems(top) == []
+    for suite, report in zip(top.findall("testsuite"), reports, strict=False):
+        cases = {c.get("name"): c for c in suite.findall("testcase")}
+        for n in report.not_checked:
+            case = cases[n.rule]
+            if n.rule in report.rules_violated:
+                said = [case.find("failure").text, case.find("system-out").text]
+                assert all(f"未检查 not checked:\n{n.reason}\n{n.reason_en}" in text for text in said)
+            else:
+                assert case.find("skipped").get("message") == f"not checked: {n.reason_en} ({n.reason})"
+    last = top.findall("testsuite")[len(reports) - 1]
+    assert (last.get("failures"), last.get("skipped")) == ("1", "4")  # cases: the failed one is not skipped too
+    assert len(reports[-1].not_checked) == 5
 
 
 def test_xlsx_report_lists_every_finding_with_its_cell_and_citation(tmp_path: Path) -> None:
