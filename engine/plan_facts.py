@@ -21,6 +21,8 @@ from forms.plan import AnnualPlan, Category, InspectionItem, Period, PlannedBasi
 
 NO_SCHEDULE = Missing("计划未附月度安排表", "the plan has no monthly schedule")
 NO_KEY_UNITS = Missing("计划未附重点单位名单", "the plan has no key-unit list")
+EMPTY_SCHEDULE = Missing("月度安排表没有任何一行", "the monthly schedule has no rows")
+EMPTY_KEY_UNITS = Missing("重点单位名单没有列出单位", "the key-unit list lists no units")
 NO_WORKLOAD = Missing("计划未附工作量核算", "the plan has no workday accounting")
 SHARE_PLACES = 2  # decimal places a computed share is shown to at least
 STEP_PLACES = 4  # decimal places a workday result is shown to when it does not end sooner
@@ -38,6 +40,11 @@ def _sum_text(values: list[int]) -> str:
 
 def _difference(stated: int, computed: int) -> int:
     return abs(stated - computed)
+
+
+def _no_key_units(plan: AnnualPlan) -> Missing:
+    """Why the plan's key units cannot be checked: no list, or an empty one (built in Python: a file's is refused)."""
+    return NO_KEY_UNITS if plan.key_units is None else EMPTY_KEY_UNITS
 
 
 def _digits(value: Fraction, places: int, *, down: bool = False) -> str:
@@ -111,24 +118,33 @@ def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
     if schedule is None:
         yield NO_SCHEDULE
         return
-    planned = {g.id: g.planned for g in plan.groups} | {i.id: i.planned for i in plan.items}
+    if not schedule.rows:  # a file's is refused at load; one built in Python has no row to check
+        yield EMPTY_SCHEDULE
+        return
+    # A group stating no total is held to its items' sum, as plan.totals adds them (and says so).
+    summed = {g.id for g in plan.groups if g.planned is None}
+    planned = ({g.id: g.planned if g.planned is not None else sum(i.planned for i in plan.items if i.group == g.id)
+                for g in plan.groups} | {i.id: i.planned for i in plan.items})
     names = {g.id: g.name for g in plan.groups} | {i.id: i.name for i in plan.items}
     cells = [[v or 0 for v in row.monthly] for row in schedule.rows]
     for index, (row, values) in enumerate(zip(schedule.rows, cells, strict=True)):
-        stated = row.stated_total if row.stated_total is not None else planned[row.ref]
-        if stated is None:
-            continue
+        per_zh, per_en = ("（按其各事项之和）", " (the sum of its items)") if row.ref in summed else ("", "")
+        held_to = row.stated_total if row.stated_total is not None else planned[row.ref]
         computed = sum(values)
         yield {"kind": "schedule-sum", "loc": f"/schedule/rows/{index}", "axis": "row", "ref": row.ref,
-               "label_zh": f"“{names[row.ref]}”一行", "label_en": f"the row of “{names[row.ref]}”",
-               "stated": stated, "computed": computed, **_CELLS_ADD_UP, "difference": _difference(stated, computed)}
-        if row.stated_total is not None and planned[row.ref] is not None and row.stated_total != planned[row.ref]:
+               "label_zh": f"“{names[row.ref]}”一行{per_zh if row.stated_total is None else ''}",
+               "label_en": f"the row of “{names[row.ref]}”{per_en if row.stated_total is None else ''}",
+               "stated": held_to, "computed": computed, **_CELLS_ADD_UP, "difference": _difference(held_to, computed)}
+        if row.stated_total is not None and row.stated_total != planned[row.ref]:
             yield {"kind": "schedule-sum", "loc": f"/schedule/rows/{index}/stated_total", "axis": "row-total", "ref": row.ref,
-                   "label_zh": f"“{names[row.ref]}”小计（按计划家次）",
-                   "label_en": f"the subtotal of “{names[row.ref]}” (per its planned count)",
+                   "label_zh": f"“{names[row.ref]}”小计{per_zh or '（按计划家次）'}",
+                   "label_en": f"the subtotal of “{names[row.ref]}”{per_en or ' (per its planned count)'}",
                    "stated": planned[row.ref], "computed": row.stated_total, **_WRITTEN_AS,
-                   "difference": _difference(row.stated_total, planned[row.ref] or 0)}
-    if schedule.monthly_totals is not None:
+                   "difference": _difference(row.stated_total, planned[row.ref])}
+    if schedule.monthly_totals is not None and all(t is None for t in schedule.monthly_totals):
+        yield Missing("月度安排表各月合计均为空白，未核对各月合计",
+                      "the schedule's monthly totals are all blank: the months' totals are not checked")
+    elif schedule.monthly_totals is not None:
         for month, stated in enumerate(schedule.monthly_totals, start=1):
             if stated is None:
                 continue
@@ -280,8 +296,8 @@ def key_unit_coverage(plan: AnnualPlan, params: Params) -> Built:
     the checks planned and scheduled for them. A key unit may be checked under any item covering its
     category (普陀 四、（一）1: 除部分企业纳入重点时段专项执法检查外), so the items are compared in
     groups sharing categories (:func:`_unmet`)."""
-    if plan.key_units is None:
-        yield NO_KEY_UNITS
+    if plan.key_units is None or not plan.key_units.units:
+        yield _no_key_units(plan)
         return
     per_year = whole_number(params, "key_unit_checks_per_year")
     units_in = Counter(u.category for u in plan.key_units.units)
@@ -345,20 +361,39 @@ def _plain(exact: Fraction) -> str:
     return _digits(exact, STEP_PLACES).rstrip("0").rstrip(".")
 
 
-def _step(loc: str, zh: str, en: str, stated: int | None, exact: Fraction, formula: str) -> Fact | None:
+def _accepted(exact: Fraction) -> tuple[str, str]:
+    """What a step may be written as: its result, or the whole numbers either side of a fraction (a count
+    of days or 家次 is whole)."""
+    low, high = math.floor(exact), math.ceil(exact)
+    return (_plain(exact), _plain(exact)) if low == high else (f"{low}或{high}", f"{low} or {high}")
+
+
+#: A workday step before another: its labels, the figure it states (None: not stated) and the one its inputs give.
+Before = tuple[str, str, int | None, int]
+
+
+def _step(loc: str, zh: str, en: str, stated: int | None, exact: Fraction, formula: str,
+          before: Before | None = None, chained: Fraction | None = None) -> Fact | None:
+    """A stated result against ``exact``, computed from the figures stated before it. Where the step
+    ``before`` states a figure its inputs do not give, the fix also offers correcting that one first,
+    and what this step then comes to (``chained``): one typo breaks its own step and the next."""
     if stated is None:
         return None
-    low, high = math.floor(exact), math.ceil(exact)
-    expected = _plain(exact)
-    # A count of days or 家次 is whole: the fix offers the whole numbers either side of a fraction.
-    accepted_zh, accepted_en = (expected, expected) if low == high else (f"{low}或{high}", f"{low} or {high}")
+    accepted_zh, accepted_en = _accepted(exact)
+    or_before_zh = or_before_en = ""
+    if before is not None and chained is not None and before[2] is not None and before[2] != before[3]:
+        then_zh, then_en = _accepted(chained)
+        or_before_zh = f"，或先更正上一项（{before[0]}应为{before[3]}），本项随之应为{then_zh}"
+        or_before_en = f", or first correct the step before ({before[1]} should be {before[3]}), which makes this {then_en}"
     return {"kind": "workday-step", "loc": loc, "label_zh": zh, "label_en": en, "stated": stated,
-            "low": low, "high": high, "expected": expected, "accepted_zh": accepted_zh, "accepted_en": accepted_en,
-            "formula": formula}
+            "low": math.floor(exact), "high": math.ceil(exact), "expected": _plain(exact),
+            "accepted_zh": accepted_zh, "accepted_en": accepted_en, "or_before_zh": or_before_zh,
+            "or_before_en": or_before_en, "formula": formula}
 
 
 def workday_steps(plan: AnnualPlan, params: Params) -> Built:
-    """``workday-step``: each stated result of the workday accounting against its inputs."""
+    """``workday-step``: each stated result of the workday accounting against the figures stated before
+    it (one restated after a wrong figure holds as written: the wrong one is reported, not each after it)."""
     w = plan.workload
     if w is None:
         yield NO_WORKLOAD
@@ -369,15 +404,25 @@ def workday_steps(plan: AnnualPlan, params: Params) -> Built:
     total_used = w.total_workdays if w.total_workdays is not None else total
     supervision = total_used - w.other_days - w.non_enforcement_days
     supervision_used = w.supervision_workdays if w.supervision_workdays is not None else supervision
+    # The figures the inputs give, each step from the one before it as the inputs give that.
+    total_given = statutory * w.staff
+    supervision_given = w.supervision_from_inputs()
+    statutory_zh, statutory_en = "法定工作日", "statutory workdays per person"
+    total_zh, total_en = "总法定工作日", "total statutory workdays"
+    supervision_zh, supervision_en = "监督检查工作日", "supervision workdays"
     steps = [
-        _step("/workload/statutory_workdays", "法定工作日", "statutory workdays per person", w.statutory_workdays,
+        _step("/workload/statutory_workdays", statutory_zh, statutory_en, w.statutory_workdays,
               Fraction(statutory), f"{w.days_in_year} − {w.rest_days} − {w.holidays}"),
-        _step("/workload/total_workdays", "总法定工作日", "total statutory workdays", w.total_workdays,
-              Fraction(total), f"{per_person} × {w.staff}"),
-        _step("/workload/supervision_workdays", "监督检查工作日", "supervision workdays", w.supervision_workdays,
-              Fraction(supervision), f"{total_used} − {w.other_days} − {w.non_enforcement_days}"),
+        _step("/workload/total_workdays", total_zh, total_en, w.total_workdays,
+              Fraction(total), f"{per_person} × {w.staff}",
+              (statutory_zh, statutory_en, w.statutory_workdays, statutory), Fraction(total_given)),
+        _step("/workload/supervision_workdays", supervision_zh, supervision_en, w.supervision_workdays,
+              Fraction(supervision), f"{total_used} − {w.other_days} − {w.non_enforcement_days}",
+              (total_zh, total_en, w.total_workdays, total_given), Fraction(supervision_given)),
         _step("/workload/minimum_checks", "最低检查家次", "minimum checks", w.minimum_checks,
-              Fraction(supervision_used) * Fraction(w.ratio), f"{supervision_used} × {w.ratio}"),
+              Fraction(supervision_used) * Fraction(w.ratio), f"{supervision_used} × {w.ratio}",
+              (supervision_zh, supervision_en, w.supervision_workdays, supervision_given),
+              Fraction(supervision_given) * Fraction(w.ratio)),
     ]
     stated = [s for s in steps if s is not None]
     if not stated:
@@ -436,8 +481,8 @@ def sampled_units(plan: AnnualPlan, params: Params) -> Built:
         else:
             yield Missing("计划未点名抽查样本单位", "the plan names no sampled units")
         return
-    if plan.key_units is None:
-        yield NO_KEY_UNITS
+    if plan.key_units is None or not plan.key_units.units:
+        yield _no_key_units(plan)
         return
     # Key units first: the join then fires as each sample arrives, whatever the chunking.
     for index, unit in enumerate(plan.key_units.units):
@@ -453,8 +498,8 @@ def key_unit_list(plan: AnnualPlan, params: Params) -> Built:
     A count says what it ``counts`` (a ``category``'s units, or ``new-units``) and of which ``category``
     (its id; "" for the new units), so that it cites the heading or note stating it."""
     units = plan.key_units
-    if units is None:
-        yield NO_KEY_UNITS
+    if units is None or not units.units:
+        yield _no_key_units(plan)
         return
     per_category = Counter(u.category for u in units.units)
     for index, category in enumerate(units.categories):
@@ -578,8 +623,9 @@ PLAN_FACT_KINDS: dict[str, FactKind] = {
                                 reads={"key_unit_checks_per_year": "checks per year"},
                                 texts=("item", "items", "covered_zh", "covered_en", "period_zh", "period_en")),
     "workday-step": FactKind(workday_steps, ("label_zh", "label_en", "stated", "low", "high", "expected", "accepted_zh",
-                                             "accepted_en", "formula"),
-                             texts=("label_zh", "label_en", "expected", "accepted_zh", "accepted_en", "formula")),
+                                             "accepted_en", "or_before_zh", "or_before_en", "formula"),
+                             texts=("label_zh", "label_en", "expected", "accepted_zh", "accepted_en", "or_before_zh",
+                                    "or_before_en", "formula")),
     "workload-calendar": FactKind(workload_calendar, ("label_zh", "label_en", "stated", "calendar", "calendar_zh",
                                                       "calendar_en"),
                                   texts=("label_zh", "label_en", "calendar_zh", "calendar_en")),

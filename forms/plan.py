@@ -73,7 +73,8 @@ class Tag(StrEnum):
     SPECIAL = "special"  # 专项执法检查
     SAMPLE = "sample"  # 抽查: units drawn from a population, not a fixed list
     #: Its sample is drawn from outside the key-unit list, as the plan says (对其他企业以抽查方式开展一般检查;
-    #: 避免与区重点监管单位重复): no sampled unit may be a key unit.
+    #: 避免与区重点监管单位重复): no sampled unit may be a key unit, and its checks cover no key-unit
+    #: category (the loader refuses ``covers`` on it).
     OUTSIDE_KEY_UNITS = "outside-key-units"
 
 
@@ -119,7 +120,8 @@ class InspectionItem:
     #: Checks per unit, where the plan states it (每家检查1次).
     checks_per_unit: Count | None = None
     planned_basis: PlannedBasis = PlannedBasis.VISITS
-    #: Key-unit categories (附件 numbering) whose units this item inspects.
+    #: Key-unit categories (附件 numbering) whose units this item inspects; none on an item tagged
+    #: ``outside-key-units``.
     covers: tuple[str, ...] = ()
     #: Named units the item draws as its sample, where the plan names them.
     sampled_units: tuple[Name, ...] = ()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from forms.errors import Problem
-from forms.plan import AnnualPlan, name_key
+from forms.plan import AnnualPlan, Tag, name_key
 
 MONTHS = 12
 T = TypeVar("T")
@@ -22,8 +22,19 @@ def repeats(entries: Sequence[T], key: Callable[[T], object]) -> Iterator[tuple[
             yield index, earlier, entry
 
 
+def _empty(part: str) -> str:
+    return f"an empty list: leave {part} out if the plan has none"
+
+
 def check_references(plan: AnnualPlan) -> list[Problem]:
     problems: list[Problem] = []
+    # An empty table or list gives its rules nothing to check: they would pass unchecked.
+    if plan.schedule is not None and not plan.schedule.rows:
+        problems.append(Problem("schedule.rows", _empty("schedule")))
+    if plan.key_units is not None:
+        problems.extend(Problem(f"key_units.{field}", _empty("key_units"))
+                        for field, entries in (("categories", plan.key_units.categories), ("units", plan.key_units.units))
+                        if not entries)
     groups = {g.id: g for g in plan.groups}
     ids = [g.id for g in plan.groups] + [i.id for i in plan.items]
     for name, n in sorted(Counter(ids).items()):
@@ -40,6 +51,10 @@ def check_references(plan: AnnualPlan) -> list[Problem]:
             elif group.category != item.category:
                 problems.append(Problem(f"{where}.category",
                                         f"item is {item.category.value} but its group {group.id!r} is {group.category.value}"))
+        if item.covers and Tag.OUTSIDE_KEY_UNITS in item.tags:
+            # 三、（一）: key units get yearly full-coverage checks, the other enterprises spot checks.
+            problems.append(Problem(f"{where}.covers", "an item tagged outside-key-units draws its sample from outside "
+                                    "the key units, so its checks cannot cover a key-unit category: drop covers or the tag"))
         for k, category in enumerate(item.covers):
             if plan.key_units is None:
                 problems.append(Problem(f"{where}.covers[{k}]", "names a key-unit category but the plan has no key_units list"))

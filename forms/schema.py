@@ -25,7 +25,7 @@ import attrs
 
 from forms.dispatch import ItemShape, YearMonth, load_template, variants
 from forms.errors import DEFAULT_IGNORABLE, NONCHARACTERS, code_ranges, hidden_in_name
-from forms.plan import MAX_FIGURE, Count, Month, Name, Percent
+from forms.plan import MAX_FIGURE, Count, Month, Name, Percent, Tag
 from forms.references import MONTHS
 
 #: The end of a pattern: ``$`` alone lets a trailing line break through in Python's ``re`` (and so in
@@ -112,8 +112,21 @@ _LISTS: dict[tuple[str, str], dict[str, Any]] = {
     ("InspectionItem", "sampled_units"): {"uniqueItems": True},
     ("ScheduleRow", "monthly"): {"minItems": MONTHS, "maxItems": MONTHS},
     ("Schedule", "monthly_totals"): {"minItems": MONTHS, "maxItems": MONTHS},
+    # An empty table or list is left out instead: its rules then say they were not checked.
+    ("Schedule", "rows"): {"minItems": 1},
+    ("KeyUnitList", "categories"): {"minItems": 1},
+    ("KeyUnitList", "units"): {"minItems": 1},
     ("DispatchForm", "members"): {"uniqueItems": True},
     ("CampaignSteps", "roles"): {"uniqueItems": True},
+}
+
+
+#: What a model's fields say of each other, where JSON Schema can say it: model → schema keywords.
+_BETWEEN_FIELDS: dict[str, dict[str, Any]] = {
+    # An item drawn from outside the key units covers no key-unit category (forms.references).
+    "InspectionItem": {"if": {"properties": {"tags": {"contains": {"const": Tag.OUTSIDE_KEY_UNITS.value}}},
+                              "required": ["tags"]},
+                       "then": {"properties": {"covers": {"maxItems": 0}}}},
 }
 
 
@@ -159,7 +172,7 @@ def _object(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
         result["description"] = " ".join(cls.__doc__.split())
     if required:
         result["required"] = required
-    return result
+    return result | _BETWEEN_FIELDS.get(cls.__name__, {})
 
 
 _TITLES = {

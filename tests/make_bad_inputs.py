@@ -79,6 +79,10 @@ put("plan-unknown-category.yaml", once(PLAN, "  name: 海洋装备企业集中�
 put("plan-unknown-tag.yaml", once(PLAN, "  tags: [double-random, joint, sample]\n", "  tags: [double-random, joint, random]\n"))
 put("plan-unknown-group.yaml", once(PLAN, "  planned: 72\n  group: key-units\n", "  planned: 72\n  group: key-unit\n"))
 put("plan-unknown-key-unit-category.yaml", once(PLAN, "  covers: [十四]\n", "  covers: [十五]\n"))
+put("plan-outside-key-units-covers.yaml", once(PLAN, "  planned: 100\n  tags: [double-random, sample, outside-key-units]\n",
+                                                "  planned: 100\n  tags: [double-random, sample, outside-key-units]\n"
+                                                "  covers: [十四]\n"))
+put("plan-schedule-no-rows.yaml", PLAN[:PLAN.index("  rows:\n")] + "  rows: []\n" + PLAN[PLAN.index("  monthly_totals:"):])
 put("plan-schedule-11-months.yaml", once(PLAN, "    monthly: [12, 6, 28, 16, 14, 12, 28, 12, 16, 14, 14, 9]\n",
                                          "    monthly: [12, 6, 28, 16, 14, 12, 28, 12, 16, 14, 14]\n"))
 put("plan-schedule-negative-month-value.yaml", once(PLAN, "    monthly: [12, 6, 28, 16, 14, 12, 28, 12, 16, 14, 14, 9]\n",

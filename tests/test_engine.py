@@ -294,13 +294,37 @@ def test_a_sampled_key_unit_is_found_by_a_join_across_chunks() -> None:
     assert found[0].location == "/items/12/sampled_units/0" and found[-1].location == "/items/12/sampled_units/1999"
 
 
+def test_an_empty_schedule_or_key_unit_list_built_in_python_leaves_its_rules_not_checked() -> None:
+    """A file's are refused at load; one built in Python gave its rules nothing to check, and they passed."""
+    plan = attrs.evolve(CHONGMING, schedule=attrs.evolve(CHONGMING.schedule, rows=()),
+                        key_units=KeyUnitList(categories=(), units=()))
+    reasons = {n.rule: n.reason_en for n in engine.check(plan).not_checked}
+    assert reasons["plan.schedule-sums"] == "the monthly schedule has no rows"
+    assert reasons["plan.key-unit-coverage"] == reasons["plan.key-unit-list"] == "the key-unit list lists no units"
+
+
 def test_workload_steps_are_checked_each_against_the_stated_figures_before_it() -> None:
-    """Each stated equation must hold as written: one wrong figure breaks its own step and the next."""
+    """Each stated equation must hold as written: one wrong figure breaks its own step and the next.
+    The next step's own figure is right, so its fix offers correcting the wrong one before it first:
+    following "更正为5250" alone would break it again once the 250 is put right."""
     assert CHONGMING.workload is not None
     plan = attrs.evolve(CHONGMING, workload=attrs.evolve(CHONGMING.workload, statutory_workdays=250))
-    assert [v.message_en for v in violations_of(plan, "plan.workload-arithmetic")] == [
-        "workday accounting: statutory workdays per person is stated as 250, but 366 − 104 − 11 gives 251",
-        "workday accounting: total statutory workdays is stated as 5271, but 250 × 21 gives 5250",
+    assert [(v.message_en, v.fix, v.fix_en) for v in violations_of(plan, "plan.workload-arithmetic")] == [
+        ("workday accounting: statutory workdays per person is stated as 250, but 366 − 104 − 11 gives 251",
+         "更正为251", "correct it to 251"),
+        ("workday accounting: total statutory workdays is stated as 5271, but 250 × 21 gives 5250",
+         "更正为5250，或先更正上一项（法定工作日应为251），本项随之应为5271",
+         "correct it to 5250, or first correct the step before (statutory workdays per person should be 251), "
+         "which makes this 5271"),
+    ]
+
+
+def test_a_wrong_total_of_workdays_breaks_the_next_step_whose_fix_names_it() -> None:
+    assert CHONGMING.workload is not None
+    plan = attrs.evolve(CHONGMING, workload=attrs.evolve(CHONGMING.workload, total_workdays=5272))
+    assert sorted((v.location, v.fix) for v in violations_of(plan, "plan.workload-arithmetic")) == [
+        ("/workload/supervision_workdays", "更正为512，或先更正上一项（总法定工作日应为5271），本项随之应为511"),
+        ("/workload/total_workdays", "更正为5271"),
     ]
 
 

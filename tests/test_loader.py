@@ -114,6 +114,25 @@ def test_a_unit_sampled_twice_by_one_item_is_refused(chongming: dict, tmp_path: 
         "items[0].sampled_units[2]: sampled unit '上海某甲 有限公司' is listed more than once"]
 
 
+def test_an_item_drawn_from_outside_the_key_units_covers_none(chongming: dict, tmp_path: Path) -> None:
+    # Its sample comes from the other enterprises (三、（一）“对其他企业以抽查方式开展一般检查”): its
+    # checks cannot be the yearly full-coverage checks of key units, so they may not count as such.
+    sample = next(k for k, i in enumerate(chongming["items"]) if i["id"] == "industry-sample")
+    assert "outside-key-units" in chongming["items"][sample]["tags"]
+    chongming["items"][sample]["covers"] = ["十四"]
+    assert problems_of(chongming, tmp_path) == [
+        f"items[{sample}].covers: an item tagged outside-key-units draws its sample from outside the key units, "
+        "so its checks cannot cover a key-unit category: drop covers or the tag"]
+
+
+@pytest.mark.parametrize(("part", "field"), [("schedule", "rows"), ("key_units", "units"), ("key_units", "categories")])
+def test_an_empty_schedule_or_key_unit_list_is_refused(chongming: dict, tmp_path: Path, part: str, field: str) -> None:
+    # An empty list would leave the rules reading it nothing to check, and so pass them unchecked.
+    chongming[part][field] = []
+    found = problems_of(chongming, tmp_path)
+    assert f"{part}.{field}: an empty list: leave {part} out if the plan has none" in found
+
+
 def test_a_groups_row_beside_its_items_rows_is_refused(chongming: dict, tmp_path: Path) -> None:
     # A subtotal row (专项执法检查 84) would count its items' checks twice in every column and total.
     rows = chongming["schedule"]["rows"]

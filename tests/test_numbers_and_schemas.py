@@ -194,6 +194,16 @@ def _row_of_11(data: dict[str, Any]) -> None:
     data["schedule"]["rows"][0]["monthly"] = data["schedule"]["rows"][0]["monthly"][:11]
 
 
+def _sample_covering(tagged: bool) -> Any:
+    """Chongming's industry sample covering category 十四, still tagged as drawn from outside the key units or not."""
+    def change(data: dict[str, Any]) -> None:
+        item = next(i for i in data["items"] if i["id"] == "industry-sample")
+        item["covers"] = ["十四"]
+        if not tagged:
+            item["tags"] = [t for t in item["tags"] if t != "outside-key-units"]
+    return change
+
+
 #: (what, kind, change, whether the loader takes it): the reviewers' probes, each way. The schema
 #: says the same, except of what docs/reference/formats.rst lists it cannot say (UNSAID).
 PROBES = [
@@ -211,6 +221,10 @@ PROBES = [
     ("issued 20240105", "annual-plan", _set(("issued",), "20240105"), False),
     ("issued with a trailing line break", "annual-plan", _set(("issued",), "2024-01-05\n"), False),
     ("a schedule row of 11 months", "annual-plan", _row_of_11, False),
+    ("a schedule of no rows", "annual-plan", _set(("schedule", "rows"), []), False),
+    ("a key-unit list of no units", "annual-plan", _set(("key_units", "units"), []), False),
+    ("covers on an item drawn from outside the key units", "annual-plan", _sample_covering(tagged=True), False),
+    ("covers on the same item untagged", "annual-plan", _sample_covering(tagged=False), True),
     ("a unit with a line break", "dispatch-form", _set(("unit",), "城桥\n镇"), False),
     ("a unit with a tab", "dispatch-form", _set(("unit",), "城桥\t镇"), False),
     ("a unit with a trailing line break", "dispatch-form", _set(("unit",), "城桥镇\n"), False),

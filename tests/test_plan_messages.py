@@ -71,6 +71,51 @@ def test_a_stated_subtotal_keeps_its_values() -> None:
     assert v.values == {"stated": 4, "computed": 5, "difference": 1}
 
 
+def grouped_plan(row: dict[str, Any], **group: Any) -> dict[str, Any]:
+    """Items a (4) and b (3) under group g, and a schedule of ``row``."""
+    items = [{"id": "a", "name": "检查A", "category": "key", "planned": 4, "group": "g"},
+             {"id": "b", "name": "检查B", "category": "key", "planned": 3, "group": "g"}]
+    return small_plan(totals={"total": 7, "key": 7, "general": 0}, items=items,
+                      groups=[{"id": "g", "name": "分组G", "category": "key", **group}], schedule={"rows": [row]})
+
+
+def test_a_group_row_is_held_to_its_items_sum_where_the_group_states_no_total() -> None:
+    # 普陀's 重点时段 group without its 38: a row claiming 99 a month was compared with nothing.
+    found = [v for v in engine.check(grouped_plan({"ref": "g", "monthly": [99] * 12})).violations
+             if v.rule == "plan.schedule-sums"]
+    assert [(v.location, v.message, v.message_en, v.values) for v in found] == [
+        ("/schedule/rows/0", "月度安排表：“分组G”一行（按其各事项之和）应为7家次，实际合计1188家次",
+         "monthly schedule: the row of “分组G” (the sum of its items) should be 7, the cells add up to 1188",
+         {"stated": 7, "computed": 1188, "difference": 1181})]
+
+
+def test_a_group_rows_subtotal_is_held_to_its_items_sum_where_the_group_states_no_total() -> None:
+    found = [v for v in engine.check(grouped_plan({"ref": "g", "monthly": [8, *[None] * 11], "stated_total": 8})).violations
+             if v.rule == "plan.schedule-sums"]
+    assert [(v.location, v.message_en) for v in found] == [
+        ("/schedule/rows/0/stated_total",
+         "monthly schedule: the subtotal of “分组G” (the sum of its items) should be 7, it is written as 8")]
+
+
+def test_a_group_row_agreeing_with_its_items_passes_and_a_stated_group_total_is_what_it_is_held_to() -> None:
+    assert engine.check(grouped_plan({"ref": "g", "monthly": [7, *[None] * 11]})).violations == ()
+    # The group states 8 (its items plan 7): the row is held to the 8 stated, as before.
+    report = engine.check(grouped_plan({"ref": "g", "monthly": [7, *[None] * 11]}, planned=8))
+    assert [(v.rule, v.message_en) for v in report.violations] == [
+        ("plan.totals", "the total of “分组G” is stated as 8, but its parts add up to 7 (4 + 3)"),
+        ("plan.schedule-sums", "monthly schedule: the row of “分组G” should be 8, the cells add up to 7")]
+
+
+def test_monthly_totals_all_blank_are_listed_not_checked() -> None:
+    # A totals row left blank states no month's total: the columns are not checked, and the report says so.
+    row = {"ref": "a", "monthly": [4, *[None] * 11]}
+    report = engine.check(small_plan(schedule={"rows": [row], "monthly_totals": [None] * 12}))
+    assert report.violations == ()
+    assert [(n.rule, n.reason, n.reason_en) for n in report.not_checked if n.rule == "plan.schedule-sums"] == [
+        ("plan.schedule-sums", "月度安排表各月合计均为空白，未核对各月合计",
+         "the schedule's monthly totals are all blank: the months' totals are not checked")]
+
+
 # ------------------------------------------------------------------ plan.workload-arithmetic
 
 

@@ -7,6 +7,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import engine
+from forms.plan import Tag
+from forms.references import check_references
 from forms.strategies import PLAN_ALTERNATIVE_MUTATIONS, PLAN_MUTATIONS, annual_plans
 from forms.strategies.plan import takes_way
 from rulebook import load_rulebook
@@ -28,6 +30,7 @@ def test_every_plan_rule_has_a_mutation() -> None:
 @given(data=st.data())
 def test_generated_plans_pass_every_rule_of_their_profile(profile_id: str, data: st.DataObject) -> None:
     plan = data.draw(annual_plans(profile_id))
+    assert check_references(plan) == [], "the loaders take every generated plan"
     report = engine.check(plan)
     assert report.violations == ()
     assert report.not_checked == (), "generated plans give every rule something to check"
@@ -42,6 +45,8 @@ def test_a_targeted_mutation_fires_exactly_its_rule(profile_id: str, rule_id: st
         mutated = PLAN_MUTATIONS[rule_id](plan, profile.parameters["min_joint_share"].value)
     else:
         mutated = PLAN_MUTATIONS[rule_id](plan)
+    # No item drawn from outside the key units covers them (the loaders refuse it).
+    assert not [i.id for i in mutated.items if i.covers and Tag.OUTSIDE_KEY_UNITS in i.tags]
     report = engine.check(mutated)
     assert report.rules_violated == (rule_id,), [(v.rule, v.message_en) for v in report.violations]
     for violation in report.violations:
@@ -229,3 +234,27 @@ def test_the_workload_ratio_is_over_the_supervision_workdays_the_inputs_give(sta
     report = engine.check(off)
     assert report.rules_violated == ("plan.workload-arithmetic",), [(v.rule, v.message_en) for v in report.violations]
     assert report.not_checked == ()
+
+
+STEPS = {"statutory_workdays": "法定工作日", "total_workdays": "总法定工作日", "supervision_workdays": "监督检查工作日"}
+
+
+@given(plan=annual_plans("shanghai-chongming-2024"), field=st.sampled_from(sorted(STEPS)),
+       off=st.integers(-3, 3).filter(bool))
+def test_one_wrong_workday_figure_is_fixed_at_itself_and_the_next_step_says_so(plan, field: str, off: int) -> None:
+    """Each step is judged against the figures stated before it, so one wrong figure may break the
+    next step too: that finding's fix must offer correcting the wrong figure first (to the value it
+    should have), never only a change to a figure that is right."""
+    import attrs
+
+    w = plan.workload
+    assert w is not None
+    right = getattr(w, field)
+    report = engine.check(attrs.evolve(plan, workload=attrs.evolve(w, **{field: right + off})))
+    assert report.rules_violated == ("plan.workload-arithmetic",)
+    (wrong,) = [v for v in report.violations if v.location == f"/workload/{field}"]
+    assert wrong.fix == f"更正为{right}"
+    after = [v for v in report.violations if v is not wrong]
+    assert len(after) <= 1  # the next step only
+    for v in after:
+        assert f"，或先更正上一项（{STEPS[field]}应为{right}），本项随之应为" in (v.fix or ""), v.fix
