@@ -807,17 +807,16 @@ def _reports_unrecorded(index: int, enterprise: str, hazards: list[tuple[int, st
 def one_off_tasks(bundle: Bundle, params: Params) -> Built:
     """``one-off-task``: the warning education, the outsourcing review and the key-post review, each
     in the campaign. For a record running to a day before the campaign ends, a task done already is
-    judged (it passes); one not yet done is not yet due, a reason that record's report lists. A
-    task recorded only before the campaign began is judged at once, whatever ``as_of`` says (done 0
-    in the campaign, as a final record has it): it was done, just not for the campaign, as
-    ``campaign.phase-deadlines`` reports a step done before the start at once."""
+    judged (it passes); one not yet done in the campaign is not yet due, a reason that record's
+    report lists, naming any day it was done before the campaign began (that one does not count,
+    and the campaign's may still come: unlike a dated step, done once, a task is owed in the campaign)."""
     records = _records(bundle)
     if not records:
         yield NO_RECORDS
     start, end = _date(params, "campaign_start"), _date(params, "campaign_end")
     for index, record in records:
         final = _due(record, end)
-        pending: list[tuple[str, str]] = []
+        pending: list[tuple[str, str, tuple[date, ...]]] = []
         tasks = (
             ("warning_education", "全员安全警示教育活动", "the all-staff warning education", record.warning_education),
             ("outsourcing_review", "外包外租全面排查", "the outsourcing and leasing review",
@@ -827,13 +826,13 @@ def one_off_tasks(bundle: Bundle, params: Params) -> Built:
         )
         for task, zh, en, dates in tasks:
             done = sum(1 for d in dates if start <= d <= end)
-            if not done and not final and not (dates and max(dates) < start):
-                pending.append((zh, en))
+            if not done and not final:
+                pending.append((zh, en, tuple(sorted(d for d in dates if d < start))))
                 continue
             yield {"kind": "one-off-task", "doc": index, "loc": f"/{task}", "enterprise": record.enterprise,
                    "task_zh": zh, "task_en": en, "done": done}
         if pending:
-            yield _tasks_not_due(index, record, end, pending)
+            yield _tasks_not_due(index, record, start, end, pending)
 
 
 def _listed(names: list[str]) -> str:
@@ -841,16 +840,20 @@ def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _tasks_not_due(index: int, record: EnterpriseRecord, end: date, tasks: list[tuple[str, str]]) -> Missing:
-    """Why these one-off tasks are not checked for record ``index`` of the bundle: the record runs
-    to a day before the campaign ends (on ``end``), and they are not done yet (none is recorded at
-    all: one recorded before the campaign is judged). About that record only."""
+def _tasks_not_due(index: int, record: EnterpriseRecord, start: date, end: date,
+                   tasks: list[tuple[str, str, tuple[date, ...]]]) -> Missing:
+    """Why these one-off tasks (names, and the days any was done before the campaign began on
+    ``start``) are not checked for record ``index`` of the bundle: the record runs to a day before
+    the campaign ends (on ``end``), and they are not done in it yet. About that record only."""
     assert record.as_of is not None  # a final record has every task due
-    listed = _listed([en for _, en in tasks])
+    zh = "、".join(f"{name}（{'、'.join(d.isoformat() for d in early)}开展，早于行动开始之日{start.isoformat()}）"
+                  if early else name for name, _, early in tasks)
+    en = _listed([f"{name} (done on {_listed([d.isoformat() for d in early])}, before the campaign began on "
+                  f"{start.isoformat()})" if early else name for _, name, early in tasks])
     return Missing(f"台账截至{record.as_of.isoformat()}，专项行动尚未结束（{end.isoformat()}结束）："
-                   f"{'、'.join(zh for zh, _ in tasks)}尚未开展，未到期，不作检查",
+                   f"{zh}尚未在行动期间开展，未到期，不作检查",
                    f"the record runs to {record.as_of.isoformat()}, before the campaign ends ({end.isoformat()}): "
-                   f"{listed} {'is' if len(tasks) == 1 else 'are'} not done yet, not yet due and not checked",
+                   f"{en} {'is' if len(tasks) == 1 else 'are'} not done in the campaign yet, not yet due and not checked",
                    doc=index)
 
 

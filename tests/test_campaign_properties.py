@@ -3,7 +3,7 @@ its targeted mutation fires exactly that rule, with the rule's citations for the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import attrs
 import pytest
@@ -23,7 +23,11 @@ from forms.strategies.campaign import (
     AT_LEAST_FROM_RECORDS,
     MEMBER_UNITS,
     ON_THE_LAST_DAY_MUTATIONS,
+    _first_record,
+    _month_end,
+    _run_to,
     campaign_facts,
+    dates_between,
     more_double_penalties_than_penalties,
     restated,
 )
@@ -295,3 +299,30 @@ def test_a_member_without_a_form_is_reported_and_its_rollup_not_summed(profile_i
     written = next(m for m in listed if name_key(m) == member)
     assert found == sorted([("form.rollup", "/members", str({"member": written})), *gap])
     assert [{n.rule for n in r.not_checked} for r in reports] == bundle.not_checked()
+
+
+@pytest.mark.parametrize("profile_id", CAMPAIGN_PROFILES)
+@BUNDLE_SETTINGS
+@given(data=st.data())
+def test_a_warning_education_done_only_before_the_campaign_waits_while_the_campaign_runs(
+        profile_id: str, data: st.DataObject) -> None:
+    """A record running to a day before the campaign ends, its only warning education a few days
+    before the campaign began: not found (the campaign's may still come), listed not checked with
+    the day it was done, as a record with none at all is; the final record finds it."""
+    campaign = campaign_facts(profile_id)
+    bundle = data.draw(campaign_bundles(profile_id))
+    record = bundle.records[0]
+    assert record.spot_check is not None
+    spot_month = date.fromisoformat(f"{record.spot_check.month}-01")
+    assume(_month_end(spot_month) < campaign.end)
+    day = data.draw(dates_between(_month_end(spot_month), campaign.end - timedelta(days=1)))
+    early = campaign.start - timedelta(days=data.draw(st.integers(1, 30)))
+    waiting = _first_record(bundle, lambda r: attrs.evolve(_run_to(r, day), warning_education=(early,)))
+    reports = reports_of(waiting)
+    assert [(v.rule, v.message_en) for r in reports for v in r.violations] == []
+    assert [{n.rule for n in r.not_checked} for r in reports] == waiting.not_checked()
+    (reason,) = [n for n in reports[waiting.documents.index(waiting.records[0])].not_checked
+                 if n.rule == "campaign.one-off-tasks"]
+    assert f"(done on {early.isoformat()}, before the campaign began on {campaign.start.isoformat()})" in reason.reason_en
+    final = _first_record(waiting, lambda r: attrs.evolve(r, as_of=None))
+    assert "campaign.one-off-tasks" in {v.rule for r in reports_of(final) for v in r.violations}

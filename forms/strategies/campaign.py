@@ -188,8 +188,7 @@ def not_checked_on(record: EnterpriseRecord, campaign: CampaignFacts) -> set[str
 
 def not_yet_due(record: EnterpriseRecord, campaign: CampaignFacts) -> set[str]:
     """The rules a record running to a day before a period ends (``as_of``) leaves not checked: those
-    with a period (the campaign, for the one-off tasks) not over by then and its duty not done in it
-    (a one-off task recorded only before the campaign is judged at once)."""
+    with a period (the campaign, for the one-off tasks) not over by then and its duty not done in it."""
     as_of = record.as_of
     if as_of is None:
         return set()
@@ -202,8 +201,7 @@ def not_yet_due(record: EnterpriseRecord, campaign: CampaignFacts) -> set[str]:
     tasks = (record.warning_education, (review.done,) if review else (), (posts.done,) if posts else ())
     rules = {"campaign.leader-check": waiting(record.leader_checks, _periods(start, end, 1 if record.high_risk else 3)),
              "campaign.drill": waiting(record.drills, _periods(start, end, 6) if record.high_risk else [(start, end)]),
-             "campaign.one-off-tasks": any(waiting(dates, [(start, end)]) and not (dates and max(dates) < start)
-                                           for dates in tasks)}
+             "campaign.one-off-tasks": any(waiting(dates, [(start, end)]) for dates in tasks)}
     return {rule for rule, waits in rules.items() if waits}
 
 
@@ -1074,17 +1072,13 @@ ALTERNATIVE_MUTATIONS: dict[Way, Callable[[CampaignBundle], CampaignBundle]] = {
 
 def _run_to(record: EnterpriseRecord, day: date) -> EnterpriseRecord:
     """``record`` running only to ``day`` (``as_of``), holding nothing done or found after it: a
-    hazard rectified after it is not rectified yet (its five elements and report are recorded),
-    and a warning education left with days before the campaign only is left with none (those would
-    be judged at once: not yet due, it is not)."""
+    hazard rectified after it is not rectified yet (its five elements and report are recorded)."""
     def by(dates: tuple[date, ...]) -> tuple[date, ...]:
         return tuple(d for d in dates if d <= day)
 
-    start = campaign_facts(record.profile).start
-    education = by(record.warning_education)
     review, posts = record.outsourcing_review, record.key_post_review
     return attrs.evolve(record, as_of=day, leader_checks=by(record.leader_checks), drills=by(record.drills),
-                        warning_education=education if any(d >= start for d in education) else (),
+                        warning_education=by(record.warning_education),
                         outsourcing_review=review if review is None or review.done <= day else None,
                         key_post_review=posts if posts is None or posts.done <= day else None,
                         hazards=tuple(h if h.rectified is None or h.rectified <= day else attrs.evolve(h, rectified=None)
