@@ -57,7 +57,7 @@ from forms.plan import (
     name_key,
     unsigned_zero,
 )
-from forms.records import CampaignSteps, EnterpriseRecord, FoundBy, UnitRole
+from forms.records import Amount, CampaignSteps, EnterpriseRecord, FoundBy, UnitRole
 from forms.references import check_references, repeats
 
 T = TypeVar("T")
@@ -173,10 +173,8 @@ def _control_characters(value: str) -> _Invalid:
 
 def _text(value: Any, _: Any) -> str:
     if not isinstance(value, str):
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            # 资金 10: 10元 or 10万元? Never guessed: the file says, as text.
-            raise _Invalid(f"expected text, got the number {shown(value)}: write it as text, quoted ('{shown(value)}'), "
-                           f"with its unit where it has one ('{shown(value)}万元')")
+        if _is_number(value):
+            raise _Invalid(f"expected text, got the number {shown(value)}: write it as text, quoted ('{shown(value)}')")
         raise _Invalid(f"expected text, got {shown(value)}")
     if isinstance(value, NotADate):  # unquoted, it was meant as a date, not text
         raise _Invalid(f"no such date: {value} ({value.reason}); if it is text, quote it ('{value}')")
@@ -194,6 +192,18 @@ def _text(value: Any, _: Any) -> str:
         if kept := NONCHARACTER.findall(text):
             raise _Invalid(f"expected text without noncharacters, got {shown_escaping(value, kept)}")
     return text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _amount(value: Any, _: Any) -> str:
+    """An amount written with its unit (资金 “5万元”): 10 alone is 10元 or 10万元, never guessed."""
+    if _is_number(value):
+        raise _Invalid(f"expected an amount with its unit, got the number {shown(value)}: write it as text with its "
+                       f"unit, quoted ('{shown(value)}万元' or '{shown(value)}元')")
+    return _text(value, _)
 
 
 def _name(value: Any, _: Any) -> str:
@@ -323,6 +333,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(lambda t: t == Month, _month)
     converter.register_structure_hook_func(lambda t: t == Percent, _percent)
     converter.register_structure_hook_func(lambda t: t == Name, _name)
+    converter.register_structure_hook_func(lambda t: t == Amount, _amount)
     converter.register_structure_hook(Decimal, _decimal)
     converter.register_structure_hook(int, _integer)
     converter.register_structure_hook(bool, _flag)

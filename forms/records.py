@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
 import attrs
 
 from forms.dispatch import YearMonth
 from forms.plan import Count, Name
+
+#: An amount as the record writes it, with its unit (资金 “5万元”): text, since a bare number does
+#: not say 元 or 万元 (the loader refuses one, saying so).
+Amount = Annotated[str, "amount with its unit"]
 
 
 class FoundBy(StrEnum):
@@ -76,7 +81,7 @@ class DeferredPlan:
 
     responsible: str | None = None
     measures: str | None = None
-    funds: str | None = None
+    funds: Amount | None = None
     deadline: date | None = None
     emergency_plan: str | None = None
 

@@ -26,6 +26,7 @@ import attrs
 from forms.dispatch import ItemShape, YearMonth, load_template, variants
 from forms.errors import DEFAULT_IGNORABLE, NONCHARACTERS, code_ranges, hidden_in_name
 from forms.plan import MAX_FIGURE, Count, Month, Name, Percent, Tag
+from forms.records import Amount
 from forms.references import MONTHS
 
 #: The end of a pattern: ``$`` alone lets a trailing line break through in Python's ``re`` (and so in
@@ -99,6 +100,7 @@ _NAMED: dict[Any, dict[str, Any]] = {
     Decimal: _figure_or_text("+"),
     str: {"type": "string", "pattern": _TEXT},
     Name: {"type": "string", "pattern": _NAME},
+    Amount: {"type": "string", "pattern": _TEXT},
     bool: {"type": "boolean"},
     int: {"type": "integer", "minimum": -MAX_FIGURE, "maximum": MAX_FIGURE},
     date: {"type": "string", "format": "date", "pattern": _DATE},

@@ -48,7 +48,7 @@ SUFFIXES = [".yaml", ".json"]
 
 
 #: What a number written where text belongs is told (a 7 for the key or the variant).
-A_NUMBER_AS_TEXT = "expected text, got the number 7: write it as text, quoted ('7'), with its unit where it has one ('7万元')"
+A_NUMBER_AS_TEXT = "expected text, got the number 7: write it as text, quoted ('7')"
 
 
 def write(data: dict[str, Any], tmp_path: Path, suffix: str) -> Path:
@@ -515,5 +515,11 @@ def test_funds_written_as_a_number_are_refused_with_how_to_write_them(funds: flo
         document_from_data(data, "record.yaml")
     assert [(p.path, p.message) for p in refused.value.problems] == [(
         "hazards[0].deferred.funds",
-        f"expected text, got the number {shown}: write it as text, quoted ('{shown}'), with its unit where it has one "
-        f"('{shown}万元')")]
+        f"expected an amount with its unit, got the number {shown}: write it as text with its unit, quoted "
+        f"('{shown}万元' or '{shown}元')")]
+    # Any other text field is told to quote it, no unit offered (an enterprise named 12345).
+    data["hazards"][0]["deferred"]["funds"] = "5万元"
+    with pytest.raises(LoadError) as refused:
+        document_from_data(data | {"enterprise": 12345}, "record.yaml")
+    assert [(p.path, p.message) for p in refused.value.problems] == [
+        ("enterprise", "expected text, got the number 12345: write it as text, quoted ('12345')")]
