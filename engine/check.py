@@ -306,11 +306,14 @@ _NOT_CHECKED_CACHE = 256
 def _rules_for(compiled: CompiledProfile, kinds: frozenset[str]) -> _Rules:
     """The rules of a profile for these kinds of document (cached per ruleset and kinds)."""
     key = (compiled.ruleset, kinds)
-    if key not in _RULES_FOR:
+    # Read once: another thread may forget the entry (its ruleset least used) between two reads.
+    selected = _RULES_FOR.get(key)
+    if selected is None:
         rules = tuple(r for r in compiled.rules if r.document in kinds)
-        _RULES_FOR[key] = _Rules(compiled.ruleset, rules, tuple(sorted({k for r in rules for k in r.fact_kinds})),
-                                 any(len(a.match) > 1 for r in rules for a in r.when), {r.id: r for r in rules})
-    return _RULES_FOR[key]
+        selected = _Rules(compiled.ruleset, rules, tuple(sorted({k for r in rules for k in r.fact_kinds})),
+                          any(len(a.match) > 1 for r in rules for a in r.when), {r.id: r for r in rules})
+        _RULES_FOR[key] = selected
+    return selected
 
 
 def _bundle(members: Sequence[int], documents: Sequence[Document], names: Sequence[str | None],

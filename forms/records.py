@@ -11,8 +11,8 @@ import attrs
 from forms.dispatch import YearMonth
 from forms.plan import Count, Name
 
-#: An amount as the record writes it, with its unit (资金 “5万元”): text, since a bare number does
-#: not say 元 or 万元 (the loader refuses one, saying so).
+# An amount as the record writes it, with its unit (资金 “5万元”): text, since a bare number does
+# not say 元 or 万元 (the loader refuses one, saying so).
 Amount = Annotated[str, "amount with its unit"]
 
 

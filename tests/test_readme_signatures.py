@@ -39,17 +39,27 @@ def _resolve(name: str) -> Callable[..., Any] | None:
     return found if inspect.isfunction(found) else None
 
 
-def written_signatures(text: str) -> list[tuple[str, str, str | None]]:
-    """Each function signature the text writes: (dotted name, parameters, return type or None)."""
+def _written(text: str) -> list[tuple[str, str, str | None]]:
+    """Each call the text writes in backticks: (dotted name, parameters, return type or None)."""
     found = []
     for line in text.splitlines():
         bullet = BULLET_MODULE.match(line)
         for name, params, returns in SIGNATURE.findall(line):
             if "." not in name and bullet:
                 name = f"{bullet.group(1)}.{name}"
-            if _resolve(name) is not None:
-                found.append((name, params, returns or None))
+            found.append((name, params, returns or None))
     return found
+
+
+def written_signatures(text: str) -> list[tuple[str, str, str | None]]:
+    """Each function signature of zhifa's the text writes: (dotted name, parameters, return type or None)."""
+    return [written for written in _written(text) if _resolve(written[0]) is not None]
+
+
+def unresolved(text: str) -> list[str]:
+    """The calls the text writes under zhifa's packages that name no function of them (renamed, or
+    misspelt): each would be left out of the signatures checked, so each is a finding of its own."""
+    return [name for name, _, _ in _written(text) if name.split(".")[0] in PACKAGES and _resolve(name) is None]
 
 
 def _parameters(written: str) -> list[tuple[str, str, Any]]:
@@ -99,3 +109,13 @@ def test_a_signature_missing_a_keyword_is_caught() -> None:
     """The drift this file is for: ``check_file`` written without ``rulebook=``."""
     (written,) = written_signatures("- `engine.check_file(path, profile=None) -> Report` loads a file")
     assert _parameters(written[1]) != _actual(engine.check_file)
+
+
+def test_every_call_the_readme_writes_under_zhifas_packages_names_a_function() -> None:
+    assert unresolved(README) == []
+
+
+def test_a_renamed_function_the_readme_still_writes_is_caught() -> None:
+    text = "- `engine.check_fiels(paths, profile=None) -> list` renamed; `forms.xlsx.read_form(path)` kept"
+    assert unresolved(text) == ["engine.check_fiels"]
+    assert [name for name, _, _ in written_signatures(text)] == ["forms.xlsx.read_form"]

@@ -309,6 +309,8 @@ def test_every_call_into_durable_rules_holds_the_engine_lock(monkeypatch: pytest
                 as_json(stream), as_json(engine.check_files([workbook])),  # type: ignore[arg-type]
                 as_json([attrs.evolve(own, profile="shanghai-chongming-2024")])]
 
+    # Few rulesets kept, so that rulesets are deleted (and compiled again) while threads evaluate.
+    monkeypatch.setattr(engine.compile, "RULESETS_KEPT", 2)
     ours = {threading.get_ident()}
     unlocked, called = _watch_durable_entry_points(monkeypatch, ours)
     serial = [work(-1, r) for r in range(LOCK_ROUNDS)]
@@ -334,9 +336,10 @@ def test_every_call_into_durable_rules_holds_the_engine_lock(monkeypatch: pytest
     for thread in threads:
         thread.join()
     assert not errors, errors
-    # The watch saw the work: rulesets compiled, facts asserted, sessions deleted.
+    # The watch saw the work: rulesets compiled and deleted, facts asserted, sessions deleted.
     assert {"durable.lang.ruleset", "durable_rules_engine.create_ruleset", "durable_rules_engine.assert_facts",
-            "durable.lang.delete_state", "durable_rules_engine.delete_state"} <= called, sorted(called)
+            "durable.lang.delete_state", "durable_rules_engine.delete_state",
+            "durable_rules_engine.delete_ruleset"} <= called, sorted(called)
     assert not unlocked, f"{len(unlocked)} calls into durable-rules without ENGINE_LOCK, e.g. {sorted(set(unlocked))[:10]}"
     assert all(results[(t, r)] == serial[r] for t in range(LOCK_THREADS) for r in range(LOCK_ROUNDS))
     assert engine.runtime.ENGINE_LOCK is engine.compile.ENGINE_LOCK  # one lock, the one watched
