@@ -1037,6 +1037,7 @@ _PERIOD = ("enterprise", "high_risk", "period_zh", "period_en", "period_start", 
 _PERIOD_TEXTS = ("enterprise", "period_zh", "period_en", "period_start", "period_end")
 _CAMPAIGN_READS = {"campaign_start": DATE_UNIT, "campaign_end": DATE_UNIT}
 _SERIES_READS = {"first_report_month": DATE_UNIT, "campaign_end": DATE_UNIT}  # the months a unit's series is due for
+FORMS, FORMS_AND_RECORDS = ("dispatch-form",), ("dispatch-form", "enterprise-record")  # what comparisons read
 CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     # A form has 3 rectified-found and 9 (Chongming) or 11 (Linyi) part-whole facts: packed, a
     # form's facts of each kind travel to durable-rules as one fact.
@@ -1059,14 +1060,14 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     "series-step": FactKind(cumulative_series, ("unit", "month", "key", "label", "previous_month", "previous", "current",
                                                 "current_blank", "previous_shown", "previous_shown_en",
                                                 "current_shown", "current_shown_en"),
-                            reads=_SERIES_READS, compares_documents=True,
+                            reads=_SERIES_READS, compares_documents=FORMS,
                             shown_as={"previous": "previous_shown", "current": "current_shown"},
                             texts=("unit", "month", "key", "label", "previous_month", "previous_shown",
                                    "previous_shown_en", "current_shown", "current_shown_en"), item_keys=("key",)),
     "series-gap": FactKind(cumulative_series, ("unit", "month", "missing_month"), reads=_SERIES_READS,
-                           compares_documents=True, texts=("unit", "month", "missing_month")),
+                           compares_documents=FORMS, texts=("unit", "month", "missing_month")),
     "series-duplicate": FactKind(cumulative_series, ("unit", "month", "forms"), reads=_SERIES_READS,
-                                 compares_documents=True, texts=("unit", "month")),
+                                 compares_documents=FORMS, texts=("unit", "month")),
     # ``held``: 1 where the form is held to the submission day (a roll-up only where its campaign says so).
     # ``early``: dated before the month began; ``before_start``: before the campaign began, where that
     # is later (a campaign month's form reports the campaign to date). One or the other, never both.
@@ -1078,18 +1079,18 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                            texts=("unit", "month", "due", "submitted", "first_month", "last_month")),
     "rollup-sum": FactKind(rollups, ("unit", "month", "key", "label", "stated", "computed", "stated_blank",
                                      "members_reported", "members", "stated_shown", "stated_shown_en",
-                                     "computed_shown", "computed_shown_en"), compares_documents=True,
+                                     "computed_shown", "computed_shown_en"), compares_documents=FORMS,
                            shown_as={"stated": "stated_shown", "computed": "computed_shown"},
                            texts=("unit", "month", "key", "label", "stated_shown", "stated_shown_en",
                                   "computed_shown", "computed_shown_en"), item_keys=("key",)),
-    "rollup-member": FactKind(rollups, ("unit", "month", "member", "present"), compares_documents=True,
+    "rollup-member": FactKind(rollups, ("unit", "month", "member", "present"), compares_documents=FORMS,
                               texts=("unit", "month", "member")),
     # ``lower``: the enterprises that count; ``upper``: those and the ones that may (``implied_zh``/``_en``
     # shows both); ``at_least``: 1 where the item counts more than records hold (``upper`` binds nothing).
     "record-count": FactKind(forms_against_records, ("unit", "month", "key", "label", "stated", "stated_blank",
                                                      "lower", "upper", "implied_zh", "implied_en", "records",
                                                      "at_least"),
-                             reads=_CAMPAIGN_READS, compares_documents=True, blank_when={"stated": "stated_blank"},
+                             reads=_CAMPAIGN_READS, compares_documents=FORMS_AND_RECORDS, blank_when={"stated": "stated_blank"},
                              texts=("unit", "month", "key", "label", "implied_zh", "implied_en"), item_keys=("key",)),
     "leader-check-period": FactKind(leader_checks, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),
     "drill-period": FactKind(drills, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),
