@@ -11,9 +11,10 @@ from __future__ import annotations
 import calendar
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from engine.derived import BLANK_SHOWN, Built, Bundle, Fact, FactKind, Missing, Params, role_owing, title_of, whole_number
 from forms.dispatch import (
@@ -308,7 +309,8 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
     series: dict[tuple[str, str], list[tuple[int, DispatchForm]]] = defaultdict(list)
     for index, form in forms:  # a lone form (as check_many checks most) needs no key
         series[(form.variant, name_key(form.unit) if len(forms) > 1 else form.unit)].append((index, form))
-    for (variant, _), members in sorted(series.items()):
+    shown_missing: set[tuple[str, str, int]] | None = None  # worked out once, where a unit has months not given
+    for (variant, key), members in sorted(series.items()):
         by_month: dict[int, list[tuple[int, DispatchForm]]] = {}
         for index, form in members:
             by_month.setdefault(_month_index(form.month), []).append((index, form))
@@ -322,7 +324,11 @@ def cumulative_series(bundle: Bundle, params: Params) -> Built:
         # end is form.deadline's finding, and does not make the months after the end due. Only a
         # month between two forms given is missing: one before the earliest may be on file elsewhere.
         gaps = [month for month in range(max(first, months[0]), min(months[-1], final + 1)) if month not in by_month]
-        not_given = range(first, min(months[0], final + 1))
+        not_given: Sequence[int] = range(first, min(months[0], final + 1))
+        if not_given and len(forms) > 1:  # a month a roll-up shows missing is known: its finding, not ours
+            if shown_missing is None:
+                shown_missing = _shown_missing(forms)
+            not_given = [month for month in not_given if (variant, key, month) not in shown_missing]
         if gaps or not_given:  # named only then: most units (a form checked alone) have neither
             unit = _name_shown({form.unit for _, form in members})
             for month in gaps:
@@ -412,6 +418,48 @@ def submissions(bundle: Bundle, params: Params) -> Built:
 # ------------------------------------------------------------------ roll-ups
 
 
+class _RollCall(NamedTuple):
+    """A roll-up's members against the forms given for its month."""
+
+    #: Each member's form that counts (by :func:`forms.plan.name_key`), of those given.
+    filed: dict[str, DispatchForm]
+    #: The members it lists with no form given, each once (by name key, as first written), in its order.
+    absent: list[str]
+
+    @property
+    def shown_missing(self) -> list[str]:
+        """The absent members the forms given show missing: beside a form of another member for the
+        month, a member's form is missing from the folder; with none given, the roll-up was checked
+        without its members and nothing is known of them."""
+        return self.absent if self.filed else []
+
+
+def _roll_call(index: int, aggregate: DispatchForm, forms: list[tuple[int, DispatchForm, str]]) -> _RollCall:
+    """Roll-up ``index`` of the bundle against ``forms`` (each with its unit's name key): its own form
+    is never taken as a member's (one listing itself is built in Python only: the loader refuses it)."""
+    listed = {name_key(member) for member in aggregate.members}
+    same: dict[str, list[tuple[int, DispatchForm]]] = defaultdict(list)
+    for i, f, unit in forms:
+        if i != index and f.month == aggregate.month and f.variant == aggregate.variant and unit in listed:
+            same[unit].append((i, f))
+    filed = {unit: _counted(forms_of)[1] for unit, forms_of in same.items()}
+    absent: dict[str, str] = {}
+    for member in aggregate.members:
+        if (key := name_key(member)) not in filed:
+            absent.setdefault(key, member)
+    return _RollCall(filed, list(absent.values()))
+
+
+def _shown_missing(forms: list[tuple[int, DispatchForm]]) -> set[tuple[str, str, int]]:
+    """(variant, unit name key, month index) of each form the forms given show missing: a roll-up
+    of that month lists the unit, and another of its members' forms is given (form.rollup's
+    finding, decided by :func:`_roll_call` for both rules)."""
+    keyed = [(i, f, name_key(f.unit)) for i, f in forms]
+    return {(aggregate.variant, name_key(member), _month_index(aggregate.month))
+            for index, aggregate, _ in keyed if aggregate.members
+            for member in _roll_call(index, aggregate, keyed).shown_missing}
+
+
 def rollups(bundle: Bundle, params: Params) -> Built:
     """``rollup-sum`` and ``rollup-member``: an aggregate form against its members' forms of the same
     month, a member's form found by :func:`forms.plan.name_key` (its brackets written either way)."""
@@ -422,23 +470,18 @@ def rollups(bundle: Bundle, params: Params) -> Built:
     forms = [(i, f, name_key(f.unit)) for i, f in _forms(bundle)]
     for index, aggregate in aggregates:
         template = load_template(aggregate.variant)
-        listed = {name_key(member) for member in aggregate.members}
-        filed: dict[str, list[tuple[int, DispatchForm]]] = defaultdict(list)
-        for i, f, unit in forms:
-            if f.month == aggregate.month and f.variant == aggregate.variant and unit in listed:
-                filed[unit].append((i, f))
-        members = {unit: _counted(same)[1] for unit, same in filed.items()}
-        absent = [member for member in aggregate.members if name_key(member) not in members]
-        if absent and not members:
+        call = _roll_call(index, aggregate, forms)
+        members, absent = call.filed, call.absent
+        if absent and not call.shown_missing:
             # None of its members' forms for the month was given (the roll-up checked alone): not
             # shown missing, and no sum of them is known.
-            yield _members_not_given(index, aggregate, list(dict.fromkeys(absent)))
+            yield _members_not_given(index, aggregate, absent)
             continue
-        for member in absent:
+        for member in call.shown_missing:
             yield _form_base(index, aggregate) | {"kind": "rollup-member", "loc": "/members", "member": member,
                                                   "present": 0}
         if absent:
-            yield _sums_not_checked(index, aggregate, list(dict.fromkeys(absent)))  # a member without a form adds no 0
+            yield _sums_not_checked(index, aggregate, absent)  # a member without a form adds no 0
             continue
         for _, item in template.items():
             totals: dict[str, Decimal | int] = defaultdict(int)
@@ -997,6 +1040,7 @@ _PERIOD = ("enterprise", "high_risk", "period_zh", "period_en", "period_start", 
 _PERIOD_TEXTS = ("enterprise", "period_zh", "period_en", "period_start", "period_end")
 _CAMPAIGN_READS = {"campaign_start": DATE_UNIT, "campaign_end": DATE_UNIT}
 _SERIES_READS = {"first_report_month": DATE_UNIT, "campaign_end": DATE_UNIT}  # the months a unit's series is due for
+FORMS, FORMS_AND_RECORDS = ("dispatch-form",), ("dispatch-form", "enterprise-record")  # what comparisons read
 CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     # A form has 3 rectified-found and 9 (Chongming) or 11 (Linyi) part-whole facts: packed, a
     # form's facts of each kind travel to durable-rules as one fact.
@@ -1019,14 +1063,14 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
     "series-step": FactKind(cumulative_series, ("unit", "month", "key", "label", "previous_month", "previous", "current",
                                                 "current_blank", "previous_shown", "previous_shown_en",
                                                 "current_shown", "current_shown_en"),
-                            reads=_SERIES_READS, compares_documents=True,
+                            reads=_SERIES_READS, compares_documents=FORMS,
                             shown_as={"previous": "previous_shown", "current": "current_shown"},
                             texts=("unit", "month", "key", "label", "previous_month", "previous_shown",
                                    "previous_shown_en", "current_shown", "current_shown_en"), item_keys=("key",)),
     "series-gap": FactKind(cumulative_series, ("unit", "month", "missing_month"), reads=_SERIES_READS,
-                           compares_documents=True, texts=("unit", "month", "missing_month")),
+                           compares_documents=FORMS, texts=("unit", "month", "missing_month")),
     "series-duplicate": FactKind(cumulative_series, ("unit", "month", "forms"), reads=_SERIES_READS,
-                                 compares_documents=True, texts=("unit", "month")),
+                                 compares_documents=FORMS, texts=("unit", "month")),
     # ``held``: 1 where the form is held to the submission day (a roll-up only where its campaign says so).
     # ``early``: dated before the month began; ``before_start``: before the campaign began, where that
     # is later (a campaign month's form reports the campaign to date). One or the other, never both.
@@ -1038,18 +1082,18 @@ CAMPAIGN_FACT_KINDS: dict[str, FactKind] = {
                            texts=("unit", "month", "due", "submitted", "first_month", "last_month")),
     "rollup-sum": FactKind(rollups, ("unit", "month", "key", "label", "stated", "computed", "stated_blank",
                                      "members_reported", "members", "stated_shown", "stated_shown_en",
-                                     "computed_shown", "computed_shown_en"), compares_documents=True,
+                                     "computed_shown", "computed_shown_en"), compares_documents=FORMS,
                            shown_as={"stated": "stated_shown", "computed": "computed_shown"},
                            texts=("unit", "month", "key", "label", "stated_shown", "stated_shown_en",
                                   "computed_shown", "computed_shown_en"), item_keys=("key",)),
-    "rollup-member": FactKind(rollups, ("unit", "month", "member", "present"), compares_documents=True,
+    "rollup-member": FactKind(rollups, ("unit", "month", "member", "present"), compares_documents=FORMS,
                               texts=("unit", "month", "member")),
     # ``lower``: the enterprises that count; ``upper``: those and the ones that may (``implied_zh``/``_en``
     # shows both); ``at_least``: 1 where the item counts more than records hold (``upper`` binds nothing).
     "record-count": FactKind(forms_against_records, ("unit", "month", "key", "label", "stated", "stated_blank",
                                                      "lower", "upper", "implied_zh", "implied_en", "records",
                                                      "at_least"),
-                             reads=_CAMPAIGN_READS, compares_documents=True, blank_when={"stated": "stated_blank"},
+                             reads=_CAMPAIGN_READS, compares_documents=FORMS_AND_RECORDS, blank_when={"stated": "stated_blank"},
                              texts=("unit", "month", "key", "label", "implied_zh", "implied_en"), item_keys=("key",)),
     "leader-check-period": FactKind(leader_checks, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),
     "drill-period": FactKind(drills, _PERIOD, reads=_CAMPAIGN_READS, texts=_PERIOD_TEXTS),

@@ -40,16 +40,19 @@ class ProfileError(ValueError):
     does (its path, or ``<document N>``: its place among the documents given); ``field`` is
     ``"profile"`` when the profile is the one the document names, the field at fault; ``"as_of"``
     for a record's day; empty when it was asked for by the caller (``--profile``). ``detail`` is the
-    message without them. The message reads as a LoadError's problem does: ``document: field: detail``."""
+    message without them. The message reads as a LoadError's problem does: ``document: field: detail``.
+    ``profile``: the profile that fits the document, where another of its fields is refused
+    (``as_of``); else None (which campaign it belongs to is not known)."""
 
-    def __init__(self, detail: str, field: str = "", document: str = "") -> None:
+    def __init__(self, detail: str, field: str = "", document: str = "", profile: str | None = None) -> None:
         self.detail = detail
         self.field = field
         self.document = document
+        self.profile = profile
         super().__init__(": ".join(part for part in (document, field, detail) if part))
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return type(self), (self.detail, self.field, self.document)  # pickled by its fields (see forms.LoadError)
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled by its fields (see forms.LoadError)
+        return type(self), (self.detail, self.field, self.document, self.profile)
 
 
 #: Turns a violation's JSON pointer into the place a person looks (e.g. ``调度表!E7`` in a workbook).
@@ -81,10 +84,15 @@ class Unusable:
 @attrs.frozen
 class Unread:
     """An input of a check that could not be loaded, and the profile it would have been checked
-    under, where that much of it could be read (``None``: it may belong to any campaign checked)."""
+    under, where that much of it could be read (``None``: it may belong to any campaign checked).
+    ``kind``: its kind of document, where known (one loaded and then refused): only the comparisons
+    reading documents of that kind wait for it (``None``: any). ``refused``: it was loaded and
+    refused (its profile does not fit it), which the reason says rather than “could not be read”."""
 
     path: str
     profile: str | None = None
+    kind: str | None = None
+    refused: bool = False
 
 
 def _resolve(document: Document, profile: str | None, rulebook: Rulebook, name: str) -> CompiledProfile:
@@ -140,7 +148,7 @@ def _refuse_as_of_before_the_campaign(document: EnterpriseRecord | CampaignSteps
         return
     raise ProfileError(f"{document.as_of.isoformat()} is before the campaign began ({start.isoformat()}, under "
                        f"profile {compiled.profile.id}): a record of the campaign runs to a day in it; check the "
-                       f"year", field="as_of", document=name)
+                       f"year", field="as_of", document=name, profile=compiled.profile.id)
 
 
 @cache
@@ -317,7 +325,7 @@ def _rules_for(compiled: CompiledProfile, kinds: frozenset[str]) -> _Rules:
 
 
 def _bundle(members: Sequence[int], documents: Sequence[Document], names: Sequence[str | None],
-            compiled: CompiledProfile, unread: Missing | None = None) -> _Bundle:
+            compiled: CompiledProfile, unread: Mapping[str, Missing] | None = None) -> _Bundle:
     """The documents ``members`` of ``documents`` as one bundle under ``compiled``."""
     docs = tuple(documents[i] for i in members)
     return _bundle_of(tuple(members), docs, tuple(names[i] for i in members), compiled,
@@ -330,7 +338,7 @@ def _alone(k: int, document: Document, name: str, compiled: CompiledProfile) -> 
 
 
 def _bundle_of(members: tuple[int, ...], documents: tuple[Document, ...], paths: tuple[str | None, ...],
-               compiled: CompiledProfile, kinds: frozenset[str], unread: Missing | None = None) -> _Bundle:
+               compiled: CompiledProfile, kinds: frozenset[str], unread: Mapping[str, Missing] | None = None) -> _Bundle:
     rules = _rules_for(compiled, kinds)
     return _Bundle(members, documents, paths, compiled, rules, FactStream(documents, rules.fact_kinds, compiled.params, unread))
 
@@ -475,7 +483,8 @@ def check_documents(
 ) -> list[Report | Unusable]:
     """Check documents together: one result per document, in the order given. A document whose
     profile does not fit it, or whose bundle failed to evaluate, gives an :class:`Unusable`; a
-    campaign's document whose profile does not fit counts as unread (below) for every campaign.
+    campaign's document whose profile does not fit counts as refused (below): an :class:`Unread`
+    of its kind, under the profile that fits it where only its ``as_of`` is refused, else any.
 
     ``locate`` turns a violation's JSON pointer into its location in the document's file (by
     default the pointer is the location; :func:`check_files` gives a workbook's cells).
@@ -485,7 +494,9 @@ def check_documents(
     enterprise record), so the rules that compare documents are then reported not checked, naming
     them, rather than judged without it (a roll-up would otherwise report a member that filed an
     unreadable form as one that filed none). An :class:`Unread` that names its profile withholds
-    them only from the documents checked under that profile; a path alone, from all.
+    them only from the documents checked under that profile; a path alone, from all. One that names
+    its kind withholds only the rules comparing documents of that kind (a record: the forms against
+    the records; not a unit's months or a roll-up).
 
     A document built in Python with a field no loader would give is unusable, with a
     :class:`forms.LoadError` naming the field, and counts as unread for the others. Raises
@@ -508,9 +519,14 @@ def check_documents(
         name = names[index] or f"<document {index}>"
         try:
             compiled = _resolved(document, profile, rulebook, name)
-        except (ProfileError, LoadError) as exc:
+        except ProfileError as exc:
             results[index] = Unusable(name, exc)
-            if not isinstance(document, AnnualPlan):  # a campaign's document, lost to every campaign
+            if not isinstance(document, AnnualPlan):  # read, so of a known kind: lost to its comparisons only
+                lost.append(Unread(name, exc.profile, kind_of(document), refused=True))
+            continue
+        except LoadError as exc:
+            results[index] = Unusable(name, exc)
+            if not isinstance(document, AnnualPlan):  # a field no loader gives: lost to every campaign
                 lost.append(Unread(name))
             continue
         compiled_for[compiled.profile.id] = compiled
@@ -518,9 +534,16 @@ def check_documents(
         alone = index if isinstance(document, AnnualPlan) else -1
         grouped[(compiled.profile.id, alone)].append(index)
 
-    def missing_under(profile_id: str) -> Missing | None:
-        names = [u.path for u in lost if u.profile in (None, profile_id)]
-        return unread_inputs(names) if names else None
+    def missing_under(profile_id: str) -> dict[str, Missing]:
+        """Why each fact kind comparing documents is not built under the profile: inputs lost to the
+        check that may be documents of a kind it compares."""
+        here = [u for u in lost if u.profile in (None, profile_id)]
+        withheld = {}
+        for fact_kind, compared in _COMPARED.items():
+            if mine := [u for u in here if u.kind is None or u.kind in compared]:
+                withheld[fact_kind] = unread_inputs([u.path for u in mine if not u.refused],
+                                                    [u.path for u in mine if u.refused])
+        return withheld
 
     # A bundle's documents in the order of their names, so that which of two forms alike (a month
     # filed twice) carries a finding does not depend on the order they were given in.
@@ -538,6 +561,8 @@ def check_documents(
 
 
 _DOCUMENT_TYPES = tuple(DOCUMENT_KINDS.values())
+#: Each fact kind comparing documents with each other, and the kinds of document it compares.
+_COMPARED = {kind: k.compares_documents for kind, k in FACT_KINDS.items() if k.compares_documents}
 
 #: Documents read from the iterable per step of :func:`check_many`.
 BATCH_DOCUMENTS = 256

@@ -107,10 +107,11 @@ class FactKind:
     #: Worth it for kinds a document has many of: every durable-rules fact has a fixed cost, and
     #: each rule on the kind is compiled once per slot.
     pack: int = attrs.field(default=0, validator=attrs.validators.ge(0))
-    #: Its facts compare documents of the bundle with each other (a unit's months, a roll-up and its
-    #: members, forms and records): an input that could not be read may be one of them, so none is
-    #: built when one could not be (see :func:`engine.facts.build_facts`).
-    compares_documents: bool = False
+    #: The kinds of document its facts compare with each other (a unit's months, a roll-up and its
+    #: members: ``("dispatch-form",)``; forms and records), none for facts of one document: an input
+    #: that could not be read, or was refused, may be one of them, so none is built then (see
+    #: :func:`engine.facts.build_facts`; one whose kind is known withholds only the kinds reading it).
+    compares_documents: tuple[str, ...] = ()
     #: Fields compared in a scale of their own (money in 0.0001 万元), each with the field that shows
     #: it as written (``"0.3"``, or ``"空白"`` for a blank): a violation's values give that figure.
     shown_as: Mapping[str, str] = attrs.field(factory=dict)

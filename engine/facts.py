@@ -68,15 +68,29 @@ def _joined(first: Missing, then: Missing) -> Missing:
     return attrs.evolve(first, zh=f"{first.zh}；{then.zh}", en=f"{first.en}; {then.en}")
 
 
-def unread_inputs(names: Sequence[str]) -> Missing:
-    """Why facts that compare documents are not built: these inputs of the check could not be read,
-    and any of them may be a document they compare (a member's form, a month, a record). Named in
-    sorted order, so the reason does not depend on the order the inputs were given in."""
+def _named(names: Sequence[str]) -> tuple[str, str]:
+    """Inputs as a reason names them, in Chinese and in English: sorted (the order they were given
+    in changes nothing), the first three and how many more."""
     names = sorted(names)
     shown = "、".join(names[:3]) + (f" 等 {len(names)} 份" if len(names) > 3 else "")
     shown_en = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return Missing(f"有无法读取的输入（{shown}），不作跨文件比对",
-                   f"documents are not compared with each other: some input could not be read ({shown_en})")
+    return shown, shown_en
+
+
+def unread_inputs(names: Sequence[str], refused: Sequence[str] = ()) -> Missing:
+    """Why facts that compare documents are not built: these inputs of the check could not be read
+    (``names``), or were read and refused (``refused``: their profile does not fit them), and any of
+    them may be a document they compare (a member's form, a month, a record)."""
+    zh, en = [], []
+    if names:
+        shown, shown_en = _named(names)
+        zh.append(f"有无法读取的输入（{shown}）")
+        en.append(f"some input could not be read ({shown_en})")
+    if refused:
+        shown, shown_en = _named(refused)
+        zh.append(f"有输入被拒绝检查（{shown}）")
+        en.append(f"{'an input was' if len(refused) == 1 else 'inputs were'} refused ({shown_en})")
+    return Missing(f"{'；'.join(zh)}，不作跨文件比对", f"documents are not compared with each other: {'; '.join(en)}")
 
 
 class FactStream:
@@ -86,10 +100,13 @@ class FactStream:
     facts of kinds that were built could not be, for every document of the bundle;
     :meth:`reasons_for` adds what a builder said about one document only. With ``unread`` (some input of
     the check could not be read), kinds that compare documents are not built but missing for that
-    reason: their rules are reported not checked rather than judged on part of the documents."""
+    reason: their rules are reported not checked rather than judged on part of the documents.
+    ``unread`` maps each fact kind so withheld to its reason (an input lost to the check may be a
+    document of a kind it compares)."""
 
-    def __init__(self, bundle: Bundle, kinds: tuple[str, ...], params: Params, unread: Missing | None = None) -> None:
-        self.bundle, self.kinds, self.params, self.unread = bundle, kinds, params, unread
+    def __init__(self, bundle: Bundle, kinds: tuple[str, ...], params: Params,
+                 unread: Mapping[str, Missing] | None = None) -> None:
+        self.bundle, self.kinds, self.params, self.unread = bundle, kinds, params, unread or {}
         self.missing: dict[str, Missing] = {}  # fact kind → why none could be built
         self.partial: dict[str, Missing] = {}  # fact kind → why some could not be built
         #: document of the bundle → its own missing and partial reasons (:attr:`Missing.doc`)
@@ -101,8 +118,8 @@ class FactStream:
         self.about.clear()
         number = 0
         for asked, keep, builder in _runs(self.kinds):
-            if self.unread is not None and (blocked := [k for k in asked if FACT_KINDS[k].compares_documents]):
-                self.missing.update(dict.fromkeys(blocked, self.unread))
+            if self.unread and (blocked := [k for k in asked if k in self.unread]):
+                self.missing.update((k, self.unread[k]) for k in blocked)
                 if len(blocked) == len(asked):
                     continue
                 asked = tuple(kind for kind in asked if kind not in blocked)
@@ -137,7 +154,8 @@ class FactStream:
         return {**own[0], **self.missing}, {**own[1], **self.partial}
 
 
-def build_facts(bundle: Bundle, kinds: tuple[str, ...], params: Params, unread: Missing | None = None) -> Facts:
+def build_facts(bundle: Bundle, kinds: tuple[str, ...], params: Params,
+                unread: Mapping[str, Missing] | None = None) -> Facts:
     """Every fact of a bundle at once (see :class:`FactStream`)."""
     stream = FactStream(bundle, kinds, params, unread)
     facts = tuple(stream)

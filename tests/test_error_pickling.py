@@ -65,3 +65,10 @@ def test_engine_and_rulebook_errors_survive_pickling(error: Exception) -> None:
 def test_a_real_plan_check_result_pickles_too() -> None:
     report = engine.check_file(EXAMPLES / "plans" / "chongming-2024.yaml")
     assert pickle.loads(pickle.dumps(report)) == report
+
+
+def test_the_profile_a_refused_record_fits_survives_pickling() -> None:
+    """The profile that fits a record refused for its ``as_of``: what its comparisons wait for."""
+    error = engine.ProfileError("2022-12-31 is before the campaign began", "as_of", "r.yaml", "linyi-lingang-2023-campaign")
+    again = _round_trip(error)
+    assert (again.profile, again.field, again.document) == ("linyi-lingang-2023-campaign", "as_of", "r.yaml")  # type: ignore[attr-defined]

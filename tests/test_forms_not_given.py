@@ -154,3 +154,74 @@ def test_the_months_not_given_stop_at_the_campaigns_end_and_do_not_depend_on_ord
     forward = engine.check_documents(forms, ["a", "b"])
     backward = engine.check_documents(forms[::-1], ["b", "a"])
     assert forward == backward[::-1]
+
+
+# ------------------------------------------------------------------ a month the roll-up shows missing
+
+
+MEMBER_MISSING_IN_MAY = (ROLLUP, "form.rollup", "/members",
+                         "崇明区安委会办公室 2023-05汇总表列有“城桥镇”，但没有该单位当月的调度表")
+
+
+def test_a_month_the_rollup_shows_missing_is_its_finding_not_also_a_month_not_given() -> None:
+    """城桥镇's May form left out, the roll-up of May kept: the roll-up lists 城桥镇 beside the other
+    members' May forms, so the folder shows the form missing (one finding, the roll-up's). Before,
+    August's form also listed May “not given”: one check said the form was not filed and not known."""
+    reports = _checked(_clean("城桥镇-2023-05.yaml"))
+    assert _violations(reports) == [MEMBER_MISSING_IN_MAY]
+    assert {name for name, r in reports.items() if _not_checked(r, "form.cumulative-nondecreasing")} == set()
+
+
+def test_a_month_not_given_beside_one_the_rollup_shows_missing_is_still_listed() -> None:
+    """May shown missing by the roll-up, June given to nobody: June alone is not known."""
+    reports = _checked(_clean("城桥镇-2023-05.yaml", "城桥镇-2023-06.yaml"))
+    assert _violations(reports) == [MEMBER_MISSING_IN_MAY]
+    assert {name: _not_checked(r, "form.cumulative-nondecreasing") for name, r in reports.items()
+            if _not_checked(r, "form.cumulative-nondecreasing")} == {"城桥镇-2023-08.yaml": (
+                "未给出城桥镇2023-06的调度表，不核对其是否按月报送",
+                "no form of 城桥镇 for 2023-06 was given: whether it filed it is not checked")}
+
+
+def test_the_cli_says_the_month_is_missing_once(tmp_path: Path, capsys: Any) -> None:
+    folder = tmp_path / "campaign"
+    folder.mkdir()
+    for name, path in ((p.name, p) for p in sorted(CLEAN.glob("*.yaml")) if p.name != "城桥镇-2023-05.yaml"):
+        (folder / name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["check", str(folder)]) == 1
+    out, _ = capsys.readouterr()
+    assert "“城桥镇”，但没有该单位当月的调度表" in out and "未给出城桥镇2023-05" not in out
+
+
+# ------------------------------------------------------------------ a roll-up's list as built in Python
+
+
+def _rollup() -> Any:
+    return load_document(CLEAN / ROLLUP)
+
+
+def test_a_rollup_listing_itself_does_not_take_its_own_form_for_a_members() -> None:
+    """Built in Python (the loader refuses it): checked alone, its own form is no member's, so no
+    member is reported missing (before: 4 errors, “lists 城桥镇, which filed no form that month”)."""
+    rollup = _rollup()
+    report = engine.check(attrs.evolve(rollup, members=(*rollup.members, rollup.unit)))
+    assert [v.message_en for v in report.violations] == []
+    assert _not_checked(report, "form.rollup") == (
+        "未给出下属单位城桥镇、新河镇、竖新镇、港沿镇、崇明区安委会办公室2023-05的调度表，不核对汇总表各项，也不核对下属单位是否报送",
+        "no form of its members 城桥镇, 新河镇, 竖新镇, 港沿镇 and 崇明区安委会办公室 for 2023-05 was given: the "
+        "roll-up's items are not checked against their total, nor whether they filed")
+
+
+def test_a_member_listed_twice_in_two_spellings_is_named_once() -> None:
+    """Built in Python: 城桥镇 and 城桥 镇 are one unit (forms.plan.name_key), named as first written."""
+    twice = attrs.evolve(_rollup(), members=("城桥镇", "城桥 镇", "新河镇", "竖新镇", "港沿镇"))
+    report = engine.check(twice)
+    assert _not_checked(report, "form.rollup") == (
+        "未给出下属单位城桥镇、新河镇、竖新镇、港沿镇2023-05的调度表，不核对汇总表各项，也不核对下属单位是否报送",
+        "no form of its members 城桥镇, 新河镇, 竖新镇 and 港沿镇 for 2023-05 was given: the roll-up's items are "
+        "not checked against their total, nor whether they filed")
+    # Beside the other members' forms, 城桥镇 is missing once.
+    reports = _checked({ROLLUP: twice, **_clean(ROLLUP, "城桥镇-2023-05.yaml")})
+    assert _violations(reports) == [MEMBER_MISSING_IN_MAY]
+    assert _not_checked(reports[ROLLUP], "form.rollup") == (
+        "下属单位城桥镇没有2023-05的调度表，汇总表各项不与下属单位合计核对",
+        "its member 城桥镇 has no form for 2023-05: the roll-up's items are not checked against its members' total")

@@ -150,17 +150,26 @@ class CampaignBundle:
 def forms_not_checked(forms: tuple[DispatchForm, ...], campaign: CampaignFacts) -> list[set[str]]:
     """The rules each of ``forms`` (checked together) leaves not checked for want of forms not given:
     ``form.cumulative-nondecreasing`` on a unit's latest form where months are due before its
-    earliest (whether it filed them is not known), ``form.rollup`` on a roll-up listing a member
-    with no form for its month."""
+    earliest (whether it filed them is not known) that no roll-up shows missing (one listing the
+    unit beside another member's form of that month: form.rollup's finding), ``form.rollup`` on a
+    roll-up listing a member with no form for its month."""
     rules: list[set[str]] = [set() for _ in forms]
     series: dict[str, list[int]] = {}
     for k, form in enumerate(forms):
         series.setdefault(name_key(form.unit), []).append(k)
-    first = f"{campaign.first_month:%Y-%m}"
-    for indexes in series.values():
-        if first < min(forms[k].month for k in indexes):
-            rules[max(indexes, key=lambda k: forms[k].month)].add("form.cumulative-nondecreasing")
     on_file = {(name_key(form.unit), form.month) for form in forms}
+    shown_missing = {(name_key(member), form.month) for form in forms  # generated roll-ups never list themselves
+                     if any((name_key(m), form.month) in on_file for m in form.members)
+                     for member in form.members if (name_key(member), form.month) not in on_file}
+    for key, indexes in series.items():
+        earliest, month = min(forms[k].month for k in indexes), campaign.first_month
+        not_given = []
+        while f"{month:%Y-%m}" < earliest:
+            if (key, f"{month:%Y-%m}") not in shown_missing:
+                not_given.append(month)
+            month = _next_month(month)
+        if not_given:
+            rules[max(indexes, key=lambda k: forms[k].month)].add("form.cumulative-nondecreasing")
     for k, form in enumerate(forms):
         if any((name_key(member), form.month) not in on_file for member in form.members):
             rules[k].add("form.rollup")
