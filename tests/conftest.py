@@ -127,3 +127,26 @@ def noted_parameter_values() -> list[tuple[str, str]]:
     return sorted((data["id"], name) for path in (ROOT / "rulebook" / "profiles").glob("*.yaml")
                   for data in [read_data(path)] for name, value in data.get("parameters", {}).items()
                   if "note" in value)
+
+
+#: The rules that compare a campaign's documents with each other: what an input not read (or
+#: refused) may withhold from the others.
+COMPARING = {"form.cumulative-nondecreasing", "form.rollup", "form.matches-records"}
+
+
+def checked_whole_and_withheld(profile_id: str, data: Any, unread: list[Any]) -> list[tuple[Any, Any]]:
+    """A generated campaign broken one way (a rule drawn, its targeted mutation), checked whole and
+    with ``unread`` withheld: each document's two reports, in the documents' order."""
+    from hypothesis import strategies as st
+
+    import engine
+    from engine.report import Report
+    from forms.strategies import CAMPAIGN_MUTATIONS, campaign_bundles
+    from rulebook import load_rulebook
+
+    rule_id = data.draw(st.sampled_from(sorted(load_rulebook().profiles[profile_id].rules)), label="broken rule")
+    documents = list(CAMPAIGN_MUTATIONS[rule_id](data.draw(campaign_bundles(profile_id))).documents)
+    pairs = list(zip(engine.check_documents(documents), engine.check_documents(documents, unread=unread), strict=True))
+    assert all(isinstance(whole, Report) and isinstance(part, Report) for whole, part in pairs)
+    return pairs
+

@@ -17,15 +17,14 @@ import engine
 from engine.cli import main
 from engine.report import Report
 from forms import load_document
-from forms.strategies import CAMPAIGN_MUTATIONS, campaign_bundles
 from rulebook import load_rulebook
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import COMPARING, ROOT, checked_whole_and_withheld
+
 CLEAN = ROOT / "examples" / "campaigns" / "chongming-2023" / "clean"
 FURNITURE = "台账-上海某家具有限公司.yaml"
 STEPS = "城桥镇-阶段工作.yaml"
 MEMBER = "新河镇-2023-05.yaml"
-COMPARING = {"form.cumulative-nondecreasing", "form.rollup", "form.matches-records"}
 RULEBOOK = load_rulebook()
 CAMPAIGN_PROFILES = sorted(p.id for p in RULEBOOK.profiles.values() if "dispatch-form" in p.documents)
 
@@ -137,13 +136,8 @@ def test_an_unreadable_input_and_a_refused_one_are_both_named() -> None:
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_refused_record_withholds_exactly_the_comparisons_of_records(profile_id: str, data: st.DataObject) -> None:
-    rule_id = data.draw(st.sampled_from(sorted(RULEBOOK.profiles[profile_id].rules)), label="broken rule")
-    documents = list(CAMPAIGN_MUTATIONS[rule_id](data.draw(campaign_bundles(profile_id))).documents)
-    full = engine.check_documents(documents)
     lost = engine.Unread("late.yaml", profile_id, kind="enterprise-record", refused=True)
-    withheld = engine.check_documents(documents, unread=[lost])
-    for whole, part in zip(full, withheld, strict=True):
-        assert isinstance(whole, Report) and isinstance(part, Report)
+    for whole, part in checked_whole_and_withheld(profile_id, data, [lost]):
         assert part.violations == tuple(v for v in whole.violations if v.rule != "form.matches-records")
         added = {n.rule for n in set(part.not_checked) - set(whole.not_checked)}
         assert added <= {"form.matches-records"}

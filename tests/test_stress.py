@@ -229,14 +229,18 @@ def test_mixed_checks_from_eight_threads_match_the_serial_results() -> None:
         except BaseException as exc:  # reported below, with the thread's name
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker, args=(t,), name=f"checker-{t}") for t in range(THREADS)]
+    _run_all([threading.Thread(target=worker, args=(t,), name=f"checker-{t}") for t in range(THREADS)])
+    assert not errors, errors
+    assert not mismatches, mismatches[:10]
+    assert sum(done.values()) == THREADS * PER_THREAD
+
+
+def _run_all(threads: list[threading.Thread]) -> None:
+    """Start the threads together (each waits at its barrier) and wait for every one."""
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors, errors
-    assert not mismatches, mismatches[:10]
-    assert sum(done.values()) == THREADS * PER_THREAD
 
 
 def _lock_held() -> bool:
@@ -330,11 +334,7 @@ def test_every_call_into_durable_rules_holds_the_engine_lock(monkeypatch: pytest
         finally:  # an ended thread's id is given to the next thread started, e.g. one of durable-rules' timers
             ours.discard(threading.get_ident())
 
-    threads = [threading.Thread(target=worker, args=(t,), name=f"locked-{t}") for t in range(LOCK_THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _run_all([threading.Thread(target=worker, args=(t,), name=f"locked-{t}") for t in range(LOCK_THREADS)])
     assert not errors, errors
     # The watch saw the work: rulesets compiled and deleted, facts asserted, sessions deleted.
     assert {"durable.lang.ruleset", "durable_rules_engine.create_ruleset", "durable_rules_engine.assert_facts",
