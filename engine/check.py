@@ -41,8 +41,9 @@ class ProfileError(ValueError):
     ``"profile"`` when the profile is the one the document names, the field at fault; ``"as_of"``
     for a record's day; empty when it was asked for by the caller (``--profile``). ``detail`` is the
     message without them. The message reads as a LoadError's problem does: ``document: field: detail``.
-    ``profile``: the profile that fits the document, where another of its fields is refused
-    (``as_of``); else None (which campaign it belongs to is not known)."""
+    ``profile``: the profile that fits the document, where that is known (a record refused for its
+    ``as_of``, a form for naming another variant's profile: its own variant's); else None (which
+    campaign it belongs to is not known)."""
 
     def __init__(self, detail: str, field: str = "", document: str = "", profile: str | None = None) -> None:
         self.detail = detail
@@ -91,7 +92,7 @@ class Unread:
 
     path: str
     profile: str | None = None
-    kind: str | None = None
+    kind: str | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.in_(DOCUMENT_KINDS)))
     refused: bool = False
 
 
@@ -163,7 +164,7 @@ def _variants_of(profile_id: str) -> tuple[str, ...]:
     return tuple(variant for variant, owner in _variant_profiles().items() if owner == profile_id)
 
 
-def _refuse_another_variants_profile(form: DispatchForm, profile_id: str, unfit: Callable[[str], ProfileError]) -> None:
+def _refuse_another_variants_profile(form: DispatchForm, profile_id: str, unfit: Callable[..., ProfileError]) -> None:
     """Refuse a form under the profile of another variant's template: that profile's rules, items
     and quoted clauses are its own form's, named or asked for alike. A profile no template names
     (one of an extended rulebook) has no form of its own and may check any variant."""
@@ -173,7 +174,7 @@ def _refuse_another_variants_profile(form: DispatchForm, profile_id: str, unfit:
     own = _variant_profiles().get(form.variant)  # None: no shipped variant, named by the loader's checks
     if own is not None:
         raise unfit(f"profile {profile_id} is the profile of the {', '.join(owners)} form; a {form.variant} "
-                    f"form is checked under {own} (a form's items belong to its variant)")
+                    f"form is checked under {own} (a form's items belong to its variant)", profile=own)
 
 
 def _resolved(document: Document, profile: str | None, rulebook: Rulebook, name: str) -> CompiledProfile:

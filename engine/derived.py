@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from forms.convert import Document
+from forms.convert import DOCUMENT_KINDS, Document
 from forms.records import UnitRole
 from rulebook.model import UNITS, Text
 
@@ -89,6 +89,14 @@ COMMON_FIELDS = ("kind", "loc", "doc", "id")
 TEXT_COMMON_FIELDS = ("kind", "loc", "id")
 
 
+def _document_kinds(kinds: object) -> None:
+    """Refuse ``compares_documents`` other than a tuple of kinds of document (it was a bool: True
+    would fail only when an input is refused, as ``kind in True``)."""
+    if not isinstance(kinds, tuple) or any(k not in DOCUMENT_KINDS for k in kinds):
+        raise ValueError(f"compares_documents takes a tuple of kinds of document ({', '.join(DOCUMENT_KINDS)}), "
+                         f"e.g. ('dispatch-form',), got {kinds!r}")
+
+
 @attrs.frozen
 class FactKind:
     """A kind of fact: the builder that makes it, the fields its facts carry besides
@@ -111,7 +119,7 @@ class FactKind:
     #: members: ``("dispatch-form",)``; forms and records), none for facts of one document: an input
     #: that could not be read, or was refused, may be one of them, so none is built then (see
     #: :func:`engine.facts.build_facts`; one whose kind is known withholds only the kinds reading it).
-    compares_documents: tuple[str, ...] = ()
+    compares_documents: tuple[str, ...] = attrs.field(default=(), validator=lambda _, __, kinds: _document_kinds(kinds))
     #: Fields compared in a scale of their own (money in 0.0001 万元), each with the field that shows
     #: it as written (``"0.3"``, or ``"空白"`` for a blank): a violation's values give that figure.
     shown_as: Mapping[str, str] = attrs.field(factory=dict)

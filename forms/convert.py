@@ -198,11 +198,17 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
+#: A number and nothing else, as text (“10”, “ 2.5 ”): an amount without its unit.
+_BARE_NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*")
+
+
 def _amount(value: Any, _: Any) -> str:
-    """An amount written with its unit (资金 “5万元”): 10 alone is 10元 or 10万元, never guessed."""
-    if _is_number(value):
-        raise _Invalid(f"expected an amount with its unit, got the number {shown(value)}: write it as text with its "
-                       f"unit, quoted ('{shown(value)}万元' or '{shown(value)}元')")
+    """An amount written with its unit (资金 “5万元”), or said in words (“已列入年度预算”): 10 alone, a
+    number or the text “10”, is 10元 or 10万元, never guessed."""
+    if _is_number(value) or (isinstance(value, str) and _BARE_NUMBER.fullmatch(value)):
+        number = shown(value) if _is_number(value) else value.strip()
+        raise _Invalid(f"expected an amount with its unit, got the number {number}: write it as text with its "
+                       f"unit, quoted ('{number}万元' or '{number}元')")
     return _text(value, _)
 
 

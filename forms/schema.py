@@ -100,7 +100,7 @@ _NAMED: dict[Any, dict[str, Any]] = {
     Decimal: _figure_or_text("+"),
     str: {"type": "string", "pattern": _TEXT},
     Name: {"type": "string", "pattern": _NAME},
-    Amount: {"type": "string", "pattern": _TEXT},
+    Amount: {"type": "string", "pattern": _TEXT, "not": {"pattern": r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$"}},
     bool: {"type": "boolean"},
     int: {"type": "integer", "minimum": -MAX_FIGURE, "maximum": MAX_FIGURE},
     date: {"type": "string", "format": "date", "pattern": _DATE},

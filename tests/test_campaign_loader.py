@@ -505,10 +505,10 @@ def test_a_month_of_year_0000_is_refused_naming_it_and_the_others_are_checked(tm
     assert parse_year_month("0001-01") == (1, 1) and parse_year_month("9999-12") == (9999, 12)
 
 
-@pytest.mark.parametrize(("funds", "shown"), [(10, "10"), (2.5, "2.5"), (0, "0")])
+@pytest.mark.parametrize(("funds", "shown"), [(10, "10"), (2.5, "2.5"), (0, "0"), ("10", "10"), (" 2.5 ", "2.5")])
 def test_funds_written_as_a_number_are_refused_with_how_to_write_them(funds: float, shown: str) -> None:
-    """资金 10: ten yuan or ten 万元? Never guessed; the message names the field and says to write
-    the amount as text with its unit."""
+    """资金 10: ten yuan or ten 万元? Never guessed, a number or a number quoted; the message names the
+    field and says to write the amount as text with its unit."""
     data = read_data(CHONGMING / "台账-上海某冷链物流有限公司.yaml")
     data["hazards"][0]["deferred"]["funds"] = funds
     with pytest.raises(LoadError) as refused:

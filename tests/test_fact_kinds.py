@@ -314,3 +314,16 @@ def test_a_campaign_rule_checking_plans_is_refused_as_a_plan_rule_checking_forms
     assert [str(p) for p in rule_problems(drill)] == [
         "rules[campaign.drill].when[0].match[0].fact: fact kind 'drill-period' is built from dispatch-form or "
         "enterprise-record or campaign-steps documents, not from annual-plan, which the rule checks"]
+
+
+@pytest.mark.parametrize("kinds", [True, "dispatch-form", ("record",)])
+def test_a_kind_comparing_documents_names_kinds_of_document(kinds: object) -> None:
+    """``compares_documents=True`` (its form before it named kinds) was taken, and failed only once
+    an input was refused (``kind in True``); a string matched kinds by substring."""
+    from engine.campaign_facts import cumulative_series
+    from engine.derived import FactKind
+
+    with pytest.raises(ValueError, match=r"compares_documents takes a tuple of kinds of document"):
+        FactKind(cumulative_series, ("unit",), compares_documents=kinds)  # type: ignore[arg-type]
+    assert FactKind(cumulative_series, ("unit",), compares_documents=("dispatch-form",)).compares_documents == (
+        "dispatch-form",)

@@ -180,14 +180,23 @@ def _set(path: tuple[Any, ...], value: Any) -> Any:
     return change
 
 
-def _description(value: str) -> Any:
-    """The record of a cold-chain enterprise, its first hazard described as ``value``."""
+def _first_hazard(path: tuple[str, ...], value: Any) -> Any:
+    """The record of a cold-chain enterprise (its first hazard deferred), that hazard's field at
+    ``path`` written as ``value``."""
     def change(data: dict[str, Any]) -> None:
         data.clear()
         data.update(json.loads(json.dumps(document_data(load_document(CLEAN / "台账-上海某冷链物流有限公司.yaml")),
                                           ensure_ascii=False)))
-        data["hazards"][0]["description"] = value
+        _set(("hazards", 0, *path), value)(data)
     return change
+
+
+def _description(value: str) -> Any:
+    return _first_hazard(("description",), value)
+
+
+def _funds(value: Any) -> Any:
+    return _first_hazard(("deferred", "funds"), value)
 
 
 def _row_of_11(data: dict[str, Any]) -> None:
@@ -242,6 +251,9 @@ PROBES = [
     ("roles stated twice", "campaign-steps", _set(("roles",), ["lead-unit", "lead-unit"]), False),
     ("roles stated once each", "campaign-steps", _set(("roles",), ["lead-unit", "sector-group-office"]), True),
     ("a description with \\r\\n", "enterprise-record", _description("液氨\r\n管道"), True),
+    ("funds 5万元", "enterprise-record", _funds("5万元"), True),
+    ("funds as the text 10", "enterprise-record", _funds("10"), False),
+    ("funds as the number 10", "enterprise-record", _funds(10), False),
     ("a description with a lone \\r", "enterprise-record", _description("液氨\r管道"), False),
     ("a description with U+FFFF", "enterprise-record", _description("液氨\uffff"), False),
     ("a description with U+FDD0", "enterprise-record", _description("液氨\ufdd0"), False),

@@ -101,7 +101,8 @@ def test_a_steps_record_refused_for_its_day_withholds_nothing() -> None:
 
 
 def test_a_form_refused_under_another_variants_profile_may_still_be_a_month_or_a_member() -> None:
-    """Its kind is known, not which campaign it belongs to: every comparison of forms waits for it."""
+    """A Chongming form naming Linyi's profile: a Chongming form still, so every comparison of the
+    Chongming forms waits for it."""
     documents = _clean()
     documents[MEMBER] = attrs.evolve(documents[MEMBER], profile="linyi-lingang-2023-campaign")
     results = _check(documents)
@@ -143,3 +144,26 @@ def test_a_refused_record_withholds_exactly_the_comparisons_of_records(profile_i
         assert added <= {"form.matches-records"}
         assert {n.rule for n in part.not_checked if "refused" in n.reason_en} == (
             {"form.matches-records"} if part.kind == "dispatch-form" else set())
+
+
+def test_a_form_refused_under_another_variants_profile_withholds_nothing_from_the_other_campaign() -> None:
+    """A Linyi form naming Chongming's profile is checked under Linyi's, and can be no month or member
+    of a Chongming form: the Chongming folder's own gap (城桥镇's June left out) is still found."""
+    documents = _clean()
+    del documents["城桥镇-2023-06.yaml"]
+    linyi = load_document(ROOT / "examples/campaigns/linyi-lingang-2023/clean/区规划建设局-2023-05.yaml")
+    documents["linyi-form.yaml"] = attrs.evolve(linyi, profile="shanghai-chongming-2023-campaign")
+    results = _check(documents)
+    refused = results.pop("linyi-form.yaml")
+    assert isinstance(refused, engine.Unusable) and refused.problems[0]["path"] == "profile"
+    assert isinstance(refused.error, engine.ProfileError) and refused.error.profile == "linyi-lingang-2023-campaign"
+    found = [(name, v.rule, v.message) for name, r in results.items() if isinstance(r, Report) for v in r.violations]
+    assert found == [("城桥镇-2023-08.yaml", "form.cumulative-nondecreasing", "城桥镇缺少2023-06的调度表")]
+    assert all(not any("refused" in n.reason_en for n in r.not_checked) for r in results.values()
+               if isinstance(r, Report))
+
+
+def test_an_unread_input_of_no_kind_of_document_is_refused() -> None:
+    """A misspelt kind withheld nothing, silently: ``form.matches-records`` was judged without it."""
+    with pytest.raises(ValueError, match="'kind' must be in"):
+        engine.Unread("late.yaml", kind="record", refused=True)
