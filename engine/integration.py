@@ -152,8 +152,9 @@ def as_junit(reports: Sequence[Report], unusable: Sequence[Unusable] = (), ruleb
                                                  message=f"{len(found)} violation(s): {found[0].message_en}")
                 paragraphs = ["\n".join([f"{v.location}: {v.message}", v.message_en, *cited(v)]) for v in found]
                 if unchecked:  # a case is failed or skipped, never both: the part not checked is said here
-                    paragraphs.append(_not_checked_text(unchecked))
-                    ElementTree.SubElement(case, "system-out").text = _not_checked_text(unchecked)
+                    said = _not_checked_text(unchecked)
+                    paragraphs.append(said)
+                    ElementTree.SubElement(case, "system-out").text = said
                 failure.text = "\n\n".join(paragraphs)
             elif unchecked:
                 counts["skipped"] += 1

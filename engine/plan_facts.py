@@ -57,6 +57,12 @@ def _digits(value: Fraction, places: int, *, down: bool = False) -> str:
     return ("-" if whole < 0 else "") + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)
 
 
+def _group_parts(plan: AnnualPlan, group_id: str) -> list[int]:
+    """The planned counts of a group's items: what its stated total must add up to, and what a
+    schedule row of a group stating none is held to."""
+    return [i.planned for i in plan.items if i.group == group_id]
+
+
 def totals(plan: AnnualPlan, params: Params) -> Built:
     """``total``: each stated total against the sum of its parts; a group's names its ``group`` (its id,
     by which its heading is cited: groups may come in any order), the year's totals none ("")."""
@@ -70,7 +76,7 @@ def totals(plan: AnnualPlan, params: Params) -> Built:
     ]
     for index, group in enumerate(plan.groups):
         if group.planned is not None:
-            parts = [i.planned for i in plan.items if i.group == group.id]
+            parts = _group_parts(plan, group.id)
             label_zh, label_en = f"“{group.name}”合计", f"the total of “{group.name}”"
             checks.append((f"/groups/{index}/planned", group.id, label_zh, label_en, group.planned, parts))
     for loc, group_id, zh, en, stated, parts in checks:
@@ -123,8 +129,8 @@ def schedule_sums(plan: AnnualPlan, params: Params) -> Built:
         return
     # A group stating no total is held to its items' sum, as plan.totals adds them (and says so).
     summed = {g.id for g in plan.groups if g.planned is None}
-    planned = ({g.id: g.planned if g.planned is not None else sum(i.planned for i in plan.items if i.group == g.id)
-                for g in plan.groups} | {i.id: i.planned for i in plan.items})
+    planned = ({g.id: g.planned if g.planned is not None else sum(_group_parts(plan, g.id)) for g in plan.groups}
+               | {i.id: i.planned for i in plan.items})
     names = {g.id: g.name for g in plan.groups} | {i.id: i.name for i in plan.items}
     cells = [[v or 0 for v in row.monthly] for row in schedule.rows]
     for index, (row, values) in enumerate(zip(schedule.rows, cells, strict=True)):
